@@ -1,0 +1,60 @@
+# Xinyu — the two set-up commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DEMO_STUDENTS ?= 2000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test migrate demo serve lint format bench messages clean
+
+$(VENV)/.run-installed: requirements/run.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements/run.lock
+	touch $@
+
+$(VENV)/.test-installed: requirements/test.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements/test.lock
+	touch $(VENV)/.run-installed $@
+
+install: $(VENV)/.run-installed
+install-test: $(VENV)/.test-installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo --students $(DEMO_STUDENTS) --seed 1 --if-empty
+
+## make run: install, migrate the embedded SQLite database, load a demo city, serve it, print demo logins
+run: demo
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install the test dependencies and run the whole suite, browser tests included
+test: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+## make bench: the import benchmark (not part of the suite); needs PostgreSQL on 127.0.0.1:5432
+bench: install-test
+	$(PY) bench/import_bench.py
+
+clean:
+	rm -rf var/ $(VENV)

@@ -1,0 +1,47 @@
+"""Audit trail (审计日志): append-only, hash-chained events."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One event: who did what to which object (and which student), when, from where, and why.
+
+    ``hash`` = SHA-256 over the previous row's hash and this row's canonical content, so a changed,
+    inserted or deleted row breaks the chain (``manage.py audit_verify``). Rows are never updated.
+    """
+
+    seq = models.BigIntegerField(unique=True, editable=False)
+    at = models.DateTimeField(_("time"), editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", db_constraint=False
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    student_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["actor", "at"]), models.Index(fields=["action", "at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The chain's head (one row): locked with SELECT … FOR UPDATE so concurrent writers serialise."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

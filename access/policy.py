@@ -1,0 +1,220 @@
+"""The access policy: the one place that decides who may see whose data (DESIGN.md, Access).
+
+Every rule is a *scope*: a function of a post that returns a ``Q`` over ``Student``. Selectors narrow
+querysets with it and object checks reuse the same ``Q`` (as Kolibri's ``readable_by_user_filter``), so a list
+and a detail page can never disagree. ``ROLE_TIERS`` is the tier table of DESIGN.md as code; docs/access.md
+prints it.
+
+Higher layers (care, counseling) add scopes that only they can compute — "escalated students", "referred
+students" — with :func:`register_scope` in their ``AppConfig.ready()``; ``access`` never imports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from access.tiers import Tier
+from org.models import (
+    Enrollment,
+    EnrollmentStatus,
+    GuardianLink,
+    Node,
+    NodeKind,
+    Post,
+    Role,
+    SchoolClass,
+    Student,
+    User,
+)
+
+
+class Scope(StrEnum):
+    NONE = "none"
+    SELF = "self"  # the student themself
+    CHILDREN = "children"  # a guardian's own children
+    CLASS = "class"  # the class of a class-teacher post
+    NODE = "node"  # the subtree of the post's node (school, campus, district, city)
+    ESCALATED = "escalated"  # students escalated to the district (registered by care)
+    REFERRED = "referred"  # students referred to the clinician's institution (registered by care)
+    RED_ORANGE = "red_orange"  # students with an open red/orange case (registered by care)
+
+
+N, SELF, CHILD, CLS, NODE = Scope.NONE, Scope.SELF, Scope.CHILDREN, Scope.CLASS, Scope.NODE
+ESC, REF, RO = Scope.ESCALATED, Scope.REFERRED, Scope.RED_ORANGE
+T0, T1, T2, T3, T4 = Tier.T0, Tier.T1, Tier.T2, Tier.T3, Tier.T4
+
+# role → tier → scope. T4 (session notes) is never granted by role: the author only, or break-glass.
+ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
+    Role.STUDENT: {T1: SELF},
+    Role.GUARDIAN: {T1: CHILD},
+    Role.TEACHER: {T0: NODE, T1: NODE},
+    Role.CLASS_TEACHER: {T0: NODE, T1: CLS, T2: CLS},
+    Role.PSYCH_TEACHER: {T0: NODE, T1: NODE, T2: NODE, T3: NODE},
+    Role.SCHOOL_LEADER: {T0: NODE, T1: NODE, T2: NODE, T3: RO},
+    Role.DISTRICT_ADMIN: {T0: NODE, T1: NODE},
+    Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE},
+    Role.DISTRICT_COUNSELOR: {T0: NODE, T1: ESC, T2: ESC, T3: ESC},
+    Role.CITY_ADMIN: {T0: NODE},
+    Role.CITY_OFFICER: {T0: NODE},
+    Role.SUPERVISOR: {T0: NODE},
+    Role.INSTITUTION_CLINICIAN: {T1: REF, T3: REF},
+    Role.AUDITOR: {},
+}
+
+# Actions that are not reads of a student's data: role → may, within the post's node subtree.
+ACTIONS: dict[str, set[str]] = {
+    # R14 tiered management: rosters are kept by the district (or the city) and the school's leaders.
+    "roster.import": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.SCHOOL_LEADER},
+    "roster.print_passwords": {Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.CLASS_TEACHER},
+    "audit.read": {Role.AUDITOR},
+}
+
+ScopeFn = Callable[[Post], Q]
+_registered: dict[Scope, ScopeFn] = {}
+
+
+def register_scope(scope: Scope, fn: ScopeFn) -> None:
+    """Let a higher layer supply the ``Q`` for a scope only it can compute (called from ``ready()``)."""
+    _registered[scope] = fn
+
+
+def _active_enrollments(**filters) -> Q:
+    return Q(pk__in=Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, **filters).values("student_id"))
+
+
+def _node_students(node: Node) -> Q:
+    if node.kind == NodeKind.CAMPUS:
+        return _active_enrollments(school_class__campus=node)
+    if node.kind == NodeKind.SCHOOL:
+        return _active_enrollments(school=node)
+    return _active_enrollments(school__path__startswith=node.path)
+
+
+NOTHING = Q(pk__in=[])
+
+
+def _scope_q(scope: Scope, post: Post, user: User) -> Q:
+    match scope:
+        case Scope.SELF:
+            return Q(user=user)
+        case Scope.CHILDREN:
+            return Q(pk__in=GuardianLink.objects.filter(guardian__user=user).values("student_id"))
+        case Scope.CLASS:
+            return _active_enrollments(school_class_id=post.school_class_id)
+        case Scope.NODE:
+            return _node_students(post.node)
+        case _:
+            fn = _registered.get(scope)
+            return fn(post) if fn else NOTHING
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    scope: Scope
+    post: Post
+
+
+def posts_of(user: User, on: dt.date | None = None) -> list[Post]:
+    """The user's posts in force today, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cache = getattr(user, "_xinyu_posts", None)
+    if cache is None or on is not None:
+        posts = list(Post.objects.active(on).filter(user=user).select_related("node", "school_class"))
+        if on is not None:
+            return posts
+        user._xinyu_posts = cache = posts
+    return cache
+
+
+def grants(user: User, tier: Tier) -> list[Grant]:
+    out = []
+    for post in posts_of(user):
+        scope = ROLE_TIERS.get(post.role, {}).get(tier, Scope.NONE)
+        if scope != Scope.NONE:
+            out.append(Grant(post.role, scope, post))
+    return out
+
+
+def student_q(user: User, tier: Tier = Tier.T1) -> Q:
+    """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read."""
+    q = NOTHING
+    for g in grants(user, tier):
+        q |= _scope_q(g.scope, g.post, user)
+    return q
+
+
+def visible_students(user: User, tier: Tier = Tier.T1) -> QuerySet[Student]:
+    if not grants(user, tier):
+        return Student.objects.none()
+    return Student.objects.filter(student_q(user, tier))
+
+
+def can_view_student(user: User, student: Student, tier: Tier = Tier.T1) -> bool:
+    return visible_students(user, tier).filter(pk=student.pk).exists()
+
+
+def get_student_or_404(user: User, pk: int, tier: Tier = Tier.T1) -> Student:
+    """Outside one's scope is 404, not 403: no leak of whether the student exists."""
+    student = visible_students(user, tier).filter(pk=pk).first()
+    if student is None:
+        raise Http404
+    return student
+
+
+def node_roots(user: User, tier: Tier = Tier.T0) -> list[Node]:
+    """The nodes whose subtrees ``user`` sees at ``tier`` by NODE scope (overlaps not removed)."""
+    return [g.post.node for g in grants(user, tier) if g.scope == Scope.NODE]
+
+
+def _path_q(roots: Iterable[Node], field: str = "path") -> Q:
+    q = NOTHING
+    for node in roots:
+        q |= Q(**{f"{field}__startswith": node.path})
+    return q
+
+
+def visible_schools(user: User) -> QuerySet[Node]:
+    """Schools in the subtrees where the user sees aggregates (T0); a campus post sees its school."""
+    roots = [n.parent if n.kind == NodeKind.CAMPUS else n for n in node_roots(user, Tier.T0)]
+    if not roots:
+        return Node.objects.none()
+    return Node.objects.schools().filter(_path_q(roots))
+
+
+def visible_classes(user: User) -> QuerySet[SchoolClass]:
+    """Classes whose roster (T1) the user may see: their own class, or every class under a NODE post."""
+    q = NOTHING
+    for g in grants(user, Tier.T1):
+        if g.scope == Scope.CLASS:
+            q |= Q(pk=g.post.school_class_id)
+        elif g.scope == Scope.NODE:
+            node = g.post.node
+            q |= Q(campus=node) if node.kind == NodeKind.CAMPUS else _path_q([node], "school__path")
+    if q == NOTHING:
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(q)
+
+
+def may(user: User, action: str, node: Node | None = None) -> bool:
+    """May ``user`` do ``action`` (at ``node``, which must lie in one of their posts' subtrees)?"""
+    if user.is_authenticated and user.is_superuser and action != "audit.read":
+        return True
+    roles = ACTIONS[action]
+    return any(p.role in roles and (node is None or node.is_within(p.node)) for p in posts_of(user))
+
+
+def action_nodes(user: User, action: str) -> list[Node]:
+    roles = ACTIONS[action]
+    return [p.node for p in posts_of(user) if p.role in roles]
+
+
+def roles_of(user: User) -> set[str]:
+    return {p.role for p in posts_of(user)}
