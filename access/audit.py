@@ -106,4 +106,6 @@ def verify(batch: int = 5000) -> Iterator[Break]:
             prev_hash, expected_seq, last_seq = e.hash, e.seq + 1, e.seq
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.seq != last_seq or head.hash != prev_hash):
-        yield Break(last_seq, f"chain ends at #{last_seq} but the head says #{head.seq} (rows removed at the end?)")
+        yield Break(
+            last_seq, f"chain ends at #{last_seq} but the head says #{head.seq} (rows removed at the end?)"
+        )

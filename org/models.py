@@ -82,7 +82,9 @@ class Node(models.Model):
     district = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
-    school = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="+", editable=False)
+    school = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = NodeQuerySet.as_manager()
 
@@ -94,18 +96,11 @@ class Node(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="school") | Q(stage=""), name="node_stage_only_on_schools"
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="school") | ~Q(stage=""), name="node_school_has_stage"
-            ),
+            models.CheckConstraint(condition=~Q(kind="school") | ~Q(stage=""), name="node_school_has_stage"),
         ]
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        parent_kind = self.parent.kind if self.parent_id else None
-        if parent_kind not in ALLOWED_PARENTS[self.kind]:
-            raise ValidationError(_("A %(kind)s cannot be placed here.") % {"kind": self.get_kind_display()})
 
     def save(self, *args, **kwargs) -> None:
         self.clean()
@@ -126,6 +121,11 @@ class Node(models.Model):
         if self.kind == NodeKind.SCHOOL and self.school_id != self.pk:
             Node.objects.filter(pk=self.pk).update(school=self.pk)
             self.school_id = self.pk
+
+    def clean(self) -> None:
+        parent_kind = self.parent.kind if self.parent_id else None
+        if parent_kind not in ALLOWED_PARENTS[self.kind]:
+            raise ValidationError(_("A %(kind)s cannot be placed here.") % {"kind": self.get_kind_display()})
 
     def _next_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""
@@ -153,7 +153,9 @@ class SchoolYear(models.Model):
         verbose_name = _("school year")
         verbose_name_plural = _("school years")
         ordering = ["-start_year"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="year_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="year_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.start_year}–{self.start_year + 1}"
@@ -200,7 +202,12 @@ class SchoolClass(models.Model):
     grade = models.PositiveSmallIntegerField(_("grade"))
     name = models.CharField(_("class name"), max_length=40)
     class_teacher = models.ForeignKey(
-        "User", models.SET_NULL, null=True, blank=True, related_name="taught_classes", verbose_name=_("class teacher")
+        "User",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="taught_classes",
+        verbose_name=_("class teacher"),
     )
 
     class Meta:
@@ -208,7 +215,9 @@ class SchoolClass(models.Model):
         verbose_name_plural = _("classes")
         ordering = ["grade", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "school_year", "grade", "name"], name="class_unique_name"),
+            models.UniqueConstraint(
+                fields=["school", "school_year", "grade", "name"], name="class_unique_name"
+            ),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=12), name="class_grade_range"),
         ]
 
@@ -233,7 +242,12 @@ class Student(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     user = models.OneToOneField(
-        "User", models.SET_NULL, null=True, blank=True, related_name="student", verbose_name=_("login account")
+        "User",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student",
+        verbose_name=_("login account"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -247,7 +261,11 @@ class Student(models.Model):
         return self.name
 
     def current_enrollment(self) -> Enrollment | None:
-        return self.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related("school", "school_class").first()
+        return (
+            self.enrollments.filter(status=EnrollmentStatus.ACTIVE)
+            .select_related("school", "school_class")
+            .first()
+        )
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -280,7 +298,9 @@ class Enrollment(models.Model):
             models.UniqueConstraint(
                 fields=["student"], condition=Q(status="active"), name="one_active_enrollment"
             ),
-            models.UniqueConstraint(fields=["student", "school", "school_year"], name="enrollment_unique_year"),
+            models.UniqueConstraint(
+                fields=["student", "school", "school_year"], name="enrollment_unique_year"
+            ),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=12), name="enrollment_grade_range"),
         ]
         indexes = [models.Index(fields=["school", "status"]), models.Index(fields=["school_class", "status"])]
@@ -346,6 +366,9 @@ class GuardianLink(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.guardian} → {self.student} ({self.get_relation_display()})"
+
 
 class Role(models.TextChoices):
     CITY_ADMIN = "city_admin", _("City administrator")
@@ -410,10 +433,12 @@ class Post(models.Model):
         verbose_name_plural = _("posts")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role="class_teacher") | Q(school_class__isnull=False), name="class_teacher_has_class"
+                condition=~Q(role="class_teacher") | Q(school_class__isnull=False),
+                name="class_teacher_has_class",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name="post_dates"
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="post_dates",
             ),
         ]
         indexes = [models.Index(fields=["user", "role"])]
@@ -426,3 +451,57 @@ class Post(models.Model):
             raise ValidationError(_("This role cannot be held at this kind of organisation."))
         if self.school_class_id and self.school_class.school_id != self.node_id:
             raise ValidationError(_("The class is not in this school."))
+
+
+class ImportKind(models.TextChoices):
+    STUDENTS = "students", _("Students")
+    STAFF = "staff", _("Staff")
+    GUARDIANS = "guardians", _("Guardians")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    CHECKED = "checked", _("Checked (dry run), nothing written")
+    REJECTED = "rejected", _("Rejected: errors found, nothing written")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """名册导入 — one roster import: the uploaded file, its progress and its row-by-row report."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=ImportKind.choices, default=ImportKind.STUDENTS)
+    node = models.ForeignKey(Node, models.PROTECT, related_name="import_jobs", verbose_name=_("organisation"))
+    created_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="import_jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.CharField(max_length=500, help_text="Path of the stored upload under MEDIA_ROOT")
+    original_name = models.CharField(_("file name"), max_length=255)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    skip_invalid = models.BooleanField(_("import valid rows, skip invalid ones"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)  # {"created": n, "updated": n, "unchanged": n, …}
+    errors = models.JSONField(
+        default=list, blank=True
+    )  # [{"line": 7, "column": "学籍号", "message": "…"}, …]
+    error_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.status in {ImportStatus.DONE, ImportStatus.CHECKED, ImportStatus.REJECTED}:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

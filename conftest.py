@@ -1,0 +1,197 @@
+"""Shared fixtures: a small city with one persona per role (STYLE.md: personas that read as sentences).
+
+World:
+  北京市 (city)
+  ├── 海淀区 (district)
+  │   ├── 第一实验学校 school A (two campuses: A-main, A-east), classes A1 (main, grade 5), A2 (east, grade 5)
+  │   └── 育英学校 school B, class B1
+  └── 朝阳区 (district)
+      └── 朝阳中学 school C, class C1
+
+Personas (username = the attribute name): psych (psych teacher of A), psych_east (psych teacher of A's east
+campus only), class_teacher (of A1), other_class_teacher (of A2), teacher (subject teacher at A),
+other_school_teacher (teacher at B), leader (school leader of A), district_officer (海淀), district_admin (海淀),
+other_district_officer (朝阳), district_counselor (海淀), city_officer, city_admin, supervisor, clinician,
+auditor, student (student_a1 in A1), guardian (of student_a1), other_guardian (of student_b1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from org.models import (
+    Enrollment,
+    Gender,
+    Guardian,
+    GuardianLink,
+    Node,
+    NodeKind,
+    Post,
+    Role,
+    SchoolClass,
+    SchoolStage,
+    SchoolYear,
+    Semester,
+    Student,
+    User,
+)
+
+PASSWORD = "Xinyu-test-2024!"
+
+
+@dataclass
+class World:
+    city: Node
+    haidian: Node
+    chaoyang: Node
+    school_a: Node
+    campus_a_main: Node
+    campus_a_east: Node
+    school_b: Node
+    campus_b: Node
+    school_c: Node
+    campus_c: Node
+    year: SchoolYear
+    a1: SchoolClass
+    a2: SchoolClass
+    b1: SchoolClass
+    c1: SchoolClass
+    student_a1: Student
+    student_a1b: Student
+    student_a2: Student
+    student_b1: Student
+    student_c1: Student
+    users: dict[str, User] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> User:
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+def _node(kind, parent, name, code, **kw) -> Node:
+    return Node.objects.create(kind=kind, parent=parent, name=name, code=code, **kw)
+
+
+def _user(username: str, name: str) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, display_name=name)
+
+
+def _student(no: str, name: str, gender: str, cls: SchoolClass, year: SchoolYear) -> Student:
+    s = Student.objects.create(student_no=no, name=name, gender=gender, birth_date=dt.date(2015, 3, 1))
+    Enrollment.objects.create(
+        student=s, school=cls.school, school_class=cls, school_year=year, grade=cls.grade
+    )
+    return s
+
+
+def build_world() -> World:
+    from django.contrib.auth.hashers import make_password
+
+    # Argon2 is deliberately slow; one hash shared by all personas keeps fixtures fast.
+    hashed = make_password(PASSWORD)
+    city = _node(NodeKind.CITY, None, "北京市", "110000")
+    haidian = _node(NodeKind.DISTRICT, city, "海淀区", "110108")
+    chaoyang = _node(NodeKind.DISTRICT, city, "朝阳区", "110105")
+    school_a = _node(
+        NodeKind.SCHOOL, haidian, "第一实验学校", "S-A", stage=SchoolStage.NINE_YEAR, is_multi_site=True
+    )
+    a_main = _node(NodeKind.CAMPUS, school_a, "本部", "S-A-1")
+    a_east = _node(NodeKind.CAMPUS, school_a, "东校区", "S-A-2")
+    school_b = _node(NodeKind.SCHOOL, haidian, "育英学校", "S-B", stage=SchoolStage.PRIMARY)
+    b_main = _node(NodeKind.CAMPUS, school_b, "本部", "S-B-1")
+    school_c = _node(NodeKind.SCHOOL, chaoyang, "朝阳中学", "S-C", stage=SchoolStage.JUNIOR)
+    c_main = _node(NodeKind.CAMPUS, school_c, "本部", "S-C-1")
+    today = dt.date.today()
+    start = today.year if today.month >= 8 else today.year - 1
+    year = SchoolYear.objects.create(
+        start_year=start, starts_on=dt.date(start, 9, 1), ends_on=dt.date(start + 1, 8, 31)
+    )
+    Semester.objects.create(
+        school_year=year, term=1, starts_on=dt.date(start, 9, 1), ends_on=dt.date(start + 1, 1, 20)
+    )
+    Semester.objects.create(
+        school_year=year, term=2, starts_on=dt.date(start + 1, 2, 20), ends_on=dt.date(start + 1, 7, 10)
+    )
+    a1 = SchoolClass.objects.create(
+        school=school_a, campus=a_main, school_year=year, grade=5, name="五年级1班"
+    )
+    a2 = SchoolClass.objects.create(
+        school=school_a, campus=a_east, school_year=year, grade=5, name="五年级2班"
+    )
+    b1 = SchoolClass.objects.create(
+        school=school_b, campus=b_main, school_year=year, grade=4, name="四年级1班"
+    )
+    c1 = SchoolClass.objects.create(school=school_c, campus=c_main, school_year=year, grade=7, name="初一1班")
+    w = World(
+        city=city, haidian=haidian, chaoyang=chaoyang, school_a=school_a, campus_a_main=a_main,
+        campus_a_east=a_east, school_b=school_b, campus_b=b_main, school_c=school_c, campus_c=c_main, year=year,
+        a1=a1, a2=a2, b1=b1, c1=c1,
+        student_a1=_student("G110108201503010011", "李小明", Gender.MALE, a1, year),
+        student_a1b=_student("G110108201503010012", "王小红", Gender.FEMALE, a1, year),
+        student_a2=_student("G110108201503010021", "张小华", Gender.MALE, a2, year),
+        student_b1=_student("G110108201503010031", "赵小丽", Gender.FEMALE, b1, year),
+        student_c1=_student("G110105201503010041", "陈小强", Gender.MALE, c1, year),
+    )  # fmt: skip
+    posts = {
+        "psych": (Role.PSYCH_TEACHER, school_a, None, "心理老师"),
+        "psych_east": (Role.PSYCH_TEACHER, a_east, None, "东校区心理老师"),
+        "class_teacher": (Role.CLASS_TEACHER, school_a, a1, "一班班主任"),
+        "other_class_teacher": (Role.CLASS_TEACHER, school_a, a2, "二班班主任"),
+        "teacher": (Role.TEACHER, school_a, None, "数学老师"),
+        "other_school_teacher": (Role.TEACHER, school_b, None, "育英老师"),
+        "leader": (Role.SCHOOL_LEADER, school_a, None, "校长"),
+        "district_officer": (Role.DISTRICT_OFFICER, haidian, None, "海淀教研员"),
+        "district_admin": (Role.DISTRICT_ADMIN, haidian, None, "海淀管理员"),
+        "other_district_officer": (Role.DISTRICT_OFFICER, chaoyang, None, "朝阳教研员"),
+        "district_counselor": (Role.DISTRICT_COUNSELOR, haidian, None, "海淀咨询中心"),
+        "city_officer": (Role.CITY_OFFICER, city, None, "市教委"),
+        "city_admin": (Role.CITY_ADMIN, city, None, "市管理员"),
+        "supervisor": (Role.SUPERVISOR, city, None, "督导"),
+        "clinician": (Role.INSTITUTION_CLINICIAN, city, None, "安定医院医生"),
+        "auditor": (Role.AUDITOR, city, None, "审计员"),
+    }
+    for username, (role, node, cls, name) in posts.items():
+        u = User.objects.create(username=username, password=hashed, display_name=name)
+        Post.objects.create(
+            user=u, role=role, node=node, school_class=cls, full_time=role == Role.PSYCH_TEACHER
+        )
+        if cls is not None:
+            cls.class_teacher = u
+            cls.save(update_fields=["class_teacher"])
+        w.users[username] = u
+    student_user = User.objects.create(username="student", password=hashed, display_name="李小明")
+    Post.objects.create(user=student_user, role=Role.STUDENT, node=school_a)
+    w.student_a1.user = student_user
+    w.student_a1.save(update_fields=["user"])
+    w.users["student"] = student_user
+    for username, child, phone in (
+        ("guardian", w.student_a1, "13800000001"),
+        ("other_guardian", w.student_b1, "13800000002"),
+    ):
+        u = User.objects.create(username=username, password=hashed, display_name=f"{child.name}家长")
+        Post.objects.create(user=u, role=Role.GUARDIAN, node=child.current_enrollment().school)
+        g = Guardian.objects.create(name=u.display_name, phone=phone, user=u)
+        GuardianLink.objects.create(guardian=g, student=child, relation="mother", is_primary=True)
+        w.users[username] = u
+    return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as that persona and returns the client."""
+
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login
