@@ -1,11 +1,17 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from xinyu.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", api.urls),
+    path("org/", include("org.urls")),
+    path("roster/", include("org.roster.urls")),
+    path("audit/", include("access.urls")),
+    path("", include("xinyu.web.urls")),
 ]
