@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("org/", include("org.urls")),
     path("roster/", include("org.roster.urls")),
+    path("slips/", include("org.slips.urls")),
     path("audit/", include("access.urls")),
     path("", include("xinyu.web.urls")),
 ]
