@@ -157,6 +157,23 @@ def visible_students(user: User, tier: Tier = Tier.T1) -> QuerySet[Student]:
     return Student.objects.filter(student_q(user, tier))
 
 
+# A plain teacher's T1 is "name and class only, to report a concern" (DESIGN.md tier table, teacher row).
+NAME_AND_CLASS_ONLY_ROLES: frozenset[str] = frozenset({Role.TEACHER})
+
+
+def full_roster_q(user: User, scopes: Iterable[Scope] | None = None) -> Q:
+    """A ``Q`` over ``Student``: the students whose full roster record (student number, birth date, history,
+    guardians) ``user`` may read — their T1 grants except the name-and-class-only roles, optionally only the
+    grants of the given ``scopes``."""
+    wanted = set(scopes) if scopes is not None else None
+    q = NOTHING
+    for g in grants(user, Tier.T1):
+        if g.role in NAME_AND_CLASS_ONLY_ROLES or (wanted is not None and g.scope not in wanted):
+            continue
+        q |= _scope_q(g.scope, g.post, user)
+    return q
+
+
 def can_view_student(user: User, student: Student, tier: Tier = Tier.T1) -> bool:
     return visible_students(user, tier).filter(pk=student.pk).exists()
 
