@@ -3,10 +3,14 @@ the foundation issue: every view of a student's T1+ data writes one event)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import ipaddress
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Context, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,12 +20,41 @@ from django.utils import timezone
 from access.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+ACTION_MAX = AuditEvent._meta.get_field("action").max_length
+
+
+def _number(value: int | float) -> str:
+    """A number as the database gives it back: PostgreSQL's jsonb returns 1e20 as 100000000000000000000 and
+    SQLite returns it as 1e+20, so both are written as the plain decimal they equal."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("audit detail cannot hold NaN or infinity")
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    ctx = Context(prec=max(60, len(str(d))))
+    text = format(d.normalize(ctx), "f")
+    return "0" if text in {"-0", "0"} else text
+
+
+def _canon(value: Any) -> str:
+    """Canonical text of a JSON value: sorted keys, no spaces, numbers as plain decimals, strings as JSON."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_canon(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = sorted((str(k), v) for k, v in value.items())
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_canon(v)}" for k, v in items) + "}"
+    raise TypeError(f"audit: {type(value).__name__} is not a JSON value")
 
 
 def _canonical(e: AuditEvent) -> bytes:
     body = {
         "seq": e.seq,
-        "at": e.at.isoformat(timespec="microseconds"),
+        # The same instant whatever zone the backend hands back; microseconds kept (both backends store them).
+        "at": e.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor": e.actor_id,
         "actor_label": e.actor_label,
         "action": e.action,
@@ -32,17 +65,36 @@ def _canonical(e: AuditEvent) -> bytes:
         "reason": e.reason,
         "detail": e.detail,
     }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return _canon(body).encode()
 
 
 def chain_hash(prev_hash: str, e: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(e)).hexdigest()
 
 
+def _clean_detail(detail: dict | None) -> dict:
+    """The detail as it will read back: keys as strings, tuples as lists, only JSON types (raises otherwise)."""
+    if not detail:
+        return {}
+    cleaned = json.loads(json.dumps(detail, ensure_ascii=False, allow_nan=False))
+    _canon(cleaned)
+    return cleaned
+
+
+def _clean_address(address: str | None) -> str | None:
+    """The address in the form both backends return (PostgreSQL's inet compresses IPv6); junk becomes None."""
+    if not address:
+        return None
+    try:
+        return str(ipaddress.ip_address(address.split("%", 1)[0].strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return _clean_address(request.META.get("REMOTE_ADDR"))
 
 
 def record(
@@ -57,20 +109,23 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain. Runs in its own atomic block (joins an outer transaction)."""
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if not action or len(action) > ACTION_MAX:
+        raise ValueError(f"audit action must be 1–{ACTION_MAX} characters: {action!r}")
+    clean_detail = _clean_detail(detail)
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
             actor_id=actor_id,
-            actor_label=getattr(actor, "username", "") if actor_id else "",
+            actor_label=(getattr(actor, "username", "") if actor_id else "")[:150],
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             student_id=student_id,
             address=client_address(request),
             reason=reason[:500],
-            detail=detail or {},
+            detail=clean_detail,
             prev_hash=head.hash,
         )
         event.hash = chain_hash(head.hash, event)
@@ -105,7 +160,22 @@ def verify(batch: int = 5000) -> Iterator[Break]:
                 yield Break(e.seq, "content does not match its hash (row changed)")
             prev_hash, expected_seq, last_seq = e.hash, e.seq + 1, e.seq
     head = AuditHead.objects.filter(pk=1).first()
-    if head and (head.seq != last_seq or head.hash != prev_hash):
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head is None and last_seq:
+        yield Break(last_seq, "the chain's head row is missing")
+    elif head_seq > last_seq:
         yield Break(
-            last_seq, f"chain ends at #{last_seq} but the head says #{head.seq} (rows removed at the end?)"
+            last_seq, f"chain ends at #{last_seq} but the head says #{head_seq} (rows removed at the end)"
         )
+    elif head_seq < last_seq:
+        yield Break(
+            head_seq + 1, f"rows #{head_seq + 1}–#{last_seq} lie beyond the head (rows forged at the end)"
+        )
+    elif head_hash != prev_hash:
+        yield Break(last_seq, "the last row's hash differs from the head's (last row replaced)")
+
+
+def head() -> tuple[int, str]:
+    """(seq, hash) of the chain's head: write it down off-site to catch a wholesale rewrite of the chain."""
+    h = AuditHead.objects.filter(pk=1).first()
+    return (h.seq, h.hash) if h else (0, GENESIS)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from access.fields import EncryptedTextField
+
 
 class AuditEvent(models.Model):
     """One event: who did what to which object (and which student), when, from where, and why.
@@ -68,3 +70,36 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class BreakGlassGrant(models.Model):
+    """破窗访问 — break-glass: time-limited access to a student's T3/T4 data outside one's scope.
+
+    DESIGN.md (Access): a stated reason, time-limited, logged, the school leader notified, reviewed. The reason
+    may name clinical facts, so it is encrypted at rest; the audit trail records the grant, not the reason.
+    Issue 8 completes the flow (the leader's notice, the review page, reads under a grant).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="break_glass_grants")
+    student = models.ForeignKey("org.Student", models.PROTECT, related_name="break_glass_grants")
+    reason = EncryptedTextField(_("reason"))
+    granted_at = models.DateTimeField(_("granted at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("break-glass grant")
+        verbose_name_plural = _("break-glass grants")
+        indexes = [models.Index(fields=["user", "student", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")),
+                name="break_glass_expires_after_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"break-glass #{self.pk}"

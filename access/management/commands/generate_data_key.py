@@ -1,0 +1,26 @@
+"""python manage.py generate_data_key — print a new AES-256 data key as a key-ring entry."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from access.crypto import new_key
+
+
+class Command(BaseCommand):
+    help = (
+        "Print a new data-encryption key as 'kid:base64key'. Put it FIRST in XINYU_DATA_KEYS to make it the "
+        "primary (keep the old keys after it), then run rotate_keys."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print a key file instead")
+
+    def handle(self, *args, json: bool, **options):
+        kid, b64 = new_key()
+        if json:
+            import json as _json
+
+            self.stdout.write(_json.dumps({"primary": kid, "keys": {kid: b64}}, indent=2))
+        else:
+            self.stdout.write(f"{kid}:{b64}")

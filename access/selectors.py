@@ -1,0 +1,63 @@
+"""Reads of the access app: break-glass grants in force, the audit trail for the auditor's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from access.models import AuditEvent, BreakGlassGrant
+from access.policy import may
+from org.models import Student, User
+
+
+def active_break_glass(user: User, student: Student) -> BreakGlassGrant | None:
+    """The user's break-glass grant for this student still in force (the latest to expire), if any."""
+    if not user.is_authenticated:
+        return None
+    return (
+        BreakGlassGrant.objects.filter(user=user, student=student, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    """What the auditor narrows the trail to. Dates are local (Asia/Shanghai) days, both ends included."""
+
+    actor: str = ""  # username at the time of the event
+    action: str = ""  # an action or its family: "break_glass" matches "break_glass.grant"
+    student_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_trail(user: User, f: TrailFilter | None = None) -> QuerySet[AuditEvent]:
+    """The audit trail for an auditor (``audit.read``), newest first; anyone else gets nothing.
+
+    R-DESIGN (Access, auditor): the trail's metadata only — who, what, which student id, when, from where,
+    why — never the content of a record; the auditor sees no student's name.
+    """
+    if not may(user, "audit.read"):
+        return AuditEvent.objects.none()
+    f = f or TrailFilter()
+    qs = AuditEvent.objects.order_by("-seq")
+    if f.actor:
+        qs = qs.filter(actor_label=f.actor)
+    if f.action:
+        family = f.action.rstrip(".")
+        qs = qs.filter(Q(action=family) | Q(action__startswith=f"{family}."))
+    if f.student_id is not None:
+        qs = qs.filter(student_id=f.student_id)
+    if f.date_from:
+        qs = qs.filter(at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+    return qs
