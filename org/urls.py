@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from org import views
 
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("schools/", views.school_list, name="school_list"),
+    path("classes/", views.class_list, name="class_list"),
+    path("students/", views.student_list, name="student_list"),
+    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+]

@@ -1,0 +1,30 @@
+/* Xinyu (心育) — small progressive enhancements. No inline scripts anywhere (Content-Security-Policy). */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Selects marked .js-autosubmit (the language switch) submit their form on change; the button is the
+  // fallback without JavaScript.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.classList.contains("js-autosubmit") && el.form) {
+      el.form.submit();
+    }
+  });
+
+  // htmx requests carry the CSRF token from <meta name="csrf-token"> (the cookie is HttpOnly).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) {
+      event.detail.headers["X-CSRFToken"] = meta.getAttribute("content");
+    }
+  });
+
+  // After htmx swaps results in, move focus to them so screen-reader users hear the new list.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.hasAttribute("tabindex")) {
+      target.focus({ preventScroll: true });
+    }
+  });
+})();

@@ -1,0 +1,136 @@
+"""The cards and navigation entries of the foundation (registered in ``WebConfig.ready()``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from access.policy import Scope, grants, may, node_roots, posts_of
+from access.tiers import Tier
+from org import selectors
+from xinyu.web.home import Card, Figure, Link, url_or_none
+from xinyu.web.navigation import NavItem
+
+ROSTER_UPLOAD = ("roster:upload", "roster:index", "roster:import")
+ROSTER_JOBS = ("roster:jobs", "roster:job_list")
+AUDIT_PAGE = ("access:events", "access:audit", "access:index", "access:event_list")
+
+
+def sees_roster(request: HttpRequest) -> bool:
+    """Staff who look students up (T1 by node or class scope, or any scope a later app registers)."""
+    return any(g.scope not in (Scope.SELF, Scope.CHILDREN) for g in grants(request.user, Tier.T1))
+
+
+def sees_classes(request: HttpRequest) -> bool:
+    return any(g.scope in (Scope.NODE, Scope.CLASS) for g in grants(request.user, Tier.T1))
+
+
+def sees_schools(request: HttpRequest) -> bool:
+    return bool(node_roots(request.user, Tier.T0))
+
+
+# --- Home cards ---------------------------------------------------------------------------------------------
+
+
+def own_card(request: HttpRequest) -> Card | None:
+    """A student's own page, a guardian's children."""
+    students = list(selectors.own_students(request.user))
+    if not students:
+        return None
+    is_self = any(s.user_id == request.user.pk for s in students)
+    title = _("My page") if is_self and len(students) == 1 else _("My children")
+    links = [Link(s.name, reverse("org:student_detail", args=[s.pk])) for s in students]
+    return Card(title=title, links=links, order=5, key="own")
+
+
+def posts_card(request: HttpRequest) -> Card | None:
+    posts = posts_of(request.user)
+    if not posts:
+        note = _("You hold no post. Ask your school or district administrator to give you one.")
+        return Card(title=_("My posts"), note=note, order=10, key="posts")
+    items = []
+    for p in posts:
+        where = f"{p.node.name} {p.school_class.name}" if p.school_class_id else p.node.name
+        items.append(f"{p.get_role_display()} · {where}")
+    return Card(title=_("My posts"), items=items, order=10, key="posts")
+
+
+def figures_cards(request: HttpRequest) -> list[Card]:
+    cards = []
+    for i, f in enumerate(selectors.scope_figures(request.user)):
+        figures = []
+        if f.schools is not None:
+            figures.append(Figure(_("Schools"), f.schools))
+        if f.classes is not None:
+            figures.append(Figure(_("Classes"), f.classes))
+        figures.append(Figure(_("Students"), f.students))
+        cards.append(Card(title=f.label, figures=figures, order=20 + i, key="figures"))
+    return cards
+
+
+def links_card(request: HttpRequest) -> Card | None:
+    links = []
+    if sees_roster(request):
+        links.append(Link(_("Find a student"), reverse("org:student_list")))
+    if sees_classes(request):
+        links.append(Link(_("Classes"), reverse("org:class_list")))
+    if sees_schools(request):
+        links.append(Link(_("Schools"), reverse("org:school_list")))
+    if may(request.user, "roster.import"):
+        for label, names in ((_("Import a roster"), ROSTER_UPLOAD), (_("Roster imports"), ROSTER_JOBS)):
+            url = url_or_none(*names)
+            if url:
+                links.append(Link(label, url))
+    if may(request.user, "audit.read"):
+        url = url_or_none(*AUDIT_PAGE)
+        if url:
+            links.append(Link(_("Audit trail"), url))
+    if not links:
+        return None
+    return Card(title=_("Quick links"), links=links, order=30, key="links")
+
+
+# --- Navigation -----------------------------------------------------------------------------------------------
+
+
+def nav_home(request: HttpRequest) -> NavItem | None:
+    return NavItem(_("Home"), reverse("web:home"), order=0, key="home")
+
+
+def nav_students(request: HttpRequest) -> NavItem | None:
+    return (
+        NavItem(_("Students"), reverse("org:student_list"), 10, "students") if sees_roster(request) else None
+    )
+
+
+def nav_classes(request: HttpRequest) -> NavItem | None:
+    return NavItem(_("Classes"), reverse("org:class_list"), 20, "classes") if sees_classes(request) else None
+
+
+def nav_schools(request: HttpRequest) -> NavItem | None:
+    return NavItem(_("Schools"), reverse("org:school_list"), 30, "schools") if sees_schools(request) else None
+
+
+def nav_roster(request: HttpRequest) -> NavItem | None:
+    if not may(request.user, "roster.import"):
+        return None
+    url = url_or_none(*ROSTER_JOBS, *ROSTER_UPLOAD)
+    return NavItem(_("Roster import"), url, 40, "roster") if url else None
+
+
+def nav_audit(request: HttpRequest) -> NavItem | None:
+    if not may(request.user, "audit.read"):
+        return None
+    url = url_or_none(*AUDIT_PAGE)
+    return NavItem(_("Audit trail"), url, 50, "audit") if url else None
+
+
+def nav_admin(request: HttpRequest) -> NavItem | None:
+    if request.user.is_superuser:
+        return NavItem(_("Administration"), reverse("admin:index"), 90, "admin")
+    return None
+
+
+CARDS = [own_card, posts_card, figures_cards, links_card]
+NAV = [nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_audit, nav_admin]
