@@ -271,6 +271,7 @@ class Student(models.Model):
 class EnrollmentStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     TRANSFERRED = "transferred", _("Transferred out")
+    COMPLETED = "completed", _("School year completed")  # the next year's enrollment at the same school follows
     GRADUATED = "graduated", _("Graduated")
     LEFT = "left", _("Left")
 
