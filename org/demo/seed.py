@@ -284,6 +284,18 @@ class CityBuilder:
             p.classes_per_grade = {g: 1 + base + (1 if i < rem else 0) for i, g in enumerate(grades)}
             if p.index == 0:
                 p.classes_per_grade = {g: max(2, c) for g, c in p.classes_per_grade.items()}
+        # The demo school's second classes may overshoot the target: take as many back from the biggest grades.
+        target = max(slots, round(self.n_students / CLASS_SIZE))
+        total = sum(sum(p.classes_per_grade.values()) for p in plans)
+        while total > target:
+            p, g = max(
+                ((p, g) for p in plans[1:] for g in p.classes_per_grade),
+                key=lambda pg: (pg[0].classes_per_grade[pg[1]], -pg[0].index, pg[1]),
+            )
+            if p.classes_per_grade[g] <= 1:
+                break
+            p.classes_per_grade[g] -= 1
+            total -= 1
 
     def class_sizes(self, n_classes: int) -> list[int]:
         base, rem = divmod(self.n_students, n_classes)
