@@ -9,8 +9,8 @@
   a student's data is an audit event; every operation declares ``@policy`` and an explicit ``url_name``
   (:func:`operation_policies` lists them for the persona matrix).
 
-The routes about people's data live here, at the project level, because they join ``org`` (the data) and
-``access`` (who may see it) and ``org`` is the lowest layer, which imports no other Xinyu app.
+The routes are thin: they call the same selectors as the pages (``org.selectors``, which start every queryset
+from ``access.policy``), so the API and the pages cannot disagree about who sees what.
 """
 
 from __future__ import annotations
@@ -20,21 +20,8 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import (
-    BooleanField,
-    Count,
-    Expression,
-    ExpressionWrapper,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Router, Schema, Swagger
@@ -44,19 +31,11 @@ from ninja.utils import normalize_path
 from access import audit, tokens
 from access.api import API_AUTH, ClassRef, NodeRef, caller
 from access.api import router as access_router
-from access.policy import (
-    NOTHING,
-    full_roster_q,
-    grants,
-    may,
-    student_q,
-    visible_classes,
-    visible_schools,
-    visible_students,
-)
+from access.policy import may
 from access.routes import RoutePolicy, policy, policy_of
 from access.tiers import Tier
-from org.models import Enrollment, EnrollmentStatus, ImportJob, SchoolClass, SchoolYear, Student
+from org import selectors
+from org.models import ImportJob
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # keeps OFFSET far from any database's integer limit
@@ -126,9 +105,10 @@ class SchoolOut(Schema):
     stage_label: str
     is_multi_site: bool
     district: NodeRef | None
-    classes: int = Field(description="Classes in the current school year")
+    campuses: list[NodeRef]
     students: int | None = Field(
-        description="Students enrolled now; null when the count is suppressed as a small cell (1–4)"
+        description="Students enrolled now; null when suppressed as a small cell (under XINYU_MIN_CELL, "
+        "for viewers above the school)"
     )
 
 
@@ -144,6 +124,7 @@ class ClassOut(Schema):
     campus: NodeRef
     school_year: int = Field(description="The school year's start year: 2025 is 2025–2026")
     class_teacher: str | None
+    size: int = Field(description="Students enrolled now")
 
 
 class ClassPage(Page):
@@ -155,7 +136,7 @@ class StudentOut(Schema):
 
     id: int
     name: str
-    school: NodeRef | None
+    school_name: str | None
     school_class: ClassRef | None
     gender: str | None
     student_no: str | None = Field(
@@ -164,12 +145,23 @@ class StudentOut(Schema):
     student_no_masked: bool
 
 
-class StudentDetailOut(StudentOut):
-    birth_date: dt.date | None
-
-
 class StudentPage(Page):
     items: list[StudentOut]
+
+
+class EnrollmentOut(Schema):
+    school_name: str
+    school_class: ClassRef | None
+    school_year: int
+    grade: int
+    status: str
+
+
+class StudentDetailOut(StudentOut):
+    birth_date: dt.date | None
+    enrollments: list[EnrollmentOut] = Field(
+        description="History across years and schools (full roster only)"
+    )
 
 
 class ImportJobOut(Schema):
@@ -192,53 +184,15 @@ class ImportJobOut(Schema):
     finished_at: dt.datetime | None
 
 
-# --- selectors ----------------------------------------------------------------------------------------------------
-
-
-def _flag(q: Q) -> Expression:
-    """A boolean column that is true for the rows matching ``q`` (one query for a whole page, no N+1)."""
-    if q == NOTHING:
-        return Value(False, output_field=BooleanField())
-    return ExpressionWrapper(q, output_field=BooleanField())
-
-
-def students_for(user: Any) -> QuerySet[Student]:
-    """The user's visible students (T1), each row annotated with what they may read of it:
-    ``full_roster`` (more than name and class) and ``clinical`` (T3 here, so the unmasked 学籍号)."""
-    t3 = student_q(user, Tier.T3) if grants(user, Tier.T3) else NOTHING
-    active = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE).select_related(
-        "school", "school_class"
-    )
-    return (
-        visible_students(user, Tier.T1)
-        .annotate(full_roster=_flag(full_roster_q(user)), clinical=_flag(t3))
-        .prefetch_related(Prefetch("enrollments", queryset=active, to_attr="active_enrollments"))
-    )
-
-
-def mask(student_no: str) -> str:
-    return "*" * max(len(student_no) - 4, 0) + student_no[-4:]
-
-
-def student_row(s: Student) -> dict[str, Any]:
-    enrollment = s.active_enrollments[0] if s.active_enrollments else None  # type: ignore[attr-defined]
-    full = bool(s.full_roster)  # type: ignore[attr-defined]
-    clinical = bool(s.clinical)  # type: ignore[attr-defined]
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "school": enrollment.school if enrollment else None,
-        "school_class": enrollment.school_class if enrollment else None,
-        "gender": s.gender if full else None,
-        "student_no": (s.student_no if clinical else mask(s.student_no)) if full or clinical else None,
-        "student_no_masked": not clinical,
-        "birth_date": s.birth_date if full else None,
-    }
-
-
-def _page(qs: QuerySet, page: int, page_size: int) -> tuple[int, list]:
+def _paged(qs: QuerySet, page: int, page_size: int) -> tuple[dict[str, int], list]:
     start = (page - 1) * page_size
-    return qs.count(), list(qs[start : start + page_size])
+    return {"count": qs.count(), "page": page, "page_size": page_size}, list(qs[start : start + page_size])
+
+
+def _student_no(no: str, *, full: bool, unmasked: bool) -> str | None:
+    if unmasked:
+        return no
+    return selectors.mask_student_no(no) if full else None
 
 
 # --- routes -------------------------------------------------------------------------------------------------------
@@ -249,36 +203,16 @@ router = Router(tags=["roster"])
 @router.get(
     "/schools", response=SchoolPage, url_name="api_school_list", summary="Schools in my scope (counts)"
 )
-@policy(Tier.T0, "school", "aggregates only; student counts under XINYU_MIN_CELL suppressed")
+@policy(Tier.T0, "school", "aggregates only; small cells suppressed above the school")
 def list_schools(
     request: HttpRequest,
+    q: str = Query("", max_length=100),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict:
     user = caller(request)
-    year = SchoolYear.current()
-    enrolled = (
-        Enrollment.objects.filter(school=OuterRef("pk"), status=EnrollmentStatus.ACTIVE)
-        .order_by()
-        .values("school")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    classes = (
-        SchoolClass.objects.filter(school=OuterRef("pk"), school_year=year)
-        .order_by()
-        .values("school")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs = (
-        visible_schools(user)
-        .select_related("district")
-        .annotate(n_students=Coalesce(Subquery(enrolled), 0), n_classes=Coalesce(Subquery(classes), 0))
-        .order_by("path")
-    )
-    count, schools = _page(qs, page, page_size)
-    min_cell = settings.XINYU_MIN_CELL
+    meta, schools = _paged(selectors.school_rows(user, q=selectors.clean_query(q)), page, page_size)
+    own = selectors.school_level_school_ids(user)
     items = [
         {
             "id": s.pk,
@@ -288,13 +222,15 @@ def list_schools(
             "stage_label": str(s.get_stage_display()),
             "is_multi_site": s.is_multi_site,
             "district": s.district,
-            "classes": s.n_classes,
-            # T0: a small cell could single a child out (DESIGN.md, Access).
-            "students": None if 0 < s.n_students < min_cell else s.n_students,
+            "campuses": s.campus_list,
+            # T0: a small cell could single a child out (DESIGN.md, Access), except to the school's own staff.
+            "students": None
+            if s.pk not in own and s.student_count < selectors.min_cell()
+            else s.student_count,
         }
         for s in schools
     ]
-    return {"count": count, "page": page, "page_size": page_size, "items": items}
+    return {**meta, "items": items}
 
 
 @router.get(
@@ -304,15 +240,13 @@ def list_schools(
 def list_classes(
     request: HttpRequest,
     school_id: int | None = None,
+    q: str = Query("", max_length=100),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict:
     user = caller(request)
-    qs = visible_classes(user).select_related("school", "campus", "school_year", "class_teacher")
-    if school_id is not None:
-        qs = qs.filter(school_id=school_id)
-    qs = qs.order_by("school__path", "-school_year__start_year", "grade", "name", "pk")
-    count, classes = _page(qs, page, page_size)
+    rows = selectors.class_rows(user, q=selectors.clean_query(q), school_id=school_id)
+    meta, classes = _paged(rows, page, page_size)
     items = [
         {
             "id": c.pk,
@@ -322,41 +256,52 @@ def list_classes(
             "campus": c.campus,
             "school_year": c.school_year.start_year,
             "class_teacher": str(c.class_teacher) if c.class_teacher else None,
+            "size": c.size,
         }
         for c in classes
     ]
-    return {"count": count, "page": page, "page_size": page_size, "items": items}
+    return {**meta, "items": items}
 
 
 @router.get("/students", response=StudentPage, url_name="api_student_list", summary="Students in my scope")
-@policy(Tier.T1, "student", "roster fields; audited as student.list")
+@policy(Tier.T1, "student", "roster rows; 学籍号 masked without T3; name and class only for a plain teacher")
 def list_students(
     request: HttpRequest,
-    q: str = Query("", max_length=50, description="Part of a name, or a whole 学籍号"),
+    q: str = Query(
+        "", max_length=100, description="Part of a name, a whole 学籍号, or its last 4 characters"
+    ),
     class_id: int | None = None,
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict:
     user = caller(request)
-    qs = students_for(user)
-    if class_id is not None:
-        if not visible_classes(user).filter(pk=class_id).exists():
-            raise Http404
-        qs = qs.filter(enrollments__school_class_id=class_id, enrollments__status=EnrollmentStatus.ACTIVE)
-    q = q.strip()
-    if q:
-        # A whole number only: a prefix search would let a masked number be guessed a digit at a time.
-        qs = qs.filter(Q(name__icontains=q) | Q(student_no__iexact=q))
-    count, students = _page(qs.order_by("name", "pk"), page, page_size)
-    items = [student_row(s) for s in students]
+    q = selectors.clean_query(q)
+    if class_id is not None and selectors.visible_class_or_none(user, class_id) is None:
+        raise Http404
+    meta, students = _paged(selectors.student_rows(user, q=q, class_id=class_id), page, page_size)
+    items = [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "school_name": s.school_name,
+            "school_class": {"id": s.class_id, "name": s.class_name, "grade": s.current_grade}
+            if s.class_id
+            else None,
+            "gender": s.gender if s.full else None,
+            "student_no": _student_no(s.student_no, full=s.full, unmasked=s.unmasked),
+            "student_no_masked": not s.unmasked,
+        }
+        for s in students
+    ]
+    # Foundation issue, Audit: every view of students' T1 data writes one event, naming who was shown.
     if items:
         audit.record(
             actor=user,
             action="student.list",
             request=request,
-            detail={"via": "api", "student_ids": [i["id"] for i in items], "q": q, "class_id": class_id},
+            detail={"ids": [i["id"] for i in items], "q": q, "class": class_id, "via": "api"},
         )
-    return {"count": count, "page": page, "page_size": page_size, "items": items}
+    return {**meta, "items": items}
 
 
 @router.get(
@@ -365,19 +310,36 @@ def list_students(
 @policy(Tier.T1, "student", "roster fields; a plain teacher gets name and class; audited as student.view")
 def student_detail(request: HttpRequest, student_id: int) -> dict:
     user = caller(request)
-    student = students_for(user).filter(pk=student_id).first()
-    if student is None:
-        raise Http404
-    row = student_row(student)
+    info = selectors.student_page(user, student_id)  # outside scope: 404
+    student, current = info.student, info.current
     audit.record(
         actor=user,
         action="student.view",
         obj=student,
         student_id=student.pk,
         request=request,
-        detail={"via": "api", "fields": "full" if student.full_roster else "name_and_class"},  # type: ignore[attr-defined]
+        detail={"via": "api"},
     )
-    return row
+    return {
+        "id": student.pk,
+        "name": student.name,
+        "school_name": current.school.name if current else None,
+        "school_class": current.school_class if current else None,
+        "gender": student.gender if info.full else None,
+        "birth_date": student.birth_date if info.full else None,
+        "student_no": _student_no(student.student_no, full=info.full, unmasked=info.unmasked),
+        "student_no_masked": not info.unmasked,
+        "enrollments": [
+            {
+                "school_name": e.school.name,
+                "school_class": e.school_class,
+                "school_year": e.school_year.start_year,
+                "grade": e.grade,
+                "status": e.status,
+            }
+            for e in info.history
+        ],
+    }
 
 
 @router.get(
@@ -391,7 +353,7 @@ def import_detail(request: HttpRequest, job_id: int) -> dict:
     if job is None or not may(user, "roster.import", job.node):
         raise Http404
     return {
-        **{f: getattr(job, f) for f in ImportJobOut.model_fields if hasattr(job, f)},
+        **{f: getattr(job, f) for f in ImportJobOut.model_fields if f != "status_label"},
         "status_label": str(job.get_status_display()),
     }
 

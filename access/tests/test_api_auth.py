@@ -178,7 +178,9 @@ def test_a_user_sees_and_revokes_only_their_own_tokens(world, login):
 
 def test_the_create_api_token_command_prints_a_working_token_once(world, client):
     out, err = io.StringIO(), io.StringIO()
-    call_command("create_api_token", "class_teacher", "--name", "sync", "--days", "30", stdout=out, stderr=err)
+    call_command(
+        "create_api_token", "class_teacher", "--name", "sync", "--days", "30", stdout=out, stderr=err
+    )
     token = out.getvalue().strip()
     assert client.get("/api/me", **bearer(token)).json()["username"] == "class_teacher"
     assert token not in err.getvalue()
@@ -244,9 +246,7 @@ def test_every_api_operation_declares_a_policy_and_an_explicit_url_name():
         assert url_name, f"{method} {path} has no url_name"
         assert reverse(f"api:{url_name}", kwargs=_dummy_kwargs(path)).startswith("/api/")
     operations = [r for r in rows if r[0].startswith("api_")]
-    schema_ops = sum(
-        len(item) for item in api.get_openapi_schema(path_prefix="/api/")["paths"].values()
-    )
+    schema_ops = sum(len(item) for item in api.get_openapi_schema(path_prefix="/api/")["paths"].values())
     assert len(operations) == schema_ops
 
 
