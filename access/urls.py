@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from access import views
 
 app_name = "access"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.trail, name="trail"),
+    path("export.jsonl", views.export, name="export"),
+]
