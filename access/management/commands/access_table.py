@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from access.policy import ACTIONS, ROLE_TIERS, Scope
+from access.policy import ACTIONS, NAME_AND_CLASS_ONLY_ROLES, ROLE_TIERS, Scope
 from access.tiers import Tier
 from org.models import Role
 
@@ -33,6 +33,11 @@ def markdown() -> str:
         for role, grants in ROLE_TIERS.items():
             cells = [SCOPE_WORDS.get(grants.get(t, Scope.NONE), "—") for t in tiers]
             lines.append(f"| {Role(role).label} (`{role}`) | " + " | ".join(cells) + " |")
+        limited = ", ".join(f"`{r}`" for r in sorted(NAME_AND_CLASS_ONLY_ROLES))
+        lines += [
+            "",
+            f"T1 for {limited}: name and class only (to report a concern), not the full roster record.",
+        ]
         lines += ["", "| action | roles (within their post's subtree) |", "|---|---|"]
         for action, roles in ACTIONS.items():
             names = ", ".join(f"`{r}`" for r in sorted(roles))
