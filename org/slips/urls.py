@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from org.slips import views
 
 app_name = "slips"
-urlpatterns: list = []
+urlpatterns = [
+    path("class/<int:pk>/", views.class_slips, name="class"),
+]
