@@ -1,0 +1,50 @@
+"""Playwright in Debian's chromium (never a downloaded browser: no `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("XINYU_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture
+def browser_context_factory(tmp_path: Path) -> Iterator:
+    """``new_context(viewport=…)`` opens a fresh chromium with an empty profile; all are closed after the test.
+
+    A missing chromium is a failure, never a skip: the browser test is part of ``make test``."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
+            "the browser tests never download a browser.",
+            pytrace=False,
+        )
+    # Playwright's sync API runs an event loop in this thread; the test itself makes no ORM call inside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "false")
+    from playwright.sync_api import sync_playwright
+
+    contexts = []
+    with sync_playwright() as p:
+
+        def new_context(viewport: dict | None = None):
+            profile = tmp_path / f"profile-{len(contexts)}"
+            profile.mkdir()
+            ctx = p.chromium.launch_persistent_context(
+                str(profile),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=ARGS,
+                viewport=viewport or {"width": 1280, "height": 800},
+                locale="zh-CN",
+            )
+            ctx.set_default_timeout(15_000)
+            contexts.append(ctx)
+            return ctx
+
+        yield new_context
+        for ctx in contexts:
+            ctx.close()
