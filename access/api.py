@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.security.session import SessionAuth
@@ -45,6 +45,10 @@ bearer_auth = BearerTokenAuth()
 session_auth: APIKeyCookie = SessionAuth(csrf=True)
 # Token first: a request that carries a token needs no CSRF token (a browser never adds the header itself).
 API_AUTH = [bearer_auth, session_auth]
+
+
+# Ids the databases can hold (a bigger one is an overflow error in the driver, not a 404).
+MAX_ID = 2**63 - 1
 
 
 def caller(request: HttpRequest) -> User:
@@ -187,7 +191,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status[dict]:
     "/tokens/{token_id}", response={204: None}, url_name="api_token_revoke", summary="Revoke one of my tokens"
 )
 @policy(None, "self", "revokes one of the caller's own tokens; another's is 404")
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
     user = caller(request)
     token = ApiToken.objects.select_related("user").filter(pk=token_id, user=user).first()
     if token is None:

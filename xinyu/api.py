@@ -24,12 +24,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Field, NinjaAPI, Query, Router, Schema, Swagger
+from ninja import Field, NinjaAPI, Path, Query, Router, Schema, Swagger
 from ninja.operation import Operation
 from ninja.utils import normalize_path
 
 from access import audit, tokens
-from access.api import API_AUTH, ClassRef, NodeRef, caller
+from access.api import API_AUTH, MAX_ID, ClassRef, NodeRef, caller
 from access.api import router as access_router
 from access.policy import may
 from access.routes import RoutePolicy, policy, policy_of
@@ -239,7 +239,7 @@ def list_schools(
 @policy(Tier.T1, "class", "own class, or every class under a school/district post")
 def list_classes(
     request: HttpRequest,
-    school_id: int | None = None,
+    school_id: int | None = Query(None, ge=1, le=MAX_ID),
     q: str = Query("", max_length=100),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
@@ -270,7 +270,7 @@ def list_students(
     q: str = Query(
         "", max_length=100, description="Part of a name, a whole 学籍号, or its last 4 characters"
     ),
-    class_id: int | None = None,
+    class_id: int | None = Query(None, ge=1, le=MAX_ID),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict:
@@ -308,7 +308,7 @@ def list_students(
     "/students/{student_id}", response=StudentDetailOut, url_name="api_student_detail", summary="One student"
 )
 @policy(Tier.T1, "student", "roster fields; a plain teacher gets name and class; audited as student.view")
-def student_detail(request: HttpRequest, student_id: int) -> dict:
+def student_detail(request: HttpRequest, student_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
     user = caller(request)
     info = selectors.student_page(user, student_id)  # outside scope: 404
     student, current = info.student, info.current
@@ -346,7 +346,7 @@ def student_detail(request: HttpRequest, student_id: int) -> dict:
     "/imports/{job_id}", response=ImportJobOut, url_name="api_import_detail", summary="A roster import"
 )
 @policy(Tier.T1, "job", "only a job the caller started, while they may still import at its node")
-def import_detail(request: HttpRequest, job_id: int) -> dict:
+def import_detail(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
     user = caller(request)
     job = ImportJob.objects.select_related("node").filter(pk=job_id, created_by=user).first()
     # Its error report quotes roster rows: gone with the right to import there.
