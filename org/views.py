@@ -17,6 +17,7 @@ from access.routes import policy
 from access.tiers import Tier
 from org import selectors
 from org.sections import sections_for
+from org.slips.selectors import may_print_passwords
 
 PAGE_SIZE = 25
 
@@ -72,10 +73,18 @@ def class_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     rows = selectors.class_rows(request.user, q=q, school_id=school.pk if school else None)
     page = _page(request, rows)
+    for c in page.object_list:
+        c.may_print = may_print_passwords(request.user, c)  # posts are cached: no query per row
     return render(
         request,
         "org/class_list.html",
-        {"page": page, "q": q, "school": school, "querystring": _querystring(request)},
+        {
+            "page": page,
+            "q": q,
+            "school": school,
+            "querystring": _querystring(request),
+            "any_printable": any(c.may_print for c in page.object_list),
+        },
     )
 
 

@@ -367,3 +367,9 @@ def test_the_school_list_costs_the_same_queries_for_many_schools(world, login, d
 
 def test_a_guardian_sees_no_school_figures(world, login):
     assert list(login(world.guardian).get(SCHOOLS).context["page"].object_list) == []
+
+
+def test_a_class_teacher_finds_the_password_slips_of_their_class_and_a_psych_teacher_does_not(world, login):
+    slips = reverse("slips:class", args=[world.a1.pk])
+    assert slips in text(login(world.class_teacher).get(CLASSES))
+    assert "/slips/" not in text(login(world.psych).get(CLASSES))

@@ -12,9 +12,9 @@ from org import selectors
 from xinyu.web.home import Card, Figure, Link, url_or_none
 from xinyu.web.navigation import NavItem
 
-ROSTER_UPLOAD = ("roster:upload", "roster:index", "roster:import")
-ROSTER_JOBS = ("roster:jobs", "roster:job_list")
-AUDIT_PAGE = ("access:events", "access:audit", "access:index", "access:event_list")
+ROSTER_UPLOAD = ("roster:upload",)
+ROSTER_JOBS = ("roster:jobs",)
+AUDIT_PAGE = ("access:trail",)
 
 
 def sees_roster(request: HttpRequest) -> bool:
