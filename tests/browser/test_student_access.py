@@ -55,7 +55,22 @@ def test_the_student_list_fits_a_375_px_phone(live_server, world, browser_contex
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375 px"
-    # The student's name is a link that a thumb can reach: at least 24 px high (WCAG 2.2 target size).
+    # The student's name is a link that a thumb can reach.
     page.goto(live_server.url + reverse("org:student_list"))
     box = page.get_by_role("link", name=world.student_a1.name).bounding_box()
     assert box is not None and box["height"] >= 20
+
+
+def test_searching_the_student_list_updates_the_results_in_place(live_server, world, browser_context_factory):
+    """htmx (served from the project, no CDN) swaps the results and keeps the search in the address bar."""
+    page = browser_context_factory().new_page()
+    log_in(page, live_server.url, "psych")
+    page.goto(live_server.url + reverse("org:student_list"))
+    assert page.evaluate("() => typeof window.htmx") == "object"
+    page.get_by_label("姓名或学籍号").fill("小华")
+    with page.expect_response(lambda r: "q=" in r.url) as answer:
+        page.get_by_role("button", name="搜索").click()
+    assert answer.value.request.headers.get("hx-request") == "true"  # swapped by htmx, not a page load
+    page.wait_for_url("**q=*")
+    names = page.locator("#results td.primary").all_inner_texts()
+    assert names == [world.student_a2.name]

@@ -149,3 +149,17 @@ def test_the_home_page_costs_a_fixed_number_of_queries(world, login, django_asse
     client.get(HOME)
     with django_assert_max_num_queries(10):
         client.get(HOME)
+
+
+def test_a_refusal_of_a_known_page_shows_the_chinese_403_page(world, login):
+    # The psychological teacher sees class A1's roster but may not print its passwords.
+    response = login(world.psych).get(reverse("slips:class", args=[world.a1.pk]))
+    assert response.status_code == 403
+    assert "您无权打开此页面" in response.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_in_chinese():
+    from django.template.loader import render_to_string
+
+    body = render_to_string("500.html")
+    assert "系统出现了问题" in body and "<script" not in body
