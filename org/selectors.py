@@ -47,6 +47,7 @@ from org.models import (
     GuardianLink,
     Node,
     NodeKind,
+    Role,
     SchoolClass,
     Student,
     User,
@@ -289,7 +290,7 @@ def scope_figures(user: User) -> list[ScopeFigures]:
             )
         )
     for post in posts_of(user):
-        if post.school_class_id and post.role == "class_teacher":
+        if post.school_class_id and post.role == Role.CLASS_TEACHER:
             n = Enrollment.objects.filter(
                 status=EnrollmentStatus.ACTIVE, school_class_id=post.school_class_id
             ).count()

@@ -23,8 +23,8 @@ def browser_context_factory(tmp_path: Path) -> Iterator:
             "the browser tests never download a browser.",
             pytrace=False,
         )
-    # Playwright's sync API runs an event loop in this thread; the test itself makes no ORM call inside it.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "false")
+    # Playwright's sync API runs an event loop in this thread: tests read the world's objects (already
+    # loaded) and make no ORM call while the browser is open.
     from playwright.sync_api import sync_playwright
 
     contexts = []

@@ -4,7 +4,7 @@ Each card comes from a provider ``fn(request) -> Card | list[Card] | None`` (``N
 person). Later apps
 add theirs (alerts to acknowledge, open cases, tasks of a plan …) from their ``AppConfig.ready()``::
 
-    from xinyu.web.home import Card, Link, register_card
+    from xinyu.web.home import Card, Figure, register_card
 
     @register_card
     def open_alerts(request):
