@@ -12,8 +12,7 @@ from org import selectors
 from xinyu.web.home import Card, Figure, Link, url_or_none
 from xinyu.web.navigation import NavItem
 
-ROSTER_UPLOAD = ("roster:upload",)
-ROSTER_JOBS = ("roster:jobs",)
+ROSTER_PAGE = ("roster:index",)  # upload and the list of imports (org/roster/urls.py)
 AUDIT_PAGE = ("access:trail",)
 
 
@@ -78,10 +77,9 @@ def links_card(request: HttpRequest) -> Card | None:
     if sees_schools(request):
         links.append(Link(_("Schools"), reverse("org:school_list")))
     if may(request.user, "roster.import"):
-        for label, names in ((_("Import a roster"), ROSTER_UPLOAD), (_("Roster imports"), ROSTER_JOBS)):
-            url = url_or_none(*names)
-            if url:
-                links.append(Link(label, url))
+        url = url_or_none(*ROSTER_PAGE)
+        if url:
+            links.append(Link(_("Import a roster"), url))
     if may(request.user, "audit.read"):
         url = url_or_none(*AUDIT_PAGE)
         if url:
@@ -115,7 +113,7 @@ def nav_schools(request: HttpRequest) -> NavItem | None:
 def nav_roster(request: HttpRequest) -> NavItem | None:
     if not may(request.user, "roster.import"):
         return None
-    url = url_or_none(*ROSTER_JOBS, *ROSTER_UPLOAD)
+    url = url_or_none(*ROSTER_PAGE)
     return NavItem(_("Roster import"), url, 40, "roster") if url else None
 
 
