@@ -17,7 +17,7 @@ class CellError(ValueError):
     pass
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = "=+-@"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -35,16 +35,20 @@ _SPACES = re.compile(r"\s+")
 def text(value: object) -> str:
     """A cell as text: full-width letters and digits folded to half-width (NFKC), outer spaces stripped.
     Cells that would run as a formula in a spreadsheet are refused (formula injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    s = str(value).strip()
+    if value.__class__ is not str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    s = value.strip()
     if not s:
         return ""
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s).strip()
-    if s.startswith(FORMULA_STARTS):
+        if not s:
+            return ""
+    if s[0] in FORMULA_STARTS:
         raise CellError(
             _("The cell starts with “%(char)s”, which a spreadsheet would run as a formula.") % {"char": s[0]}
         )

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 
 from access import audit
 from access.policy import may
@@ -32,6 +33,21 @@ PROGRESS_TTL = 24 * 3600
 FINISHED = {ImportStatus.DONE, ImportStatus.CHECKED, ImportStatus.REJECTED, ImportStatus.FAILED}
 # How far each phase takes the bar: reading the file is most of the work.
 PHASES = {"queued": (0, 0), "reading": (0, 80), "checking": (80, 85), "writing": (85, 99)}
+
+
+SUMMARY_LABELS = {
+    "rows": _("rows in the file"), "valid": _("valid rows"), "invalid": _("invalid rows"),
+    "created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"),
+    "transferred": _("transferred from another school"), "classes_created": _("classes created"),
+    "enrollments_created": _("enrollments created"), "guardians_created": _("guardians created"),
+    "guardians_updated": _("guardians updated"), "links_created": _("guardian links created"),
+    "links_updated": _("guardian links updated"), "posts_created": _("posts created"),
+    "posts_updated": _("posts updated"),
+}  # fmt: skip
+
+
+def summary_rows(job: ImportJob) -> list[tuple[str, int]]:
+    return [(str(SUMMARY_LABELS.get(k, k)), v) for k, v in job.summary.items()]
 
 
 def progress_key(job_id: int) -> str:

@@ -1,0 +1,28 @@
+"""Reads for the roster import pages: the nodes a user may import into and their own jobs."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from access.policy import action_nodes
+from org.models import ImportJob, Node, User
+
+
+def import_nodes(user: User) -> QuerySet[Node]:
+    """Where ``user`` may import rosters: the nodes of their roster.import posts (a superuser: the roots)."""
+    if user.is_superuser:
+        return Node.objects.filter(parent__isnull=True)
+    return Node.objects.filter(pk__in=[n.pk for n in action_nodes(user, "roster.import")])
+
+
+def recent_jobs(user: User, limit: int = 20) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(created_by=user).select_related("node").order_by("-created_at")[:limit]
+
+
+def get_job_or_404(user: User, pk: int) -> ImportJob:
+    """A user sees their own import jobs only; anyone else's is 404 (no leak that it exists)."""
+    job = ImportJob.objects.filter(pk=pk, created_by=user).select_related("node").first()
+    if job is None:
+        raise Http404
+    return job

@@ -1,0 +1,102 @@
+"""Roster import pages (名册导入): upload, a job page with a polling progress bar and the row report, the
+report as Excel, templates. For whoever ``may(user, "roster.import")`` — district and school administrators."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access.policy import may
+from access.routes import policy
+from access.tiers import Tier
+from org.models import ImportKind
+from org.roster import services
+from org.roster.forms import ImportForm
+from org.roster.selectors import get_job_or_404, recent_jobs
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_ROWS_SHOWN = 500
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not may(request.user, "roster.import"):
+        raise PermissionDenied
+
+
+@policy(None, "job", "roster admins (roster.import): the upload form and their own recent jobs")
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = services.create_job(
+            user=request.user,
+            kind=data["kind"],
+            node=data["node"],
+            original_name=data["file"].name,
+            upload=data["file"],
+            dry_run=data["dry_run"],
+            skip_invalid=data["skip_invalid"],
+        )
+        services.dispatch(job, language=get_language())
+        return redirect("roster:job", pk=job.pk)
+    context = {"form": form, "jobs": recent_jobs(request.user), "kinds": ImportKind.choices}
+    return render(request, "org/roster/index.html", context, status=400 if form.errors else 200)
+
+
+@policy(
+    Tier.T1, "job", "own import jobs only (404 otherwise): status and the row report with student numbers"
+)
+@login_required
+@require_GET
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    found = get_job_or_404(request.user, pk)
+    context = {
+        "job": found,
+        "progress": services.progress_of(found),
+        "errors": found.errors[:REPORT_ROWS_SHOWN],
+        "more_errors": max(found.error_count - REPORT_ROWS_SHOWN, 0),
+        "summary": services.summary_rows(found),
+    }
+    return render(request, "org/roster/job.html", context)
+
+
+@policy(None, "job", "own import jobs only (404 otherwise): progress numbers, no one's data")
+@login_required
+@require_GET
+def progress(request: HttpRequest, pk: int) -> JsonResponse:
+    _require_importer(request)
+    return JsonResponse(services.progress_of(get_job_or_404(request.user, pk)))
+
+
+@policy(Tier.T1, "job", "own import jobs only (404 otherwise): the row report as Excel")
+@login_required
+@require_GET
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    found = get_job_or_404(request.user, pk)
+    response = HttpResponse(services.report_xlsx(found), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{found.pk}-report.xlsx"'
+    return response
+
+
+@policy(None, "public", "an empty template: the columns of a roster file")
+@login_required
+@require_GET
+def template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    _require_importer(request)
+    if kind not in ImportKind.values or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if fmt == "csv":
+        response = HttpResponse(services.template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(services.template_xlsx(kind), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="roster-{kind}-template.{fmt}"'
+    return response
