@@ -323,19 +323,20 @@ class StudentKind(Kind):
     def plan(self) -> list[tuple[str, int, Callable]]:
         """(column key, cell index, cleaner); an absent optional column reads the padding cell (None)."""
         today = self.today
+        memo = F.memo
         steps = (
-            ("student_no", F.student_no), ("name", F.name), ("gender", F.gender),
-            ("birth_date", lambda v: F.birth_date(v, today)), ("school_code", self.school), ("grade", F.grade),
-            ("class_name", lambda v: F.name(v, 40)), ("school_year", F.school_year),
-            ("guardian_name", lambda v: F.text(v)[:50]), ("guardian_phone", F.phone),
-            ("guardian_relation", F.relation),
+            ("student_no", F.student_no), ("name", F.name), ("gender", memo(F.gender)),
+            ("birth_date", memo(lambda v: F.birth_date(v, today))), ("school_code", memo(self.school)),
+            ("grade", memo(F.grade)), ("class_name", memo(lambda v: F.name(v, 40))),
+            ("school_year", memo(F.school_year)), ("guardian_name", lambda v: F.text(v)[:50]),
+            ("guardian_phone", F.phone), ("guardian_relation", memo(F.relation)),
         )  # fmt: skip
         return [(key, self.index.get(key, self.width), fn) for key, fn in steps]
 
     def clean(self, cells: list[object], line: int, out: Outcome) -> tuple | None:
         # The hot loop of a 100,000-row import: one pass over a precomputed plan, no per-row closures.
         if self._plan is None:
-            self._plan = self.plan()
+            self._plan, self._campus_at = self.plan(), self.index.get("campus", self.width)
         if len(cells) <= self.width:
             cells = cells + [None] * (self.width + 1 - len(cells))
         values: list = []
@@ -349,11 +350,11 @@ class StudentKind(Kind):
         no, name, gender, born, school, grade, class_name, year_start, g_name, g_phone, g_rel = values
         campus_id = year_id = None
         if school is not None:
-            campus_id = self._campus(school, cells[self.index.get("campus", self.width)], errors)
+            campus_id = self._campus(school, cells[self._campus_at], errors)
             if grade is not None and grade not in school.grades:
                 errors.append(("grade", _("Grade %(grade)s is not taught at %(school)s.") % {"grade": grade, "school": school.name}))  # fmt: skip
         if year_start is None:
-            if not any(k == "school_year" for k, _m in errors):
+            if not errors or all(k != "school_year" for k, _m in errors):
                 year_id = self.current_year
                 if year_id is None:
                     errors.append(
@@ -365,7 +366,7 @@ class StudentKind(Kind):
                 errors.append(
                     ("school_year", _("The school year %(year)s is not set up.") % {"year": year_start})
                 )
-        if g_name and not g_phone and not any(k == "guardian_phone" for k, _m in errors):
+        if g_name and not g_phone and all(k != "guardian_phone" for k, _m in errors):
             errors.append(("guardian_phone", _("A guardian needs a mobile phone number.")))
         if g_phone and not g_name:
             errors.append(("guardian_name", _("The guardian's name is missing.")))

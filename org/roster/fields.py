@@ -4,6 +4,7 @@ Excel cell) and returns the normalised value or raises :class:`CellError` with a
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -57,12 +58,39 @@ def text(value: object) -> str:
     return s
 
 
+_ID_WEIGHT_SUM_0 = 48 * sum(_ID_WEIGHTS)  # the weights times ord("0"), taken off a sum over the bytes
+
+
 def resident_id_ok(number: str) -> bool:
     """GB 11643 check digit (ISO 7064 MOD 11-2) of an 18-character resident ID."""
     if not _RESIDENT_ID.fullmatch(number):
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, number[:17].encode(), _ID_WEIGHTS)) - _ID_WEIGHT_SUM_0
     return _ID_CHECK[total % 11] == number[17]
+
+
+def memo(fn, limit: int = 20000):
+    """Remember a cleaner's answer (or its refusal) for values that repeat down a column: gender, school,
+    grade, class, dates. Bounded, so memory does not grow with the file."""
+    store: dict = {}
+
+    def cleaned(value):
+        try:
+            ok, result = store[value]
+        except KeyError:
+            try:
+                ok, result = True, fn(value)
+            except CellError as e:
+                ok, result = False, e.args[0]
+            if len(store) < limit:
+                store[value] = (ok, result)
+        except TypeError:  # an unhashable cell: no memo
+            return fn(value)
+        if ok:
+            return result
+        raise CellError(result)
+
+    return cleaned
 
 
 def student_no(value: object) -> str:
