@@ -293,14 +293,14 @@ def list_students(
         }
         for s in students
     ]
-    # Foundation issue, Audit: every view of students' T1 data writes one event, naming who was shown.
-    if items:
-        audit.record(
-            actor=user,
-            action="student.list",
-            request=request,
-            detail={"ids": [i["id"] for i in items], "q": q, "class": class_id, "via": "api"},
-        )
+    # Foundation issue, Audit: every look at the roster writes one event naming who was shown — an empty
+    # answer too (a search is a look), as the pages do.
+    audit.record(
+        actor=user,
+        action="student.list",
+        request=request,
+        detail={"ids": [i["id"] for i in items], "q": q, "class": class_id, "via": "api"},
+    )
     return {**meta, "items": items}
 
 

@@ -1,0 +1,253 @@
+"""The persona matrix: every URL pattern and API operation, requested as every persona.
+
+Two rules a user would state:
+- "No page or API route shows anyone's data without a declared access policy": every pattern resolves to a view
+  carrying ``@policy`` (access/routes.py) — a new view without one fails here.
+- "Each persona gets exactly what the tier table gives them": every named route has a row in ``EXPECTED``
+  (which personas are let in); everyone else is refused (404 for objects outside their scope, 403 for a page
+  their role never has), and an anonymous visitor is sent to the login page (pages) or gets 401 (API).
+  A new route without a row here fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from access.routes import policy_of
+
+PERSONAS = [
+    "psych", "psych_east", "class_teacher", "other_class_teacher", "teacher", "other_school_teacher", "leader",
+    "district_officer", "district_admin", "other_district_officer", "district_counselor", "city_officer",
+    "city_admin", "supervisor", "clinician", "auditor", "student", "guardian", "other_guardian",
+]  # fmt: skip
+
+EVERYONE = frozenset(PERSONAS)
+STAFF_A = frozenset({"psych", "psych_east", "class_teacher", "other_class_teacher", "teacher", "leader"})
+ROSTER_ADMINS = frozenset(
+    {"district_officer", "district_admin", "other_district_officer", "city_admin", "leader"}
+)
+
+# Framework routes that carry no personal data. The Django admin (admin/…) is for superusers only and is
+# checked in test_the_django_admin_refuses_every_persona.
+FRAMEWORK = {"set_language", "login", "logout"}
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    name: str
+    pattern: URLPattern
+
+
+def walk(patterns, prefix: str = "", ns: str | None = None) -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{ns}:{p.namespace}" if ns and p.namespace else (p.namespace or ns)
+            yield from walk(p.url_patterns, prefix + str(p.pattern), inner)
+        elif isinstance(p, URLPattern):
+            name = f"{ns}:{p.name}" if ns and p.name else (p.name or "")
+            yield Route(prefix + str(p.pattern), name, p)
+
+
+def app_routes() -> list[Route]:
+    return [r for r in walk(get_resolver().url_patterns) if not r.path.startswith("admin/")]
+
+
+def test_every_route_has_a_name_and_a_declared_access_policy():
+    missing = []
+    for r in app_routes():
+        if r.name in FRAMEWORK:
+            continue
+        if not r.name:
+            missing.append(f"{r.path}: unnamed")
+        elif r.name.startswith("api:"):
+            continue  # API operations are checked operation by operation below
+        elif policy_of(r.pattern.callback) is None:
+            missing.append(f"{r.path} ({r.name}): no @policy")
+    assert missing == [], "routes without a declared access policy:\n" + "\n".join(missing)
+
+
+# --- The matrix -----------------------------------------------------------------------------------------------
+#
+# For each route: who gets in (``ok`` status), what everyone else gets, and what route parameters mean. The
+# objects are from conftest's world: student_a1 (class A1 of school A, 海淀), class A1, an import job that the
+# 海淀 district officer started, and a token that the 海淀 district officer owns.
+
+SEE_A1 = frozenset({"psych", "class_teacher", "teacher", "leader", "district_officer", "district_admin", "student", "guardian"})  # fmt: skip
+SLIPS_A1 = frozenset({"class_teacher", "leader", "district_admin"})
+NOT_ROSTER_ADMINS = EVERYONE - ROSTER_ADMINS
+# Slips: who sees class A1 but may not print its passwords gets 403 (a known object without the right);
+# who cannot see the class at all gets 404.
+SEE_A1_NO_SLIPS = frozenset({"psych", "teacher", "district_officer"})
+
+# Which students each persona finds in a roster list (checked through the audit event the list writes).
+ROSTER = {
+    "psych": {"a1", "a1b", "a2"},
+    "psych_east": {"a2"},
+    "class_teacher": {"a1", "a1b"},
+    "other_class_teacher": {"a2"},
+    "teacher": {"a1", "a1b", "a2"},
+    "other_school_teacher": {"b1"},
+    "leader": {"a1", "a1b", "a2"},
+    "district_officer": {"a1", "a1b", "a2", "b1"},
+    "district_admin": {"a1", "a1b", "a2", "b1"},
+    "other_district_officer": {"c1"},
+    "student": {"a1"},
+    "guardian": {"a1"},
+    "other_guardian": {"b1"},
+}  # everyone else: no student at all (city officer, supervisor, auditor, clinician, district counselor, …)
+
+
+@dataclass(frozen=True)
+class Expect:
+    allowed: frozenset[str]
+    ok: int = 200
+    denied: int = 404
+    anonymous: int = 302  # pages send an anonymous visitor to the login page
+    method: str = "get"
+    params: tuple[tuple[str, str], ...] = ()  # (url kwarg, world object key)
+    role_never: frozenset[str] = frozenset()  # personas whose role never has this page: 403 before any lookup
+    roster_check: bool = False
+    body: dict = field(default_factory=dict)  # extra client kwargs (a JSON body for a POST)
+
+
+PAGE = {
+    "web:home": Expect(EVERYONE),
+    "org:school_list": Expect(EVERYONE),
+    "org:class_list": Expect(EVERYONE),
+    "org:student_list": Expect(EVERYONE, roster_check=True),
+    "org:student_detail": Expect(SEE_A1, params=(("pk", "student_a1"),)),
+    "roster:index": Expect(ROSTER_ADMINS, role_never=NOT_ROSTER_ADMINS),
+    # Another roster admin's job is 404; a role that never imports is refused before the job is looked up.
+    "roster:job": Expect(
+        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+    ),
+    "roster:progress": Expect(
+        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+    ),
+    "roster:report": Expect(
+        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+    ),
+    "roster:template": Expect(
+        ROSTER_ADMINS, role_never=NOT_ROSTER_ADMINS, params=(("kind", "students"), ("fmt", "csv"))
+    ),
+    "slips:class": Expect(SLIPS_A1, params=(("pk", "a1"),), role_never=SEE_A1_NO_SLIPS),
+    "access:trail": Expect(frozenset({"auditor"})),
+    "access:export": Expect(frozenset({"auditor"})),
+    # The API answers an anonymous caller 401 instead of a redirect.
+    "api:openapi-json": Expect(EVERYONE, anonymous=401),
+    "api:openapi-view": Expect(EVERYONE),
+    "api:api-root": Expect(frozenset(), anonymous=404),
+    "api:api_me": Expect(EVERYONE, anonymous=401),
+    "api:api_token_list": Expect(EVERYONE, anonymous=401),
+    "api:api_token_create": Expect(
+        EVERYONE,
+        ok=201,
+        method="post",
+        anonymous=401,
+        body={"data": {"name": "phone"}, "content_type": "application/json"},
+    ),
+    "api:api_token_revoke": Expect(
+        frozenset({"district_officer"}),
+        ok=204,
+        method="delete",
+        anonymous=401,
+        params=(("token_id", "token"),),
+    ),
+    "api:api_school_list": Expect(EVERYONE, anonymous=401),
+    "api:api_class_list": Expect(EVERYONE, anonymous=401),
+    "api:api_student_list": Expect(EVERYONE, anonymous=401, roster_check=True),
+    "api:api_student_detail": Expect(SEE_A1, anonymous=401, params=(("student_id", "student_a1"),)),
+    "api:api_import_detail": Expect(
+        frozenset({"district_officer"}), anonymous=401, params=(("job_id", "job"),)
+    ),
+}
+
+
+def test_every_named_route_and_api_operation_has_a_row_in_the_matrix():
+    from xinyu.api import operation_policies
+
+    names = {r.name for r in app_routes() if r.name not in FRAMEWORK}
+    names |= {f"api:{name}" for name, *_ in operation_policies()}
+    assert sorted(names - PAGE.keys()) == [], "routes the matrix does not cover"
+    assert sorted(PAGE.keys() - names) == [], "matrix rows for routes that no longer exist"
+
+
+def test_every_api_operation_declares_its_access_policy():
+    from xinyu.api import operation_policies
+
+    missing = [f"{method} {path} ({name})" for name, method, path, pol in operation_policies() if pol is None]
+    assert missing == []
+
+
+def _objects(world) -> dict:
+    from access.tokens import create_token
+    from org.models import ImportJob, ImportKind
+
+    job = ImportJob.objects.create(
+        kind=ImportKind.STUDENTS, node=world.haidian, created_by=world.district_officer,
+        file="imports/none.csv", original_name="roster.csv",
+    )  # fmt: skip
+    token, _ = create_token(user=world.district_officer, name="matrix")
+    return {"student_a1": world.student_a1, "a1": world.a1, "job": job, "token": token}
+
+
+def _url(name: str, expect: Expect, objects: dict) -> str:
+    kwargs = {}
+    for kwarg, key in expect.params:
+        kwargs[kwarg] = objects[key].pk if key in objects else key
+    return reverse(name, kwargs=kwargs)
+
+
+def _roster_seen(world, persona: str, after_seq: int) -> set[str]:
+    """The students the list showed, from the one ``student.list`` audit event this request wrote."""
+    from access.models import AuditEvent
+
+    events = list(
+        AuditEvent.objects.filter(action="student.list", seq__gt=after_seq, actor=getattr(world, persona))
+    )
+    assert len(events) == 1, f"{persona}: a roster list must write exactly one audit event"
+    ids = set(events[0].detail["ids"])
+    key_of = {getattr(world, f"student_{k}").pk: k for k in ("a1", "a1b", "a2", "b1", "c1")}
+    return {key_of[i] for i in ids}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE))
+def test_each_persona_gets_what_the_tier_table_gives_them(name, world, client):
+    from access.models import AuditEvent
+
+    expect = PAGE[name]
+    objects = _objects(world)
+    url = _url(name, expect, objects)
+    request = getattr(client, expect.method)
+
+    got, wanted = {}, {}
+    client.logout()
+    got["anonymous"], wanted["anonymous"] = request(url, **expect.body).status_code, expect.anonymous
+    wrong_rosters = {}
+    for persona in PERSONAS:
+        client.force_login(getattr(world, persona))
+        last_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        status = request(url, **expect.body).status_code
+        got[persona] = status
+        wanted[persona] = (
+            expect.ok if persona in expect.allowed else 403 if persona in expect.role_never else expect.denied
+        )
+        if expect.roster_check and status == 200:
+            seen = _roster_seen(world, persona, last_seq)
+            if seen != ROSTER.get(persona, set()):
+                wrong_rosters[persona] = seen
+        client.logout()
+    assert got == wanted
+    assert wrong_rosters == {}, "students seen in the roster list differ from the tier table"
+
+
+def test_the_django_admin_refuses_every_persona(world, client):
+    for persona in PERSONAS:
+        client.force_login(getattr(world, persona))
+        response = client.get("/admin/org/student/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], persona
