@@ -1,6 +1,6 @@
 """Roster import benchmark (issue 2, deliverable 15) — run by `make bench`, not by pytest.
 
-Generates N students (with a guardian each) to a CSV in a temp dir, imports it into a fresh PostgreSQL
+Generates N students (guardian columns empty; --guardians fills them) to a CSV in a temp dir, imports it into a fresh PostgreSQL
 database (xinyu_bench, created and dropped here) with the real importer, and in the same run loads the same
 file with a raw ``COPY`` into a scratch table; prints rows/s and our/raw. Then the same on a fresh SQLite file
 against raw ``executemany``. Each import runs in its own child process, and its peak memory is that child's
@@ -40,7 +40,7 @@ def student_no(i: int) -> str:
     return "G" + body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11], born
 
 
-def generate(path: Path, n: int) -> None:
+def generate(path: Path, n: int, guardians: bool) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
@@ -49,8 +49,8 @@ def generate(path: Path, n: int) -> None:
             grade = 1 + (i // 7) % 12
             name = SURNAMES[i % 20] + GIVEN[(i * 7) % 24] + GIVEN[(i * 13) % 24]
             w.writerow([no, name, "男" if i % 2 else "女", born.isoformat(), f"BENCH-{i % SCHOOLS:03d}", "",
-                        grade, f"{grade}年级{(i // 84) % 8 + 1}班", "", name[0] + "家长",
-                        "母亲" if i % 3 else "父亲", f"13{i:09d}"])  # fmt: skip
+                        grade, f"{grade}年级{(i // 84) % 8 + 1}班", "",
+                        *((name[0] + "家长", "母亲" if i % 3 else "父亲", f"13{i:09d}") if guardians else ("", "", ""))])  # fmt: skip
 
 
 # --- child processes (a fresh interpreter per measured import) -----------------------------------------------------
@@ -184,6 +184,7 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--db", default="xinyu_bench")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--guardians", action="store_true", help="also fill the three guardian columns")
     args = parser.parse_args()
     import psycopg
 
@@ -192,8 +193,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xinyu-bench-") as tmp:
         for n in args.rows:
             csv_path = Path(tmp) / f"students-{n}.csv"
-            generate(csv_path, n)
-            print(f"generated {n:,} students: {csv_path.stat().st_size / 1e6:.1f} MB", flush=True)
+            generate(csv_path, n, args.guardians)
+            with_g = "with a guardian each" if args.guardians else "guardian columns empty"
+            print(f"generated {n:,} students ({with_g}): {csv_path.stat().st_size / 1e6:.1f} MB", flush=True)
             admin = f"{args.pg}/postgres"
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{args.db}"')

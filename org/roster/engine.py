@@ -506,9 +506,9 @@ def upsert_guardians(
         [False, False, True, now],
     )
     sql.run(
-        f"UPDATE org_guardian SET user_id = (SELECT u.id FROM org_user u WHERE u.username = org_guardian.phone "
-        f"AND NOT EXISTS (SELECT 1 FROM org_guardian g2 WHERE g2.user_id = u.id)) "
-        f"WHERE user_id IS NULL AND phone IN (SELECT {phone} FROM {STAGE} s WHERE {where})"
+        f"UPDATE org_guardian SET user_id = u.id FROM org_user u WHERE u.username = org_guardian.phone "
+        f"AND org_guardian.user_id IS NULL AND org_guardian.phone IN (SELECT {phone} FROM {STAGE} s WHERE {where}) "
+        f"AND NOT EXISTS (SELECT 1 FROM org_guardian g2 WHERE g2.user_id = u.id)"
     )
     sql.run(
         f"INSERT INTO org_post (user_id, role, node_id, school_class_id, full_time, title, valid_from, valid_to) "
