@@ -82,7 +82,7 @@ def child(mode: str, database_url: str, csv_path: str = "") -> None:
             start_year=start, starts_on=dt.date(start, 9, 1), ends_on=dt.date(start + 1, 8, 31)
         )
         return
-    from org.roster.services import create_job, run_job
+    from xinyu.web.roster.services import create_job, run_job
 
     node = Node.objects.get(code="110108")
     job = create_job(user=None, kind="students", node=node, original_name="bench.csv", path=csv_path)

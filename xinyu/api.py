@@ -9,7 +9,7 @@
   a student's data is an audit event; every operation declares ``@policy`` and an explicit ``url_name``
   (:func:`operation_policies` lists them for the persona matrix).
 
-The routes are thin: they call the same selectors as the pages (``org.selectors``, which start every queryset
+The routes are thin: they call the same selectors as the pages (``xinyu.web.people.selectors``, which start every queryset
 from ``access.policy``), so the API and the pages cannot disagree about who sees what.
 """
 
@@ -34,8 +34,8 @@ from access.api import router as access_router
 from access.policy import may
 from access.routes import RoutePolicy, policy, policy_of
 from access.tiers import Tier
-from org import selectors
 from org.models import ImportJob
+from xinyu.web.people import selectors
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # keeps OFFSET far from any database's integer limit

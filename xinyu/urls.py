@@ -10,9 +10,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", api.urls),
-    path("org/", include("org.urls")),
-    path("roster/", include("org.roster.urls")),
-    path("slips/", include("org.slips.urls")),
+    path("org/", include("xinyu.web.people.urls")),
+    path("roster/", include("xinyu.web.roster.urls")),
+    path("slips/", include("xinyu.web.slips.urls")),
     path("audit/", include("access.urls")),
     path("", include("xinyu.web.urls")),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from access.models import AuditEvent
 from org.models import Enrollment, Guardian, GuardianLink, ImportStatus, Post, SchoolClass, Student, User
-from org.roster.testing import (
+from xinyu.web.roster.testing import (
     HEADER,
     import_file,
     snapshot,
@@ -146,7 +146,7 @@ def test_english_headers_are_accepted(world, tmp_path):
 
 
 def test_the_template_header_is_itself_a_valid_header(world, tmp_path):
-    from org.roster.services import template_csv
+    from xinyu.web.roster.services import template_csv
 
     path = tmp_path / "t.csv"
     body = template_csv("students").decode("utf-8-sig") + ",".join(student_row(1).values()) + "\n"
@@ -388,7 +388,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(world, tmp_pat
     from django.core.cache import cache
 
     from org.roster import engine
-    from org.roster.services import create_job, progress_key, run_job
+    from xinyu.web.roster.services import create_job, progress_key, run_job
 
     monkeypatch.setattr(engine, "PROGRESS_EVERY", 10)
     path = write_csv(tmp_path / "a.csv", rows(50))

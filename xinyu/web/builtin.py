@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from access.policy import Scope, grants, may, node_roots, posts_of
 from access.tiers import Tier
-from org import selectors
 from xinyu.web.home import Card, Figure, Link, url_or_none
 from xinyu.web.navigation import NavItem
+from xinyu.web.people import selectors
 
 ROSTER_PAGE = ("roster:index",)  # upload and the list of imports (org/roster/urls.py)
 AUDIT_PAGE = ("access:trail",)

@@ -14,9 +14,9 @@ from access.policy import may
 from access.routes import policy
 from access.tiers import Tier
 from org.models import ImportKind
-from org.roster import services
-from org.roster.forms import ImportForm
-from org.roster.selectors import get_job_or_404, recent_jobs
+from xinyu.web.roster import services
+from xinyu.web.roster.forms import ImportForm
+from xinyu.web.roster.selectors import get_job_or_404, recent_jobs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_ROWS_SHOWN = 500

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from access.models import AuditEvent
 from org.models import Enrollment, Guardian, GuardianLink, Student
-from org.sections import StudentSection, register_student_section, unregister_student_section
+from xinyu.web.people.sections import StudentSection, register_student_section, unregister_student_section
 
 STUDENTS = reverse("org:student_list")
 CLASSES = reverse("org:class_list")

@@ -198,7 +198,7 @@ def _run(job: ImportJob, progress) -> tuple[Outcome, str]:
 def dispatch(job: ImportJob, *, language: str | None = None) -> None:
     """Start the job in the background. With Celery eager (the embedded default) the task runs on a daemon
     thread so that the page returns at once and polls; ``ROSTER_IMPORT_INLINE`` runs it in-line (tests)."""
-    from org.tasks import run_import_job
+    from xinyu.web.tasks import run_import_job
 
     if getattr(settings, "ROSTER_IMPORT_INLINE", False):
         run_import_job.apply(args=(job.pk, language))

@@ -3,7 +3,7 @@
 The student page is a shell. An app above ``org`` (care: the file's timeline and risk level; counseling:
 sessions; schoolwork: home visits …) registers a provider in its ``AppConfig.ready()``::
 
-    from org.sections import StudentSection, register_student_section
+    from xinyu.web.people.sections import StudentSection, register_student_section
 
     def timeline(request, student):
         if not may_see_timeline(request.user, student):   # the provider asks access.policy itself

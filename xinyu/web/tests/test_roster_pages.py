@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from org.models import ImportJob, ImportStatus, Student
-from org.roster.services import SUMMARY_LABELS, _set_progress, create_job
-from org.roster.testing import sno, student_row, write_csv
+from xinyu.web.roster.services import SUMMARY_LABELS, _set_progress, create_job
+from xinyu.web.roster.testing import sno, student_row, write_csv
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +139,7 @@ def test_in_the_embedded_default_the_page_returns_at_once_and_the_import_runs_on
     import threading
 
     from conftest import build_world
-    from org.roster import services
+    from xinyu.web.roster import services
 
     started: list[threading.Thread] = []
 

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from access.routes import policy
 from access.tiers import Tier
-from org.slips.render import PDF_TYPE, XLSX_TYPE, render_pdf, render_xlsx
-from org.slips.selectors import get_printable_class_or_404, print_preview
-from org.slips.services import issue_class_passwords
+from xinyu.web.slips.render import PDF_TYPE, XLSX_TYPE, render_pdf, render_xlsx
+from xinyu.web.slips.selectors import get_printable_class_or_404, print_preview
+from xinyu.web.slips.services import issue_class_passwords
 
 FORMATS = {"pdf": PDF_TYPE, "xlsx": XLSX_TYPE}
 

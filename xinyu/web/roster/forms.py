@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from org.models import ImportKind, Node, User
-from org.roster.selectors import import_nodes
+from xinyu.web.roster.selectors import import_nodes
 
 
 class ImportForm(forms.Form):

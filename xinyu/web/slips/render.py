@@ -14,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from org.slips.services import Slip
+from xinyu.web.slips.services import Slip
 
 CJK_FONT = "STSong-Light"
 COLUMNS, ROWS = 2, 5

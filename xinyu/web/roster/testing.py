@@ -20,7 +20,7 @@ from org.models import (
 )
 from org.roster.columns import STUDENT_COLUMNS
 from org.roster.fields import _ID_CHECK, _ID_WEIGHTS
-from org.roster.services import create_job, run_job
+from xinyu.web.roster.services import create_job, run_job
 
 HEADER = [c.label for c in STUDENT_COLUMNS]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from org.slips import views
+from xinyu.web.slips import views
 
 app_name = "slips"
 urlpatterns = [

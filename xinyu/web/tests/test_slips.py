@@ -16,8 +16,8 @@ from access.models import AuditEvent
 from conftest import PASSWORD
 from org.demo.ids import resident_id, student_number
 from org.models import Enrollment, Post, Role, Student, User
-from org.slips.render import SLIPS_PER_PAGE, render_xlsx
-from org.slips.services import ALPHABET, issue_class_passwords, readable_password
+from xinyu.web.slips.render import SLIPS_PER_PAGE, render_xlsx
+from xinyu.web.slips.services import ALPHABET, issue_class_passwords, readable_password
 
 
 def url(cls) -> str:
@@ -226,7 +226,7 @@ def test_the_print_passwords_command_writes_the_file(world, tmp_path):
 
 
 def test_the_excel_renderer_keeps_every_cell_text():
-    from org.slips.services import Slip
+    from xinyu.web.slips.services import Slip
 
     content = render_xlsx([Slip("校", "本部", "一班", "=1+1", "G1", "G1", "abcd-2345")], "http://x/login/")
     ws = openpyxl.load_workbook(io.BytesIO(content)).active

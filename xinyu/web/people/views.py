@@ -1,6 +1,6 @@
 """Pages of the jurisdiction tree: schools, classes, students and the student page (shell).
 
-Thin views: reads come from ``org.selectors`` (which start from ``access.policy``), every list of student
+Thin views: reads come from ``xinyu.web.people.selectors`` (which start from ``access.policy``), every list of student
 rows and every student page writes one audit event (foundation issue, Audit).
 """
 
@@ -15,9 +15,9 @@ from access import audit
 from access.policy import grants
 from access.routes import policy
 from access.tiers import Tier
-from org import selectors
-from org.sections import sections_for
-from org.slips.selectors import may_print_passwords
+from xinyu.web.people import selectors
+from xinyu.web.people.sections import sections_for
+from xinyu.web.slips.selectors import may_print_passwords
 
 PAGE_SIZE = 25
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from access.policy import action_nodes, may
 from org.models import ImportKind, ImportStatus, Node, User
-from org.roster.services import create_job, run_job
+from xinyu.web.roster.services import create_job, run_job
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from org.models import SchoolClass
-from org.slips.services import issue_class_passwords
-from org.slips.views import document
+from xinyu.web.slips.services import issue_class_passwords
+from xinyu.web.slips.views import document
 
 
 class Command(BaseCommand):

@@ -82,7 +82,7 @@ def issue_class_passwords(
 ) -> SlipBatch:
     """Give every student of ``school_class`` who never logged in a fresh password, and return the slips.
 
-    The caller has checked the policy (``org.slips.selectors.get_printable_class_or_404``)."""
+    The caller has checked the policy (``xinyu.web.slips.selectors.get_printable_class_or_404``)."""
     cls = school_class
     enrollments = (
         Enrollment.objects.filter(school_class=cls, status=EnrollmentStatus.ACTIVE)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from org.roster import views
+from xinyu.web.roster import views
 
 app_name = "roster"
 urlpatterns = [
