@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "org",
     "access",
     "xinyu.web",
+    "care",
+    "screening",
 ]
 
 MIDDLEWARE = [

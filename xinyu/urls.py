@@ -14,5 +14,7 @@ urlpatterns = [
     path("roster/", include("xinyu.web.roster.urls")),
     path("slips/", include("xinyu.web.slips.urls")),
     path("audit/", include("access.urls")),
+    path("care/", include("care.urls")),
+    path("screening/", include("screening.urls")),
     path("", include("xinyu.web.urls")),
 ]
