@@ -271,7 +271,10 @@ class Student(models.Model):
 class EnrollmentStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     TRANSFERRED = "transferred", _("Transferred out")
-    COMPLETED = "completed", _("School year completed")  # the next year's enrollment at the same school follows
+    COMPLETED = (
+        "completed",
+        _("School year completed"),
+    )  # the next year's enrollment at the same school follows
     GRADUATED = "graduated", _("Graduated")
     LEFT = "left", _("Left")
 
@@ -280,10 +283,13 @@ class Enrollment(models.Model):
     """在籍 — a student at a school (and class) in a school year. History across years and schools follows
     the student; at most one enrollment is active at a time."""
 
-    student = models.ForeignKey(Student, models.CASCADE, related_name="enrollments")
-    school = models.ForeignKey(Node, models.PROTECT, related_name="enrollments")
+    # No single-column FK indexes where a composite index leads with the column (issue 2, deliverable 15:
+    # each index is written on every imported row): student ← enrollment_unique_year and
+    # one_active_enrollment, school ← (school, status), school_class ← (school_class, status).
+    student = models.ForeignKey(Student, models.CASCADE, related_name="enrollments", db_index=False)
+    school = models.ForeignKey(Node, models.PROTECT, related_name="enrollments", db_index=False)
     school_class = models.ForeignKey(
-        SchoolClass, models.PROTECT, null=True, blank=True, related_name="enrollments"
+        SchoolClass, models.PROTECT, null=True, blank=True, related_name="enrollments", db_index=False
     )
     school_year = models.ForeignKey(SchoolYear, models.PROTECT, related_name="enrollments")
     grade = models.PositiveSmallIntegerField(_("grade"))
@@ -352,7 +358,8 @@ class Relation(models.TextChoices):
 
 
 class GuardianLink(models.Model):
-    guardian = models.ForeignKey(Guardian, models.CASCADE, related_name="links")
+    # No guardian FK index: guardian_link_unique (guardian, student) leads with it.
+    guardian = models.ForeignKey(Guardian, models.CASCADE, related_name="links", db_index=False)
     student = models.ForeignKey(Student, models.CASCADE, related_name="guardian_links")
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
     is_primary = models.BooleanField(_("primary contact"), default=False)
@@ -416,7 +423,8 @@ class PostQuerySet(models.QuerySet):
 class Post(models.Model):
     """岗位 — a user's role at a node of the tree (and, for a class teacher, a class), with dates."""
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="posts")
+    # No user FK index: the (user, role) index leads with it.
+    user = models.ForeignKey(User, models.CASCADE, related_name="posts", db_index=False)
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     node = models.ForeignKey(Node, models.PROTECT, related_name="posts", verbose_name=_("organisation"))
     school_class = models.ForeignKey(
