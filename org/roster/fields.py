@@ -4,7 +4,6 @@ Excel cell) and returns the normalised value or raises :class:`CellError` with a
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -58,15 +57,32 @@ def text(value: object) -> str:
     return s
 
 
-_ID_WEIGHT_SUM_0 = 48 * sum(_ID_WEIGHTS)  # the weights times ord("0"), taken off a sum over the bytes
+# The check character → the weighted digit sum (mod 11) it stands for.
+ID_CHECK_VALUE = {c: i for i, c in enumerate(_ID_CHECK)}
 
 
 def resident_id_ok(number: str) -> bool:
-    """GB 11643 check digit (ISO 7064 MOD 11-2) of an 18-character resident ID."""
-    if not _RESIDENT_ID.fullmatch(number):
+    """GB 11643 check digit (ISO 7064 MOD 11-2) of an 18-character resident ID.
+
+    The weights are 2**(17 - i) mod 11, and 13 ≡ 2 (mod 11), so the weighted sum of the 17 digits is
+    ``2 * int(digits, 13) % 11``: one call in C instead of a loop (a test compares it with the weights)."""
+    if not _RESIDENT_ID.fullmatch(number) or not number.isascii():
         return False
-    total = sum(map(operator.mul, number[:17].encode(), _ID_WEIGHTS)) - _ID_WEIGHT_SUM_0
-    return _ID_CHECK[total % 11] == number[17]
+    return 2 * int(number[:17], 13) % 11 == ID_CHECK_VALUE[number[17]]
+
+
+def plain(s: str) -> bool:
+    """True when ``text(s)`` and ``name(s)`` would accept ``s`` and return it unchanged: not empty, printable
+    (no control character, no whitespace but the ASCII space), no space at all, no backslash, no formula
+    start, already NFKC. The fast path of the import tests this; anything else takes the full cleaners."""
+    return (
+        bool(s)
+        and s.isprintable()
+        and " " not in s
+        and "\\" not in s
+        and s[0] not in FORMULA_STARTS
+        and (s.isascii() or unicodedata.is_normalized("NFKC", s))
+    )
 
 
 def memo(fn, limit: int = 20000):

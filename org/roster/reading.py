@@ -30,6 +30,7 @@ class Table:
     rows: Iterator[tuple[int, list[object]]]  # (line number in the file, cells)
     fraction_read: Callable[[], float]  # 0.0–1.0, for the progress bar
     close: Callable[[], None]
+    text_only: bool = False  # every cell is a str (CSV); Excel cells may be numbers, dates or None
 
 
 def open_table(path: str | Path, original_name: str = "") -> Table:
@@ -112,7 +113,7 @@ def _open_csv(path: Path, head: bytes) -> Table:
     if header is None:
         raw.close()
         raise FileProblem(_("The file is empty."))
-    return Table(header, it, lambda: min(raw.tell() / size, 1.0), raw.close)
+    return Table(header, it, lambda: min(raw.tell() / size, 1.0), raw.close, text_only=True)
 
 
 def _open_xlsx(path: Path) -> Table:

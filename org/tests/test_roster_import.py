@@ -500,3 +500,91 @@ def test_a_guardians_post_starts_today(world, tmp_path):
     post = Post.objects.get(user__username="13911114444")
     assert post.valid_from == timezone.localdate() and post.valid_to is None
     assert post in Post.objects.active()
+
+
+# --- the fast path (issue 2, deliverable 15): the same answer as the full cleaners, every time -----------------------
+
+
+def test_the_check_digit_shortcut_agrees_with_the_gb11643_weights():
+    import random
+
+    from org.roster.fields import _ID_CHECK, _ID_WEIGHTS, resident_id_ok
+
+    rng = random.Random(15)
+    for _ in range(3000):
+        body = str(rng.randint(10**16, 10**17 - 1))
+        expected = _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+        assert [resident_id_ok(body + c) for c in _ID_CHECK] == [c == expected for c in _ID_CHECK]
+    assert not resident_id_ok("１" + sno(1)[2:])  # full-width digits are folded before, never summed here
+
+
+def _fullwidth(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+FAST_PATH_VARIANTS = [
+    {}, {"学籍号": sno(2).lower()}, {"学籍号": f" {sno(3)}"}, {"学籍号": _fullwidth(sno(4))},
+    {"学籍号": sno(5)[:-1] + ("1" if sno(5)[-1] == "0" else "0")}, {"学籍号": "L" + "A1" * 9},
+    {"学籍号": "l" + "a1" * 9}, {"学籍号": "L" + "A1" * 8}, {"学籍号": "G0" + sno(6)[2:]}, {"学籍号": ""},
+    {"姓名": "王 小明"}, {"姓名": "王  小明"}, {"姓名": " 王小明 "}, {"姓名": "ＡＢＣ"}, {"姓名": "=1+1"},
+    {"姓名": "王\\小明"}, {"姓名": "王" * 50}, {"姓名": "王" * 51}, {"姓名": "王\u3000明"}, {"姓名": "Ⅻ"},
+    {"姓名": "王\u200b明"}, {"姓名": "@王"},
+    {"性别": "M"}, {"性别": "x"}, {"性别": " 男"}, {"出生日期": "2015/3/1"}, {"出生日期": "20150301"},
+    {"出生日期": "2015-02-30"}, {"出生日期": "1970-01-01"}, {"学校代码": "s-a"}, {"学校代码": "NOPE"},
+    {"学校代码": "S-C"}, {"学校代码": "S-B", "年级": "9"}, {"年级": "五年级"}, {"年级": "13"}, {"班级": ""},
+    {"校区": "东校区"}, {"校区": "S-A-2"}, {"校区": "西校区"}, {"学年": "2001"}, {"学年": "x"},
+    {"监护人姓名": "家长", "监护人关系": "母亲", "监护人手机": "13911112222"},
+    {"监护人姓名": "家长", "监护人关系": "", "监护人手机": "13911112222"},
+    {"监护人姓名": "家长", "监护人关系": "母亲", "监护人手机": _fullwidth("13911112222")},
+    {"监护人姓名": "家长", "监护人关系": "母亲", "监护人手机": "139-1111-2222"},
+    {"监护人姓名": "家长", "监护人关系": "母亲", "监护人手机": "12911112222"},
+    {"监护人姓名": "家 长", "监护人关系": "父亲", "监护人手机": "13911112222"},
+    {"监护人姓名": "家" * 51, "监护人关系": "父亲", "监护人手机": "13911112222"},
+    {"监护人姓名": "家长", "监护人关系": "叔叔", "监护人手机": "13911112222"},
+    {"监护人姓名": "家长"}, {"监护人手机": "13911112222"}, {"监护人关系": "母亲"}, {"监护人关系": "x"},
+    {"监护人姓名": " "},
+]  # fmt: skip
+
+
+def _as_line(staged) -> object:
+    if staged is None or isinstance(staged, str):
+        return staged
+    return "\t".join("\\N" if v is None else str(v) for v in staged)
+
+
+@pytest.mark.parametrize("pg", [True, False], ids=["copy-lines", "tuples"])
+def test_the_fast_path_gives_what_the_full_cleaners_give(world, pg):
+    from org.roster.engine import Outcome, StudentKind
+
+    def handler(text_cells: bool) -> StudentKind:
+        h = StudentKind(world.haidian, timezone.localdate())
+        h.map_header(HEADER)
+        h.prepare()
+        h.text_cells, h.copy_lines = text_cells, pg
+        return h
+
+    fast, full = handler(True), handler(False)
+    fast_hits = 0
+    for n, over in enumerate(FAST_PATH_VARIANTS, start=2):
+        row = student_row(n, **over)
+        expected_out = Outcome()
+        expected = full.clean([row[h] for h in HEADER], n, expected_out)
+        for _attempt in range(2):  # the second time, every cache the first row filled is warm
+            got_out = Outcome()
+            got = fast.clean([row[h] for h in HEADER], n, got_out)
+            assert (_as_line(got) if pg else got) == (_as_line(expected) if pg else expected), over
+            assert got_out.errors == expected_out.errors, over
+            fast_hits += isinstance(got, str) if pg else False
+    if pg:
+        assert fast_hits >= 15  # the plain rows really took the fast path (it returns COPY lines)
+
+
+def test_a_file_with_every_variant_imports_the_same_from_csv_and_from_excel(world, tmp_path):
+    """CSV takes the fast path, Excel never does: both files must give the same report and the same rows."""
+    data = [student_row(n, **over) for n, over in enumerate(FAST_PATH_VARIANTS, start=2)]
+    from_xlsx = import_file(write_xlsx(tmp_path / "a.xlsx", data), node=world.haidian, skip_invalid=True)
+    after_xlsx = snapshot()
+    from_csv = import_file(write_csv(tmp_path / "a.csv", data), node=world.haidian, skip_invalid=True)
+    assert from_csv.errors == from_xlsx.errors and from_csv.error_count > 20
+    assert from_csv.summary["unchanged"] == from_xlsx.summary["valid"] > 10
+    assert snapshot() == after_xlsx
