@@ -72,8 +72,11 @@ class DefinitionError(ValueError):
 def load_file(path: str | Path) -> Instrument:
     """Read and validate one definition file."""
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise DefinitionError(f"{path.name}: not valid YAML: {exc}") from exc
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
