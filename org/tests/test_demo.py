@@ -241,3 +241,14 @@ def test_the_demo_personas_show_the_rules():
     assert not policy.visible_students(users["city_officer"]).exists()
     assert policy.can_view_student(users["guardian"], student)
     assert policy.can_view_student(users["student"], student)
+
+
+def test_seed_demo_refuses_a_production_deployment_without_confirmation(db, settings):
+    from django.core.management import CommandError, call_command
+
+    from org.models import Node
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", "--students", "50")
+    assert not Node.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from org.demo.seed import CityExists, seed_demo_city
@@ -21,10 +22,21 @@ class Command(BaseCommand):
             "--year", type=int, default=None, help="start year of the school year (default: current)"
         )
         parser.add_argument("--if-empty", action="store_true", help="do nothing if a city already exists")
+        parser.add_argument(
+            "--not-production",
+            action="store_true",
+            help="confirm that this database is not a production one (needed when DEBUG is off)",
+        )
 
     def handle(self, *args, students: int, seed: int, year: int | None, if_empty: bool, **options) -> None:
         if students < 1:
             raise CommandError("--students must be at least 1")
+        if not settings.DEBUG and not options.get("not_production"):
+            # The demo city has a superuser and one login per role with a published password.
+            raise CommandError(
+                "DEBUG is off: this looks like a production deployment, and seed_demo creates accounts with a "
+                "published password. If this database really is a demo or test one, add --not-production."
+            )
         started = time.perf_counter()
         try:
             summary = seed_demo_city(
