@@ -7,3 +7,11 @@ class ScreeningConfig(AppConfig):
 
     name = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from screening import cards
+        from xinyu.web.home import register_card
+
+        register_card(cards.student_card)
+        register_card(cards.guardian_card)
+        register_card(cards.review_card)

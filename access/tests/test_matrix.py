@@ -84,6 +84,15 @@ NOT_ROSTER_ADMINS = EVERYONE - ROSTER_ADMINS
 # who cannot see the class at all gets 404.
 SEE_A1_NO_SLIPS = frozenset({"psych", "teacher", "district_officer"})
 
+# screening: who organises campaigns, who consents, who works the second-stage queue, who watches coverage.
+ORGANISERS = frozenset({"district_officer", "district_admin", "other_district_officer", "leader"})
+GUARDIANS = frozenset({"guardian", "other_guardian"})
+PSYCH = frozenset({"psych", "psych_east"})
+COVERAGE = frozenset(
+    {"psych", "psych_east", "leader", "district_officer", "district_admin", "other_district_officer",
+     "district_counselor", "city_officer", "city_admin", "supervisor"}
+)  # fmt: skip
+
 # Which students each persona finds in a roster list (checked through the audit event the list writes).
 ROSTER = {
     "psych": {"a1", "a1b", "a2"},
@@ -138,6 +147,48 @@ PAGE = {
     "slips:class": Expect(SLIPS_A1, params=(("pk", "a1"),), role_never=SEE_A1_NO_SLIPS),
     "access:trail": Expect(frozenset({"auditor"})),
     "access:export": Expect(frozenset({"auditor"})),
+    # screening: a launched 海淀 campaign (notice rule, ASQ) with student_a1's assignment and open response.
+    "screening:campaigns": Expect(ORGANISERS, role_never=EVERYONE - ORGANISERS),
+    "screening:campaign": Expect(
+        frozenset({"district_officer", "district_admin"}),
+        params=(("pk", "campaign"),),
+        role_never=EVERYONE - ORGANISERS,
+    ),
+    "screening:licences": Expect(frozenset({"district_admin"}), role_never=EVERYONE - {"district_admin"}),
+    "screening:guardian_consent": Expect(GUARDIANS, role_never=EVERYONE - GUARDIANS),
+    "screening:consent_link": Expect(frozenset(), anonymous=404, params=(("token", "no-such-token"),)),
+    "screening:mine": Expect(frozenset({"student"}), role_never=EVERYONE - {"student"}),
+    "screening:answer": Expect(
+        frozenset({"student"}), params=(("pk", "assignment"),), role_never=EVERYONE - {"student"}
+    ),
+    "screening:done": Expect(
+        frozenset({"student"}), params=(("pk", "assignment"),), role_never=EVERYONE - {"student"}
+    ),
+    "screening:save_answer": Expect(
+        frozenset({"student"}),
+        method="post",
+        params=(("pk", "response"),),
+        role_never=EVERYONE - {"student"},
+        body={"data": {"item": "q1", "value": 0}, "content_type": "application/json"},
+    ),
+    "screening:submit": Expect(
+        frozenset({"student"}),
+        method="post",
+        params=(("pk", "response"),),
+        role_never=EVERYONE - {"student"},
+        body={"data": {"key": "matrix"}, "content_type": "application/json"},
+    ),
+    "screening:review_queue": Expect(PSYCH, role_never=EVERYONE - PSYCH),
+    "screening:review": Expect(
+        frozenset({"psych"}), params=(("pk", "assignment"),), role_never=EVERYONE - PSYCH
+    ),
+    "screening:coverage_list": Expect(COVERAGE, role_never=EVERYONE - COVERAGE),
+    "screening:coverage": Expect(
+        COVERAGE - {"other_district_officer"}, params=(("pk", "campaign"),), role_never=EVERYONE - COVERAGE
+    ),
+    "screening:coverage_export": Expect(
+        COVERAGE - {"other_district_officer"}, params=(("pk", "campaign"),), role_never=EVERYONE - COVERAGE
+    ),
     # The API answers an anonymous caller 401 instead of a redirect.
     "api:openapi-json": Expect(EVERYONE, anonymous=401),
     "api:openapi-view": Expect(EVERYONE),
@@ -193,7 +244,40 @@ def _objects(world) -> dict:
         file="imports/none.csv", original_name="roster.csv",
     )  # fmt: skip
     token, _ = create_token(user=world.district_officer, name="matrix")
-    return {"student_a1": world.student_a1, "a1": world.a1, "job": job, "token": token}
+    return {
+        "student_a1": world.student_a1,
+        "a1": world.a1,
+        "job": job,
+        "token": token,
+        **_screening_objects(world),
+    }
+
+
+def _screening_objects(world) -> dict:
+    """A launched 海淀 campaign (notice rule, ASQ) with student_a1's assignment, assent and open response."""
+    import datetime as dt
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    model = apps.get_model
+    now = timezone.now()
+    campaign = model("screening", "Campaign").objects.create(
+        organiser=world.haidian, school_year=world.year, name="matrix", starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=1), consent_rule="notice_all", status="launched",
+    )  # fmt: skip
+    model("screening", "BatteryEntry").objects.create(
+        campaign=campaign, grade_from=4, grade_to=12, instrument_id="asq", instrument_version="1.0"
+    )
+    assignment = model("screening", "Assignment").objects.create(
+        campaign=campaign, student=world.student_a1, school=world.school_a, school_class=world.a1, grade=5,
+        needs_consent=False,
+    )  # fmt: skip
+    model("screening", "Assent").objects.create(assignment=assignment, agreed=True)
+    response = model("screening", "Response").objects.create(
+        assignment=assignment, instrument_id="asq", instrument_version="1.0"
+    )
+    return {"campaign": campaign, "assignment": assignment, "response": response}
 
 
 def _url(name: str, expect: Expect, objects: dict) -> str:

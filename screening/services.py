@@ -1,0 +1,687 @@
+"""Writes of the screening flow: campaigns, consent, assent, answering, submit with scoring and alert (R5.1, R5.3).
+
+Every function is keyword-only and asks the policy (or checks ownership) before it writes. Errors a client can
+cause raise :class:`ScreeningError` with an HTTP status; views turn it into that status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from org.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Guardian,
+    GuardianLink,
+    Node,
+    NodeKind,
+    Post,
+    Role,
+    SchoolYear,
+    Student,
+    User,
+)
+from screening.models import (
+    Answer,
+    Assent,
+    Assignment,
+    BatteryEntry,
+    Campaign,
+    CampaignStatus,
+    Consent,
+    ConsentDecision,
+    ConsentRequest,
+    ConsentRule,
+    ConsentVia,
+    InstrumentLicence,
+    Level,
+    Response,
+    ResponseStatus,
+    Result,
+    Review,
+)
+
+CONSENT_TOKEN_DAYS = 14
+LICENSED = {"confirm", "licensed"}
+
+# instruments.md Practice: grades 4–6 anxiety and well-being; grades 7–12 depression, anxiety and suicide risk.
+DEFAULT_BATTERY: list[tuple[int, int, list[str]]] = [
+    (4, 6, ["scared", "who5"]),
+    (7, 12, ["phq_a", "gad7", "asq"]),
+]
+
+
+class ScreeningError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- campaigns ------------------------------------------------------------------------------------------------
+
+
+def _instrument(instrument_id: str, version: str | None = None):
+    from screening.instruments import load
+
+    return load(instrument_id, version) if version else load(instrument_id)
+
+
+def _catalogue_ids() -> dict[str, str]:
+    """Known instrument id → latest version (the catalogue's ids are matched case-insensitively)."""
+    from screening.instruments import catalogue
+
+    out: dict[str, str] = {}
+    for inst in catalogue():
+        out[inst.id] = inst.version
+    return out
+
+
+def _find_id(known: dict[str, str], wanted: str) -> str | None:
+    norm = wanted.replace("_", "").replace("-", "").lower()
+    for key in known:
+        if key.replace("_", "").replace("-", "").lower() == norm:
+            return key
+    return None
+
+
+def add_default_battery(*, campaign: Campaign) -> list[BatteryEntry]:
+    known = _catalogue_ids()
+    entries = []
+    for lo, hi, ids in DEFAULT_BATTERY:
+        lo, hi = max(lo, campaign.grade_from), min(hi, campaign.grade_to)
+        if lo > hi:
+            continue
+        for order, wanted in enumerate(ids):
+            found = _find_id(known, wanted)
+            if found is None:
+                continue
+            entries.append(
+                BatteryEntry.objects.create(
+                    campaign=campaign,
+                    grade_from=lo,
+                    grade_to=hi,
+                    instrument_id=found,
+                    instrument_version=known[found],
+                    order=order,
+                )
+            )
+    return entries
+
+
+def create_campaign(
+    *,
+    by: User,
+    organiser: Node,
+    name: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    school_year: SchoolYear | None = None,
+    grade_from: int = 4,
+    grade_to: int = 12,
+    consent_rule: str = ConsentRule.ACTIVE_UNDER_AGE,
+    consent_age: int = 14,
+    notice_text: str = "",
+    student_view: str = "nothing",
+    default_battery: bool = True,
+) -> Campaign:
+    from screening.selectors import campaign_nodes
+
+    if not any(organiser.is_within(n) for n in campaign_nodes(by)) or organiser.kind not in {
+        NodeKind.DISTRICT,
+        NodeKind.SCHOOL,
+    }:
+        raise ScreeningError(_("You may not organise a campaign here."), 403)
+    if ends_at <= starts_at:
+        raise ScreeningError(_("The window must close after it opens."))
+    year = school_year or SchoolYear.for_date(timezone.localdate(starts_at)) or SchoolYear.current()
+    if year is None:
+        raise ScreeningError(_("No school year covers the window."))
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            organiser=organiser,
+            school_year=year,
+            name=name,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            grade_from=grade_from,
+            grade_to=grade_to,
+            consent_rule=consent_rule,
+            consent_age=consent_age,
+            notice_text=notice_text or _("Your child's school will run the yearly mental-health screening."),
+            student_view=student_view,
+            created_by=by,
+        )
+        if default_battery:
+            add_default_battery(campaign=campaign)
+    return campaign
+
+
+def set_battery_entry(
+    *,
+    campaign: Campaign,
+    grade_from: int,
+    grade_to: int,
+    instrument_id: str,
+    variant: str = "",
+    order: int = 0,
+) -> BatteryEntry:
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ScreeningError(_("A launched campaign's battery cannot change."), 409)
+    inst = _instrument(instrument_id)
+    entry, _created = BatteryEntry.objects.update_or_create(
+        campaign=campaign,
+        grade_from=grade_from,
+        grade_to=grade_to,
+        instrument_id=inst.id,
+        defaults={"instrument_version": inst.version, "variant": variant, "order": order},
+    )
+    return entry
+
+
+def record_licence(*, by: User, district: Node, instrument_id: str, note: str = "") -> InstrumentLicence:
+    """A district administrator records that the district holds the licence for an instrument."""
+    if not any(p.role == Role.DISTRICT_ADMIN and p.node_id == district.pk for p in _posts(by)):
+        raise ScreeningError(_("Only the district administrator may record a licence."), 403)
+    lic, _created = InstrumentLicence.objects.update_or_create(
+        district=district, instrument_id=instrument_id, defaults={"recorded_by": by, "note": note}
+    )
+    return lic
+
+
+def _posts(user: User) -> list[Post]:
+    from access.policy import posts_of
+
+    return posts_of(user)
+
+
+def _district_of(node: Node) -> Node | None:
+    if node.kind == NodeKind.DISTRICT:
+        return node
+    return Node.objects.filter(pk=node.district_id).first()
+
+
+def unlicensed_instruments(campaign: Campaign) -> list[str]:
+    """Instruments of the battery whose licence is "confirm"/"licensed" and not recorded by the district."""
+    district = _district_of(campaign.organiser)
+    held = set(InstrumentLicence.objects.filter(district=district).values_list("instrument_id", flat=True))
+    out = []
+    for entry in campaign.battery.all():
+        inst = _instrument(entry.instrument_id, entry.instrument_version)
+        if inst.licence in LICENSED and entry.instrument_id not in held:
+            out.append(entry.instrument_id)
+    return sorted(set(out))
+
+
+def target_enrollments(campaign: Campaign):
+    org = campaign.organiser
+    return Enrollment.objects.filter(
+        status=EnrollmentStatus.ACTIVE,
+        school_year=campaign.school_year,
+        grade__gte=campaign.grade_from,
+        grade__lte=campaign.grade_to,
+        school__path__startswith=org.path,
+    )
+
+
+def schools_without_psych_teacher(campaign: Campaign) -> list[Node]:
+    """R5.3: screen only where follow-up exists — target schools with no psychological teacher post."""
+    school_ids = set(target_enrollments(campaign).values_list("school_id", flat=True).distinct())
+    staffed = set(
+        Post.objects.active()
+        .filter(role=Role.PSYCH_TEACHER)
+        .filter(Q(node_id__in=school_ids) | Q(node__parent_id__in=school_ids))
+        .values_list("node__school_id", flat=True)
+    )
+    return list(Node.objects.filter(pk__in=school_ids - staffed).order_by("path"))
+
+
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _needs_consent(campaign: Campaign, student_birth: dt.date) -> bool:
+    if campaign.consent_rule == ConsentRule.ACTIVE_ALL:
+        return True
+    if campaign.consent_rule == ConsentRule.NOTICE_ALL:
+        return False
+    return _age_on(student_birth, timezone.localdate(campaign.starts_at)) < campaign.consent_age
+
+
+def launch_campaign(*, by: User, campaign: Campaign) -> list[Node]:
+    """Launch: check licences, assign every target student. Returns target schools with no psychological
+    teacher (the page warned about them before the user confirmed)."""
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ScreeningError(_("Only a draft campaign can be launched."), 409)
+    if not campaign.battery.exists():
+        raise ScreeningError(_("The campaign has no instruments."))
+    missing = unlicensed_instruments(campaign)
+    if missing:
+        raise ScreeningError(
+            _(
+                "These instruments need a licence recorded by the district administrator before launch: %(ids)s"
+            )
+            % {"ids": ", ".join(missing)},
+            409,
+        )
+    warn = schools_without_psych_teacher(campaign)
+    with transaction.atomic():
+        rows = (
+            target_enrollments(campaign)
+            .select_related("student")
+            .only("student_id", "school_id", "school_class_id", "grade", "student__birth_date")
+        )
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    campaign=campaign,
+                    student_id=e.student_id,
+                    school_id=e.school_id,
+                    school_class_id=e.school_class_id,
+                    grade=e.grade,
+                    needs_consent=_needs_consent(campaign, e.student.birth_date),
+                )
+                for e in rows.iterator(chunk_size=2000)
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        campaign.status = CampaignStatus.LAUNCHED
+        campaign.launched_at = timezone.now()
+        campaign.save(update_fields=["status", "launched_at"])
+    return warn
+
+
+def close_campaign(*, campaign: Campaign) -> None:
+    campaign.status = CampaignStatus.CLOSED
+    campaign.save(update_fields=["status"])
+
+
+# --- consent ------------------------------------------------------------------------------------------------
+
+
+def notice_hash(campaign: Campaign) -> str:
+    return hashlib.sha256(f"{campaign.notice_version}\n{campaign.notice_text}".encode()).hexdigest()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_consent_request(
+    *, campaign: Campaign, student: Student, guardian: Guardian, days: int = CONSENT_TOKEN_DAYS
+) -> tuple[ConsentRequest, str]:
+    """A one-time link for one guardian: the raw token goes into the link (or QR code), only its hash is kept."""
+    if not GuardianLink.objects.filter(guardian=guardian, student=student).exists():
+        raise ScreeningError(_("This guardian is not linked to the student."), 404)
+    token = secrets.token_urlsafe(32)
+    req = ConsentRequest.objects.create(
+        campaign=campaign,
+        student=student,
+        guardian=guardian,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    return req, token
+
+
+def consent_request_for_token(token: str) -> ConsentRequest:
+    """The live request for a token; a used, expired or unknown token is a clear 4xx."""
+    req = (
+        ConsentRequest.objects.select_related("campaign", "student", "guardian")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if req is None:
+        raise ScreeningError(_("This consent link is not valid."), 404)
+    if req.used_at is not None:
+        raise ScreeningError(_("This consent link has already been used."), 410)
+    if req.expires_at <= timezone.now():
+        raise ScreeningError(_("This consent link has expired. Please ask the school for a new one."), 410)
+    return req
+
+
+def _record_consent(
+    *, campaign: Campaign, student: Student, guardian: Guardian, decision: str, via: str
+) -> Consent:
+    if decision not in ConsentDecision.values:
+        raise ScreeningError(_("Unknown decision."))
+    if campaign.status == CampaignStatus.CLOSED:
+        raise ScreeningError(_("The campaign is closed."), 409)
+    return Consent.objects.create(
+        campaign=campaign,
+        student=student,
+        guardian=guardian,
+        decision=decision,
+        notice_version=campaign.notice_version,
+        notice_hash=notice_hash(campaign),
+        via=via,
+    )
+
+
+def consent_by_token(*, token: str, decision: str, via: str = ConsentVia.LINK) -> Consent:
+    with transaction.atomic():
+        req = consent_request_for_token(token)
+        # The token dies on first use, even under a double click: the UPDATE matches only an unused row.
+        if not ConsentRequest.objects.filter(pk=req.pk, used_at__isnull=True).update(used_at=timezone.now()):
+            raise ScreeningError(_("This consent link has already been used."), 410)
+        return _record_consent(
+            campaign=req.campaign, student=req.student, guardian=req.guardian, decision=decision, via=via
+        )
+
+
+def consent_by_account(*, user: User, campaign: Campaign, student: Student, decision: str) -> Consent:
+    guardian = Guardian.objects.filter(user=user, links__student=student).first()
+    if guardian is None:
+        raise ScreeningError(_("Not found."), 404)
+    if not Assignment.objects.filter(campaign=campaign, student=student).exists():
+        raise ScreeningError(_("Not found."), 404)
+    return _record_consent(
+        campaign=campaign, student=student, guardian=guardian, decision=decision, via=ConsentVia.ACCOUNT
+    )
+
+
+def consent_state(assignment: Assignment) -> str:
+    """ "consented", "refused" or "pending" (active consent), or "notice" (opt-out rule, no refusal)."""
+    last = (
+        Consent.objects.filter(campaign_id=assignment.campaign_id, student_id=assignment.student_id)
+        .order_by("-at", "-pk")
+        .values_list("decision", flat=True)
+        .first()
+    )
+    if last == ConsentDecision.CONSENT:
+        return "consented"
+    if last in {ConsentDecision.REFUSE, ConsentDecision.WITHDRAW}:
+        return "refused"
+    return "pending" if assignment.needs_consent else "notice"
+
+
+def may_start(assignment: Assignment) -> bool:
+    """No consent, no start: active consent given, or the notice rule without a refusal."""
+    return consent_state(assignment) in {"consented", "notice"}
+
+
+# --- answering ------------------------------------------------------------------------------------------------
+
+
+def student_assignment(*, user: User, assignment_id: int) -> Assignment:
+    """The signed-in student's own assignment, or 404 (another student's is not found)."""
+    a = (
+        Assignment.objects.select_related("campaign", "school", "student")
+        .filter(pk=assignment_id, student__user=user)
+        .first()
+    )
+    if a is None:
+        raise ScreeningError(_("Not found."), 404)
+    return a
+
+
+def _check_window(campaign: Campaign) -> None:
+    now = timezone.now()
+    if campaign.status != CampaignStatus.LAUNCHED or now < campaign.starts_at:
+        raise ScreeningError(_("This screening has not started."), 409)
+    if now >= campaign.ends_at:
+        raise ScreeningError(_("This screening has closed."), 410)
+
+
+def record_assent(*, user: User, assignment: Assignment, agreed: bool) -> list[Response]:
+    """The student's assent at the start; agreeing (with consent) opens the battery's responses."""
+    if assignment.student.user_id != user.pk:
+        raise ScreeningError(_("Not found."), 404)
+    _check_window(assignment.campaign)
+    if not may_start(assignment):
+        raise ScreeningError(_("Guardian consent is needed before you can start."), 403)
+    with transaction.atomic():
+        Assent.objects.update_or_create(
+            assignment=assignment, defaults={"agreed": agreed, "at": timezone.now()}
+        )
+        if not agreed:
+            return []
+        return open_responses(assignment=assignment)
+
+
+def battery_for(assignment: Assignment) -> list[BatteryEntry]:
+    return list(
+        assignment.campaign.battery.filter(grade_from__lte=assignment.grade, grade_to__gte=assignment.grade)
+    )
+
+
+def open_responses(*, assignment: Assignment) -> list[Response]:
+    for entry in battery_for(assignment):
+        Response.objects.get_or_create(
+            assignment=assignment,
+            instrument_id=entry.instrument_id,
+            defaults={
+                "instrument_version": entry.instrument_version,
+                "variant": entry.variant,
+                "order": entry.order,
+            },
+        )
+    return list(assignment.responses.all())
+
+
+def _own_response(user: User, response_id: int) -> Response:
+    r = (
+        Response.objects.select_related("assignment__campaign", "assignment__student")
+        .filter(pk=response_id, assignment__student__user=user)
+        .first()
+    )
+    if r is None:
+        raise ScreeningError(_("Not found."), 404)
+    return r
+
+
+def _parse_value(raw) -> int | str | None:
+    from screening.scoring import REFUSED
+
+    if raw == "refused" or raw == REFUSED:
+        return REFUSED
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ScreeningError(_("An answer must be one of the item's options."))
+    return raw
+
+
+def save_answer(
+    *,
+    user: User,
+    response_id: int,
+    item_id: str,
+    value,
+    seconds: float | None = None,
+    instrument_version: str | None = None,
+) -> Answer:
+    """Autosave one answer (idempotent per item: the last value given wins). Bad input stores nothing."""
+    from screening.scoring import REFUSED, validate_answer
+
+    response = _own_response(user, response_id)
+    _check_window(response.assignment.campaign)
+    if response.status != ResponseStatus.OPEN:
+        raise ScreeningError(_("This questionnaire has been submitted."), 409)
+    if instrument_version is not None and instrument_version != response.instrument_version:
+        raise ScreeningError(_("The questionnaire has changed; please reload the page."), 409)
+    parsed = _parse_value(value)
+    instrument = _instrument(response.instrument_id, response.instrument_version)
+    try:
+        problem = validate_answer(instrument, item_id, parsed)
+    except (KeyError, ValueError) as exc:
+        raise ScreeningError(_("Invalid answer: %(why)s") % {"why": exc}) from None
+    if problem:
+        raise ScreeningError(_("Invalid answer: %(why)s") % {"why": problem})
+    if seconds is not None and (not isinstance(seconds, int | float) or not 0 <= seconds <= 86400):
+        raise ScreeningError(_("Invalid time."))
+    answer, _created = Answer.objects.update_or_create(
+        response=response,
+        item_id=item_id,
+        defaults={
+            "value": None if parsed == REFUSED else parsed,
+            "refused": parsed == REFUSED,
+            "seconds": seconds,
+            "answered_at": timezone.now(),
+        },
+    )
+    return answer
+
+
+def answers_of(response: Response) -> dict:
+    from screening.scoring import REFUSED
+
+    return {
+        a.item_id: (REFUSED if a.refused else a.value)
+        for a in response.answers.all().only("item_id", "value", "refused")
+    }
+
+
+@dataclass
+class SubmitOutcome:
+    response: Response
+    result: Result
+    created: bool
+
+
+def _level_value(level) -> str:
+    return str(getattr(level, "value", level) or Level.NONE)
+
+
+def _reasons(score_result) -> list[dict]:
+    return [r.to_json() for r in score_result.level_reasons]
+
+
+def _alert(assignment: Assignment, result: Result, reasons: list[dict]) -> None:
+    """A red or orange result writes its alert in the submit's transaction (outbox: cannot be lost)."""
+    if result.level not in {Level.RED, Level.ORANGE}:
+        return
+    from care.services import raise_alert
+
+    raise_alert(
+        student=assignment.student,
+        level=result.level,
+        reasons=reasons,
+        source_type="screening.result",
+        source_id=str(result.pk),
+        school=assignment.school,
+    )
+
+
+def score_response(response: Response, instrument=None) -> Result:
+    """Score a response's stored answers and write its Result (and alert) — call inside a transaction."""
+    from screening.scoring import score
+
+    instrument = instrument or _instrument(response.instrument_id, response.instrument_version)
+    answers = answers_of(response)
+    all_answers = {item.id: answers.get(item.id) for item in instrument.items}
+    per_item = {
+        item_id: secs
+        for item_id, secs in response.answers.values_list("item_id", "seconds")
+        if secs is not None
+    }
+    sr = score(instrument, all_answers, variant=response.variant or None, seconds_per_item=per_item or None)
+    reasons = _reasons(sr)
+    payload = sr.to_json()
+    result = Result.objects.create(
+        response=response,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        valid=bool(sr.valid),
+        scores=dict(sr.scores or {}),
+        bands=dict(sr.bands or {}),
+        flags={
+            "flags": payload.get("flags", []),
+            "critical": payload.get("critical", []),
+            "invalid_reasons": payload.get("invalid_reasons", []),
+            "positive": payload.get("positive", False),
+            "reasons": reasons,
+        },
+        critical=bool(sr.critical),
+        acute=bool(sr.acute),
+        level=_level_value(sr.level),
+    )
+    _alert(response.assignment, result, reasons)
+    return result
+
+
+def submit_response(*, user: User, response_id: int, idempotency_key: str) -> SubmitOutcome:
+    """Submit exactly once. A repeat with the same key (or any submit of a submitted response) returns the
+    stored result; answers, result and alert are written together or not at all."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise ScreeningError(_("An idempotency key of 1–64 characters is required."))
+    response = _own_response(user, response_id)
+    done = Response.objects.filter(idempotency_key=idempotency_key).first()
+    if done is not None and done.pk != response.pk:
+        raise ScreeningError(_("This key was used for another questionnaire."), 409)
+    if response.status == ResponseStatus.SUBMITTED:
+        return SubmitOutcome(response, _latest_result(response), False)
+    _check_window(response.assignment.campaign)
+    try:
+        with transaction.atomic():
+            locked = Response.objects.select_for_update().get(pk=response.pk)
+            if locked.status == ResponseStatus.SUBMITTED:
+                return SubmitOutcome(locked, _latest_result(locked), False)
+            locked.assignment = response.assignment
+            locked.status = ResponseStatus.SUBMITTED
+            locked.submitted_at = timezone.now()
+            locked.idempotency_key = idempotency_key
+            locked.save(update_fields=["status", "submitted_at", "idempotency_key"])
+            result = score_response(locked)
+    except IntegrityError:
+        # A concurrent submit won the race on the unique key: return what it stored.
+        response.refresh_from_db()
+        if response.status != ResponseStatus.SUBMITTED:
+            raise
+        return SubmitOutcome(response, _latest_result(response), False)
+    return SubmitOutcome(locked, result, True)
+
+
+def _latest_result(response: Response) -> Result:
+    return response.results.order_by("-computed_at", "-pk").first()
+
+
+# --- second stage ---------------------------------------------------------------------------------------------
+
+
+def record_review(
+    *,
+    by: User,
+    assignment: Assignment,
+    talked_at: dt.datetime,
+    outcome: str,
+    confirmed_level: str,
+    next_step: str,
+) -> Review:
+    """第二阶段 — record the follow-up talk; the confirmed level becomes the student's current level (care)."""
+    from access.policy import visible_students
+    from access.tiers import Tier
+
+    if not visible_students(by, Tier.T3).filter(pk=assignment.student_id).exists():
+        raise ScreeningError(_("Not found."), 404)
+    if confirmed_level not in Level.values:
+        raise ScreeningError(_("Unknown level."))
+    with transaction.atomic():
+        review = Review.objects.create(
+            assignment=assignment,
+            reviewer=by,
+            talked_at=talked_at,
+            outcome=outcome,
+            confirmed_level=confirmed_level,
+            next_step=next_step,
+        )
+        from care.services import confirm_level
+
+        confirm_level(
+            student=assignment.student,
+            level=confirmed_level,
+            by=by,
+            reason=outcome[:500],
+            source_type="screening.review",
+            source_id=str(review.pk),
+        )
+    return review

@@ -1,0 +1,129 @@
+"""Answering: autosave per item, bad input refused with nothing stored, submit exactly once, scoring and alert in
+the submit's transaction (R5.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from screening.models import Answer, Response, ResponseStatus, Result
+from screening.tests.campaign_helpers import launched_campaign, started
+
+
+def _post(client, name, pk, body):
+    return client.post(
+        reverse(name, kwargs={"pk": pk}), data=json.dumps(body), content_type="application/json"
+    )
+
+
+def _by_instrument(responses, inst):
+    return next(r for r in responses if r.instrument_id == inst)
+
+
+@pytest.fixture
+def asq(world):
+    campaign = launched_campaign(world)
+    a, responses = started(world, campaign)
+    return a, _by_instrument(responses, "asq")
+
+
+def test_every_answer_is_saved_as_it_is_given_and_a_repeat_keeps_one_row(world, login, asq):
+    _a, r = asq
+    client = login(world.student)
+    assert (
+        _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 1, "seconds": 3.5}).status_code
+        == 200
+    )
+    assert _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 0}).status_code == 200
+    answers = list(Answer.objects.filter(response=r))
+    assert [(x.item_id, x.value) for x in answers] == [("q1", 0)]
+
+
+def test_a_refusal_is_stored_as_a_refusal(world, login, asq):
+    _a, r = asq
+    client = login(world.student)
+    got = _post(client, "screening:save_answer", r.pk, {"item": "q2", "value": "refused"})
+    assert got.status_code == 200
+    assert "q5" in got.json()["visible"]  # a refusal opens ASQ Q5
+    assert Answer.objects.get(response=r, item_id="q2").refused
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"item": "q99", "value": 1},
+        {"item": "q1", "value": 7},
+        {"item": "q1", "value": "yes"},
+        {"item": "q1", "value": True},
+        {"value": 1},
+        {"item": "q1", "value": 1, "version": "0.9"},
+    ],
+)
+def test_bad_input_is_refused_with_4xx_and_nothing_is_stored(world, login, asq, body):
+    _a, r = asq
+    got = _post(login(world.student), "screening:save_answer", r.pk, body)
+    assert 400 <= got.status_code < 500
+    assert not Answer.objects.filter(response=r).exists()
+
+
+def test_a_student_cannot_answer_into_another_students_response(world, login, asq):
+    _a, r = asq
+    world.student_a1b.user = world.users["student"].__class__.objects.create(username="s2")
+    world.student_a1b.save()
+    from org.models import Post, Role
+
+    Post.objects.create(user=world.student_a1b.user, role=Role.STUDENT, node=world.school_a)
+    got = _post(login(world.student_a1b.user), "screening:save_answer", r.pk, {"item": "q1", "value": 1})
+    assert got.status_code == 404
+    assert not Answer.objects.filter(response=r).exists()
+
+
+def test_a_double_submit_returns_the_same_result(world, login, asq):
+    _a, r = asq
+    client = login(world.student)
+    for item in ("q1", "q2", "q3", "q4"):
+        _post(client, "screening:save_answer", r.pk, {"item": item, "value": 0})
+    first = _post(client, "screening:submit", r.pk, {"key": "k-1"})
+    again = _post(client, "screening:submit", r.pk, {"key": "k-1"})
+    other_key = _post(client, "screening:submit", r.pk, {"key": "k-2"})
+    assert first.status_code == again.status_code == other_key.status_code == 200
+    assert first.json()["result"] == again.json()["result"] == other_key.json()["result"]
+    assert first.json()["created"] and not again.json()["created"]
+    assert Result.objects.filter(response=r).count() == 1
+    r.refresh_from_db()
+    assert r.status == ResponseStatus.SUBMITTED and r.idempotency_key == "k-1"
+
+
+def test_answers_after_submit_are_refused(world, login, asq):
+    _a, r = asq
+    client = login(world.student)
+    _post(client, "screening:submit", r.pk, {"key": "k-1"})
+    assert _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 1}).status_code == 409
+
+
+def test_submit_after_the_window_is_refused(world, login, asq):
+    a, r = asq
+    client = login(world.student)
+    _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 0})
+    a.campaign.ends_at = timezone.now() - dt.timedelta(minutes=1)
+    a.campaign.starts_at = timezone.now() - dt.timedelta(days=1)
+    a.campaign.save()
+    assert _post(client, "screening:submit", r.pk, {"key": "late"}).status_code == 410
+    assert _post(client, "screening:save_answer", r.pk, {"item": "q2", "value": 0}).status_code == 410
+    assert not Result.objects.filter(response=r).exists()
+    assert Response.objects.get(pk=r.pk).status == ResponseStatus.OPEN
+
+
+def test_the_answer_page_resumes_with_the_saved_answers(world, login, asq):
+    a, r = asq
+    client = login(world.student)
+    _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 1})
+    page = client.get(reverse("screening:answer", kwargs={"pk": a.pk}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="q1" value="1" checked' in html
+    assert "<script>" not in html.replace("<script src", "")

@@ -1,0 +1,82 @@
+"""Campaigns: default battery by grade band, licence gate, warning for schools without a psych teacher (R5.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from org.models import Post, Role
+from screening import services
+from screening.models import Assignment, BatteryEntry, Campaign, CampaignStatus
+from screening.services import ScreeningError
+
+
+def _new(world, **kw):
+    now = timezone.now()
+    return services.create_campaign(by=world.district_officer, organiser=world.haidian, name="测评",
+                                    starts_at=now, ends_at=now + dt.timedelta(days=3), school_year=world.year, **kw)  # fmt: skip
+
+
+def test_a_new_campaign_targets_grades_4_to_12_with_the_practice_battery(world):
+    c = _new(world)
+    assert (c.grade_from, c.grade_to) == (4, 12)
+    bands = {(e.grade_from, e.grade_to, e.instrument_id) for e in c.battery.all()}
+    assert (7, 12, "asq") in bands and (7, 12, "gad-7") in bands
+
+
+def test_launch_assigns_the_target_students_with_their_class(world):
+    c = _new(world, default_battery=False)
+    BatteryEntry.objects.create(
+        campaign=c, grade_from=4, grade_to=12, instrument_id="asq", instrument_version="1.0"
+    )
+    services.launch_campaign(by=world.district_officer, campaign=c)
+    got = set(Assignment.objects.filter(campaign=c).values_list("student__name", "school_class__name"))
+    assert ("李小明", "五年级1班") in got and ("赵小丽", "四年级1班") in got
+    assert not Assignment.objects.filter(student=world.student_c1).exists()  # another district
+
+
+def test_launch_is_blocked_while_a_licensed_instrument_has_no_recorded_licence(world, monkeypatch):
+    c = _new(world, default_battery=False)
+    BatteryEntry.objects.create(
+        campaign=c, grade_from=4, grade_to=12, instrument_id="gad-7", instrument_version="1.0"
+    )
+    real = services._instrument
+
+    def licensed(instrument_id, version=None):
+        return real(instrument_id, version).model_copy(update={"licence": "licensed"})
+
+    monkeypatch.setattr(services, "_instrument", licensed)
+    with pytest.raises(ScreeningError) as exc:
+        services.launch_campaign(by=world.district_officer, campaign=c)
+    assert exc.value.status == 409 and "gad-7" in exc.value.message
+    with pytest.raises(ScreeningError):
+        services.record_licence(by=world.district_officer, district=world.haidian, instrument_id="gad-7")
+    services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="gad-7")
+    services.launch_campaign(by=world.district_officer, campaign=c)
+    assert Campaign.objects.get(pk=c.pk).status == CampaignStatus.LAUNCHED
+
+
+def test_the_launch_page_warns_about_schools_without_a_psych_teacher(world, login):
+    c = _new(world)
+    assert [s.name for s in services.schools_without_psych_teacher(c)] == ["育英学校"]
+    page = login(world.district_officer).get(reverse("screening:campaign", kwargs={"pk": c.pk}))
+    assert "育英学校" in page.content.decode()
+    Post.objects.create(user=world.teacher, role=Role.PSYCH_TEACHER, node=world.school_b)
+    assert services.schools_without_psych_teacher(c) == []
+
+
+def test_a_school_leader_may_organise_only_for_their_school(world):
+    now = timezone.now()
+    c = services.create_campaign(by=world.leader, organiser=world.school_a, name="校内", starts_at=now,
+                                 ends_at=now + dt.timedelta(days=1), school_year=world.year)  # fmt: skip
+    assert c.organiser == world.school_a
+    with pytest.raises(ScreeningError):
+        services.create_campaign(by=world.leader, organiser=world.school_b, name="x", starts_at=now,
+                                 ends_at=now + dt.timedelta(days=1), school_year=world.year)  # fmt: skip
+
+
+def test_a_teacher_cannot_open_the_campaign_pages(world, login):
+    assert login(world.teacher).get(reverse("screening:campaigns")).status_code == 403

@@ -1,0 +1,572 @@
+"""Screening pages: campaigns, consent, answering, second-stage queue, coverage (R5.1, R5.3).
+
+Thin views: reads through ``screening.selectors`` (which start from ``access.policy``), writes through
+``screening.services``; outside one's scope is 404; every read of a student's T1+ data writes an audit event.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from access import audit
+from access.policy import posts_of, roles_of
+from access.routes import policy
+from access.tiers import Tier
+from org.models import Role
+from screening import selectors, services
+from screening.models import (
+    Assignment,
+    ConsentDecision,
+    Level,
+    NextStep,
+    ResponseStatus,
+    StudentView,
+)
+from screening.services import ScreeningError
+
+
+def _error(exc: ScreeningError, request: HttpRequest, template: str = "screening/error.html") -> HttpResponse:
+    if request.content_type == "application/json" or request.headers.get("Accept") == "application/json":
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    return render(request, template, {"message": exc.message}, status=exc.status)
+
+
+def _text(value, lang: str | None = None) -> str:
+    if isinstance(value, dict):
+        lang = (lang or get_language() or "zh-hans").lower()
+        key = "zh-hans" if lang.startswith("zh") else "en"
+        return value.get(key) or value.get("zh-hans") or value.get("en") or ""
+    return str(value or "")
+
+
+# --- campaigns ------------------------------------------------------------------------------------------------
+
+
+def _require_organiser(request: HttpRequest) -> None:
+    if not selectors.campaign_nodes(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@policy(None, "campaign", "campaign set-up; no one's personal data")
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    _require_organiser(request)
+    nodes = selectors.campaign_nodes(request.user)
+    if request.method == "POST":
+        try:
+            node = next(n for n in nodes if str(n.pk) == request.POST.get("organiser"))
+            starts = timezone.make_aware(parse_datetime(request.POST["starts_at"]))
+            ends = timezone.make_aware(parse_datetime(request.POST["ends_at"]))
+            c = services.create_campaign(
+                by=request.user,
+                organiser=node,
+                name=request.POST.get("name", "").strip()[:100] or _("Mental-health screening"),
+                starts_at=starts,
+                ends_at=ends,
+                grade_from=int(request.POST.get("grade_from") or 4),
+                grade_to=int(request.POST.get("grade_to") or 12),
+                consent_rule=request.POST.get("consent_rule") or "active_under_age",
+                notice_text=request.POST.get("notice_text", ""),
+                student_view=request.POST.get("student_view") or StudentView.NOTHING,
+            )
+        except (StopIteration, KeyError, TypeError, ValueError):
+            return render(
+                request, "screening/error.html", {"message": _("Please check the form.")}, status=400
+            )
+        except ScreeningError as exc:
+            return _error(exc, request)
+        return redirect("screening:campaign", pk=c.pk)
+    return render(
+        request,
+        "screening/campaign_list.html",
+        {"campaigns": selectors.managed_campaigns(request.user), "nodes": nodes},
+    )
+
+
+@login_required
+@policy(None, "campaign", "battery, licences and launch; no one's personal data")
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_organiser(request)
+    campaign = selectors.managed_campaign_or_404(request.user, pk)
+    from screening.instruments import catalogue
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "battery":
+                services.set_battery_entry(
+                    campaign=campaign,
+                    grade_from=int(request.POST["grade_from"]),
+                    grade_to=int(request.POST["grade_to"]),
+                    instrument_id=request.POST["instrument_id"],
+                    variant=request.POST.get("variant", ""),
+                    order=int(request.POST.get("order") or 0),
+                )
+            elif action == "launch":
+                services.launch_campaign(by=request.user, campaign=campaign)
+                messages.success(request, _("The campaign is launched."))
+            elif action == "close":
+                services.close_campaign(campaign=campaign)
+            else:
+                raise ScreeningError(_("Unknown action."))
+        except (KeyError, ValueError, LookupError):
+            return render(
+                request, "screening/error.html", {"message": _("Please check the form.")}, status=400
+            )
+        except ScreeningError as exc:
+            return _error(exc, request)
+        return redirect("screening:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "screening/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "battery": campaign.battery.all(),
+            "instruments": [(i.id, _text(i.title), i.licence) for i in catalogue()],
+            "unlicensed": services.unlicensed_instruments(campaign),
+            "no_psych": services.schools_without_psych_teacher(campaign),
+        },
+    )
+
+
+@login_required
+@policy(None, "licence", "a district administrator records an instrument licence")
+def licences(request: HttpRequest) -> HttpResponse:
+    districts = [p.node for p in posts_of(request.user) if p.role == Role.DISTRICT_ADMIN]
+    if not districts:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.record_licence(
+                by=request.user,
+                district=districts[0],
+                instrument_id=request.POST["instrument_id"],
+                note=request.POST.get("note", ""),
+            )
+        except KeyError:
+            return render(
+                request, "screening/error.html", {"message": _("Please check the form.")}, status=400
+            )
+        except ScreeningError as exc:
+            return _error(exc, request)
+        return redirect("screening:licences")
+    from screening.instruments import catalogue
+    from screening.models import InstrumentLicence
+
+    return render(
+        request,
+        "screening/licences.html",
+        {
+            "held": InstrumentLicence.objects.filter(district__in=districts),
+            "instruments": [(i.id, _text(i.title), i.licence) for i in catalogue() if i.licence != "free"],
+        },
+    )
+
+
+# --- consent --------------------------------------------------------------------------------------------------
+
+
+@policy(Tier.T1, "guardian-link", "a one-time consent link: the child's name and the notice only")
+def consent_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A guardian's one-time link (or QR code): the token dies on first use; reused or expired is 410."""
+    try:
+        req = services.consent_request_for_token(token)
+    except ScreeningError as exc:
+        return _error(exc, request)
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision not in {ConsentDecision.CONSENT, ConsentDecision.REFUSE}:
+            return render(request, "screening/error.html", {"message": _("Please choose.")}, status=400)
+        try:
+            services.consent_by_token(token=token, decision=decision)
+        except ScreeningError as exc:
+            return _error(exc, request)
+        audit.record(actor=None, action="screening.consent", student_id=req.student_id, request=request,
+                     detail={"decision": decision, "via": "link"})  # fmt: skip
+        return render(request, "screening/consent_done.html", {"decision": decision})
+    return render(request, "screening/consent_link.html", {"req": req, "campaign": req.campaign})
+
+
+@login_required
+@policy(Tier.T1, "children", "a guardian's own children's consent requests")
+def guardian_consent(request: HttpRequest) -> HttpResponse:
+    if Role.GUARDIAN not in roles_of(request.user):
+        raise PermissionDenied
+    items = selectors.guardian_consent_items(request.user)
+    if request.method == "POST":
+        chosen = next((a for a, _s in items if str(a.pk) == request.POST.get("assignment")), None)
+        if chosen is None:
+            raise Http404
+        try:
+            services.consent_by_account(
+                user=request.user,
+                campaign=chosen.campaign,
+                student=chosen.student,
+                decision=request.POST.get("decision", ""),
+            )
+        except ScreeningError as exc:
+            return _error(exc, request)
+        audit.record(actor=request.user, action="screening.consent", student_id=chosen.student_id,
+                     request=request, detail={"decision": request.POST.get("decision"), "via": "account"})  # fmt: skip
+        return redirect("screening:guardian_consent")
+    for a, _s in items:
+        audit.record(
+            actor=request.user, action="screening.consent.view", student_id=a.student_id, request=request
+        )
+    return render(request, "screening/guardian_consent.html", {"items": items})
+
+
+# --- answering ------------------------------------------------------------------------------------------------
+
+
+def _require_student(request: HttpRequest) -> None:
+    if Role.STUDENT not in roles_of(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@policy(Tier.T1, "self", "the student's own screenings")
+def my_screenings(request: HttpRequest) -> HttpResponse:
+    _require_student(request)
+    rows = []
+    for a in selectors.student_assignments(request.user):
+        rows.append((a, services.may_start(a)))
+    return render(request, "screening/my_screenings.html", {"rows": rows})
+
+
+def _item_view(item, answers: dict, lang: str | None) -> dict:
+    return {
+        "id": item.id,
+        "text": _text(item.text, lang),
+        "refusable": item.refusable,
+        "options": [{"value": o.value, "label": _text(o.label, lang)} for o in item.response_set],
+        "answer": answers.get(item.id),
+    }
+
+
+@login_required
+@policy(Tier.T3, "self", "the student's own answers while answering")
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assent, then one instrument per page with every answer autosaved (answer.js)."""
+    _require_student(request)
+    try:
+        a = services.student_assignment(user=request.user, assignment_id=pk)
+        if request.method == "POST":
+            services.record_assent(user=request.user, assignment=a, agreed=request.POST.get("agree") == "1")
+            return redirect("screening:answer", pk=a.pk)
+        if not a.campaign.is_open():
+            raise ScreeningError(_("This screening is not open now."), 410)
+    except ScreeningError as exc:
+        return _error(exc, request)
+    assent = getattr(a, "assent", None)
+    if assent is None or not assent.agreed:
+        return render(
+            request,
+            "screening/assent.html",
+            {"a": a, "may_start": services.may_start(a), "declined": assent is not None},
+        )
+    responses = list(a.responses.all())
+    current = next((r for r in responses if r.status == ResponseStatus.OPEN), None)
+    if current is None:
+        return redirect("screening:done", pk=a.pk)
+    from screening.scoring import REFUSED, visible_items
+
+    instrument = services._instrument(current.instrument_id, current.instrument_version)
+    answers = services.answers_of(current)
+    visible = {i.id for i in visible_items(instrument, answers)}
+    lang = get_language()
+    items = []
+    for item in instrument.items:
+        view = _item_view(item, answers, lang)
+        view["hidden"] = item.id not in visible
+        view["refused"] = answers.get(item.id) == REFUSED
+        items.append(view)
+    audit.record(actor=request.user, action="screening.answer.view", obj=current, student_id=a.student_id,
+                 request=request)  # fmt: skip
+    return render(
+        request,
+        "screening/answer.html",
+        {
+            "a": a,
+            "response": current,
+            "title": _text(instrument.title, lang),
+            "items": items,
+            "step": responses.index(current) + 1,
+            "steps": len(responses),
+            "answered": sum(1 for i in items if i["answer"] is not None or i["refused"]),
+        },
+    )
+
+
+def _json_body(request: HttpRequest) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ScreeningError(_("The request is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise ScreeningError(_("The request is not valid JSON."))
+    return body
+
+
+@login_required
+@require_POST
+@policy(Tier.T3, "self", "autosave of one answer (JSON)")
+def save_answer(request: HttpRequest, pk: int) -> JsonResponse:
+    """Autosave: idempotent per item; unknown item, out-of-range value or another student's response → 4xx."""
+    try:
+        _require_student(request)
+        body = _json_body(request)
+        item_id = body.get("item")
+        if not isinstance(item_id, str):
+            raise ScreeningError(_("An item is required."))
+        ans = services.save_answer(
+            user=request.user,
+            response_id=pk,
+            item_id=item_id,
+            value=body.get("value"),
+            seconds=body.get("seconds"),
+            instrument_version=body.get("version"),
+        )
+    except ScreeningError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    from screening.scoring import visible_items
+
+    response = ans.response
+    instrument = services._instrument(response.instrument_id, response.instrument_version)
+    visible = [i.id for i in visible_items(instrument, services.answers_of(response))]
+    return JsonResponse({"ok": True, "item": ans.item_id, "visible": visible})
+
+
+@login_required
+@require_POST
+@policy(Tier.T3, "self", "submit one questionnaire exactly once (JSON)")
+def submit(request: HttpRequest, pk: int) -> JsonResponse:
+    try:
+        _require_student(request)
+        body = _json_body(request)
+        key = body.get("key") or request.headers.get("Idempotency-Key", "")
+        outcome = services.submit_response(user=request.user, response_id=pk, idempotency_key=str(key))
+    except ScreeningError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    a = outcome.response.assignment
+    audit.record(actor=request.user, action="screening.submit", obj=outcome.response, student_id=a.student_id,
+                 request=request, detail={"created": outcome.created})  # fmt: skip
+    return JsonResponse(
+        {
+            "ok": True,
+            "result": outcome.result.pk,
+            "created": outcome.created,
+            "acute": outcome.result.acute,
+            "next": _next_url(a, outcome),
+        }
+    )
+
+
+def _next_url(a: Assignment, outcome) -> str:
+    from django.urls import reverse
+
+    if outcome.result.acute:
+        return reverse("screening:done", kwargs={"pk": a.pk}) + "?now=1"
+    return reverse("screening:answer", kwargs={"pk": a.pk})
+
+
+@login_required
+@policy(Tier.T3, "self", "thank-you and help; the student's own bands only if the campaign allows")
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_student(request)
+    try:
+        a = services.student_assignment(user=request.user, assignment_id=pk)
+    except ScreeningError as exc:
+        return _error(exc, request)
+    results = selectors.results_of(a)
+    acute = any(r.acute for r in results)
+    shown = []
+    if a.campaign.student_view != StudentView.NOTHING:
+        for r in results:
+            shown.append(
+                (r.instrument_id, r.scores if a.campaign.student_view == StudentView.SCORES else {}, r.bands)
+            )
+    finished = not a.responses.filter(status=ResponseStatus.OPEN).exists()
+    return render(
+        request,
+        "screening/done.html",
+        {"a": a, "acute": acute, "shown": shown, "finished": finished},
+    )
+
+
+# --- second stage ---------------------------------------------------------------------------------------------
+
+
+def _require_psych(request: HttpRequest) -> None:
+    if Role.PSYCH_TEACHER not in roles_of(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@policy(Tier.T3, "school", "second-stage queue: suggested levels of the psych teacher's school or campus")
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require_psych(request)
+    rows = selectors.review_queue(request.user)
+    audit.record(actor=request.user, action="screening.review.list", request=request,
+                 detail={"ids": [r.assignment.student_id for r in rows]})  # fmt: skip
+    return render(request, "screening/review_queue.html", {"rows": rows})
+
+
+@login_required
+@policy(Tier.T3, "student", "one student's results, reasons and second-stage record")
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_psych(request)
+    a = selectors.reviewable_assignment_or_404(request.user, pk)
+    if request.method == "POST":
+        talked = parse_datetime(request.POST.get("talked_at", "")) or None
+        if talked is not None and timezone.is_naive(talked):
+            talked = timezone.make_aware(talked)
+        level, step = request.POST.get("confirmed_level"), request.POST.get("next_step")
+        if level not in Level.values or step not in NextStep.values:
+            return render(
+                request, "screening/error.html", {"message": _("Please check the form.")}, status=400
+            )
+        try:
+            services.record_review(
+                by=request.user,
+                assignment=a,
+                talked_at=talked or timezone.now(),
+                outcome=request.POST.get("outcome", "")[:5000],
+                confirmed_level=level,
+                next_step=step,
+            )
+        except ScreeningError as exc:
+            return _error(exc, request)
+        audit.record(actor=request.user, action="screening.review.record", obj=a, student_id=a.student_id,
+                     request=request, detail={"level": level, "next_step": step})  # fmt: skip
+        return redirect("screening:review_queue")
+    results = selectors.results_of(a)
+    audit.record(actor=request.user, action="screening.review.view", obj=a, student_id=a.student_id,
+                 request=request)  # fmt: skip
+    lang = get_language()
+    rows = []
+    for r in results:
+        reasons = [_text(x.get("text"), lang) for x in (r.flags or {}).get("reasons", [])]
+        rows.append({"r": r, "reasons": reasons})
+    return render(
+        request,
+        "screening/review.html",
+        {
+            "a": a,
+            "results": rows,
+            "reviews": selectors.reviews_of(a),
+            "levels": Level.choices,
+            "steps": NextStep.choices,
+            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+
+# --- coverage -------------------------------------------------------------------------------------------------
+
+
+COVERAGE_ROLES = {
+    Role.PSYCH_TEACHER,
+    Role.SCHOOL_LEADER,
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_OFFICER,
+    Role.DISTRICT_COUNSELOR,
+    Role.CITY_ADMIN,
+    Role.CITY_OFFICER,
+    Role.SUPERVISOR,
+}
+
+
+def _require_coverage(request: HttpRequest) -> None:
+    """Coverage is for psychological teachers, leaders, the district and the city (counts only)."""
+    if not roles_of(request.user) & COVERAGE_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+@policy(Tier.T0, "school", "counts only; cells under XINYU_MIN_CELL suppressed above school level")
+def coverage_list(request: HttpRequest) -> HttpResponse:
+    _require_coverage(request)
+    campaigns = selectors.coverage_campaigns(request.user)
+    return render(request, "screening/coverage_list.html", {"campaigns": campaigns})
+
+
+@login_required
+@policy(Tier.T0, "school", "counts only; cells under XINYU_MIN_CELL suppressed above school level")
+def coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_coverage(request)
+    campaign = selectors.coverage_campaign_or_404(request.user, pk)
+    rows, suppressed = selectors.coverage(request.user, campaign)
+    return render(
+        request,
+        "screening/coverage.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "suppressed": suppressed,
+            "columns": _columns(),
+            "min_cell": _min_cell(),
+        },
+    )
+
+
+def _columns() -> list[tuple[str, str]]:
+    return [
+        ("assigned", _("Assigned")),
+        ("consented", _("Consented")),
+        ("refused", _("Refused")),
+        ("started", _("Started")),
+        ("submitted", _("Submitted")),
+        ("absent", _("Absent")),
+    ]
+
+
+def safe_cell(value):
+    """Excel formula injection guard: a text cell starting with = + - @ (or a tab/CR) gets a leading quote."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+@login_required
+@policy(Tier.T0, "school", "coverage as Excel; same suppression as the page")
+def coverage_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from openpyxl import Workbook
+
+    _require_coverage(request)
+    campaign = selectors.coverage_campaign_or_404(request.user, pk)
+    rows, _suppressed = selectors.coverage(request.user, campaign)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title="coverage")
+    cols = _columns()
+    ws.append(
+        [safe_cell(str(x)) for x in [_("School"), _("Grade"), _("Class"), *[label for _k, label in cols]]]
+    )
+    for r in rows:
+        counts = [f"<{_min_cell()}" if r.counts[k] is None else r.counts[k] for k, _l in cols]
+        ws.append([safe_cell(v) for v in [r.school, r.grade, r.school_class, *counts]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="coverage-{campaign.pk}.xlsx"'
+    return response
+
+
+def _min_cell() -> int:
+    from django.conf import settings
+
+    return settings.XINYU_MIN_CELL
