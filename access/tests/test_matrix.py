@@ -147,7 +147,7 @@ PAGE = {
     "slips:class": Expect(SLIPS_A1, params=(("pk", "a1"),), role_never=SEE_A1_NO_SLIPS),
     "access:trail": Expect(frozenset({"auditor"})),
     "access:export": Expect(frozenset({"auditor"})),
-    # screening: a launched 海淀 campaign (notice rule, ASQ) with student_a1's assignment and open response.
+    # screening: a launched 海淀 campaign (notice rule, GAD-7) with student_a1's assignment and open response.
     "screening:campaigns": Expect(ORGANISERS, role_never=EVERYONE - ORGANISERS),
     "screening:campaign": Expect(
         frozenset({"district_officer", "district_admin"}),
@@ -254,7 +254,8 @@ def _objects(world) -> dict:
 
 
 def _screening_objects(world) -> dict:
-    """A launched 海淀 campaign (notice rule, ASQ) with student_a1's assignment, assent and open response."""
+    """A launched 海淀 campaign (notice rule, GAD-7) with student_a1's assignment, assent and open response (an
+    empty GAD-7 suggests no level, so the submit row raises no alert)."""
     import datetime as dt
 
     from django.apps import apps
@@ -267,7 +268,7 @@ def _screening_objects(world) -> dict:
         ends_at=now + dt.timedelta(days=1), consent_rule="notice_all", status="launched",
     )  # fmt: skip
     model("screening", "BatteryEntry").objects.create(
-        campaign=campaign, grade_from=4, grade_to=12, instrument_id="asq", instrument_version="1.0"
+        campaign=campaign, grade_from=4, grade_to=12, instrument_id="gad-7", instrument_version="1.0"
     )
     assignment = model("screening", "Assignment").objects.create(
         campaign=campaign, student=world.student_a1, school=world.school_a, school_class=world.a1, grade=5,
@@ -275,7 +276,7 @@ def _screening_objects(world) -> dict:
     )  # fmt: skip
     model("screening", "Assent").objects.create(assignment=assignment, agreed=True)
     response = model("screening", "Response").objects.create(
-        assignment=assignment, instrument_id="asq", instrument_version="1.0"
+        assignment=assignment, instrument_id="gad-7", instrument_version="1.0"
     )
     return {"campaign": campaign, "assignment": assignment, "response": response}
 
