@@ -35,6 +35,7 @@ from access.policy import may
 from access.routes import RoutePolicy, policy, policy_of
 from access.tiers import Tier
 from org.models import ImportJob
+from screening.api import router as screening_router
 from xinyu.web.people import selectors
 
 MAX_PAGE_SIZE = 100
@@ -359,6 +360,7 @@ def import_detail(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_ID)
 
 
 api.add_router("", router)
+api.add_router("", screening_router)  # issue 3: the screening flow
 
 
 # --- the persona matrix's view of the API -----------------------------------------------------------------------

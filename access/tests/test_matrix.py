@@ -216,6 +216,31 @@ PAGE = {
     "api:api_import_detail": Expect(
         frozenset({"district_officer"}), anonymous=401, params=(("job_id", "job"),)
     ),
+    "api:api_screening_assignments": Expect(EVERYONE, anonymous=401),
+    "api:api_screening_assent": Expect(
+        frozenset({"student"}),
+        method="post",
+        anonymous=401,
+        params=(("assignment_id", "assignment"),),
+        body={"data": {"agreed": True}, "content_type": "application/json"},
+    ),
+    "api:api_screening_response": Expect(
+        frozenset({"student"}), anonymous=401, params=(("response_id", "response"),)
+    ),
+    "api:api_screening_answer": Expect(
+        frozenset({"student"}),
+        method="put",
+        anonymous=401,
+        params=(("response_id", "response"), ("item_id", "q1")),
+        body={"data": {"value": 0}, "content_type": "application/json"},
+    ),
+    "api:api_screening_submit": Expect(
+        frozenset({"student"}),
+        method="post",
+        anonymous=401,
+        params=(("response_id", "response"),),
+        body={"data": {"key": "matrix-api"}, "content_type": "application/json"},
+    ),
 }
 
 
