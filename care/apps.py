@@ -7,3 +7,16 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = _("Care")
+
+    def ready(self) -> None:
+        from access.policy import Scope, register_scope
+        from care import providers, selectors
+        from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
+        from xinyu.web.people.sections import register_student_section
+
+        register_scope(Scope.ESCALATED, selectors.escalated_scope)
+        register_scope(Scope.RED_ORANGE, selectors.red_orange_scope)
+        register_card(providers.alerts_card)
+        register_nav_item(providers.nav_alerts)
+        register_student_section(providers.level_section)

@@ -162,3 +162,31 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xinyu"}
     )
 }
+
+# Alerts (care): acknowledgement deadlines per level — care/deadlines.py has the defaults and the format;
+# override per district by division code in XINYU_ALERT_DEADLINES_BY_DISTRICT. School time is the school day
+# below, Monday–Friday, less the holidays of Semester.calendar.
+XINYU_ALERT_DEADLINES = {
+    "red": {"minutes": 15, "clock": "wall"},
+    "orange": {"minutes": 120, "clock": "school"},
+}
+XINYU_ALERT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}
+XINYU_SCHOOL_DAY = ("08:00", "17:30")
+XINYU_BASE_URL = os.environ.get("XINYU_BASE_URL", "http://127.0.0.1:8000")  # links in alert e-mails
+# The escalation timer: Celery beat in production; `manage.py escalate_alerts` from cron (or --loop) embedded.
+CELERY_BEAT_SCHEDULE = {
+    "care-escalate-alerts": {"task": "care.escalate_alerts", "schedule": 60.0},
+}
+# Alert e-mails: SMTP when EMAIL_HOST is set, else printed to the console (embedded default).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xinyu@localhost")

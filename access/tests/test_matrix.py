@@ -84,6 +84,9 @@ NOT_ROSTER_ADMINS = EVERYONE - ROSTER_ADMINS
 # who cannot see the class at all gets 404.
 SEE_A1_NO_SLIPS = frozenset({"psych", "teacher", "district_officer"})
 
+ALERT_ROLES = frozenset({"psych", "psych_east", "leader", "district_counselor"})
+SEE_ALERT = frozenset({"psych", "leader"})
+
 # screening: who organises campaigns, who consents, who works the second-stage queue, who watches coverage.
 ORGANISERS = frozenset({"district_officer", "district_admin", "other_district_officer", "leader"})
 GUARDIANS = frozenset({"guardian", "other_guardian"})
@@ -147,6 +150,16 @@ PAGE = {
     "slips:class": Expect(SLIPS_A1, params=(("pk", "a1"),), role_never=SEE_A1_NO_SLIPS),
     "access:trail": Expect(frozenset({"auditor"})),
     "access:export": Expect(frozenset({"auditor"})),
+    # care: alerts. An open red alert for student_a1 at stage 0: school A's psych teacher and its leader (the
+    # student is red now) see it; the east-campus psych teacher and the district counselor (not escalated) get
+    # 404; roles that never work alerts get 403.
+    "care:alert_list": Expect(ALERT_ROLES, role_never=EVERYONE - ALERT_ROLES),
+    "care:alert_detail": Expect(SEE_ALERT, params=(("pk", "alert"),), role_never=EVERYONE - ALERT_ROLES),
+    "care:alert_acknowledge": Expect(
+        SEE_ALERT, ok=302, method="post", params=(("pk", "alert"),), role_never=EVERYONE - ALERT_ROLES
+    ),
+    "care:notifications": Expect(EVERYONE),
+    "care:notifications_read": Expect(EVERYONE, ok=302, method="post"),
     # screening: a launched 海淀 campaign (notice rule, GAD-7) with student_a1's assignment and open response.
     "screening:campaigns": Expect(ORGANISERS, role_never=EVERYONE - ORGANISERS),
     "screening:campaign": Expect(
@@ -269,12 +282,22 @@ def _objects(world) -> dict:
         file="imports/none.csv", original_name="roster.csv",
     )  # fmt: skip
     token, _ = create_token(user=world.district_officer, name="matrix")
+    # An open red alert of student_a1 at stage 0 (care's row, through the app registry: access imports no care).
+    from django.apps import apps
+    from django.utils import timezone
+
+    alert = apps.get_model("care", "Alert").objects.create(
+        student=world.student_a1, school=world.school_a, level="red", reasons=[], source_type="matrix",
+        source_id="1", raised_at=timezone.now(), ack_deadline=timezone.now(),
+    )  # fmt: skip
+    screening = _screening_objects(world)
     return {
         "student_a1": world.student_a1,
         "a1": world.a1,
         "job": job,
         "token": token,
-        **_screening_objects(world),
+        **screening,
+        "alert": alert,
     }
 
 

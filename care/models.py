@@ -1,0 +1,173 @@
+"""Risk levels and alerts (预警): the confirmed level of a student with its history, and alerts that cannot be
+lost — written in the raiser's transaction (outbox), notified, escalated when unacknowledged (issue 3, R5.3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from access.fields import EncryptedJSONField, EncryptedTextField
+from care.levels import RiskLevel
+from org.models import Node, Student
+
+
+class LevelRecord(models.Model):
+    """确认的风险等级 — a level a human confirmed for a student. The newest is current; the rest is history."""
+
+    student = models.ForeignKey(Student, models.CASCADE, related_name="level_records", db_index=False)
+    level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices)
+    # T3: the reasons behind the level and the confirmer's note are clinical, so encrypted at rest.
+    reasons = EncryptedJSONField(_("reasons"), default=list, blank=True)
+    note = EncryptedTextField(_("note"), blank=True, default="")
+    source_type = models.CharField(_("source"), max_length=40)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    school = models.ForeignKey(
+        Node, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("school at the time")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("confirmed by")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    is_current = models.BooleanField(_("current"), default=True)
+
+    class Meta:
+        verbose_name = _("risk level")
+        verbose_name_plural = _("risk levels")
+        ordering = ["-confirmed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"], condition=Q(is_current=True), name="care_one_current_level"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["student", "-confirmed_at"], name="care_level_history"),
+            models.Index(fields=["school", "level"], condition=Q(is_current=True), name="care_level_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.get_level_display()}"
+
+
+class AlertStage(models.IntegerChoices):
+    PSYCH_TEACHERS = 0, _("School psychological teachers")
+    SCHOOL_LEADER = 1, _("School leader")
+    DISTRICT_CENTRE = 2, _("District counseling centre")
+
+
+class Alert(models.Model):
+    """预警 — a red or orange concern that must be acknowledged by a person within its deadline, or it climbs:
+    the school's psychological teachers → the school leader → the district counseling centre."""
+
+    student = models.ForeignKey(Student, models.CASCADE, related_name="alerts")
+    school = models.ForeignKey(Node, models.PROTECT, related_name="+", verbose_name=_("school"))
+    level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices)
+    reasons = EncryptedJSONField(_("reasons"), default=list, blank=True)  # T3, encrypted
+    source_type = models.CharField(_("source"), max_length=40)
+    source_id = models.CharField(_("source id"), max_length=64)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    raised_at = models.DateTimeField(_("raised at"))
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=AlertStage.choices, default=0)
+    ack_deadline = models.DateTimeField(_("acknowledge by"), null=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-raised_at"]
+        constraints = [
+            # Idempotent raise: one alert per source (a re-submitted screening cannot raise a second one).
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="care_alert_one_per_source"),
+        ]
+        indexes = [
+            # The escalation timer's scan: only unacknowledged, open alerts are in this index.
+            models.Index(
+                fields=["ack_deadline"],
+                condition=Q(acknowledged_at__isnull=True, closed_at__isnull=True),
+                name="care_alert_waiting",
+            ),
+            models.Index(fields=["school", "stage"], name="care_alert_school_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class AlertEventKind(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    NOTIFIED = "notified", _("Notified")
+    ESCALATED = "escalated", _("Escalated")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+class AlertEvent(models.Model):
+    """What happened to an alert, in order: raised, who was notified, escalations, the acknowledgement."""
+
+    alert = models.ForeignKey(Alert, models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=AlertEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=AlertStage.choices, default=0)
+    detail = models.JSONField(default=dict, blank=True)  # no clinical text: ids, stages, counts
+
+    class Meta:
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.kind}"
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("E-mail")
+
+
+class Notification(models.Model):
+    """通知 — the outbox: one row per recipient and channel, written in the alert's transaction. In-app rows are
+    shown on the notifications page; e-mail rows are sent after commit by a Celery task, which sets
+    ``sent_at`` (the escalation timer re-sends any left unsent)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    alert = models.ForeignKey(Alert, models.CASCADE, related_name="notifications")
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=AlertStage.choices, default=0)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "user", "stage", "channel"], name="care_notification_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="care_notification_inbox"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True, channel="email"),
+                name="care_notification_unsent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ← {self.alert_id} ({self.channel})"

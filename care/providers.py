@@ -1,0 +1,67 @@
+"""What care adds to the foundation's pages: the home card "alerts waiting for you", the navigation entry, and
+the risk-level section of the student page (registered in ``CareConfig.ready()``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from access import audit
+from access.tiers import Tier
+from care import selectors
+from care.levels import reason_texts
+from xinyu.web.home import Card, Figure, Link
+from xinyu.web.navigation import NavItem
+from xinyu.web.people.sections import StudentSection
+
+
+def alerts_card(request: HttpRequest) -> Card | None:
+    """Home card: alerts waiting for the user's acknowledgement (overdue ones counted apart)."""
+    if not selectors.may_see_alerts(request.user):
+        return None
+    counts = selectors.waiting_counts(request.user)
+    unread = selectors.unread_notifications(request.user)
+    figures = [Figure(_("Waiting"), counts.waiting), Figure(_("Overdue"), counts.overdue)]
+    if unread:
+        figures.append(Figure(_("Unread notifications"), unread))
+    links = [Link(_("Open the alerts"), reverse("care:alert_list"))]
+    if unread:
+        links.append(Link(_("Notifications"), reverse("care:notifications")))
+    note = "" if counts.waiting else _("No alert is waiting for you.")
+    return Card(
+        title=_("Alerts waiting for you"), figures=figures, links=links, note=note, order=1, key="alerts"
+    )
+
+
+def nav_alerts(request: HttpRequest) -> NavItem | None:
+    if not selectors.may_see_alerts(request.user):
+        return None
+    return NavItem(_("Alerts"), reverse("care:alert_list"), order=5, key="alerts")
+
+
+def level_section(request: HttpRequest, student) -> StudentSection | None:
+    """Student page: the current level. T2 viewers (class teacher, leader) see the colour and its name only;
+    T3 viewers (psychological teacher, escalated district counselor, leader of a red/orange student) also see
+    the reasons and the history. Every showing is audited (T2+)."""
+    view = selectors.level_view(request.user, student)
+    if view.tier is None:
+        return None
+    current, history = view.current, view.history or []
+    for r in history:
+        r.reason_texts = reason_texts(r.reasons)
+    if current is not None:  # a level shown is T2+ data: audited (no level confirmed shows nothing to audit)
+        audit.record(
+            actor=request.user,
+            action="care.level.view",
+            obj=current,
+            student_id=student.pk,
+            request=request,
+            detail={"tier": int(view.tier), "level": current.level, "history": len(history)},
+        )
+    return StudentSection(
+        title=_("Risk level"),
+        template="care/_level_section.html",
+        context={"current": current, "history": history, "clinical": view.tier == Tier.T3},
+        order=5,
+    )

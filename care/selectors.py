@@ -1,0 +1,181 @@
+"""Reads of the care app. Every read of a student's level or alert starts from ``access.policy``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from access.policy import grants, roles_of, visible_students
+from access.tiers import Tier
+from care.levels import ALERT_LEVELS, RiskLevel
+from care.models import Alert, AlertStage, Channel, LevelRecord, Notification
+from org.models import Enrollment, EnrollmentStatus, Node, Post, Role, Student, User
+
+# The roles that receive and work alerts (stage 0, 1 and 2 of the escalation chain).
+ALERT_ROLES = frozenset({Role.PSYCH_TEACHER, Role.SCHOOL_LEADER, Role.DISTRICT_COUNSELOR})
+
+
+# --- Policy scopes registered with access (CareConfig.ready) ---------------------------------------------------
+
+
+def escalated_scope(post: Post) -> Q:
+    """Scope.ESCALATED: students with an open alert escalated to the district counseling centre (stage 2) at a
+    school in the post's district."""
+    alerts = Alert.objects.filter(
+        stage=AlertStage.DISTRICT_CENTRE, closed_at__isnull=True, school__path__startswith=post.node.path
+    )
+    return Q(pk__in=alerts.values("student_id"))
+
+
+def red_orange_scope(post: Post) -> Q:
+    """Scope.RED_ORANGE: students of the leader's school whose current level is red or orange, or who have an
+    open red or orange alert (DESIGN.md: leaders see open red/orange cases — name, level, status)."""
+    node: Node = post.node
+    enrolled = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, school=node).values("student_id")
+    levels = LevelRecord.objects.filter(is_current=True, level__in=ALERT_LEVELS).values("student_id")
+    alerts = Alert.objects.filter(closed_at__isnull=True, school=node, level__in=ALERT_LEVELS).values(
+        "student_id"
+    )
+    return Q(pk__in=enrolled) & (Q(pk__in=levels) | Q(pk__in=alerts))
+
+
+# --- Alerts -----------------------------------------------------------------------------------------------------
+
+
+def _urgency(qs: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Most urgent first: waiting (unacknowledged, open) before answered, red before orange, the nearest
+    deadline first, then the newest."""
+    return qs.annotate(
+        waiting_rank=Case(
+            When(acknowledged_at__isnull=True, closed_at__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        level_rank=Case(
+            When(level=RiskLevel.RED, then=Value(0)),
+            When(level=RiskLevel.ORANGE, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    ).order_by("waiting_rank", "level_rank", "ack_deadline", "-raised_at", "-pk")
+
+
+def alerts_for(user: User) -> QuerySet[Alert]:
+    """The alerts ``user`` must see, most urgent first: a psychological teacher's school (or campus), a
+    leader's red/orange students, a district counselor's escalated (stage 2) alerts. Nobody else sees alerts
+    (a class teacher never does). The students come from ``access.policy`` at T3."""
+    roles = {g.role for g in grants(user, Tier.T3)} & ALERT_ROLES
+    if not roles:
+        return Alert.objects.none()
+    q = Q(student_id__in=visible_students(user, Tier.T3).values("pk"))
+    if roles == {Role.DISTRICT_COUNSELOR}:
+        q &= Q(stage=AlertStage.DISTRICT_CENTRE)
+    return _urgency(Alert.objects.filter(q))
+
+
+def may_see_alerts(user: User) -> bool:
+    return bool(roles_of(user) & ALERT_ROLES)
+
+
+@dataclass
+class AlertCounts:
+    waiting: int
+    overdue: int
+
+
+def waiting_counts(user: User, now: dt.datetime | None = None) -> AlertCounts:
+    """How many of the user's alerts wait for an acknowledgement, and how many of those are overdue (1 query)."""
+    now = now or timezone.now()
+    waiting = Q(acknowledged_at__isnull=True, closed_at__isnull=True)
+    got = (
+        alerts_for(user)
+        .order_by()
+        .aggregate(
+            waiting=Count("pk", filter=waiting),
+            overdue=Count("pk", filter=waiting & Q(ack_deadline__lt=now)),
+        )
+    )
+    return AlertCounts(waiting=got["waiting"] or 0, overdue=got["overdue"] or 0)
+
+
+def alert_list(user: User) -> QuerySet[Alert]:
+    """The alerts page's rows with what each row shows (no query per row)."""
+    return alerts_for(user).select_related("student", "school", "acknowledged_by")
+
+
+def is_overdue(alert: Alert, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        alert.acknowledged_at is None
+        and alert.closed_at is None
+        and alert.ack_deadline is not None
+        and alert.ack_deadline < now
+    )
+
+
+def unread_notifications(user: User) -> int:
+    return Notification.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True).count()
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, channel=Channel.IN_APP).select_related("alert__school")
+
+
+# --- Levels -----------------------------------------------------------------------------------------------------
+
+
+def current_level(student: Student) -> LevelRecord | None:
+    """The student's current confirmed level (no policy: for services; pages use ``level_view``)."""
+    return LevelRecord.objects.filter(student=student, is_current=True).first()
+
+
+def _tier_exists(user: User, tier: Tier):
+    if not grants(user, tier):
+        return Value(False)
+    return Exists(visible_students(user, tier).filter(pk=OuterRef("pk")))
+
+
+def level_tier(user: User, student: Student) -> Tier | None:
+    """What of the student's level ``user`` may see: T3 (level, reasons, history), T2 (the colour), or None."""
+    return level_view(user, student).tier
+
+
+@dataclass
+class LevelView:
+    tier: Tier | None
+    current: LevelRecord | None = None
+    history: list[LevelRecord] | None = None  # T3 only
+
+
+def level_view(user: User, student: Student) -> LevelView:
+    """The student page's level section in at most two queries: the tiers (with whether any level exists),
+    then the records when there are any. T2 gets the current level only; T3 gets the whole history."""
+    got = (
+        Student.objects.filter(pk=student.pk)
+        .annotate(
+            t3=_tier_exists(user, Tier.T3),
+            t2=_tier_exists(user, Tier.T2),
+            has_level=Exists(LevelRecord.objects.filter(student=OuterRef("pk"))),
+        )
+        .values_list("t3", "t2", "has_level")
+        .first()
+    )
+    if not got or not (got[0] or got[1]):
+        return LevelView(tier=None)
+    tier = Tier.T3 if got[0] else Tier.T2
+    if not got[2]:
+        return LevelView(tier=tier, history=[] if tier == Tier.T3 else None)
+    if tier == Tier.T3:
+        history = list(LevelRecord.objects.filter(student=student).select_related("confirmed_by", "school"))
+        return LevelView(tier=tier, current=next((r for r in history if r.is_current), None), history=history)
+    return LevelView(tier=tier, current=current_level(student))
+
+
+def level_history(user: User, student: Student) -> QuerySet[LevelRecord]:
+    """Every confirmed level of the student, newest first — for T3 viewers only (empty for everyone else)."""
+    if level_tier(user, student) != Tier.T3:
+        return LevelRecord.objects.none()
+    return LevelRecord.objects.filter(student=student).select_related("confirmed_by", "school")

@@ -1,0 +1,437 @@
+"""Writes of the care app: alerts (raise, acknowledge, escalate), notifications (the outbox), levels.
+
+Alerts cannot be lost (issue 3, deliverable 7): ``raise_alert`` writes the alert, its events and its
+notification rows in the *caller's* transaction — the screening submit — so a result and its alert commit or
+roll back together. E-mail leaves only after commit (``transaction.on_commit`` → Celery task); a row whose
+e-mail did not go out is retried by the escalation timer (``flush_outbox``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from access import audit
+from access.policy import roles_of, visible_students
+from access.tiers import Tier
+from care import deadlines
+from care.levels import ALERT_LEVELS, RiskLevel
+from care.models import (
+    Alert,
+    AlertEvent,
+    AlertEventKind,
+    AlertStage,
+    Channel,
+    LevelRecord,
+    Notification,
+)
+from org.models import Enrollment, EnrollmentStatus, Node, Post, Role, Student, User
+
+log = logging.getLogger(__name__)
+
+LAST_STAGE = AlertStage.DISTRICT_CENTRE
+# Who may confirm a level (a human confirms every level; DESIGN.md): the clinicians of the tier table.
+CONFIRMING_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
+MAX_EMAIL_ATTEMPTS = 5
+
+
+# --- Recipients -----------------------------------------------------------------------------------------------
+
+
+def _student_campus_id(student: Student) -> int | None:
+    return (
+        Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
+        .values_list("school_class__campus_id", flat=True)
+        .first()
+    )
+
+
+def recipients(alert: Alert, stage: int, on: dt.date | None = None) -> list[User]:
+    """The people an alert at ``stage`` goes to: 0 the psychological teachers of the school or of the
+    student's campus, 1 the school's leaders, 2 the district's counselors (district counseling centre)."""
+    posts = Post.objects.active(on)
+    if stage == AlertStage.PSYCH_TEACHERS:
+        nodes = [alert.school_id]
+        campus_id = _student_campus_id(alert.student)
+        if campus_id:
+            nodes.append(campus_id)
+        posts = posts.filter(role=Role.PSYCH_TEACHER, node_id__in=nodes)
+    elif stage == AlertStage.SCHOOL_LEADER:
+        posts = posts.filter(role=Role.SCHOOL_LEADER, node_id=alert.school_id)
+    else:
+        posts = posts.filter(role=Role.DISTRICT_COUNSELOR, node_id=alert.school.district_id)
+    ids = posts.values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def _first_stage_with_recipients(
+    alert: Alert, start: int, on: dt.date | None = None
+) -> tuple[int, list[User]]:
+    """From ``start`` up, the first stage that has anyone to tell (a school without a psychological teacher
+    starts at its leader). The last stage is kept even when empty, so the alert stays visible as unanswered."""
+    stage = start
+    while True:
+        people = recipients(alert, stage, on)
+        if people or stage >= LAST_STAGE:
+            return stage, people
+        stage += 1
+
+
+def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) -> list[int]:
+    """Outbox rows for ``people``: in-app for everyone, e-mail for those with an address. Returns the e-mail
+    rows' ids (sent after commit)."""
+    rows = []
+    for user in people:
+        rows.append(Notification(user=user, alert=alert, stage=stage, channel=Channel.IN_APP, created_at=now))
+        if user.email:
+            rows.append(
+                Notification(user=user, alert=alert, stage=stage, channel=Channel.EMAIL, created_at=now)
+            )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=AlertEventKind.NOTIFIED,
+        at=now,
+        stage=stage,
+        detail={
+            "users": sorted({r.user_id for r in rows}),
+            "email": sum(r.channel == Channel.EMAIL for r in rows),
+        },
+    )
+    email_ids = list(
+        Notification.objects.filter(
+            alert=alert, stage=stage, channel=Channel.EMAIL, sent_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if email_ids:
+        transaction.on_commit(lambda: _enqueue_emails(email_ids))
+    return email_ids
+
+
+def _enqueue_emails(ids: list[int]) -> None:
+    from care.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(ids)
+    except Exception:  # a broker down must not fail the request: the timer's flush_outbox sends them later
+        log.exception("care: could not enqueue alert e-mails %s; the escalation timer will retry", ids)
+
+
+# --- Alerts ---------------------------------------------------------------------------------------------------
+
+
+def _school_of(student: Student) -> Node | None:
+    school_id = (
+        Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
+        .values_list("school_id", flat=True)
+        .first()
+    )
+    return Node.objects.filter(pk=school_id).first() if school_id else None
+
+
+def raise_alert(
+    *,
+    student: Student,
+    level: str,
+    reasons: list[dict],
+    source_type: str,
+    source_id: str,
+    school: Node | None = None,
+    raised_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> Alert | None:
+    """Raise a red or orange alert (预警) for ``student``; yellow and none raise nothing and return ``None``.
+
+    Call it inside the caller's ``transaction.atomic`` (the outbox, R5.3): the alert, its events and its
+    notification rows are written there; e-mail is sent after commit. Idempotent per (source_type, source_id):
+    raising again for the same source returns the existing alert and writes nothing.
+    ``reasons`` = ``[{"code": …, "text": {"zh-hans": …, "en": …}}]`` (stored encrypted, T3).
+    """
+    if level not in RiskLevel.values:
+        raise ValueError(f"unknown risk level {level!r}")
+    if level not in ALERT_LEVELS:
+        return None
+    source_id = str(source_id)
+    existing = Alert.objects.filter(source_type=source_type, source_id=source_id).first()
+    if existing is not None:
+        return existing
+    school = school or _school_of(student)
+    if school is None:
+        raise ValueError(f"student {student.pk} has no active enrollment: name the school of the alert")
+    now = now or timezone.now()
+    alert = Alert(
+        student=student,
+        school=school,
+        level=level,
+        reasons=list(reasons),
+        source_type=source_type,
+        source_id=source_id,
+        raised_by=raised_by,
+        raised_at=now,
+    )
+    stage, people = _first_stage_with_recipients(alert, AlertStage.PSYCH_TEACHERS)
+    alert.stage = stage
+    alert.ack_deadline = deadlines.deadline(level, now, _district(school))
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent raise for the same source must not break ours
+            alert.save(force_insert=True)
+    except IntegrityError:
+        return Alert.objects.get(source_type=source_type, source_id=source_id)
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=AlertEventKind.RAISED,
+        at=now,
+        actor=raised_by,
+        stage=stage,
+        detail={"level": level, "source_type": source_type, "source_id": source_id, "skipped_to": stage},
+    )
+    _notify(alert, stage, people, now)
+    audit.record(
+        actor=raised_by,
+        action="care.alert.raise",
+        obj=alert,
+        student_id=student.pk,
+        detail={"level": level, "stage": stage, "source_type": source_type, "source_id": source_id},
+    )
+    return alert
+
+
+def _district(school: Node) -> Node | None:
+    return school.district if school.district_id else None
+
+
+def may_handle_alert(user: User, alert: Alert) -> bool:
+    """May ``user`` see and acknowledge this alert? Exactly when it is among ``alerts_for(user)``."""
+    from care.selectors import alerts_for
+
+    return alerts_for(user).filter(pk=alert.pk).exists()
+
+
+def acknowledge_alert(*, alert: Alert, user: User, now: dt.datetime | None = None) -> Alert:
+    """签收 — a person takes the alert on; escalation stops. Policy-checked and audited. Acknowledging an
+    alert already acknowledged changes nothing."""
+    if not may_handle_alert(user, alert):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.acknowledged_at is None:
+            locked.acknowledged_at, locked.acknowledged_by = now, user
+            locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            AlertEvent.objects.create(
+                alert=locked, kind=AlertEventKind.ACKNOWLEDGED, at=now, actor=user, stage=locked.stage
+            )
+            audit.record(
+                actor=user,
+                action="care.alert.acknowledge",
+                obj=locked,
+                student_id=locked.student_id,
+                detail={"level": locked.level, "stage": locked.stage},
+            )
+            # Its in-app notifications are answered: mark them read for everyone told.
+            Notification.objects.filter(alert=locked, read_at__isnull=True, channel=Channel.IN_APP).update(
+                read_at=now
+            )
+    return locked
+
+
+def _waiting(now: dt.datetime):
+    return Alert.objects.filter(
+        acknowledged_at__isnull=True, closed_at__isnull=True, stage__lt=LAST_STAGE, ack_deadline__lte=now
+    )
+
+
+def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCalendar) -> bool:
+    with transaction.atomic():
+        qs = _waiting(now).filter(pk=alert_id).select_related("school__district")
+        if connection.features.has_select_for_update_skip_locked:
+            # Two timers at once: the second skips the row the first is escalating (PostgreSQL).
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        alert = qs.first()
+        if alert is None:
+            return False
+        before = alert.stage
+        stage, people = _first_stage_with_recipients(alert, before + 1)
+        new_deadline = deadlines.deadline(alert.level, now, _district(alert.school), calendar)
+        # Conditional update: on SQLite (no row locks) the stage check makes a second run a no-op.
+        moved = Alert.objects.filter(pk=alert.pk, stage=before, acknowledged_at__isnull=True).update(
+            stage=stage, ack_deadline=new_deadline
+        )
+        if not moved:
+            return False
+        alert.stage, alert.ack_deadline = stage, new_deadline
+        AlertEvent.objects.create(
+            alert=alert,
+            kind=AlertEventKind.ESCALATED,
+            at=now,
+            stage=stage,
+            detail={"from": before, "to": stage},
+        )
+        _notify(alert, stage, people, now)
+        audit.record(
+            actor=None,
+            action="care.alert.escalate",
+            obj=alert,
+            student_id=alert.student_id,
+            detail={"from": before, "to": stage, "level": alert.level},
+        )
+    return True
+
+
+def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Move every unacknowledged alert past its deadline one stage up (psychological teachers → school leader
+    → district counseling centre), with events and notifications. Returns how many moved. Idempotent: run it
+    twice at the same ``now`` and the second run moves nothing; safe when two timers run at once."""
+    now = now or timezone.now()
+    calendar = deadlines.SchoolCalendar(timezone.localdate(now))
+    moved = 0
+    ids = list(_waiting(now).order_by("ack_deadline").values_list("pk", flat=True)[:batch])
+    for alert_id in ids:
+        moved += _escalate_one(alert_id, now, calendar)
+    return moved
+
+
+# --- E-mail (after commit) ------------------------------------------------------------------------------------
+
+
+def _email_text(n: Notification) -> tuple[str, str]:
+    """Subject and body. No name and no clinical text leaves the system by e-mail: only the level, the school
+    and a link that asks for a login."""
+    alert = n.alert
+    url = reverse("care:alert_detail", args=[alert.pk])
+    base = getattr(settings, "XINYU_BASE_URL", "").rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        level = alert.get_level_display()
+        subject = _("[Xinyu] %(level)s alert at %(school)s: please acknowledge") % {
+            "level": level,
+            "school": alert.school.name,
+        }
+        body = _(
+            "A %(level)s alert for a student of %(school)s is waiting for you (%(stage)s).\n"
+            "Acknowledge it by %(deadline)s: %(url)s\n\n"
+            "Log in to see who it is and why. This message carries no personal details on purpose."
+        ) % {
+            "level": level,
+            "school": alert.school.name,
+            "stage": alert.get_stage_display() if n.stage == alert.stage else AlertStage(n.stage).label,
+            "deadline": timezone.localtime(alert.ack_deadline).strftime("%Y-%m-%d %H:%M")
+            if alert.ack_deadline
+            else "—",
+            "url": f"{base}{url}",
+        }
+    return subject, body
+
+
+def send_emails(ids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Send the e-mail notifications ``ids`` that are still unsent; each row is claimed before sending so two
+    workers never send the same one. Returns how many went out."""
+    sent = 0
+    for pk in ids:
+        claim_at = now or timezone.now()
+        claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True, channel=Channel.EMAIL).update(
+            sent_at=claim_at
+        )
+        if not claimed:
+            continue
+        n = Notification.objects.select_related("user", "alert__school").get(pk=pk)
+        try:
+            subject, body = _email_text(n)
+            send_mail(subject, body, None, [n.user.email], fail_silently=False)
+        except Exception:
+            log.exception("care: alert e-mail %s failed; it will be retried", pk)
+            Notification.objects.filter(pk=pk).update(sent_at=None, attempts=n.attempts + 1)
+            continue
+        Notification.objects.filter(pk=pk).update(attempts=n.attempts + 1)
+        sent += 1
+    return sent
+
+
+def flush_outbox(
+    *, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(minutes=1)
+) -> int:
+    """Send e-mail notifications left unsent (a broker was down, a worker died): the outbox's relay."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            channel=Channel.EMAIL,
+            sent_at__isnull=True,
+            created_at__lte=now - older_than,
+            attempts__lt=MAX_EMAIL_ATTEMPTS,
+        ).values_list("pk", flat=True)[:1000]
+    )
+    return send_emails(ids)
+
+
+def mark_notifications_read(*, user: User, now: dt.datetime | None = None) -> int:
+    return Notification.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+# --- Levels ---------------------------------------------------------------------------------------------------
+
+
+def may_confirm_level(user: User, student: Student) -> bool:
+    return (
+        bool(roles_of(user) & CONFIRMING_ROLES)
+        and visible_students(user, Tier.T3).filter(pk=student.pk).exists()
+    )
+
+
+def confirm_level(
+    *,
+    student: Student,
+    level: str,
+    by: User,
+    reason: str,
+    source_type: str,
+    source_id: str,
+    reasons: list[dict] | None = None,
+    now: dt.datetime | None = None,
+) -> LevelRecord:
+    """确认等级 — a person confirms a student's level; it becomes the current level and the previous one
+    stays in the history (exactly one current record per student, by a partial unique constraint)."""
+    if level not in RiskLevel.values:
+        raise ValueError(f"unknown risk level {level!r}")
+    if not may_confirm_level(by, student):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Serialise confirmations of one student: the student row is the lock.
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        previous = LevelRecord.objects.filter(student=student, is_current=True).first()
+        LevelRecord.objects.filter(student=student, is_current=True).update(is_current=False)
+        record = LevelRecord.objects.create(
+            student=student,
+            level=level,
+            reasons=list(reasons or []),
+            note=reason,
+            source_type=source_type,
+            source_id=str(source_id),
+            school=_school_of(student),
+            confirmed_by=by,
+            confirmed_at=now,
+            is_current=True,
+        )
+        audit.record(
+            actor=by,
+            action="care.level.confirm",
+            obj=record,
+            student_id=student.pk,
+            detail={
+                "level": level,
+                "previous": previous.level if previous else None,
+                "source_type": source_type,
+                "source_id": str(source_id),
+            },
+        )
+    return record

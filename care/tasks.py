@@ -1,0 +1,23 @@
+"""Background work of the care app (Celery; eager in the embedded default)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="care.send_notification_emails", acks_late=True)
+def send_notification_emails(ids: list[int]) -> int:
+    """Send alert e-mails after the alert's transaction committed (queued by ``transaction.on_commit``)."""
+    from care.services import send_emails
+
+    return send_emails(ids)
+
+
+@shared_task(name="care.escalate_alerts")
+def escalate_alerts() -> int:
+    """The escalation timer (Celery beat, every minute in production; see settings CELERY_BEAT_SCHEDULE)."""
+    from care.services import escalate_overdue, flush_outbox
+
+    moved = escalate_overdue()
+    flush_outbox()
+    return moved

@@ -1,0 +1,105 @@
+"""Alert pages: the list (most urgent first), one alert with Acknowledge, and the in-app notifications.
+
+Thin views: reads from ``care.selectors`` (which start from ``access.policy``), writes through
+``care.services``; every view of an alert is audited (T2+)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from access import audit
+from access.routes import policy
+from access.tiers import Tier
+from care import selectors, services
+from care.levels import reason_texts
+from care.models import Alert
+
+PAGE_SIZE = 25
+
+
+def _require_alert_role(request: HttpRequest) -> None:
+    # A role that never works alerts (class teacher, district officer …) is refused before any lookup.
+    if not selectors.may_see_alerts(request.user):
+        raise PermissionDenied
+
+
+def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
+    alert = selectors.alert_list(request.user).filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+@login_required
+@policy(Tier.T3, "student", "alerts of the user's T3 students: psych teacher, leader (red/orange), escalated")
+def alert_list(request: HttpRequest) -> HttpResponse:
+    _require_alert_role(request)
+    page = Paginator(selectors.alert_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    now = timezone.now()
+    for a in rows:
+        a.overdue = selectors.is_overdue(a, now)
+    audit.record(
+        actor=request.user,
+        action="care.alert.list",
+        request=request,
+        detail={"ids": [a.pk for a in rows], "students": sorted({a.student_id for a in rows})},
+    )
+    return render(request, "care/alert_list.html", {"page": page, "rows": rows, "now": now})
+
+
+@login_required
+@policy(Tier.T3, "student", "one alert: level, reasons, who was told, acknowledgement")
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_alert_role(request)
+    alert = _alert_or_404(request, pk)
+    audit.record(
+        actor=request.user, action="care.alert.view", obj=alert, student_id=alert.student_id, request=request
+    )
+    events = list(alert.events.select_related("actor"))
+    return render(
+        request,
+        "care/alert_detail.html",
+        {
+            "alert": alert,
+            "reasons": reason_texts(alert.reasons),
+            "events": events,
+            "overdue": selectors.is_overdue(alert),
+        },
+    )
+
+
+@require_POST
+@login_required
+@policy(Tier.T3, "student", "acknowledge an alert (签收): stops its escalation; audited")
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_alert_role(request)
+    alert = _alert_or_404(request, pk)
+    already = alert.is_acknowledged
+    services.acknowledge_alert(alert=alert, user=request.user)
+    if not already:
+        messages.success(request, _("Alert acknowledged. Its escalation has stopped."))
+    return redirect("care:alert_detail", pk=alert.pk)
+
+
+@login_required
+@policy(None, "self", "the user's own in-app notifications: level, school and time, no student named")
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "care/notifications.html", {"page": page, "rows": list(page.object_list)})
+
+
+@require_POST
+@login_required
+@policy(None, "self", "mark the user's own notifications read")
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.mark_notifications_read(user=request.user)
+    return redirect("care:notifications")
