@@ -240,9 +240,11 @@ def _require_student(request: HttpRequest) -> None:
 @policy(Tier.T1, "self", "the student's own screenings")
 def my_screenings(request: HttpRequest) -> HttpResponse:
     _require_student(request)
-    rows = []
-    for a in selectors.student_assignments(request.user):
-        rows.append((a, services.may_start(a)))
+    rows = [(a, services.may_start(a)) for a in selectors.student_assignments(request.user)]
+    for a, _ok in rows:
+        audit.record(
+            actor=request.user, action="screening.mine", obj=a, student_id=a.student_id, request=request
+        )
     return render(request, "screening/my_screenings.html", {"rows": rows})
 
 
@@ -302,6 +304,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             "a": a,
             "response": current,
             "title": _text(instrument.title, lang),
+            "instructions": _text(getattr(instrument, "instructions", None), lang),
             "items": items,
             "step": responses.index(current) + 1,
             "steps": len(responses),
@@ -392,6 +395,9 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
         return _error(exc, request)
     results = selectors.results_of(a)
     acute = any(r.acute for r in results)
+    audit.record(
+        actor=request.user, action="screening.done.view", obj=a, student_id=a.student_id, request=request
+    )
     shown = []
     if a.campaign.student_view != StudentView.NOTHING:
         for r in results:
