@@ -333,6 +333,31 @@ def issue_consent_request(
     return req, token
 
 
+def issue_consent_requests(
+    *, campaign: Campaign, school: Node | None = None, days: int = CONSENT_TOKEN_DAYS
+) -> list[tuple[ConsentRequest, str]]:
+    """One fresh one-time link per (guardian, student) whose consent is still needed and not yet given, for the
+    whole campaign or one school. Returns (request, raw token) pairs: the raw tokens exist only in this answer."""
+    assignments = Assignment.objects.filter(campaign=campaign, needs_consent=True)
+    if school is not None:
+        assignments = assignments.filter(school=school)
+    decided = set(Consent.objects.filter(campaign=campaign).values_list("student_id", flat=True).distinct())
+    links = GuardianLink.objects.filter(
+        student_id__in=assignments.values("student_id"), guardian__isnull=False
+    ).select_related("guardian", "student")
+    out = []
+    with transaction.atomic():
+        for link in links:
+            if link.student_id in decided:
+                continue
+            out.append(
+                issue_consent_request(
+                    campaign=campaign, student=link.student, guardian=link.guardian, days=days
+                )
+            )
+    return out
+
+
 def consent_request_for_token(token: str) -> ConsentRequest:
     """The live request for a token; a used, expired or unknown token is a clear 4xx."""
     req = (

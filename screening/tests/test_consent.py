@@ -124,3 +124,21 @@ def test_home_cards_ask_the_guardian_for_consent_and_tell_the_student_to_answer(
     )
     assert "screening-consent" not in login(world.guardian).get(url("web:home")).content.decode()
     assert "screening-todo" in login(world.student).get(url("web:home")).content.decode()
+
+
+def test_consent_links_are_issued_only_where_consent_is_still_needed(world, campaign):
+    import csv
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.consent_by_account(
+        user=world.guardian, campaign=campaign, student=world.student_a1, decision="refuse"
+    )
+    out = StringIO()
+    call_command("consent_links", "--campaign", str(campaign.pk), "--base", "https://x.test", stdout=out)
+    rows = list(csv.DictReader(StringIO(out.getvalue())))
+    assert [r["student"] for r in rows] == ["赵小丽"]  # student_a1's guardian already answered
+    token = rows[0]["link"].rstrip("/").rsplit("/", 1)[1]
+    assert ConsentRequest.objects.filter(token_hash=services._token_hash(token)).exists()
+    assert not ConsentRequest.objects.filter(token_hash=token).exists()
