@@ -68,7 +68,7 @@ class Alert(models.Model):
     source_id = models.CharField(_("source id"), max_length=64)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     raised_at = models.DateTimeField(_("raised at"))
-    stage = models.PositiveSmallIntegerField(_("stage"), choices=AlertStage.choices, default=0)
+    stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
     ack_deadline = models.DateTimeField(_("acknowledge by"), null=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -120,7 +120,7 @@ class AlertEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=AlertEventKind.choices)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
-    stage = models.PositiveSmallIntegerField(_("stage"), choices=AlertStage.choices, default=0)
+    stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
     detail = models.JSONField(default=dict, blank=True)  # no clinical text: ids, stages, counts
 
     class Meta:
@@ -144,7 +144,7 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     alert = models.ForeignKey(Alert, models.CASCADE, related_name="notifications")
-    stage = models.PositiveSmallIntegerField(_("stage"), choices=AlertStage.choices, default=0)
+    stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

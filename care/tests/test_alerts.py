@@ -224,3 +224,17 @@ def test_two_timers_at_once_escalate_each_alert_once(people):
     assert set(Alert.objects.values_list("stage", flat=True)) == {AlertStage.SCHOOL_LEADER}
     assert AlertEvent.objects.filter(kind="escalated").count() == len(alerts)
     assert Notification.objects.filter(stage=1, channel=Channel.IN_APP).count() == len(alerts)
+
+
+def test_celery_beat_runs_the_escalation_task_every_minute(people, raise_red, settings):
+    from django.utils import timezone
+
+    from care.tasks import escalate_alerts
+    from xinyu.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["care-escalate-alerts"]
+    assert entry["task"] in app.tasks and entry["schedule"] == 60.0
+    alert = raise_red(now=timezone.now() - 16 * MIN)
+    assert escalate_alerts.delay().get() == 1  # eager in the embedded default and in tests
+    alert.refresh_from_db()
+    assert alert.stage == AlertStage.SCHOOL_LEADER
