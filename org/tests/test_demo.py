@@ -194,18 +194,18 @@ def test_the_school_year_has_an_autumn_and_a_spring_semester_with_national_holid
 @pytest.mark.django_db
 def test_seed_demo_if_empty_leaves_an_existing_city_alone():
     out = StringIO()
-    call_command("seed_demo", students=200, seed=1, if_empty=True, stdout=out)
+    call_command("seed_demo", students=200, seed=1, if_empty=True, not_production=True, stdout=out)
     count = Student.objects.count()
     assert count == 200
-    call_command("seed_demo", students=500, seed=2, if_empty=True, stdout=out)
+    call_command("seed_demo", students=500, seed=2, if_empty=True, not_production=True, stdout=out)
     assert Student.objects.count() == count
     with pytest.raises(CommandError):
-        call_command("seed_demo", students=500, seed=2, stdout=out)
+        call_command("seed_demo", students=500, seed=2, not_production=True, stdout=out)
 
 
 @pytest.mark.django_db
 def test_every_printed_demo_login_logs_in_and_holds_its_role(client):
-    call_command("seed_demo", students=300, seed=1, stdout=StringIO())
+    call_command("seed_demo", students=300, seed=1, not_production=True, stdout=StringIO())
     out = StringIO()
     call_command("demo_logins", stdout=out)
     printed = out.getvalue()
@@ -244,7 +244,7 @@ def test_the_demo_personas_show_the_rules():
 
 
 def test_seed_demo_refuses_a_production_deployment_without_confirmation(db, settings):
-    from django.core.management import CommandError, call_command
+    from django.core.management import CommandError
 
     from org.models import Node
 
