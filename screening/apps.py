@@ -11,7 +11,10 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         from screening import cards
         from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
 
         register_card(cards.student_card)
         register_card(cards.guardian_card)
         register_card(cards.review_card)
+        for item in cards.NAV:
+            register_nav_item(item)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from access.policy import roles_of
 from org.models import Role
 from xinyu.web.home import Card, Figure, Link
+from xinyu.web.navigation import NavItem
 
 
 def student_card(request: HttpRequest) -> Card | None:
@@ -59,3 +60,39 @@ def review_card(request: HttpRequest) -> Card | None:
         order=15,
         key="screening-review",
     )
+
+
+# --- navigation (site header) -----------------------------------------------------------------------------------
+
+
+def _nav(request: HttpRequest, roles: set[str], label: str, name: str, order: int) -> NavItem | None:
+    if not roles_of(request.user) & roles:
+        return None
+    url = reverse(name)
+    return NavItem(label=label, url=url, order=order, key=name, current=request.path.startswith(url))
+
+
+def nav_campaigns(request: HttpRequest) -> NavItem | None:
+    roles = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.SCHOOL_LEADER}
+    return _nav(request, roles, _("Screening campaigns"), "screening:campaigns", 40)
+
+
+def nav_coverage(request: HttpRequest) -> NavItem | None:
+    from screening.views import COVERAGE_ROLES
+
+    return _nav(request, COVERAGE_ROLES, _("Screening coverage"), "screening:coverage_list", 41)
+
+
+def nav_review(request: HttpRequest) -> NavItem | None:
+    return _nav(request, {Role.PSYCH_TEACHER}, _("Second-stage queue"), "screening:review_queue", 35)
+
+
+def nav_mine(request: HttpRequest) -> NavItem | None:
+    return _nav(request, {Role.STUDENT}, _("My screenings"), "screening:mine", 20)
+
+
+def nav_consent(request: HttpRequest) -> NavItem | None:
+    return _nav(request, {Role.GUARDIAN}, _("Screening consent"), "screening:guardian_consent", 20)
+
+
+NAV = [nav_campaigns, nav_coverage, nav_review, nav_mine, nav_consent]
