@@ -65,3 +65,12 @@ def test_the_excel_export_guards_every_cell_against_formulas(world, campaign, lo
     assert '\'=HYPERLINK("http://x")' in values
     assert not any(isinstance(v, str) and v[:1] in "=+-@" for v in values)
     assert [safe_cell(x) for x in ("+1", "-1", "@a", "ok", 3)] == ["'+1", "'-1", "'@a", "ok", 3]
+
+
+def test_the_coverage_page_costs_a_fixed_number_of_queries(
+    world, campaign, login, django_assert_max_num_queries
+):
+    client = login(world.district_officer)
+    url = reverse("screening:coverage", kwargs={"pk": campaign.pk})
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
