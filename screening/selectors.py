@@ -275,3 +275,129 @@ def coverage(user: User, campaign: Campaign, by_class: bool = True) -> tuple[lis
 
 def responses_of(assignment: Assignment) -> QuerySet[Response]:
     return assignment.responses.all()
+
+
+# --- result distributions (deliverable 9: 结果分布) -------------------------------------------------------------
+
+DIST_LEVELS = [Level.RED, Level.ORANGE, Level.YELLOW, Level.NONE]
+INVALID = "invalid"
+
+
+@dataclass
+class DistRow:
+    """One school / grade / gender group of a distribution; a suppressed figure is None."""
+
+    school: str
+    grade: int | None
+    gender: str
+    cells: list[int | None]
+    total: int | None
+
+
+@dataclass
+class DistTable:
+    """结果分布表 — counts of one measure (an instrument score's bands, its suggested levels, or the confirmed
+    levels of the second stage) per school, grade and gender."""
+
+    instrument: str
+    measure: str  # a score id, "level" (suggested) or "confirmed"
+    columns: list[str]  # band codes or level values, in order
+    rows: list[DistRow]
+
+
+def suppress_row(cells: list[int], min_cell: int) -> tuple[list[int | None], int | None, bool]:
+    """T0 small-cell suppression of one row with its total (R8.4): every cell under ``min_cell`` (zero excepted)
+    is hidden; when exactly one is hidden and the total is shown, the smallest other non-zero cell is hidden too
+    (no complementary disclosure: total minus the shown cells would give it back), else the total.
+    Returns (cells, total, suppressed_any)."""
+    total = sum(cells)
+    out: list[int | None] = [None if 0 < v < min_cell else v for v in cells]
+    shown_total: int | None = None if 0 < total < min_cell else total
+    hidden = [i for i, v in enumerate(out) if v is None]
+    if len(hidden) == 1 and shown_total is not None:
+        others = [(v, i) for i, v in enumerate(out) if v]
+        if others:
+            out[min(others)[1]] = None
+        else:
+            shown_total = None
+    return out, shown_total, bool(hidden) or shown_total is None and total > 0
+
+
+def result_distribution(user: User, campaign: Campaign) -> tuple[list[DistTable], bool]:
+    """Distributions of the campaign's latest results per instrument within the user's T0 scope: bands per
+    score, suggested levels, and the second stage's confirmed levels, per school, grade and gender. Counts only,
+    never a name; above school level every row is suppressed with ``suppress_row`` (XINYU_MIN_CELL). A fixed
+    number of queries whatever the number of schools. Returns (tables, suppressed_any)."""
+    from screening.instruments import load
+
+    roots = [n.parent if n.kind == NodeKind.CAMPUS else n for n in node_roots(user, Tier.T0)]
+    if not roots:
+        return [], False
+    school_level = _school_level_ids(user)
+    latest = (
+        Result.objects.filter(response=OuterRef("response")).order_by("-computed_at", "-pk").values("pk")[:1]
+    )
+    a = "response__assignment__"
+    results = (
+        Result.objects.filter(
+            _within_any(roots, f"{a}school__path"),
+            response__assignment__campaign=campaign,
+            response__status=ResponseStatus.SUBMITTED,
+            pk=Subquery(latest),
+        )
+        .order_by()
+        .values_list(
+            "instrument_id", "instrument_version", "valid", "bands", "level",
+            f"{a}school_id", f"{a}school__name", f"{a}grade", f"{a}student__gender",
+        )
+    )  # fmt: skip
+    # (instrument, measure) -> group -> column -> count; group = (school name, school id, grade, gender)
+    counts: dict[tuple[str, str], dict[tuple, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    versions: dict[str, str] = {}
+    for inst, version, valid, bands, level, school_id, school, grade, gender in results:
+        group = (school, school_id, grade, gender)
+        versions[inst] = max(versions.get(inst, version), version)
+        if valid:
+            for score_id, code in (bands or {}).items():
+                counts[(inst, score_id)][group][code] += 1
+        counts[(inst, "level")][group][level if valid else INVALID] += 1
+    reviews = (
+        Review.objects.filter(_within_any(roots, "assignment__school__path"), assignment__campaign=campaign)
+        .order_by("assignment_id", "-talked_at", "-pk")
+        .values_list(
+            "assignment_id", "confirmed_level", "assignment__school_id", "assignment__school__name",
+            "assignment__grade", "assignment__student__gender",
+        )
+    )  # fmt: skip
+    seen: set[int] = set()
+    for assignment_id, level, school_id, school, grade, gender in reviews:
+        if assignment_id not in seen:  # the latest review of each assignment only
+            seen.add(assignment_id)
+            counts[("", "confirmed")][(school, school_id, grade, gender)][level] += 1
+    min_cell = settings.XINYU_MIN_CELL
+    tables, suppressed_any = [], False
+    for inst, measure in sorted(counts, key=lambda k: (k[0] == "", k[0], k[1] != "level", k[1])):
+        groups = counts[(inst, measure)]
+        if measure in {"level", "confirmed"}:
+            columns = [str(v) for v in DIST_LEVELS]
+            if any(INVALID in g for g in groups.values()):
+                columns.append(INVALID)
+        else:
+            try:
+                columns = [b.code for b in load(inst, versions[inst]).score_def(measure).bands]
+            except (KeyError, AttributeError, StopIteration):
+                columns = []
+            columns += sorted({c for g in groups.values() for c in g} - set(columns))
+        rows = []
+        for group in sorted(groups, key=lambda g: (g[0], g[2] or 0, g[3])):
+            cells = [groups[group].get(c, 0) for c in columns]
+            if group[1] in school_level:
+                shown, total, hid = list(cells), sum(cells), False
+            else:
+                shown, total, hid = suppress_row(cells, min_cell)
+            suppressed_any |= hid
+            rows.append(DistRow(group[0], group[2], group[3], shown, total))
+        tables.append(DistTable(inst, measure, columns, rows))
+    return tables, suppressed_any

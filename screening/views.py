@@ -480,6 +480,46 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# --- absence --------------------------------------------------------------------------------------------------
+
+
+ABSENCE_ROLES = {Role.PSYCH_TEACHER, Role.CLASS_TEACHER}
+
+
+@login_required
+@require_POST
+@policy(Tier.T1, "student", "mark an assigned student absent (or present again) for a campaign; no answers")
+def mark_absent(request: HttpRequest, pk: int) -> HttpResponse:
+    """缺席: the psychological teacher or the class teacher records that an assigned student was absent (R5.1);
+    the coverage page counts it. Another class's or school's student is 404."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from access.policy import visible_students
+
+    if not roles_of(request.user) & ABSENCE_ROLES:
+        raise PermissionDenied
+    a = (
+        Assignment.objects.select_related("campaign")
+        .filter(pk=pk, student__in=visible_students(request.user, Tier.T1))
+        .first()
+    )
+    if a is None:
+        raise Http404
+    absent = request.POST.get("absent", "1") == "1"
+    try:
+        services.mark_absent(assignment=a, absent=absent)
+    except ScreeningError as exc:
+        return _error(exc, request)
+    audit.record(actor=request.user, action="screening.absent", obj=a, student_id=a.student_id, request=request,
+                 detail={"absent": absent})  # fmt: skip
+    nxt = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    if roles_of(request.user) & COVERAGE_ROLES:
+        return redirect("screening:coverage", pk=a.campaign_id)
+    return redirect("web:home")
+
+
 # --- coverage -------------------------------------------------------------------------------------------------
 
 
@@ -576,3 +616,132 @@ def _min_cell() -> int:
     from django.conf import settings
 
     return settings.XINYU_MIN_CELL
+
+
+# --- result distributions (deliverable 9) ---------------------------------------------------------------------
+
+
+def _level_labels() -> dict[str, str]:
+    return {**{str(v): str(label) for v, label in Level.choices}, selectors.INVALID: _("Invalid")}
+
+
+def _gender_label(code: str) -> str:
+    from org.models import Gender
+
+    return str(dict(Gender.choices).get(code, code or "—"))
+
+
+def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
+    """Tables with labels for the page, the chart data and the Excel export (counts only, no names)."""
+    from screening.instruments import load
+
+    lang = get_language()
+    levels = _level_labels()
+    out = []
+    for t in tables:
+        if t.measure == "confirmed":
+            title, labels = _("Confirmed levels (second stage)"), [levels[c] for c in t.columns]
+        elif t.measure == "level":
+            title, labels = (
+                _("%(instrument)s: suggested levels") % {"instrument": t.instrument},
+                [levels[c] for c in t.columns],
+            )
+        else:
+            names: dict[str, str] = {}
+            score_label = t.measure
+            try:
+                score = load(t.instrument).score_def(t.measure)
+                names = {b.code: _text(b.label, lang) for b in score.bands}
+                score_label = _text(score.label, lang) or t.measure
+            except KeyError:
+                pass
+            title = _("%(instrument)s: bands of %(score)s") % {
+                "instrument": t.instrument,
+                "score": score_label,
+            }
+            labels = [names.get(c) or c for c in t.columns]
+        rows = [
+            {
+                "school": r.school,
+                "grade": r.grade,
+                "gender": _gender_label(r.gender),
+                "cells": r.cells,
+                "total": r.total,
+            }
+            for r in t.rows
+        ]
+        out.append({"title": title, "labels": labels, "rows": rows})
+    return out
+
+
+def _chart_data(view: list[dict]) -> list[dict]:
+    """Stacked bars per table: one bar per school/grade/gender row, one series per column (null = suppressed)."""
+    data = []
+    for t in view:
+        cats = [f"{r['school']} · {r['grade']} · {r['gender']}" for r in t["rows"]]
+        series = [
+            {"name": label, "data": [r["cells"][i] for r in t["rows"]]} for i, label in enumerate(t["labels"])
+        ]
+        data.append({"title": t["title"], "categories": cats, "series": series})
+    return data
+
+
+@login_required
+@policy(
+    Tier.T0, "school", "result distributions: counts only; cells under XINYU_MIN_CELL suppressed above school"
+)
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """结果分布 — bands and levels per school, grade and gender (deliverable 9)."""
+    _require_coverage(request)
+    campaign = selectors.coverage_campaign_or_404(request.user, pk)
+    tables, suppressed = selectors.result_distribution(request.user, campaign)
+    view = _dist_view(tables)
+    return render(
+        request,
+        "screening/results.html",
+        {
+            "campaign": campaign,
+            "tables": view,
+            "chart_data": _chart_data(view),
+            "suppressed": suppressed,
+            "min_cell": _min_cell(),
+        },
+    )
+
+
+@login_required
+@policy(Tier.T0, "school", "result distributions as Excel; same suppression as the page")
+def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from openpyxl import Workbook
+
+    _require_coverage(request)
+    campaign = selectors.coverage_campaign_or_404(request.user, pk)
+    tables, _suppressed = selectors.result_distribution(request.user, campaign)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title="results")
+    hidden = f"<{_min_cell()}"
+    for t in _dist_view(tables):
+        ws.append([safe_cell(str(t["title"]))])
+        head = [_("School"), _("Grade"), _("Gender"), *t["labels"], _("Total")]
+        ws.append([safe_cell(str(x)) for x in head])
+        for r in t["rows"]:
+            values = [*r["cells"], r["total"]]
+            ws.append(
+                [
+                    safe_cell(v)
+                    for v in [
+                        r["school"],
+                        r["grade"],
+                        r["gender"],
+                        *[hidden if v is None else v for v in values],
+                    ]
+                ]
+            )
+        ws.append([])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="results-{campaign.pk}.xlsx"'
+    return response

@@ -195,11 +195,27 @@ PAGE = {
     "screening:review": Expect(
         frozenset({"psych"}), params=(("pk", "assignment"),), role_never=EVERYONE - PSYCH
     ),
+    # Marking student_a1 absent: school A's psych teacher and A1's class teacher; the east-campus psych teacher
+    # and A2's class teacher get 404; every other role 403.
+    "screening:mark_absent": Expect(
+        frozenset({"psych", "class_teacher"}),
+        ok=302,
+        method="post",
+        params=(("pk", "assignment"),),
+        role_never=EVERYONE - PSYCH - {"class_teacher", "other_class_teacher"},
+        body={"data": {"absent": "1"}},
+    ),
     "screening:coverage_list": Expect(COVERAGE, role_never=EVERYONE - COVERAGE),
     "screening:coverage": Expect(
         COVERAGE - {"other_district_officer"}, params=(("pk", "campaign"),), role_never=EVERYONE - COVERAGE
     ),
     "screening:coverage_export": Expect(
+        COVERAGE - {"other_district_officer"}, params=(("pk", "campaign"),), role_never=EVERYONE - COVERAGE
+    ),
+    "screening:results": Expect(
+        COVERAGE - {"other_district_officer"}, params=(("pk", "campaign"),), role_never=EVERYONE - COVERAGE
+    ),
+    "screening:results_export": Expect(
         COVERAGE - {"other_district_officer"}, params=(("pk", "campaign"),), role_never=EVERYONE - COVERAGE
     ),
     # The API answers an anonymous caller 401 instead of a redirect.
