@@ -710,3 +710,18 @@ def record_review(
             source_id=str(review.pk),
         )
     return review
+
+
+# --- absence --------------------------------------------------------------------------------------------------
+
+
+def mark_absent(*, assignment: Assignment, absent: bool) -> Assignment:
+    """缺席 — an assigned student was not at school for the screening (coverage's "absent" column, R5.1).
+
+    Only while the campaign is launched; the caller has checked the user may act on the student."""
+    if assignment.campaign.status != CampaignStatus.LAUNCHED:
+        raise ScreeningError(_("Absence can only be recorded while the campaign is running."), 409)
+    if assignment.absent != absent:
+        assignment.absent = absent
+        assignment.save(update_fields=["absent"])
+    return assignment
