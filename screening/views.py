@@ -670,7 +670,8 @@ def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
             }
             for r in t.rows
         ]
-        out.append({"title": title, "labels": labels, "rows": rows})
+        kind = "band" if t.measure not in {"level", "confirmed"} else "level"
+        out.append({"title": title, "labels": labels, "codes": t.columns, "kind": kind, "rows": rows})
     return out
 
 
@@ -680,9 +681,10 @@ def _chart_data(view: list[dict]) -> list[dict]:
     for t in view:
         cats = [f"{r['school']} · {r['grade']} · {r['gender']}" for r in t["rows"]]
         series = [
-            {"name": label, "data": [r["cells"][i] for r in t["rows"]]} for i, label in enumerate(t["labels"])
+            {"name": label, "code": t["codes"][i], "data": [r["cells"][i] for r in t["rows"]]}
+            for i, label in enumerate(t["labels"])
         ]
-        data.append({"title": t["title"], "categories": cats, "series": series})
+        data.append({"title": t["title"], "kind": t["kind"], "categories": cats, "series": series})
     return data
 
 
