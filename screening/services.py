@@ -54,8 +54,8 @@ LICENSED = {"confirm", "licensed"}
 
 # instruments.md Practice: grades 4–6 anxiety and well-being; grades 7–12 depression, anxiety and suicide risk.
 DEFAULT_BATTERY: list[tuple[int, int, list[str]]] = [
-    (4, 6, ["scared", "who5"]),
-    (7, 12, ["phq_a", "gad7", "asq"]),
+    (4, 6, ["scared-c", "who-5"]),
+    (7, 12, ["phq-a", "gad-7", "asq"]),
 ]
 
 
@@ -85,14 +85,6 @@ def _catalogue_ids() -> dict[str, str]:
     return out
 
 
-def _find_id(known: dict[str, str], wanted: str) -> str | None:
-    norm = wanted.replace("_", "").replace("-", "").lower()
-    for key in known:
-        if key.replace("_", "").replace("-", "").lower() == norm:
-            return key
-    return None
-
-
 def add_default_battery(*, campaign: Campaign) -> list[BatteryEntry]:
     known = _catalogue_ids()
     entries = []
@@ -100,10 +92,8 @@ def add_default_battery(*, campaign: Campaign) -> list[BatteryEntry]:
         lo, hi = max(lo, campaign.grade_from), min(hi, campaign.grade_to)
         if lo > hi:
             continue
-        for order, wanted in enumerate(ids):
-            found = _find_id(known, wanted)
-            if found is None:
-                continue
+        # Defaults count from 1: an instrument a district adds on the page (order 0) comes first.
+        for order, found in enumerate(ids, start=1):
             entries.append(
                 BatteryEntry.objects.create(
                     campaign=campaign,

@@ -24,7 +24,9 @@ def test_a_new_campaign_targets_grades_4_to_12_with_the_practice_battery(world):
     c = _new(world)
     assert (c.grade_from, c.grade_to) == (4, 12)
     bands = {(e.grade_from, e.grade_to, e.instrument_id) for e in c.battery.all()}
-    assert (7, 12, "asq") in bands and (7, 12, "gad-7") in bands
+    assert bands == {
+        (4, 6, "scared-c"), (4, 6, "who-5"), (7, 12, "phq-a"), (7, 12, "gad-7"), (7, 12, "asq"),
+    }  # fmt: skip
 
 
 def test_launch_assigns_the_target_students_with_their_class(world):

@@ -84,11 +84,12 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     admin = browser_context_factory().new_page()
     log_in(admin, base, "district_admin")
     admin.goto(base + reverse("screening:licences"))
-    admin.locator("#l-i").select_option("who-5")
-    admin.locator("#l-n").fill("市教委采购合同 2025-07")
-    admin.locator('form:has(#l-i) button[type="submit"]').click()
-    admin.wait_for_url(base + reverse("screening:licences"))
-    assert "who-5" in admin.locator("ul.item-list").inner_text()
+    for instrument in ("scared-c", "who-5"):
+        admin.locator("#l-i").select_option(instrument)
+        admin.locator("#l-n").fill("市教委采购合同 2025-07")
+        admin.locator('form:has(#l-i) button[type="submit"]').click()
+        admin.wait_for_url(base + reverse("screening:licences"))
+        assert instrument in admin.locator("ul.item-list").inner_text()
 
     # --- the district officer creates the campaign for grade 5, adds the ASQ and launches -----------------
     officer = browser_context_factory().new_page()
@@ -111,7 +112,7 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     officer.locator('form:has(input[value="battery"]) button').click()
     officer.wait_for_url(campaign_url)
     battery = officer.locator("table.table tbody").inner_text()
-    assert "asq" in battery and "who-5" in battery
+    assert "asq" in battery and "who-5" in battery and "scared-c" in battery
     officer.locator('form:has(input[value="launch"]) button').click()
     officer.wait_for_url(campaign_url)
     assert officer.locator('form:has(input[value="close"])').count() == 1  # launched
@@ -133,7 +134,7 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     guardian.wait_for_url(base + reverse("screening:guardian_consent"))
     assert guardian.locator('button[name="decision"][value="withdraw"]').count() == 1
 
-    # --- the student gives assent and answers the ASQ (order 0, before WHO-5) through a network drop -------
+    # --- the student gives assent and answers the ASQ (order 0, before SCARED and WHO-5) through a network drop -------
     student.goto(base + reverse("screening:mine"))
     student.locator('a[href*="/screening/answer/"]').click()
     student.locator('button[name="agree"][value="1"]').click()
