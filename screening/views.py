@@ -35,6 +35,7 @@ from screening.models import (
     StudentView,
 )
 from screening.services import ScreeningError
+from xinyu.web.spreadsheets import safe_cell
 
 
 def _error(exc: ScreeningError, request: HttpRequest, template: str = "screening/error.html") -> HttpResponse:
@@ -577,13 +578,6 @@ def _columns() -> list[tuple[str, str]]:
         ("submitted", _("Submitted")),
         ("absent", _("Absent")),
     ]
-
-
-def safe_cell(value):
-    """Excel formula injection guard: a text cell starting with = + - @ (or a tab/CR) gets a leading quote."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
 
 
 @login_required

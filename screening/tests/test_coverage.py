@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from screening import selectors, services
 from screening.models import ConsentRule
 from screening.tests.campaign_helpers import assignment_of, launched_campaign
-from screening.views import safe_cell
+from xinyu.web.spreadsheets import safe_cell
 
 
 @pytest.fixture

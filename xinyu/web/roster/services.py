@@ -26,6 +26,7 @@ from org.models import ImportJob, ImportKind, ImportStatus, Node, User
 from org.roster.columns import COLUMNS
 from org.roster.engine import Outcome, execute
 from org.roster.reading import FileProblem, open_table
+from xinyu.web.spreadsheets import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -258,12 +259,8 @@ def report_xlsx(job: ImportJob) -> bytes:
     ws.append([_g("Line"), _g("Column"), _g("Reason")])
     for e in job.errors:
         # Our own messages never start with = + - @, but the column name echoes the file: keep it inert.
-        ws.append([e.get("line") or "", _inert(e.get("column", "")), _inert(e.get("message", ""))])
+        ws.append([e.get("line") or "", safe_cell(e.get("column", "")), safe_cell(e.get("message", ""))])
     return _save(wb)
-
-
-def _inert(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _save(wb) -> bytes:
