@@ -6,7 +6,6 @@ Thin views: reads through ``screening.selectors`` (which start from ``access.pol
 
 from __future__ import annotations
 
-import io
 import json
 
 from django.contrib import messages
@@ -35,7 +34,7 @@ from screening.models import (
     StudentView,
 )
 from screening.services import ScreeningError
-from xinyu.web.spreadsheets import safe_cell
+from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
 def _error(exc: ScreeningError, request: HttpRequest, template: str = "screening/error.html") -> HttpResponse:
@@ -597,13 +596,7 @@ def coverage_export(request: HttpRequest, pk: int) -> HttpResponse:
     for r in rows:
         counts = [f"<{_min_cell()}" if r.counts[k] is None else r.counts[k] for k, _l in cols]
         ws.append([safe_cell(v) for v in [r.school, r.grade, r.school_class, *counts]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="coverage-{campaign.pk}.xlsx"'
-    return response
+    return xlsx_response(wb, f"coverage-{campaign.pk}.xlsx")
 
 
 def _min_cell() -> int:
@@ -734,10 +727,4 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
                 ]
             )
         ws.append([])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="results-{campaign.pk}.xlsx"'
-    return response
+    return xlsx_response(wb, f"results-{campaign.pk}.xlsx")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import TypeVar
+
+from django.http import HttpResponse
 
 T = TypeVar("T")
 
@@ -15,3 +18,15 @@ def safe_cell(value: T) -> T | str:
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(workbook, filename: str) -> HttpResponse:
+    """A workbook as a download (the whole file: exports here are per campaign or per job, not streamed)."""
+    buf = io.BytesIO()
+    workbook.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
