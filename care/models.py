@@ -171,3 +171,131 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ← {self.alert_id} ({self.channel})"
+
+
+# --- Cases (个案) — issue 4 -------------------------------------------------------------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")  # 已建档
+    ASSESSED = "assessed", _("Assessed")  # 已评估
+    INTERVENING = "intervening", _("Intervening")  # 干预中
+    REFERRED = "referred", _("Referred")  # 已转介
+    MONITORING = "monitoring", _("Monitoring")  # 跟踪观察
+    CLOSED = "closed", _("Closed")  # 已结案
+
+
+class CaseSource(models.TextChoices):
+    """Where a case came from (a case may gather several sources over its life; each is a CaseEvent)."""
+
+    SCREENING = "screening", _("Screening")
+    REPORT = "report", _("Abnormality report")
+    COUNSELING = "counseling", _("Counseling")
+    GUARDIAN = "guardian", _("Guardian")
+    MESSAGE = "message", _("24-hour message")
+    ALERT = "alert", _("Alert")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    """个案 — one episode of care for one student: a level (red/orange/yellow), an owner (a psychological
+    teacher), a team, its sources and a status with every change in ``CaseEvent`` (R12, R13). At most one open
+    case per student (a new concern joins the open case, raising its level if higher)."""
+
+    student = models.ForeignKey(Student, models.PROTECT, related_name="cases")
+    school = models.ForeignKey(Node, models.PROTECT, related_name="+", verbose_name=_("school"))
+    level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
+    )
+    source_type = models.CharField(_("first source"), max_length=16, choices=CaseSource.choices)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True, default="")  # T3, encrypted
+    escalated_at = models.DateTimeField(_("escalated to the district at"), null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = EncryptedTextField(_("closing note"), blank=True, default="")  # T3, encrypted
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"], condition=~Q(status="closed"), name="care_one_open_case"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "status"], name="care_case_school_status"),
+            models.Index(fields=["student", "-opened_at"], name="care_case_student"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_level_display()} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED
+
+
+class CaseMember(models.Model):
+    """个案小组 — the team of a case besides its owner: class teacher, leader, district counselor if escalated."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="case_memberships")
+    role = models.CharField(_("role"), max_length=24)  # org.Role value the member holds in the team
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("case team member")
+        verbose_name_plural = _("case team members")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="care_case_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.user_id}"
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    SOURCE = "source", _("New source")
+    STATUS = "status", _("Status changed")
+    LEVEL = "level", _("Level changed")
+    OWNER = "owner", _("Owner changed")
+    MEMBER = "member", _("Team changed")
+    ESCALATED = "escalated", _("Escalated")
+    NOTE = "note", _("Note")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+class CaseEvent(models.Model):
+    """The history of a case, in order: every status change, every level change with its reason (R12)."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=CaseEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    before = models.CharField(_("before"), max_length=24, blank=True)
+    after = models.CharField(_("after"), max_length=24, blank=True)
+    source_type = models.CharField(_("source"), max_length=16, blank=True)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True, default="")  # T3, encrypted
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="care_case_event_order")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "xinyu.web",
     "care",
     "screening",
+    "counseling",
+    "schoolwork",
 ]
 
 MIDDLEWARE = [

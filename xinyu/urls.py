@@ -16,5 +16,7 @@ urlpatterns = [
     path("audit/", include("access.urls")),
     path("care/", include("care.urls")),
     path("screening/", include("screening.urls")),
+    path("counseling/", include("counseling.urls")),
+    path("schoolwork/", include("schoolwork.urls")),
     path("", include("xinyu.web.urls")),
 ]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CounselingConfig(AppConfig):
+    """心理辅导 — school counseling rooms, duty rosters, appointments, confidential session records, workload;
+    the district counseling centre: hotline log, online counseling, the 24-hour message platform (R1.3, R4)."""
+
+    name = "counseling"
+    verbose_name = _("Counseling")
+
+    def ready(self) -> None:
+        pass

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SchoolworkConfig(AppConfig):
+    """学校工作 — psychological lessons, key times, staff training, five educations, home visits, parent
+    sessions, guardians' pages, governance (R1.4, R2.2, R3, R6–R11, R14, R17)."""
+
+    name = "schoolwork"
+    verbose_name = _("School programs")
+
+    def ready(self) -> None:
+        pass
