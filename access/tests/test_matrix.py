@@ -12,20 +12,14 @@ Two rules a user would state:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access.routes import policy_of
+from access.tests.matrix_support import EVERYONE, PERSONAS, Expect
 
-PERSONAS = [
-    "psych", "psych_east", "class_teacher", "other_class_teacher", "teacher", "other_school_teacher", "leader",
-    "district_officer", "district_admin", "other_district_officer", "district_counselor", "city_officer",
-    "city_admin", "supervisor", "clinician", "auditor", "student", "guardian", "other_guardian",
-]  # fmt: skip
-
-EVERYONE = frozenset(PERSONAS)
 STAFF_A = frozenset({"psych", "psych_east", "class_teacher", "other_class_teacher", "teacher", "leader"})
 ROSTER_ADMINS = frozenset(
     {"district_officer", "district_admin", "other_district_officer", "city_admin", "leader"}
@@ -112,19 +106,6 @@ ROSTER = {
     "guardian": {"a1"},
     "other_guardian": {"b1"},
 }  # everyone else: no student at all (city officer, supervisor, auditor, clinician, district counselor, …)
-
-
-@dataclass(frozen=True)
-class Expect:
-    allowed: frozenset[str]
-    ok: int = 200
-    denied: int = 404
-    anonymous: int = 302  # pages send an anonymous visitor to the login page
-    method: str = "get"
-    params: tuple[tuple[str, str], ...] = ()  # (url kwarg, world object key)
-    role_never: frozenset[str] = frozenset()  # personas whose role never has this page: 403 before any lookup
-    roster_check: bool = False
-    body: dict = field(default_factory=dict)  # extra client kwargs (a JSON body for a POST)
 
 
 PAGE = {
@@ -273,6 +254,34 @@ PAGE = {
 }
 
 
+def _app_matrix_modules() -> list:
+    """Every ``<app>/tests/matrix*.py`` module of the installed apps (found by name, so access imports no app)."""
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith(("django.", "ninja")):
+            continue
+        try:
+            tests = importlib.import_module(f"{config.name}.tests")
+        except ModuleNotFoundError:
+            continue
+        for info in pkgutil.iter_modules(tests.__path__):
+            if info.name.startswith("matrix") and info.name != "matrix_support":
+                found.append(importlib.import_module(f"{config.name}.tests.{info.name}"))
+    return found
+
+
+MODULES = _app_matrix_modules()
+for _module in MODULES:
+    _dup = PAGE.keys() & _module.PAGE.keys()
+    assert not _dup, f"{_module.__name__}: rows declared twice: {sorted(_dup)}"
+    PAGE.update(_module.PAGE)
+
+
 def test_every_named_route_and_api_operation_has_a_row_in_the_matrix():
     from xinyu.api import operation_policies
 
@@ -307,7 +316,7 @@ def _objects(world) -> dict:
         source_id="1", raised_at=timezone.now(), ack_deadline=timezone.now(),
     )  # fmt: skip
     screening = _screening_objects(world)
-    return {
+    objects = {
         "student_a1": world.student_a1,
         "a1": world.a1,
         "job": job,
@@ -315,6 +324,10 @@ def _objects(world) -> dict:
         **screening,
         "alert": alert,
     }
+    for module in MODULES:
+        if hasattr(module, "objects"):
+            objects.update(module.objects(world))
+    return objects
 
 
 def _screening_objects(world) -> dict:
