@@ -143,7 +143,13 @@ class Notification(models.Model):
     ``sent_at`` (the escalation timer re-sends any left unsent)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
-    alert = models.ForeignKey(Alert, models.CASCADE, related_name="notifications")
+    # An alert's notifications carry the alert; every other kind (a report filed, a task due, a booking…)
+    # carries a short subject and a link instead (``care.services.notify``).
+    alert = models.ForeignKey(Alert, models.CASCADE, null=True, blank=True, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40, default="alert")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)  # never clinical text
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(max_length=120, blank=True)  # idempotency: one row per (user, channel, key)
     stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     created_at = models.DateTimeField(_("created at"))
@@ -157,7 +163,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["alert", "user", "stage", "channel"], name="care_notification_once"
+                fields=["alert", "user", "stage", "channel"],
+                condition=Q(alert__isnull=False),
+                name="care_notification_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "channel", "key"], condition=~Q(key=""), name="care_notification_key_once"
             ),
         ]
         indexes = [
@@ -170,7 +181,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} ← {self.alert_id} ({self.channel})"
+        return f"{self.user_id} ← {self.alert_id or self.kind} ({self.channel})"
 
 
 # --- Cases (个案) — issue 4 -------------------------------------------------------------------------------------

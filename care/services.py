@@ -122,6 +122,64 @@ def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) 
     return email_ids
 
 
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    subject: str,
+    url: str,
+    key: str = "",
+    email: bool = False,
+    now: dt.datetime | None = None,
+) -> int:
+    """通知 — tell people something that is not an alert (a report filed about a student of theirs, a task
+    due, a booking to confirm): an in-app row each, and an e-mail after commit when ``email`` and they have an
+    address. Write it in the caller's transaction (the outbox), so it exists exactly when the thing it tells of.
+
+    ``subject`` is shown in the app and must carry no clinical text (a name the recipient may see is fine; the
+    e-mail never carries it: it only says there is something to see, and links to the login). ``key`` makes
+    the call idempotent per user and channel (a reminder sent twice is stored once). Returns the in-app rows
+    written (already-present keys are not counted)."""
+    now = now or timezone.now()
+    people = [u for u in {u.pk: u for u in users if u is not None}.values() if u.is_active]
+    already: set[int] = set()
+    if key:
+        already = set(
+            Notification.objects.filter(user__in=people, channel=Channel.IN_APP, key=key).values_list(
+                "user_id", flat=True
+            )
+        )
+    rows = []
+    for user in people:
+        if user.pk in already:
+            continue
+        common = {
+            "user": user,
+            "kind": kind,
+            "subject": subject[:200],
+            "url": url,
+            "key": key,
+            "created_at": now,
+        }
+        rows.append(Notification(channel=Channel.IN_APP, **common))
+        if email and user.email:
+            rows.append(Notification(channel=Channel.EMAIL, **common))
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))
+    if email:
+        email_ids = list(
+            Notification.objects.filter(
+                user__in=[r.user for r in rows],
+                kind=kind,
+                channel=Channel.EMAIL,
+                created_at=now,
+                sent_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        if email_ids:
+            transaction.on_commit(lambda: _enqueue_emails(email_ids))
+    return sum(1 for r in created if r.channel == Channel.IN_APP)
+
+
 def _enqueue_emails(ids: list[int]) -> None:
     from care.tasks import send_notification_emails
 
@@ -311,9 +369,17 @@ def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 500) -> int
 def _email_text(n: Notification) -> tuple[str, str]:
     """Subject and body. No name and no clinical text leaves the system by e-mail: only the level, the school
     and a link that asks for a login."""
+    base = getattr(settings, "XINYU_BASE_URL", "").rstrip("/")
+    if n.alert_id is None:  # any other notification: only that there is something to see, and where
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("[Xinyu] You have a new notification")
+            body = _(
+                "Something is waiting for you in Xinyu: %(url)s\n\n"
+                "Log in to see it. This message carries no personal details on purpose."
+            ) % {"url": f"{base}{n.url or reverse('care:notifications')}"}
+        return subject, body
     alert = n.alert
     url = reverse("care:alert_detail", args=[alert.pk])
-    base = getattr(settings, "XINYU_BASE_URL", "").rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         level = alert.get_level_display()
         subject = _("[Xinyu] %(level)s alert at %(school)s: please acknowledge") % {
