@@ -16,5 +16,6 @@ class ScreeningConfig(AppConfig):
         register_card(cards.student_card)
         register_card(cards.guardian_card)
         register_card(cards.review_card)
+        register_card(cards.class_roll_card)
         for item in cards.NAV:
             register_nav_item(item)

@@ -62,6 +62,37 @@ def review_card(request: HttpRequest) -> Card | None:
     )
 
 
+def class_roll_card(request: HttpRequest) -> Card | None:
+    """A class teacher's home: how far their class is with the open screening, and the roll (absent button)."""
+    from screening.selectors import roll_classes
+
+    rows = roll_classes(request.user)
+    if not rows:
+        return None
+    return Card(
+        title=_("Screening in my class"),
+        items=[
+            _("%(campaign)s · %(cls)s: %(done)d of %(n)d submitted")
+            % {
+                "campaign": r["campaign__name"],
+                "cls": r["school_class__name"],
+                "done": r["submitted"],
+                "n": r["assigned"],
+            }
+            for r in rows
+        ],
+        links=[
+            Link(
+                r["school_class__name"],
+                reverse("screening:class_roll", args=[r["campaign_id"], r["school_class_id"]]),
+            )
+            for r in rows
+        ],
+        order=16,
+        key="screening-roll",
+    )
+
+
 # --- navigation (site header) -----------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QueryS
 from django.http import Http404
 
 from access.policy import node_roots, posts_of, visible_students
+from access.policy import roles_of as roles_of_user
 from access.tiers import Tier
 from org.models import Node, NodeKind, Role, User
 from screening.models import (
@@ -200,6 +201,7 @@ class CoverageRow:
     grade: int | None
     school_class: str
     counts: dict[str, int | None]
+    class_id: int | None = None  # only at school level: the class roll links from it
 
     @property
     def cells(self) -> list[int | None]:
@@ -269,7 +271,7 @@ def coverage(user: User, campaign: Campaign, by_class: bool = True) -> tuple[lis
                 if 0 < v < min_cell:
                     counts[col] = None
                     suppressed = True
-        rows.append(CoverageRow(names[key][0], key[2], names[key][1], counts))
+        rows.append(CoverageRow(names[key][0], key[2], names[key][1], counts, key[3]))
     return rows, suppressed
 
 
@@ -401,3 +403,100 @@ def result_distribution(user: User, campaign: Campaign) -> tuple[list[DistTable]
             rows.append(DistRow(group[0], group[2], group[3], shown, total))
         tables.append(DistTable(inst, measure, columns, rows))
     return tables, suppressed_any
+
+
+# --- A class's roll for one campaign (who has answered; absent) ----------------------------------------------
+
+ROLL_ROLES = frozenset({Role.PSYCH_TEACHER, Role.CLASS_TEACHER})
+
+
+@dataclass
+class RollRow:
+    assignment_id: int
+    student: str
+    needs_consent: bool
+    consent: str | None  # the latest decision, or None
+    state: str  # "absent" | "submitted" | "started" | "waiting"
+    absent: bool
+
+
+@dataclass
+class ClassRoll:
+    campaign: Campaign
+    class_name: str
+    rows: list[RollRow]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(("waiting", "started", "submitted", "absent"), 0)
+        for r in self.rows:
+            out[r.state] += 1
+        return out
+
+
+def class_roll(user: User, campaign_id: int, class_id: int) -> ClassRoll:
+    """名单 — the students of one class assigned to a campaign, with whether each has answered, and the absent
+    mark, for the psychological teacher (school or campus) and the class teacher (own class). Names and progress
+    only (T1): no answer, score or level. A class or campaign outside the user's scope is 404."""
+    if not roles_of_user(user) & ROLL_ROLES:
+        raise Http404
+    latest_consent = (
+        Consent.objects.filter(campaign_id=campaign_id, student=OuterRef("student"))
+        .order_by("-at", "-pk")
+        .values("decision")[:1]
+    )
+    qs = (
+        Assignment.objects.filter(
+            campaign_id=campaign_id,
+            campaign__status__in=[CampaignStatus.LAUNCHED, CampaignStatus.CLOSED],
+            school_class_id=class_id,
+            student__in=visible_students(user, Tier.T1),
+        )
+        .select_related("campaign", "school_class", "student")
+        .annotate(
+            consent=Subquery(latest_consent),
+            n_resp=Count("responses", distinct=True),
+            n_open=Count("responses", filter=Q(responses__status=ResponseStatus.OPEN), distinct=True),
+        )
+        .order_by("student__name", "pk")
+    )
+    assignments = list(qs)
+    if not assignments:
+        raise Http404
+    rows = []
+    for a in assignments:
+        if a.absent:
+            state = "absent"
+        elif a.n_resp and not a.n_open:
+            state = "submitted"
+        elif a.n_resp:
+            state = "started"
+        else:
+            state = "waiting"
+        rows.append(RollRow(a.pk, a.student.name, a.needs_consent, a.consent, state, a.absent))
+    first = assignments[0]
+    return ClassRoll(first.campaign, first.school_class.name, rows)
+
+
+def roll_classes(user: User) -> list[dict]:
+    """For a class teacher's home page: each own class's open campaign, with how many have submitted."""
+    if Role.CLASS_TEACHER not in roles_of_user(user):
+        return []
+    class_ids = [
+        p.school_class_id for p in posts_of(user) if p.role == Role.CLASS_TEACHER and p.school_class_id
+    ]
+    qs = (
+        Assignment.objects.filter(school_class_id__in=class_ids, campaign__status=CampaignStatus.LAUNCHED)
+        .annotate(
+            n_resp=Count("responses", distinct=True),
+            n_open=Count("responses", filter=Q(responses__status=ResponseStatus.OPEN), distinct=True),
+        )
+        .values("campaign_id", "campaign__name", "school_class_id", "school_class__name", "n_resp", "n_open")
+    )
+    groups: dict[tuple[int, int], dict] = {}
+    for a in qs:
+        key = (a["campaign_id"], a["school_class_id"])
+        g = groups.setdefault(key, {**a, "assigned": 0, "submitted": 0})
+        g["assigned"] += 1
+        g["submitted"] += bool(a["n_resp"]) and not a["n_open"]
+    return sorted(groups.values(), key=lambda g: (g["campaign__name"], g["school_class__name"]))

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,11 +162,18 @@ def set_battery_entry(
     grade_to: int,
     instrument_id: str,
     variant: str = "",
-    order: int = 0,
+    order: int | None = None,
 ) -> BatteryEntry:
-    if campaign.status != CampaignStatus.DRAFT:
-        raise ScreeningError(_("A launched campaign's battery cannot change."), 409)
+    """Add an instrument to a grade band (or change its variant). Without an ``order`` it goes last in its band:
+    students answer a band's instruments in order."""
+    _require_draft(campaign)
+    if not (1 <= grade_from <= grade_to <= 12):
+        raise ScreeningError(_("The grades must run from 1 to 12, the first no higher than the last."))
     inst = _instrument(instrument_id)
+    band = BatteryEntry.objects.filter(campaign=campaign, grade_from=grade_from, grade_to=grade_to)
+    existing = band.filter(instrument_id=inst.id).first()
+    if order is None:
+        order = existing.order if existing else (band.aggregate(m=Max("order"))["m"] or 0) + 1
     entry, _created = BatteryEntry.objects.update_or_create(
         campaign=campaign,
         grade_from=grade_from,
@@ -175,6 +182,42 @@ def set_battery_entry(
         defaults={"instrument_version": inst.version, "variant": variant, "order": order},
     )
     return entry
+
+
+def _require_draft(campaign: Campaign) -> None:
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ScreeningError(_("A launched campaign's battery cannot change."), 409)
+
+
+def remove_battery_entry(*, campaign: Campaign, entry_id: int) -> None:
+    """Take an instrument out of a draft campaign's battery (the page asks for confirmation first)."""
+    _require_draft(campaign)
+    deleted, _per_model = BatteryEntry.objects.filter(campaign=campaign, pk=entry_id).delete()
+    if not deleted:
+        raise ScreeningError(_("That instrument is not in this campaign's battery."), 404)
+
+
+def move_battery_entry(*, campaign: Campaign, entry_id: int, up: bool) -> None:
+    """Move an instrument one place earlier (``up``) or later within its grade band; the band is renumbered
+    1…n so that orders stay distinct whatever they were before."""
+    _require_draft(campaign)
+    entry = BatteryEntry.objects.filter(campaign=campaign, pk=entry_id).first()
+    if entry is None:
+        raise ScreeningError(_("That instrument is not in this campaign's battery."), 404)
+    with transaction.atomic():
+        band = list(
+            BatteryEntry.objects.select_for_update()
+            .filter(campaign=campaign, grade_from=entry.grade_from, grade_to=entry.grade_to)
+            .order_by("order", "pk")
+        )
+        i = next(k for k, e in enumerate(band) if e.pk == entry.pk)
+        j = i - 1 if up else i + 1
+        if 0 <= j < len(band):
+            band[i], band[j] = band[j], band[i]
+        for n, e in enumerate(band, start=1):
+            if e.order != n:
+                e.order = n
+                e.save(update_fields=["order"])
 
 
 def record_licence(*, by: User, district: Node, instrument_id: str, note: str = "") -> InstrumentLicence:

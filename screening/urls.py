@@ -19,6 +19,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("review/<int:pk>/", views.review, name="review"),
     path("assignment/<int:pk>/absent/", views.mark_absent, name="mark_absent"),
+    path("campaigns/<int:pk>/classes/<int:class_pk>/", views.class_roll, name="class_roll"),
     path("coverage/", views.coverage_list, name="coverage_list"),
     path("coverage/<int:pk>/", views.coverage, name="coverage"),
     path("coverage/<int:pk>/export.xlsx", views.coverage_export, name="coverage_export"),

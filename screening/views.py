@@ -112,7 +112,14 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     grade_to=int(request.POST["grade_to"]),
                     instrument_id=request.POST["instrument_id"],
                     variant=request.POST.get("variant", ""),
-                    order=int(request.POST.get("order") or 0),
+                    order=int(request.POST["order"]) if request.POST.get("order") else None,
+                )
+            elif action == "remove":
+                services.remove_battery_entry(campaign=campaign, entry_id=int(request.POST["entry"]))
+                messages.success(request, _("The instrument was taken out of the battery."))
+            elif action in ("up", "down"):
+                services.move_battery_entry(
+                    campaign=campaign, entry_id=int(request.POST["entry"]), up=action == "up"
                 )
             elif action == "launch":
                 services.launch_campaign(by=request.user, campaign=campaign)
@@ -520,6 +527,18 @@ def mark_absent(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:home")
 
 
+@login_required
+@policy(Tier.T1, "class", "a class's roll for a campaign: names, progress and absence; no answers or scores")
+def class_roll(request: HttpRequest, pk: int, class_pk: int) -> HttpResponse:
+    """名单 — who in the class has answered, and the absent button (R5.1: every eligible student screened)."""
+    if not roles_of(request.user) & ABSENCE_ROLES:
+        raise PermissionDenied
+    roll = selectors.class_roll(request.user, pk, class_pk)
+    audit.record(actor=request.user, action="screening.roll.view", obj=roll.campaign, request=request,
+                 detail={"class": class_pk, "students": len(roll.rows)})  # fmt: skip
+    return render(request, "screening/class_roll.html", {"roll": roll, "class_pk": class_pk})
+
+
 # --- coverage -------------------------------------------------------------------------------------------------
 
 
@@ -564,6 +583,7 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
             "suppressed": suppressed,
             "columns": _columns(),
             "min_cell": _min_cell(),
+            "may_roll": bool(roles_of(request.user) & ABSENCE_ROLES),
         },
     )
 

@@ -82,3 +82,59 @@ def test_a_school_leader_may_organise_only_for_their_school(world):
 
 def test_a_teacher_cannot_open_the_campaign_pages(world, login):
     assert login(world.teacher).get(reverse("screening:campaigns")).status_code == 403
+
+
+def _band(c, lo=7, hi=12):
+    return list(
+        c.battery.filter(grade_from=lo, grade_to=hi).order_by("order").values_list("instrument_id", flat=True)
+    )
+
+
+def test_an_instrument_added_on_the_page_goes_last_in_its_band(world, client):
+    c = _new(world)
+    client.force_login(world.district_officer)
+    url = reverse("screening:campaign", args=[c.pk])
+    client.post(url, {"action": "battery", "grade_from": 7, "grade_to": 12, "instrument_id": "who-5"})
+    assert _band(c) == ["phq-a", "gad-7", "asq", "who-5"]
+
+
+def test_the_organiser_reorders_and_removes_instruments_of_a_draft_battery(world, client):
+    c = _new(world)
+    client.force_login(world.district_officer)
+    url = reverse("screening:campaign", args=[c.pk])
+    asq = c.battery.get(instrument_id="asq", grade_from=7)
+    client.post(url, {"action": "up", "entry": asq.pk})
+    assert _band(c) == ["phq-a", "asq", "gad-7"]
+    client.post(url, {"action": "up", "entry": asq.pk})
+    client.post(url, {"action": "up", "entry": asq.pk})  # already first: stays first
+    assert _band(c) == ["asq", "phq-a", "gad-7"]
+    client.post(url, {"action": "down", "entry": asq.pk})
+    assert _band(c) == ["phq-a", "asq", "gad-7"]
+    client.post(url, {"action": "remove", "entry": c.battery.get(instrument_id="gad-7", grade_from=7).pk})
+    assert _band(c) == ["phq-a", "asq"]
+    assert _band(c, 4, 6) == ["scared-c", "who-5"]  # the other band untouched
+
+
+def test_a_launched_battery_cannot_be_reordered_or_shortened(world, client):
+    c = _new(world)
+    c.battery.exclude(instrument_id__in=["gad-7", "asq"]).delete()  # the free ones: no licence needed
+    services.launch_campaign(by=world.district_officer, campaign=c)
+    before = list(c.battery.order_by("pk").values_list("pk", "order"))
+    client.force_login(world.district_officer)
+    url = reverse("screening:campaign", args=[c.pk])
+    entry = c.battery.get(instrument_id="asq", grade_from=7)
+    for action in ("up", "remove"):
+        response = client.post(url, {"action": action, "entry": entry.pk})
+        assert response.status_code == 409
+    assert list(c.battery.order_by("pk").values_list("pk", "order")) == before
+
+
+def test_another_campaigns_entry_cannot_be_removed_through_this_one(world, client):
+    c, other = _new(world), _new(world)
+    client.force_login(world.district_officer)
+    target = other.battery.first()
+    response = client.post(
+        reverse("screening:campaign", args=[c.pk]), {"action": "remove", "entry": target.pk}
+    )
+    assert response.status_code == 404
+    assert BatteryEntry.objects.filter(pk=target.pk).exists()

@@ -12,6 +12,14 @@
     }
   });
 
+  // Forms marked data-confirm ask before anything destructive is sent (the server still checks everything).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
   // htmx requests carry the CSRF token from <meta name="csrf-token"> (the cookie is HttpOnly).
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
