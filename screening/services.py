@@ -614,6 +614,19 @@ def _reasons(score_result) -> list[dict]:
     return [r.to_json() for r in score_result.level_reasons]
 
 
+def result_flags(score_result) -> dict:
+    """The encrypted ``Result.flags`` of a scored sheet: flags, critical items, why a sheet is invalid, whether
+    it is positive, and the reasons of the suggested level (zh + en) — the same for a submit and a re-score."""
+    payload = score_result.to_json()
+    return {
+        "flags": payload.get("flags", []),
+        "critical": payload.get("critical", []),
+        "invalid_reasons": payload.get("invalid_reasons", []),
+        "positive": payload.get("positive", False),
+        "reasons": _reasons(score_result),
+    }
+
+
 def _alert(assignment: Assignment, result: Result, reasons: list[dict]) -> None:
     """A red or orange result writes its alert in the submit's transaction (outbox: cannot be lost)."""
     if result.level not in {Level.RED, Level.ORANGE}:
@@ -643,8 +656,8 @@ def score_response(response: Response, instrument=None) -> Result:
         if secs is not None
     }
     sr = score(instrument, all_answers, variant=response.variant or None, seconds_per_item=per_item or None)
-    reasons = _reasons(sr)
-    payload = sr.to_json()
+    flags = result_flags(sr)
+    reasons = flags["reasons"]
     result = Result.objects.create(
         response=response,
         instrument_id=instrument.id,
@@ -652,13 +665,7 @@ def score_response(response: Response, instrument=None) -> Result:
         valid=bool(sr.valid),
         scores=dict(sr.scores or {}),
         bands=dict(sr.bands or {}),
-        flags={
-            "flags": payload.get("flags", []),
-            "critical": payload.get("critical", []),
-            "invalid_reasons": payload.get("invalid_reasons", []),
-            "positive": payload.get("positive", False),
-            "reasons": reasons,
-        },
+        flags=flags,
         critical=bool(sr.critical),
         acute=bool(sr.acute),
         level=_level_value(sr.level),

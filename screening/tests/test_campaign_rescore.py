@@ -27,6 +27,10 @@ def test_rescore_writes_new_results_next_to_the_old_ones_and_agrees_with_score(w
     old, new = Result.objects.filter(response=r).order_by("pk")
     assert old.instrument_version == "0.9" and new.instrument_version == "1.0"
     assert new.scores == live.scores and new.bands == live.bands and new.level == live.level
+    # A re-scored result explains its level in the same words as the submitted one.
+    assert live.level == "yellow" and live.flags["reasons"]
+    for key in ("reasons", "flags", "critical", "invalid_reasons", "positive"):
+        assert new.flags[key] == live.flags[key], key
 
     call_command("rescore", "--instrument", "gad-7", "--to-version", "1.0", stdout=StringIO())
     assert Result.objects.filter(response=r).count() == 2  # nothing left to re-score

@@ -62,7 +62,7 @@ class Command(BaseCommand):
             for variant in {v for _pk, v in rows}:
                 sel = np.array([i for i, (_pk, v) in enumerate(rows) if v == variant])
                 scored = score_many(inst, matrix[sel], variant=variant or None)
-                results += self._results([ids[i] for i in sel], inst, scored)
+                results += self._results([ids[i] for i in sel], inst, scored, matrix[sel], variant or None)
             with transaction.atomic():
                 _insert(results)
             done += len(ids)
@@ -74,9 +74,17 @@ class Command(BaseCommand):
         )
 
     @staticmethod
-    def _results(response_ids: list[int], inst, scored) -> list[Result]:
-        """``score_many``'s columns as Result rows (columns turned into lists once; reasons are left to
-        ``score()`` on demand)."""
+    def _results(
+        response_ids: list[int], inst, scored, matrix: np.ndarray, variant: str | None
+    ) -> list[Result]:
+        """``score_many``'s columns as Result rows. The sheets that need words — a suggested level, a positive
+        screen, a critical answer or an invalid sheet, usually a minority — are scored once more with
+        ``score()`` for their reason texts (zh + en), so a re-scored result explains itself exactly as a
+        submitted one does; the rest have no reason to give."""
+        from screening.batch import REFUSED_CODE
+        from screening.scoring import REFUSED, score
+        from screening.services import result_flags
+
         scores = {
             name: [None if np.isnan(x) else float(x) for x in v.tolist()] for name, v in scored.scores.items()
         }
@@ -84,26 +92,33 @@ class Command(BaseCommand):
         rules = {rule: hits.tolist() for rule, hits in scored.critical_rules.items()}
         valid, positive = scored.valid.tolist(), scored.positive.tolist()
         critical, acute, levels = scored.critical.tolist(), scored.acute.tolist(), scored.levels.tolist()
-        return [
-            Result(
-                response_id=pk,
-                instrument_id=inst.id,
-                instrument_version=inst.version,
-                valid=valid[k],
-                scores={name: col[k] for name, col in scores.items()},
-                bands={name: str(col[k]) for name, col in bands.items() if col[k]},
-                flags={
-                    "rescored": True,
-                    "critical_rules": [rule for rule, hits in rules.items() if hits[k]],
-                    "positive": positive[k],
-                    "reasons": [],
-                },
-                critical=critical[k],
-                acute=acute[k],
-                level=levels[k],
+        out = []
+        for k, pk in enumerate(response_ids):
+            if levels[k] != "none" or positive[k] or critical[k] or not valid[k]:
+                sheet = {
+                    item.id: None if np.isnan(x) else REFUSED if x == REFUSED_CODE else int(x)
+                    for item, x in zip(inst.items, matrix[k].tolist(), strict=True)
+                }
+                flags = result_flags(score(inst, sheet, variant=variant))
+            else:
+                flags = {"flags": [], "critical": [], "invalid_reasons": [], "positive": False, "reasons": []}
+            flags["rescored"] = True
+            flags["critical_rules"] = [rule for rule, hits in rules.items() if hits[k]]
+            out.append(
+                Result(
+                    response_id=pk,
+                    instrument_id=inst.id,
+                    instrument_version=inst.version,
+                    valid=valid[k],
+                    scores={name: col[k] for name, col in scores.items()},
+                    bands={name: str(col[k]) for name, col in bands.items() if col[k]},
+                    flags=flags,
+                    critical=critical[k],
+                    acute=acute[k],
+                    level=levels[k],
+                )
             )
-            for k, pk in enumerate(response_ids)
-        ]
+        return out
 
 
 def _insert(results: list[Result]) -> None:
