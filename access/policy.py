@@ -143,12 +143,42 @@ def grants(user: User, tier: Tier) -> list[Grant]:
     return out
 
 
-def student_q(user: User, tier: Tier = Tier.T1) -> Q:
-    """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read."""
+def student_q(user: User, tier: Tier = Tier.T1, roles: Iterable[str] | None = None) -> Q:
+    """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read (through a post of one of
+    ``roles`` only, when given: the student file's clinical view is the psychological teacher's, not the
+    leader's)."""
+    wanted = set(roles) if roles is not None else None
     q = NOTHING
     for g in grants(user, tier):
-        q |= _scope_q(g.scope, g.post, user)
+        if wanted is None or g.role in wanted:
+            q |= _scope_q(g.scope, g.post, user)
     return q
+
+
+def former_school_ids(
+    user: User, student: Student, tier: Tier = Tier.T3, roles: Iterable[str] | None = None
+) -> frozenset[int]:
+    """Ownership on transfer (转学, issue 4 item 1): the schools whose OWN records of a student who has left
+    them ``user`` still reads at ``tier``. The file follows the student to the receiving school (the active
+    enrollment decides ``visible_students``); the old school keeps only what it recorded itself — through a
+    NODE-scoped post (of one of ``roles``, when given) over a school or campus where the student has an
+    enrollment that ended (transferred, completed, graduated, left). One query; empty when there is none."""
+    wanted = set(roles) if roles is not None else None
+    q = NOTHING
+    for g in grants(user, tier):
+        if g.scope != Scope.NODE or (wanted is not None and g.role not in wanted):
+            continue
+        node = g.post.node
+        if node.kind == NodeKind.CAMPUS:
+            q |= Q(school_class__campus=node)
+        elif node.kind == NodeKind.SCHOOL:
+            q |= Q(school=node)
+        else:
+            q |= Q(school__path__startswith=node.path)
+    if q == NOTHING:
+        return frozenset()
+    ended = Enrollment.objects.filter(q, student=student).exclude(status=EnrollmentStatus.ACTIVE)
+    return frozenset(ended.values_list("school_id", flat=True).distinct())
 
 
 def visible_students(user: User, tier: Tier = Tier.T1) -> QuerySet[Student]:

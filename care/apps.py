@@ -10,7 +10,7 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from access.policy import Scope, register_scope
-        from care import providers, selectors
+        from care import file_providers, providers, selectors
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
         from xinyu.web.people.sections import register_student_section
@@ -20,3 +20,5 @@ class CareConfig(AppConfig):
         register_card(providers.alerts_card)
         register_nav_item(providers.nav_alerts)
         register_student_section(providers.level_section)
+        register_student_section(providers.file_link_section)
+        file_providers.register()

@@ -65,3 +65,18 @@ def level_section(request: HttpRequest, student) -> StudentSection | None:
         context={"current": current, "history": history, "clinical": view.tier == Tier.T3},
         order=5,
     )
+
+
+def file_link_section(request: HttpRequest, student) -> StudentSection | None:
+    """Student page: a link to the student's file (一人一档) for the roles that open files. No data shown here
+    (the file page checks the student and audits the opening)."""
+    from care.file import may_open_files
+
+    if not may_open_files(request.user):
+        return None
+    return StudentSection(
+        title=_("Student file"),
+        template="care/_file_link.html",
+        context={"url": reverse("care:file_detail", args=[student.pk])},
+        order=4,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import views
+from care import file_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    # 一人一档 — the student file (issue 4 item 1)
+    path("students/<int:pk>/file/", file_views.file_detail, name="file_detail"),
+    path("students/<int:pk>/file/print/", file_views.file_print, name="file_print"),
+    path("students/<int:pk>/file/pdf/", file_views.file_pdf, name="file_pdf"),
 ]

@@ -9,7 +9,8 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
-        from screening import cards
+        from care.timeline import register_timeline_provider
+        from screening import cards, timeline
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 
@@ -19,3 +20,4 @@ class ScreeningConfig(AppConfig):
         register_card(cards.class_roll_card)
         for item in cards.NAV:
             register_nav_item(item)
+        register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS)
