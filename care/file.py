@@ -153,4 +153,3 @@ def audit_detail(page: FilePage, *, export: str = "") -> dict:
     if export:
         detail["format"] = export
     return detail
-
