@@ -10,4 +10,15 @@ class SchoolworkConfig(AppConfig):
     verbose_name = _("School programs")
 
     def ready(self) -> None:
-        pass
+        self._ready_programs()
+
+    def _ready_programs(self) -> None:
+        """Lessons, key times, training, five educations: home cards and navigation."""
+        from schoolwork import program_cards
+        from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
+
+        for card in program_cards.CARDS:
+            register_card(card)
+        for item in program_cards.NAV:
+            register_nav_item(item)

@@ -1,1 +1,12 @@
-"""Models of the schoolwork app."""
+"""Models of the schoolwork app, by section (each section's models live in its own module)."""
+
+# --- Lessons, key times, staff training, five educations (R2.2, R3, R6–R8) -----------------------------------
+from schoolwork.programs import (  # noqa: F401
+    ClassActivity,
+    ClassDay,
+    KeyTimeActivity,
+    Lesson,
+    LessonPlan,
+    Training,
+    TrainingAttendance,
+)

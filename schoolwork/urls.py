@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from schoolwork import programs_views as programs
 
 app_name = "schoolwork"
-urlpatterns: list = []
+urlpatterns = [
+    # Lessons, key times, staff training, five educations (R2.2, R3, R6–R8).
+    path("lessons/", programs.lessons, name="lessons"),
+    path("lessons/plans/", programs.lesson_plans, name="lesson_plans"),
+    path("lessons/compliance/", programs.lesson_compliance, name="lesson_compliance"),
+    path(
+        "lessons/compliance/export.xlsx", programs.lesson_compliance_export, name="lesson_compliance_export"
+    ),
+]

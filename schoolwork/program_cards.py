@@ -1,0 +1,64 @@
+"""Home cards and navigation of the school programs: what is due and compliance at a glance (issue 6)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import roles_of
+from org.models import Role
+from schoolwork import programs_selectors as selectors
+from schoolwork.semesters import current_semester
+from xinyu.web.home import Card, Figure, Link
+from xinyu.web.navigation import NavItem
+
+
+def lessons_card(request: HttpRequest) -> Card | None:
+    """A psychological teacher's, class teacher's or leader's classes behind on R3.1 this semester."""
+    if not roles_of(request.user) & selectors.LESSON_ROLES:
+        return None
+    semester = current_semester()
+    if semester is None:
+        return None
+    classes = selectors.lesson_classes(request.user).filter(school_year_id=semester.school_year_id)
+    rows = selectors.lesson_compliance(classes, semester, on=timezone.localdate())
+    if not rows:
+        return None
+    behind = [r for r in rows if not r.met]
+    return Card(
+        title=_("Psychological lessons"),
+        figures=[Figure(_("Classes"), len(rows)), Figure(_("Classes behind"), len(behind))],
+        items=[r.school_class.name for r in behind[:5]],
+        links=[
+            Link(_("Record a lesson"), reverse("schoolwork:lessons")),
+            Link(_("Lesson compliance"), reverse("schoolwork:lesson_compliance")),
+        ],
+        order=40,
+        key="schoolwork-lessons",
+    )
+
+
+def _nav(request: HttpRequest, roles: frozenset[str], label: str, name: str, order: int) -> NavItem | None:
+    if not roles_of(request.user) & roles:
+        return None
+    url = reverse(name)
+    return NavItem(label=label, url=url, order=order, key=name, current=request.path.startswith(url))
+
+
+def nav_lessons(request: HttpRequest) -> NavItem | None:
+    return _nav(request, selectors.LESSON_ROLES, _("Psychological lessons"), "schoolwork:lessons", 50)
+
+
+ABOVE_SCHOOL = frozenset(
+    {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.CITY_ADMIN, Role.CITY_OFFICER, Role.SUPERVISOR}
+)
+
+
+def nav_compliance(request: HttpRequest) -> NavItem | None:
+    return _nav(request, ABOVE_SCHOOL, _("Lesson compliance"), "schoolwork:lesson_compliance", 51)
+
+
+CARDS = [lessons_card]
+NAV = [nav_lessons, nav_compliance]

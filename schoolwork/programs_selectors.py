@@ -1,0 +1,215 @@
+"""Reads of the school programs (lessons, key times, training, five educations), starting from ``access.policy``.
+
+The compliance functions (``lesson_compliance``, ``school_lesson_compliance``, ``training_coverage``,
+``key_time_status``) are what supervision counts per class, school, district and semester: they take the
+schools already narrowed by the caller's policy and run a fixed number of queries whatever their number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from access.policy import NOTHING, posts_of, roles_of, visible_schools
+from org.models import Node, NodeKind, Role, SchoolClass, Semester, User
+from schoolwork.programs import Lesson, LessonFocus, LessonPlan
+from schoolwork.semesters import PRE_EXAM_GRADES, fortnights
+
+# --- who may do what -------------------------------------------------------------------------------------------
+
+# R3.1: the psychological teacher gives the lessons; a class teacher records those combined with class meetings
+# (R3.2); the school leader keeps the school's log complete.
+LESSON_ROLES = frozenset({Role.PSYCH_TEACHER, Role.CLASS_TEACHER, Role.SCHOOL_LEADER})
+PLAN_ROLES = frozenset({Role.PSYCH_TEACHER, Role.SCHOOL_LEADER})
+# Compliance is counts of lessons per class, no one's personal data: whoever sees the school's aggregates (T0).
+COMPLIANCE_ROLES = frozenset(
+    {Role.TEACHER, Role.CLASS_TEACHER, Role.PSYCH_TEACHER, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN,
+     Role.DISTRICT_OFFICER, Role.DISTRICT_COUNSELOR, Role.CITY_ADMIN, Role.CITY_OFFICER, Role.SUPERVISOR}
+)  # fmt: skip
+
+
+def lesson_classes(user: User) -> QuerySet[SchoolClass]:
+    """The classes whose lesson log ``user`` keeps: a class teacher's own class, a psychological teacher's school
+    or campus, a school leader's school."""
+    q = NOTHING
+    for post in posts_of(user):
+        if post.role == Role.CLASS_TEACHER:
+            q |= Q(pk=post.school_class_id)
+        elif post.role == Role.PSYCH_TEACHER:
+            q |= Q(campus=post.node) if post.node.kind == NodeKind.CAMPUS else Q(school=post.node)
+        elif post.role == Role.SCHOOL_LEADER:
+            q |= Q(school=post.node)
+    if q == NOTHING:
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(q).select_related("school", "campus")
+
+
+def plan_schools(user: User) -> list[Node]:
+    """Schools whose semester plans ``user`` writes (a campus psychological teacher plans for the school)."""
+    out = {}
+    for post in posts_of(user):
+        if post.role in PLAN_ROLES:
+            school = post.node.parent if post.node.kind == NodeKind.CAMPUS else post.node
+            out[school.pk] = school
+    return list(out.values())
+
+
+def may_see_compliance(user: User) -> bool:
+    return bool(roles_of(user) & COMPLIANCE_ROLES)
+
+
+def lesson_log(classes: QuerySet[SchoolClass], semester: Semester) -> QuerySet[Lesson]:
+    return (
+        Lesson.objects.filter(school_class__in=classes, semester=semester)
+        .select_related("school_class", "teacher")
+        .order_by("-given_on", "school_class__grade", "school_class__name")
+    )
+
+
+# --- lesson compliance (R3.1) ----------------------------------------------------------------------------------
+
+
+class Rule:
+    FORTNIGHTLY = (
+        "fortnightly"  # grade 4+ and non-graduating junior/senior grades: 1 class hour every 2 weeks
+    )
+    GRADUATING = "graduating"  # 初三, 高三: pre-exam counseling and stress relief
+    NONE = "none"  # grades 1–3: in the plan, no hour rule
+
+
+RULE_LABELS = {
+    Rule.FORTNIGHTLY: _("1 class hour every two weeks"),
+    Rule.GRADUATING: _("Pre-exam counseling and stress relief"),
+    Rule.NONE: _("In the plan"),
+}
+
+
+def rule_for_grade(grade: int) -> str:
+    if grade in PRE_EXAM_GRADES:
+        return Rule.GRADUATING
+    return Rule.FORTNIGHTLY if grade >= 4 else Rule.NONE
+
+
+@dataclass
+class ClassCompliance:
+    """心理健康教育课达标 — one class's lessons in a semester against R3.1."""
+
+    school_class: SchoolClass
+    rule: str
+    hours: int = 0
+    lessons: int = 0
+    fortnights_due: int = 0  # teaching fortnights already over
+    fortnights_covered: int = 0  # of those, with at least one class hour
+    pre_exam: int = 0
+    stress_relief: int = 0
+    life_education: int = 0
+    adolescence_education: int = 0
+
+    @property
+    def rule_label(self) -> str:
+        return str(RULE_LABELS[self.rule])
+
+    @property
+    def met(self) -> bool:
+        if self.rule == Rule.FORTNIGHTLY:
+            return self.fortnights_covered >= self.fortnights_due
+        if self.rule == Rule.GRADUATING:
+            return self.pre_exam > 0 and self.stress_relief > 0
+        return True
+
+
+def lesson_compliance(
+    classes: Iterable[SchoolClass], semester: Semester, *, on: dt.date
+) -> list[ClassCompliance]:
+    """Each class's compliance with R3.1 in ``semester`` as of ``on`` (the fortnights over by then): one query."""
+    classes = list(classes)
+    blocks = [b for b in fortnights(semester) if b.ends_on < on]
+    out = {c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(blocks)) for c in classes}
+    covered: dict[int, set[int]] = defaultdict(set)
+    rows = Lesson.objects.filter(school_class__in=[c.pk for c in classes], semester=semester).values_list(
+        "school_class_id", "given_on", "class_hours", "focus", "life_education", "adolescence_education"
+    )
+    for class_id, given_on, hours, focus, life, adolescence in rows:
+        cc = out[class_id]
+        cc.hours += hours
+        cc.lessons += 1
+        cc.pre_exam += focus == LessonFocus.PRE_EXAM
+        cc.stress_relief += focus == LessonFocus.STRESS_RELIEF
+        cc.life_education += life
+        cc.adolescence_education += adolescence
+        for i, b in enumerate(blocks):
+            if b.starts_on <= given_on <= b.ends_on:
+                covered[class_id].add(i)
+                break
+    for class_id, seen in covered.items():
+        out[class_id].fortnights_covered = len(seen)
+    return sorted(out.values(), key=lambda c: (c.school_class.grade, c.school_class.name))
+
+
+@dataclass
+class SchoolCompliance:
+    school: Node
+    classes: int = 0
+    classes_met: int = 0
+    hours: int = 0
+    grades: list[int] = field(default_factory=list)  # grades taught this school year
+    grades_planned: list[int] = field(default_factory=list)
+    rows: list[ClassCompliance] = field(default_factory=list)
+
+    @property
+    def grades_unplanned(self) -> list[int]:
+        return [g for g in self.grades if g not in self.grades_planned]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.classes_met / self.classes) if self.classes else 0
+
+    @property
+    def met(self) -> bool:
+        return self.classes > 0 and self.classes_met == self.classes and not self.grades_unplanned
+
+
+def school_lesson_compliance(
+    schools: Iterable[Node], semester: Semester, *, on: dt.date
+) -> list[SchoolCompliance]:
+    """Per school: classes meeting R3.1, and every grade covered by a semester plan (three queries)."""
+    schools = list(schools)
+    classes = SchoolClass.objects.filter(
+        school__in=schools, school_year_id=semester.school_year_id
+    ).select_related("school")
+    out = {s.pk: SchoolCompliance(s) for s in schools}
+    for cc in lesson_compliance(classes, semester, on=on):
+        sc = out[cc.school_class.school_id]
+        sc.rows.append(cc)
+        sc.classes += 1
+        sc.classes_met += cc.met
+        sc.hours += cc.hours
+        if cc.school_class.grade not in sc.grades:
+            sc.grades.append(cc.school_class.grade)
+    for school_id, grade in LessonPlan.objects.filter(school__in=schools, semester=semester).values_list(
+        "school_id", "grade"
+    ):
+        out[school_id].grades_planned.append(grade)
+    for sc in out.values():
+        sc.grades.sort()
+    return sorted(out.values(), key=lambda s: s.school.path)
+
+
+def compliance_schools(user: User) -> QuerySet[Node]:
+    """The schools whose compliance ``user`` sees (their T0 aggregates)."""
+    if not may_see_compliance(user):
+        return Node.objects.none()
+    return visible_schools(user)
+
+
+def lesson_plans(schools: Iterable[Node], semester: Semester) -> QuerySet[LessonPlan]:
+    return LessonPlan.objects.filter(school__in=list(schools), semester=semester)
+
+
+def semester_choices() -> QuerySet[Semester]:
+    return Semester.objects.select_related("school_year").order_by("-starts_on")

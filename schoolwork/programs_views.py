@@ -1,0 +1,197 @@
+"""Pages of the school programs: lesson log and plans, lesson compliance, key times, staff training, five
+educations. Thin: reads through ``programs_selectors``, writes through ``programs_services``; a role that never
+has a page gets 403, an object outside one's scope 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import roles_of
+from access.routes import policy
+from org.models import Semester
+from schoolwork import programs_selectors as selectors
+from schoolwork import programs_services as services
+from schoolwork.programs import CombinedWith, LessonFocus
+from schoolwork.programs_services import ProgramError
+from schoolwork.semesters import current_semester
+from xinyu.web.spreadsheets import safe_cell, xlsx_response
+
+
+def _error(request: HttpRequest, exc: ProgramError) -> HttpResponse:
+    return render(request, "schoolwork/program_error.html", {"message": exc.message}, status=exc.status)
+
+
+def _bad_form(request: HttpRequest) -> HttpResponse:
+    return _error(request, ProgramError(_("Please check the form.")))
+
+
+def _semester(request: HttpRequest) -> Semester:
+    """The semester asked for (``?semester=``), else the current one; 404 if there is none."""
+    raw = request.GET.get("semester") or request.POST.get("semester")
+    if raw:
+        found = Semester.objects.select_related("school_year").filter(pk=raw if raw.isdigit() else 0).first()
+    else:
+        found = current_semester()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _date(raw: str | None) -> dt.date:
+    return dt.date.fromisoformat((raw or "").strip())
+
+
+# --- lessons (R3.1, R3.2, R3.4) ---------------------------------------------------------------------------------
+
+
+@login_required
+@policy(None, "class", "lesson log of the user's classes; no one's personal data")
+def lessons(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request.user) & selectors.LESSON_ROLES:
+        raise PermissionDenied
+    classes = selectors.lesson_classes(request.user)
+    semester = _semester(request)
+    if request.method == "POST":
+        wanted = {int(v) for v in request.POST.getlist("classes") if v.isdigit()}
+        chosen = [c for c in classes if c.pk in wanted]
+        if len(chosen) != len(wanted):
+            return _error(
+                request, ProgramError(_("You do not keep the lesson log of one of these classes."), 404)
+            )
+        try:
+            services.record_lessons(
+                by=request.user,
+                classes=chosen,
+                semester=semester,
+                given_on=_date(request.POST.get("given_on")),
+                topic=request.POST.get("topic", ""),
+                class_hours=int(request.POST.get("class_hours") or 1),
+                combined_with=request.POST.get("combined_with", ""),
+                focus=request.POST.get("focus", ""),
+                life_education=bool(request.POST.get("life_education")),
+                adolescence_education=bool(request.POST.get("adolescence_education")),
+                request=request,
+            )
+        except ValueError:
+            return _bad_form(request)
+        except ProgramError as exc:
+            return _error(request, exc)
+        messages.success(request, _("The lesson is recorded."))
+        return redirect(f"{request.path}?semester={semester.pk}")
+    classes = [c for c in classes if c.school_year_id == semester.school_year_id]
+    return render(
+        request,
+        "schoolwork/lessons.html",
+        {
+            "semester": semester,
+            "semesters": selectors.semester_choices(),
+            "classes": classes,
+            "log": selectors.lesson_log(classes, semester)[:200],
+            "combined_choices": CombinedWith.choices,
+            "focus_choices": LessonFocus.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@policy(None, "school", "semester lesson plans per grade; no one's personal data")
+def lesson_plans(request: HttpRequest) -> HttpResponse:
+    schools = selectors.plan_schools(request.user)
+    if not schools:
+        raise PermissionDenied
+    semester = _semester(request)
+    if request.method == "POST":
+        try:
+            services.save_lesson_plan(
+                by=request.user,
+                school_id=int(request.POST["school"]),
+                semester=semester,
+                grade=int(request.POST["grade"]),
+                planned_hours=int(request.POST["planned_hours"]),
+                topics=request.POST.get("topics", ""),
+                request=request,
+            )
+        except (KeyError, ValueError):
+            return _bad_form(request)
+        except ProgramError as exc:
+            return _error(request, exc)
+        messages.success(request, _("The plan is saved."))
+        return redirect(f"{request.path}?semester={semester.pk}")
+    plans = {(p.school_id, p.grade): p for p in selectors.lesson_plans(schools, semester)}
+    rows = [(s, g, plans.get((s.pk, g))) for s in schools for g in s.grades]
+    return render(
+        request,
+        "schoolwork/lesson_plans.html",
+        {"semester": semester, "semesters": selectors.semester_choices(), "rows": rows},
+    )
+
+
+def _compliance_context(request: HttpRequest) -> dict:
+    if not selectors.may_see_compliance(request.user):
+        raise PermissionDenied
+    semester = _semester(request)
+    schools = selectors.compliance_schools(request.user)
+    raw = request.GET.get("school")
+    if raw:
+        schools = schools.filter(pk=raw if raw.isdigit() else 0)
+        if not schools:
+            raise Http404
+    on = min(timezone.localdate(), semester.ends_on + dt.timedelta(days=1))
+    return {
+        "semester": semester,
+        "schools": selectors.school_lesson_compliance(schools, semester, on=on),
+        "on": on,
+        "school_param": raw if raw and raw.isdigit() else "",
+    }
+
+
+@login_required
+@policy(None, "school", "lesson compliance per class and school: counts of lessons, no one's personal data")
+def lesson_compliance(request: HttpRequest) -> HttpResponse:
+    ctx = _compliance_context(request)
+    rows = ctx["schools"]
+    ctx["semesters"] = selectors.semester_choices()
+    ctx["one_school"] = len(rows) == 1
+    ctx["chart"] = {
+        "categories": [s.school.name for s in rows],
+        "met": [s.classes_met for s in rows],
+        "not_met": [s.classes - s.classes_met for s in rows],
+        "labels": [_("Classes meeting the requirement"), _("Classes behind")],
+    }
+    return render(request, "schoolwork/lesson_compliance.html", ctx)
+
+
+@login_required
+@policy(None, "school", "Excel of lesson compliance; no one's personal data")
+def lesson_compliance_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    ctx = _compliance_context(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Schools")
+    ws.append([_("School"), _("Classes"), _("Classes meeting the requirement"), _("Class hours"),
+               _("Grades without a plan")])  # fmt: skip
+    for s in ctx["schools"]:
+        unplanned = ", ".join(str(g) for g in s.grades_unplanned)
+        ws.append([safe_cell(s.school.name), s.classes, s.classes_met, s.hours, unplanned])
+    ws2 = wb.create_sheet(_("Classes"))
+    ws2.append([_("School"), _("Grade"), _("Class"), _("Rule"), _("Class hours"), _("Fortnights due"),
+                _("Fortnights covered"), _("Pre-exam counseling"), _("Stress relief"), _("Life education"),
+                _("Adolescence education"), _("Met")])  # fmt: skip
+    for s in ctx["schools"]:
+        for c in s.rows:
+            ws2.append([safe_cell(s.school.name), c.school_class.grade, safe_cell(c.school_class.name),
+                        str(selectors.RULE_LABELS[c.rule]), c.hours, c.fortnights_due, c.fortnights_covered,
+                        c.pre_exam, c.stress_relief, c.life_education, c.adolescence_education,
+                        _("Yes") if c.met else _("No")])  # fmt: skip
+    return xlsx_response(wb, f"lesson-compliance-{ctx['semester'].pk}.xlsx")

@@ -1,0 +1,135 @@
+"""What the semester calendar (``Semester.calendar``) says about teaching: its teaching fortnights (R3.1: one
+class hour every two weeks), its exam weeks and its key times (R3.3).
+
+Calendar entries are ``{"date", "until", "kind", "name"}`` (org/demo/calendar.py writes them): ``kind`` "holiday"
+days are not school days (as in care.deadlines.SchoolCalendar); ``kind`` "exam" entries are the exam weeks, the
+first the midterm and the last the final. A semester without exam entries gets the usual Beijing shape: the
+midterm in the week after the semester's middle, the final in its last week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from org.models import Semester
+
+FORTNIGHT = dt.timedelta(days=14)
+ENTRY_GRADES = frozenset({1, 7, 10})  # 一年级, 初一, 高一: entering a school stage
+GRADUATING_GRADES = frozenset({6, 9, 12})  # 小学毕业, 初三, 高三: graduating and moving up (GLOSSARY)
+PRE_EXAM_GRADES = frozenset({9, 12})  # R3.1: 初三, 高三 need pre-exam counseling and stress relief
+KEY_TIME_WINDOW = dt.timedelta(days=14)  # how long before/after an exam the targeted guidance is due
+
+
+def semester_for(day: dt.date) -> Semester | None:
+    return Semester.objects.filter(starts_on__lte=day, ends_on__gte=day).select_related("school_year").first()
+
+
+def current_semester(today: dt.date | None = None) -> Semester | None:
+    """The semester running today, else the last one that started (in a vacation), else the first."""
+    today = today or timezone.localdate()
+    found = semester_for(today)
+    if found is None:
+        found = (
+            Semester.objects.filter(starts_on__lte=today)
+            .select_related("school_year")
+            .order_by("-starts_on")
+            .first()
+            or Semester.objects.select_related("school_year").order_by("starts_on").first()
+        )
+    return found
+
+
+def _span(entry: dict) -> tuple[dt.date, dt.date] | None:
+    try:
+        first = dt.date.fromisoformat(entry["date"])
+        last = dt.date.fromisoformat(entry.get("until") or entry["date"])
+    except (KeyError, TypeError, ValueError):
+        return None  # a malformed entry is skipped, as care.deadlines does
+    return first, last
+
+
+def holidays(semester: Semester) -> set[dt.date]:
+    days: set[dt.date] = set()
+    for entry in semester.calendar or []:
+        if entry.get("kind") == "holiday" and (span := _span(entry)):
+            day = span[0]
+            while day <= span[1]:
+                days.add(day)
+                day += dt.timedelta(days=1)
+    return days
+
+
+def is_school_day(day: dt.date, holiday_days: set[dt.date]) -> bool:
+    return day.weekday() < 5 and day not in holiday_days
+
+
+@dataclass(frozen=True)
+class Fortnight:
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def fortnights(semester: Semester) -> list[Fortnight]:
+    """The semester cut into two-week blocks from its first day, keeping the blocks that have a school day (a
+    block that is all holiday asks for no lesson). The last block may be short."""
+    off = holidays(semester)
+    out = []
+    start = semester.starts_on
+    while start <= semester.ends_on:
+        end = min(start + FORTNIGHT - dt.timedelta(days=1), semester.ends_on)
+        day = start
+        while day <= end and not is_school_day(day, off):
+            day += dt.timedelta(days=1)
+        if day <= end:
+            out.append(Fortnight(start, end))
+        start = end + dt.timedelta(days=1)
+    return out
+
+
+def exams(semester: Semester) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """(midterm first and last day, final first and last day) from the calendar, or the usual shape."""
+    spans = sorted(s for e in semester.calendar or [] if e.get("kind") == "exam" and (s := _span(e)))
+    if len(spans) >= 2:
+        return spans[0], spans[-1]
+    middle = semester.starts_on + (semester.ends_on - semester.starts_on) / 2
+    mid_start = middle + dt.timedelta(days=(7 - middle.weekday()) % 7)
+    final_start = semester.ends_on - dt.timedelta(days=semester.ends_on.weekday())
+    return (mid_start, mid_start + dt.timedelta(days=4)), (final_start, semester.ends_on)
+
+
+@dataclass(frozen=True)
+class DueKeyTime:
+    """A key time (R3.3) due for one grade: the guidance is due between ``opens_on`` and ``due_on``."""
+
+    key: str
+    grade: int
+    opens_on: dt.date
+    due_on: dt.date
+
+
+def key_times(semester: Semester, grades: range | list[int]) -> list[DueKeyTime]:
+    """The key times of ``semester`` for ``grades``: entry (grades 1, 7, 10, in the autumn's first two weeks),
+    graduation and moving up (grades 6, 9, 12, in the spring's last month), and two weeks before and after the
+    midterm and final exams for every grade (after the final: from its end to the semester's last day)."""
+    (mid_start, mid_end), (final_start, final_end) = exams(semester)
+    one_day = dt.timedelta(days=1)
+    windows = {
+        "before_midterm": (max(semester.starts_on, mid_start - KEY_TIME_WINDOW), mid_start - one_day),
+        "after_midterm": (mid_end + one_day, min(semester.ends_on, mid_end + KEY_TIME_WINDOW)),
+        "before_final": (max(semester.starts_on, final_start - KEY_TIME_WINDOW), final_start - one_day),
+        "after_final": (final_end, semester.ends_on),
+    }
+    out = []
+    for grade in grades:
+        if semester.term == 1 and grade in ENTRY_GRADES:
+            out.append(DueKeyTime("entry", grade, semester.starts_on, semester.starts_on + KEY_TIME_WINDOW))
+        if semester.term == 2 and grade in GRADUATING_GRADES:
+            out.append(
+                DueKeyTime("graduation", grade, semester.ends_on - dt.timedelta(days=30), semester.ends_on)
+            )
+        for key, (opens, due) in windows.items():
+            out.append(DueKeyTime(key, grade, opens, max(opens, due)))
+    return out
