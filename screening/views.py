@@ -34,6 +34,7 @@ from screening.models import (
     StudentView,
 )
 from screening.services import ScreeningError
+from xinyu.db_router import use_replica  # coverage and results are dashboard reads (replica when set)
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
@@ -562,6 +563,7 @@ def _require_coverage(request: HttpRequest) -> None:
 
 @login_required
 @policy(Tier.T0, "school", "counts only; cells under XINYU_MIN_CELL suppressed above school level")
+@use_replica()
 def coverage_list(request: HttpRequest) -> HttpResponse:
     _require_coverage(request)
     campaigns = selectors.coverage_campaigns(request.user)
@@ -570,6 +572,7 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @policy(Tier.T0, "school", "counts only; cells under XINYU_MIN_CELL suppressed above school level")
+@use_replica()
 def coverage(request: HttpRequest, pk: int) -> HttpResponse:
     _require_coverage(request)
     campaign = selectors.coverage_campaign_or_404(request.user, pk)
@@ -601,6 +604,7 @@ def _columns() -> list[tuple[str, str]]:
 
 @login_required
 @policy(Tier.T0, "school", "coverage as Excel; same suppression as the page")
+@use_replica()
 def coverage_export(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -699,6 +703,7 @@ def _chart_data(view: list[dict]) -> list[dict]:
 @policy(
     Tier.T0, "school", "result distributions: counts only; cells under XINYU_MIN_CELL suppressed above school"
 )
+@use_replica()
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     """结果分布 — bands and levels per school, grade and gender (deliverable 9)."""
     _require_coverage(request)
@@ -720,6 +725,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(Tier.T0, "school", "result distributions as Excel; same suppression as the page")
+@use_replica()
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 

@@ -6,6 +6,7 @@ The embedded default needs nothing: SQLite under ``var/``, Celery eager, a data 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xinyu.logging_json.RequestIdMiddleware",  # X-Request-ID + one access line per request (route, no path)
+    "xinyu.metrics.MetricsMiddleware",  # request latency by route name (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xinyu.web.middleware.DefaultLanguageMiddleware",
@@ -93,6 +96,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# Read replica for dashboard reads (xinyu/db_router.py, docs/deploy.md): only inside ``use_replica()``.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["xinyu.db_router.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -140,6 +151,20 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or os.environ.ge
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Queues (docs/deploy.md): alerts and escalations have their own queue and worker, so they never wait behind a
+# roster import or a rollup ("bulk"); anything unrouted goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "care.*": {"queue": "alerts"},
+    "web.run_import_job": {"queue": "bulk"},
+    "screening.*": {"queue": "bulk"},
+}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long import never holds back a queued task in a worker's buffer
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_IMPORTS = ["xinyu.health"]
 
 # Data-encryption key ring (access.crypto). XINYU_DATA_KEYS="kid:base64key[,kid:base64key…]" (first is
 # primary) or XINYU_DATA_KEY_FILE=/path/keys.json. Without either, a key file is made under var/ for dev.
@@ -176,9 +201,28 @@ XINYU_ALERT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}
 XINYU_SCHOOL_DAY = ("08:00", "17:30")
 XINYU_BASE_URL = os.environ.get("XINYU_BASE_URL", "http://127.0.0.1:8000")  # links in alert e-mails
 # The escalation timer: Celery beat in production; `manage.py escalate_alerts` from cron (or --loop) embedded.
+XINYU_ESCALATION_SECONDS = float(os.environ.get("XINYU_ESCALATION_SECONDS", "60"))
+XINYU_HEARTBEAT_SECONDS = float(os.environ.get("XINYU_HEARTBEAT_SECONDS", "30"))
+XINYU_HEARTBEAT_MAX_AGE = float(os.environ.get("XINYU_HEARTBEAT_MAX_AGE", "120"))  # /readyz (xinyu/health.py)
 CELERY_BEAT_SCHEDULE = {
-    "care-escalate-alerts": {"task": "care.escalate_alerts", "schedule": 60.0},
+    "care-escalate-alerts": {"task": "care.escalate_alerts", "schedule": XINYU_ESCALATION_SECONDS},
+    **{
+        f"heartbeat-{queue}": {
+            "task": "xinyu.heartbeat",
+            "schedule": XINYU_HEARTBEAT_SECONDS,
+            "args": (queue,),
+            "options": {"queue": queue, "expires": XINYU_HEARTBEAT_SECONDS},
+        }
+        for queue in ("alerts", "default", "bulk")
+    },
 }
+# A deployment (or the CI stack) may replace the deadlines as JSON, e.g. '{"red": {"minutes": 0}}'.
+if os.environ.get("XINYU_ALERT_DEADLINES_JSON"):
+    XINYU_ALERT_DEADLINES = {**XINYU_ALERT_DEADLINES, **json.loads(os.environ["XINYU_ALERT_DEADLINES_JSON"])}
+# /metrics (xinyu/metrics.py): a bearer token for a Prometheus on another machine; loopback needs none.
+XINYU_METRICS_TOKEN = os.environ.get("XINYU_METRICS_TOKEN", "")
+# Static files from the app itself: only for the loopback stack without nginx (make run-prod, CI).
+XINYU_SERVE_STATIC = env_bool("XINYU_SERVE_STATIC", False)
 # Alert e-mails: SMTP when EMAIL_HOST is set, else printed to the console (embedded default).
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

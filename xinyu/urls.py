@@ -1,10 +1,16 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
+from xinyu import health, metrics
 from xinyu.api import api
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -20,3 +26,8 @@ urlpatterns = [
     path("schoolwork/", include("schoolwork.urls")),
     path("", include("xinyu.web.urls")),
 ]
+
+if (
+    settings.XINYU_SERVE_STATIC
+):  # loopback stack without nginx only (make run-prod, CI); nginx serves /static/
+    urlpatterns.insert(0, re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}))

@@ -26,8 +26,11 @@ ROSTER_ADMINS = frozenset(
 )
 
 # Framework routes that carry no personal data. The Django admin (admin/…) is for superusers only and is
-# checked in test_the_django_admin_refuses_every_persona.
-FRAMEWORK = {"set_language", "login", "logout"}
+# checked in test_the_django_admin_refuses_every_persona. The health and metrics routes (xinyu/health.py,
+# xinyu/metrics.py) show no person's data — liveness, service states, counts and timings — and answer
+# monitoring without a session; their rules (anonymous, /metrics from loopback or with a token) are tested in
+# tests/prod/test_health_and_metrics.py.
+FRAMEWORK = {"set_language", "login", "logout", "healthz", "readyz", "metrics"}
 
 
 @dataclass(frozen=True)
