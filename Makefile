@@ -51,7 +51,7 @@ format: install-test
 	$(VENV)/bin/ruff format .
 
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 ## make bench: the import benchmark (not part of the suite); needs PostgreSQL on 127.0.0.1:5432

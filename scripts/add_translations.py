@@ -39,6 +39,7 @@ def main() -> int:
                 "-l",
                 "en",
                 "--no-obsolete",
+                "--no-location",
                 "-d",
                 domain,
                 *IGNORE,
