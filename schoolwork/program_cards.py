@@ -40,6 +40,32 @@ def lessons_card(request: HttpRequest) -> Card | None:
     )
 
 
+def training_card(request: HttpRequest) -> Card | None:
+    """A school leader's staff trained this semester (R2.2: everyone at least once)."""
+    if Role.SCHOOL_LEADER not in roles_of(request.user):
+        return None
+    semester = current_semester()
+    if semester is None:
+        return None
+    schools = [
+        s for s in selectors.coverage_schools(request.user) if selectors.sees_staff_names(request.user, s)
+    ]
+    rows = selectors.training_coverage(schools, semester, on=min(timezone.localdate(), semester.ends_on))
+    if not rows:
+        return None
+    staff, trained = sum(r.staff for r in rows), sum(r.trained for r in rows)
+    return Card(
+        title=_("Staff mental-health training this semester"),
+        figures=[Figure(_("Staff"), staff), Figure(_("Trained"), trained)],
+        links=[
+            Link(_("Training coverage"), reverse("schoolwork:training_coverage")),
+            Link(_("Staff training"), reverse("schoolwork:trainings")),
+        ],
+        order=41,
+        key="schoolwork-training",
+    )
+
+
 def _nav(request: HttpRequest, roles: frozenset[str], label: str, name: str, order: int) -> NavItem | None:
     if not roles_of(request.user) & roles:
         return None
@@ -60,5 +86,9 @@ def nav_compliance(request: HttpRequest) -> NavItem | None:
     return _nav(request, ABOVE_SCHOOL, _("Lesson compliance"), "schoolwork:lesson_compliance", 51)
 
 
-CARDS = [lessons_card]
-NAV = [nav_lessons, nav_compliance]
+def nav_trainings(request: HttpRequest) -> NavItem | None:
+    return _nav(request, selectors.TRAINING_ROLES, _("Staff training"), "schoolwork:trainings", 52)
+
+
+CARDS = [lessons_card, training_card]
+NAV = [nav_lessons, nav_compliance, nav_trainings]

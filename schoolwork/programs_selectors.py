@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
-from org.models import Node, NodeKind, Role, SchoolClass, Semester, User
-from schoolwork.programs import Lesson, LessonFocus, LessonPlan
+from org.models import Node, NodeKind, Post, Role, SchoolClass, Semester, User
+from schoolwork.programs import Lesson, LessonFocus, LessonPlan, Training, TrainingAttendance, TrainingKind
 from schoolwork.semesters import PRE_EXAM_GRADES, fortnights
 
 # --- who may do what -------------------------------------------------------------------------------------------
@@ -213,3 +214,141 @@ def lesson_plans(schools: Iterable[Node], semester: Semester) -> QuerySet[Lesson
 
 def semester_choices() -> QuerySet[Semester]:
     return Semester.objects.select_related("school_year").order_by("-starts_on")
+
+
+# --- staff training, teaching research, inspection guidance (R2.2, R1.4) ----------------------------------------
+
+# Who organises: a school (its leader or psychological teacher), a district (its officers: 教研, 视导) or the city.
+TRAINING_ROLES = frozenset(
+    {Role.SCHOOL_LEADER, Role.PSYCH_TEACHER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.CITY_ADMIN,
+     Role.CITY_OFFICER}
+)  # fmt: skip
+# Who is staff that must be trained (R2.2: at least one training per semester) and may sign in.
+STAFF_ROLES = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.PSYCH_TEACHER, Role.SCHOOL_LEADER})
+# Who sees training coverage: the school's leader and psychological teachers (with names), districts and the
+# city (counts per school).
+COVERAGE_ROLES = frozenset(
+    {Role.SCHOOL_LEADER, Role.PSYCH_TEACHER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.CITY_ADMIN,
+     Role.CITY_OFFICER, Role.SUPERVISOR}
+)  # fmt: skip
+NAMES_ROLES = frozenset({Role.SCHOOL_LEADER, Role.PSYCH_TEACHER})
+
+
+def _school_of(node: Node) -> Node:
+    return node.parent if node.kind == NodeKind.CAMPUS else node
+
+
+def organiser_nodes(user: User) -> list[Node]:
+    """The nodes ``user`` organises trainings for (a campus psychological teacher organises for the school)."""
+    out = {}
+    for post in posts_of(user):
+        if post.role in TRAINING_ROLES:
+            node = _school_of(post.node)
+            out[node.pk] = node
+    return list(out.values())
+
+
+def managed_trainings(user: User) -> QuerySet[Training]:
+    """Trainings organised at or below the user's organiser nodes."""
+    q = NOTHING
+    for node in organiser_nodes(user):
+        q |= Q(organiser__path__startswith=node.path)
+    if q == NOTHING:
+        return Training.objects.none()
+    return Training.objects.filter(q).select_related("organiser", "visited", "semester__school_year")
+
+
+def managed_training_or_404(user: User, pk: int) -> Training:
+    found = managed_trainings(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def staff_school(user: User) -> Node | None:
+    """The school where ``user`` is staff (the first staff post), ``None`` for a non-staff user."""
+    for post in posts_of(user):
+        if post.role in STAFF_ROLES:
+            return _school_of(post.node)
+    return None
+
+
+def attendance(training: Training) -> QuerySet[TrainingAttendance]:
+    return training.attendance.select_related("user", "school").order_by("school__path", "user__username")
+
+
+@dataclass
+class StaffCoverage:
+    """全员培训覆盖 — one school's staff trained in a semester (R2.2: everyone at least once)."""
+
+    school: Node
+    staff: int = 0
+    trained: int = 0
+    class_teachers: int = 0
+    class_teachers_trained: int = 0  # in a class-teacher training
+    untrained: list[User] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.trained / self.staff) if self.staff else 0
+
+    @property
+    def met(self) -> bool:
+        return self.staff > 0 and self.trained == self.staff
+
+
+def training_coverage(schools: Iterable[Node], semester: Semester, *, on: dt.date) -> list[StaffCoverage]:
+    """Per school: its staff (posts in force between the semester's start and ``on``) and those with a mental-health training this semester
+    (two queries whatever the number of schools)."""
+    schools = list(schools)
+    out = {s.pk: StaffCoverage(s) for s in schools}
+    by_path = sorted(schools, key=lambda s: -len(s.path))
+    where = NOTHING
+    for s in schools:
+        where |= Q(node__path__startswith=s.path)
+    in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=semester.starts_on))
+    posts = Post.objects.filter(where, in_force, role__in=STAFF_ROLES).select_related("user", "node")
+    staff: dict[int, dict[int, User]] = defaultdict(dict)
+    class_teachers: dict[int, set[int]] = defaultdict(set)
+    for post in posts:
+        school = next((s for s in by_path if post.node.path.startswith(s.path)), None)
+        if school is None:
+            continue
+        staff[school.pk][post.user_id] = post.user
+        if post.role == Role.CLASS_TEACHER:
+            class_teachers[school.pk].add(post.user_id)
+    seen = defaultdict(set)
+    seen_ct = defaultdict(set)
+    rows = TrainingAttendance.objects.filter(
+        school__in=schools, training__semester=semester, training__kind=TrainingKind.TRAINING
+    ).values_list("school_id", "user_id", "training__for_class_teachers")
+    for school_id, user_id, for_ct in rows:
+        seen[school_id].add(user_id)
+        if for_ct:
+            seen_ct[school_id].add(user_id)
+    for sid, cov in out.items():
+        people = staff.get(sid, {})
+        cov.staff = len(people)
+        cov.trained = len(seen[sid] & people.keys())
+        cov.class_teachers = len(class_teachers[sid])
+        cov.class_teachers_trained = len(seen_ct[sid] & class_teachers[sid])
+        cov.untrained = sorted((u for uid, u in people.items() if uid not in seen[sid]), key=str)
+    return sorted(out.values(), key=lambda c: c.school.path)
+
+
+def coverage_schools(user: User) -> QuerySet[Node]:
+    if not roles_of(user) & COVERAGE_ROLES:
+        return Node.objects.none()
+    return visible_schools(user)
+
+
+def sees_staff_names(user: User, school: Node) -> bool:
+    """A school's own leader and psychological teachers see who is untrained; above the school, counts."""
+    return any(p.role in NAMES_ROLES and _school_of(p.node).pk == school.pk for p in posts_of(user))
+
+
+def district_activities(user: User, semester: Semester) -> QuerySet[Training]:
+    """教研 and 视导 of a semester organised in the user's subtrees (R1.4)."""
+    return managed_trainings(user).filter(
+        semester=semester, kind__in=[TrainingKind.RESEARCH, TrainingKind.INSPECTION]
+    )

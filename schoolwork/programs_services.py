@@ -4,16 +4,31 @@ one transaction, audited. Bad input raises ``ProgramError`` with a message for t
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import audit
-from org.models import SchoolClass, Semester, User
+from org.models import Node, NodeKind, SchoolClass, Semester, User
 from schoolwork import programs_selectors as selectors
-from schoolwork.programs import CombinedWith, Lesson, LessonFocus, LessonPlan
+from schoolwork.programs import (
+    Audience,
+    CombinedWith,
+    Lesson,
+    LessonFocus,
+    LessonPlan,
+    SignInMethod,
+    Training,
+    TrainingAttendance,
+    TrainingKind,
+)
+from schoolwork.semesters import semester_for
 
 
 class ProgramError(Exception):
@@ -137,3 +152,196 @@ def save_lesson_plan(
             actor=by, action="schoolwork.plan.save", obj=plan, request=request, detail={"grade": grade}
         )
     return plan
+
+
+# --- staff training, teaching research, inspection guidance (R2.2, R1.4) ----------------------------------------
+
+SIGNIN_SALT = "schoolwork.training-signin"
+
+
+def create_training(
+    *,
+    by: User,
+    organiser: Node,
+    held_on: dt.date,
+    topic: str,
+    hours: Decimal = Decimal(2),
+    audience: str = Audience.ALL_STAFF,
+    kind: str = TrainingKind.TRAINING,
+    for_class_teachers: bool = False,
+    visited: Node | None = None,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Training:
+    """培训 / 教研 / 视导 — a session organised by ``organiser`` (a school, district or the city). Its semester is
+    the one its date falls in; a date in no semester is refused."""
+    now = now or timezone.now()
+    if organiser.pk not in {n.pk for n in selectors.organiser_nodes(by)}:
+        raise ProgramError(_("You do not organise trainings for this organisation."), 404)
+    topic = (topic or "").strip()[:120]
+    if not topic:
+        raise ProgramError(_("Give the training's topic."))
+    if kind not in TrainingKind.values or audience not in Audience.values:
+        raise ProgramError(_("Please check the form."))
+    if not Decimal("0.5") <= hours <= Decimal(40):
+        raise ProgramError(_("Hours must be between 0.5 and 40."))
+    semester = semester_for(held_on)
+    if semester is None:
+        raise ProgramError(_("The date %(day)s is in no semester.") % {"day": held_on})
+    if kind == TrainingKind.INSPECTION:
+        if visited is None or visited.kind != NodeKind.SCHOOL or not visited.is_within(organiser):
+            raise ProgramError(_("An inspection-guidance visit names a school of the organiser's area."))
+    else:
+        visited = None
+    with transaction.atomic():
+        training, _created = Training.objects.get_or_create(
+            organiser=organiser,
+            held_on=held_on,
+            topic=topic,
+            defaults={
+                "semester": semester,
+                "kind": kind,
+                "hours": hours,
+                "audience": audience,
+                "for_class_teachers": for_class_teachers or audience == Audience.CLASS_TEACHERS,
+                "visited": visited,
+                "created_by": by,
+                "created_at": now,
+            },
+        )
+        audit.record(actor=by, action="schoolwork.training.create", obj=training, request=request)
+    return training
+
+
+def signin_token(training: Training) -> str:
+    """The signed sign-in token the QR code carries (it expires: settings XINYU_SIGNIN_MAX_AGE seconds)."""
+    return signing.dumps(training.pk, salt=SIGNIN_SALT)
+
+
+def training_from_token(token: str) -> Training | None:
+    max_age = getattr(settings, "XINYU_SIGNIN_MAX_AGE", 3 * 3600)
+    try:
+        pk = signing.loads(token, salt=SIGNIN_SALT, max_age=max_age)
+    except signing.BadSignature:  # also SignatureExpired
+        return None
+    return Training.objects.select_related("organiser").filter(pk=pk).first()
+
+
+def _attendee_school(training: Training, user: User) -> Node:
+    """The attendee's school, which must lie in the organiser's area (R2.2: a school trains its own staff)."""
+    school = selectors.staff_school(user)
+    if school is None or not school.is_within(training.organiser):
+        raise ProgramError(
+            _("%(name)s is not on the staff of a school this training is for.") % {"name": user}, 403
+        )
+    return school
+
+
+def sign_in(
+    *, training: Training, user: User, method: str = SignInMethod.QR, now: dt.datetime | None = None
+) -> TrainingAttendance:
+    """签到 — ``user`` was present. Scanning twice is one attendance; staff of another school are refused."""
+    now = now or timezone.now()
+    school = _attendee_school(training, user)
+    with transaction.atomic():
+        row, created = TrainingAttendance.objects.get_or_create(
+            training=training, user=user, defaults={"school": school, "method": method, "signed_at": now}
+        )
+        if created:
+            audit.record(
+                actor=user, action="schoolwork.training.sign_in", obj=training, detail={"method": method}
+            )
+    return row
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+class SheetRejected(ProgramError):
+    """The sign-in sheet has errors: nothing was imported; ``errors`` says which rows and why."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(_("The sign-in sheet has errors; nothing was imported."))
+        self.errors = errors
+
+
+def _cell(cells: list, i: int | None) -> str:
+    if i is None or i >= len(cells) or cells[i] is None:
+        return ""
+    value = cells[i]
+    if isinstance(value, float) and value.is_integer():  # a mobile number Excel stored as a number
+        value = int(value)
+    return str(value).strip()
+
+
+USER_COLUMNS = {"用户名", "账号", "username", "user"}
+PHONE_COLUMNS = {"手机", "手机号", "手机号码", "电话", "phone", "mobile"}
+
+
+def import_attendance(
+    *, by: User, training: Training, path: str, original_name: str = "", now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> int:  # fmt: skip
+    """签到表导入 — a CSV/XLSX sign-in sheet of staff usernames or mobile numbers. All-or-nothing: an unknown
+    person or one of another school rejects the whole sheet with row errors. Returns the new attendances."""
+    from org.roster.reading import FileProblem, open_table
+
+    now = now or timezone.now()
+    if training not in selectors.managed_trainings(by):
+        raise ProgramError(_("You do not organise this training."), 404)
+    try:
+        table = open_table(path, original_name)
+    except FileProblem as exc:
+        raise ProgramError(exc.message) from exc
+    try:
+        header = [str(h or "").strip().lower() for h in table.header]
+        user_col = next((i for i, h in enumerate(header) if h in USER_COLUMNS), None)
+        phone_col = next((i for i, h in enumerate(header) if h in PHONE_COLUMNS), None)
+        if user_col is None and phone_col is None:
+            raise ProgramError(_("The sheet needs a 用户名 (username) or 手机号 (mobile) column."))
+        wanted: list[tuple[int, str, str]] = []
+        for line, cells in table.rows:
+            username, phone = _cell(cells, user_col), _cell(cells, phone_col)
+            if username or phone:
+                wanted.append((line, username, phone))
+            if len(wanted) > 5000:
+                raise ProgramError(_("A sign-in sheet has at most 5000 rows."))
+    except FileProblem as exc:
+        raise ProgramError(exc.message) from exc
+    finally:
+        table.close()
+    by_name = {u.username: u for u in User.objects.filter(username__in=[w[1] for w in wanted if w[1]])}
+    by_phone = {
+        u.phone: u for u in User.objects.filter(phone__in=[w[2] for w in wanted if w[2] and not w[1]])
+    }
+    errors: list[RowError] = []
+    found: list[tuple[User, Node]] = []
+    for line, username, phone in wanted:
+        user = by_name.get(username) if username else by_phone.get(phone)
+        if user is None:
+            errors.append(RowError(line, _("No staff member %(who)s.") % {"who": username or phone}))
+            continue
+        try:
+            found.append((user, _attendee_school(training, user)))
+        except ProgramError as exc:
+            errors.append(RowError(line, exc.message))
+    if errors:
+        raise SheetRejected(errors)
+    if not found:
+        raise ProgramError(_("The sign-in sheet names no one."))
+    with transaction.atomic():
+        rows = [
+            TrainingAttendance(training=training, user=u, school=s, method=SignInMethod.IMPORT, signed_at=now)
+            for u, s in {u.pk: (u, s) for u, s in found}.values()
+        ]
+        before = training.attendance.count()
+        TrainingAttendance.objects.bulk_create(rows, ignore_conflicts=True)
+        added = training.attendance.count() - before
+        audit.record(
+            actor=by, action="schoolwork.training.import", obj=training, request=request,
+            detail={"rows": len(rows), "added": added},
+        )  # fmt: skip
+    return added

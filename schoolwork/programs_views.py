@@ -5,21 +5,26 @@ has a page gets 403, an object outside one's scope 404."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from decimal import Decimal, InvalidOperation
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from access.policy import roles_of
 from access.routes import policy
-from org.models import Semester
+from org.models import Node, NodeKind, Semester
 from schoolwork import programs_selectors as selectors
 from schoolwork import programs_services as services
-from schoolwork.programs import CombinedWith, LessonFocus
+from schoolwork.programs import Audience, CombinedWith, LessonFocus, TrainingKind
 from schoolwork.programs_services import ProgramError
 from schoolwork.semesters import current_semester
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
@@ -195,3 +200,149 @@ def lesson_compliance_export(request: HttpRequest) -> HttpResponse:
                         c.pre_exam, c.stress_relief, c.life_education, c.adolescence_education,
                         _("Yes") if c.met else _("No")])  # fmt: skip
     return xlsx_response(wb, f"lesson-compliance-{ctx['semester'].pk}.xlsx")
+
+
+# --- staff training (R2.2, R1.4) --------------------------------------------------------------------------------
+
+SHEET_MAX_BYTES = 2 * 1024 * 1024
+
+
+@login_required
+@policy(None, "staff", "trainings the user organises; staff names only on a training's own page")
+def trainings(request: HttpRequest) -> HttpResponse:
+    nodes = selectors.organiser_nodes(request.user)
+    if not nodes:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            organiser = next(n for n in nodes if str(n.pk) == request.POST.get("organiser"))
+            visited_raw = request.POST.get("visited") or ""
+            visited = Node.objects.filter(pk=visited_raw).first() if visited_raw.isdigit() else None
+            training = services.create_training(
+                by=request.user,
+                organiser=organiser,
+                held_on=_date(request.POST.get("held_on")),
+                topic=request.POST.get("topic", ""),
+                hours=Decimal(request.POST.get("hours") or "2"),
+                audience=request.POST.get("audience") or Audience.ALL_STAFF,
+                kind=request.POST.get("kind") or TrainingKind.TRAINING,
+                for_class_teachers=bool(request.POST.get("for_class_teachers")),
+                visited=visited,
+                request=request,
+            )
+        except (StopIteration, ValueError, InvalidOperation):
+            return _bad_form(request)
+        except ProgramError as exc:
+            return _error(request, exc)
+        return redirect("schoolwork:training", pk=training.pk)
+    semester = _semester(request)
+    return render(
+        request,
+        "schoolwork/trainings.html",
+        {
+            "semester": semester,
+            "semesters": selectors.semester_choices(),
+            "trainings": selectors.managed_trainings(request.user).filter(semester=semester),
+            "nodes": nodes,
+            "schools": Node.objects.schools().filter(
+                district__in=[n.pk for n in nodes if n.kind == NodeKind.DISTRICT]
+            ),
+            "kinds": TrainingKind.choices,
+            "audiences": Audience.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@policy(
+    None, "staff", "one training: its attendance (staff names and schools), sign-in QR code, sheet import"
+)
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.organiser_nodes(request.user):
+        raise PermissionDenied
+    training = selectors.managed_training_or_404(request.user, pk)
+    url = request.build_absolute_uri(
+        reverse("schoolwork:training_signin", kwargs={"token": services.signin_token(training)})
+    )
+    qr = segno.make(url, error="m").svg_inline(scale=5, title=_("Sign-in QR code"))
+    return render(
+        request,
+        "schoolwork/training_detail.html",
+        {"training": training, "attendance": selectors.attendance(training), "qr": qr, "signin_url": url},
+    )
+
+
+@login_required
+@require_POST
+@policy(None, "staff", "import a training's sign-in sheet (staff usernames or mobile numbers)")
+def training_import(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.organiser_nodes(request.user):
+        raise PermissionDenied
+    training = selectors.managed_training_or_404(request.user, pk)
+    upload = request.FILES.get("sheet")
+    if upload is None or upload.size > SHEET_MAX_BYTES:
+        return _error(request, ProgramError(_("Choose a CSV or .xlsx file of at most 2 MB.")))
+    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+        f.flush()
+        try:
+            added = services.import_attendance(
+                by=request.user, training=training, path=f.name, original_name=upload.name, request=request
+            )
+        except services.SheetRejected as exc:
+            return render(
+                request,
+                "schoolwork/program_error.html",
+                {"message": exc.message, "row_errors": exc.errors},
+                status=400,
+            )
+        except ProgramError as exc:
+            return _error(request, exc)
+    messages.success(request, _("%(n)s staff members signed in from the sheet.") % {"n": added})
+    return redirect("schoolwork:training", pk=training.pk)
+
+
+@login_required
+@policy(None, "self", "the signed-in staff member marks themself present at a training")
+def training_signin(request: HttpRequest, token: str) -> HttpResponse:
+    training = services.training_from_token(token)
+    if training is None:
+        raise Http404
+    if not roles_of(request.user) & selectors.STAFF_ROLES:
+        raise PermissionDenied
+    done = False
+    if request.method == "POST":
+        try:
+            services.sign_in(training=training, user=request.user)
+        except ProgramError as exc:
+            return _error(request, exc)
+        done = True
+    return render(request, "schoolwork/training_signin.html", {"training": training, "done": done})
+
+
+@login_required
+@policy(
+    None, "staff", "training coverage per school; staff names for the school's own leader and psych teacher"
+)
+def training_coverage(request: HttpRequest) -> HttpResponse:
+    schools = selectors.coverage_schools(request.user)
+    if not roles_of(request.user) & selectors.COVERAGE_ROLES:
+        raise PermissionDenied
+    semester = _semester(request)
+    on = min(timezone.localdate(), semester.ends_on)
+    rows = selectors.training_coverage(schools, semester, on=on)
+    for row in rows:
+        row.show_names = selectors.sees_staff_names(request.user, row.school)
+    return render(
+        request,
+        "schoolwork/training_coverage.html",
+        {
+            "semester": semester,
+            "semesters": selectors.semester_choices(),
+            "rows": rows,
+            "activities": selectors.district_activities(request.user, semester),
+        },
+    )

@@ -12,3 +12,10 @@ urlpatterns = [
         "lessons/compliance/export.xlsx", programs.lesson_compliance_export, name="lesson_compliance_export"
     ),
 ]
+urlpatterns += [
+    path("trainings/", programs.trainings, name="trainings"),
+    path("trainings/<int:pk>/", programs.training_detail, name="training"),
+    path("trainings/<int:pk>/import/", programs.training_import, name="training_import"),
+    path("trainings/coverage/", programs.training_coverage, name="training_coverage"),
+    path("signin/<str:token>/", programs.training_signin, name="training_signin"),
+]
