@@ -11,6 +11,7 @@ class SchoolworkConfig(AppConfig):
 
     def ready(self) -> None:
         self._ready_programs()
+        self._ready_home()
 
     def _ready_programs(self) -> None:
         """Lessons, key times, training, five educations: home cards and navigation."""
@@ -22,3 +23,15 @@ class SchoolworkConfig(AppConfig):
             register_card(card)
         for item in program_cards.NAV:
             register_nav_item(item)
+
+    def _ready_home(self) -> None:
+        """Home–school work and governance: the guardian card, navigation, the student page's home visits."""
+        from schoolwork.home import providers as home
+        from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
+        from xinyu.web.people.sections import register_student_section
+
+        register_card(home.guardian_card)
+        for item in home.NAV:
+            register_nav_item(item)
+        register_student_section(home.visits_section)

@@ -10,3 +10,6 @@ from schoolwork.programs import (  # noqa: F401
     Training,
     TrainingAttendance,
 )
+
+# --- Home–school work and governance: home visits, parent sessions, guardians, governance, attachments -------
+from schoolwork.models_home import *  # noqa: E402,F401,F403

@@ -144,6 +144,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("XINYU_ROSTER_MAX_BYTES", str(50 * 1024 * 1024)))
+# Attachments (schoolwork: minutes, plans, materials) are checked by content and refused above this size.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("XINYU_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Celery: eager in the embedded default (one process serves everything); Redis when configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "memory://"
