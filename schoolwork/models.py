@@ -1,6 +1,11 @@
-"""Models of the schoolwork app, by section (each section's models live in its own module)."""
+"""Models of the schoolwork app, by section (each section's models live in its own module).
 
-# --- Lessons, key times, staff training, five educations (R2.2, R3, R6–R8) -----------------------------------
+- Lessons, key times, staff training, five educations (R2.2, R3, R6–R8): ``schoolwork.programs``.
+- Home–school work and governance — home visits, parent sessions, guardians, governance, attachments (R9–R11,
+  R14, R17): ``schoolwork.models_home``.
+"""
+
+from schoolwork.models_home import *  # noqa: F401,F403
 from schoolwork.programs import (  # noqa: F401
     ClassActivity,
     ClassDay,
@@ -10,6 +15,3 @@ from schoolwork.programs import (  # noqa: F401
     Training,
     TrainingAttendance,
 )
-
-# --- Home–school work and governance: home visits, parent sessions, guardians, governance, attachments -------
-from schoolwork.models_home import *  # noqa: E402,F401,F403

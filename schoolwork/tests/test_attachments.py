@@ -47,7 +47,9 @@ def _stored(media) -> list:
     "name,content",
     [("minutes.pdf", HTML), ("minutes.pdf", EXE), ("minutes.pdf", ELF), ("photo.pdf", PNG), ("a.exe", EXE)],
 )
-def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_stored(world, login, session, media, name, content):
+def test_a_file_that_lies_about_its_type_is_refused_and_nothing_is_stored(
+    world, login, session, media, name, content
+):
     got = _post(login(world.psych), session, name, content)
     assert got.status_code == 400
     assert Attachment.objects.count() == 0

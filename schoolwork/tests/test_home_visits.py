@@ -126,6 +126,8 @@ def test_the_coverage_pages_take_a_fixed_number_of_queries(world, login, django_
         _visit(world, world.class_teacher, s)
     client = login(world.psych)
     with django_assert_max_num_queries(16):
-        assert client.get(reverse("schoolwork:home_visit_class", kwargs={"pk": world.a1.pk})).status_code == 200
+        assert (
+            client.get(reverse("schoolwork:home_visit_class", kwargs={"pk": world.a1.pk})).status_code == 200
+        )
     with django_assert_max_num_queries(16):
         assert client.get(reverse("schoolwork:home_visits")).status_code == 200
