@@ -10,4 +10,11 @@ class CounselingConfig(AppConfig):
     verbose_name = _("Counseling")
 
     def ready(self) -> None:
-        pass
+        # District counseling centre and 24-hour messages (R4.2).
+        from counseling.centre import cards as centre_cards
+        from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
+
+        register_card(centre_cards.queue_card)
+        for item in (centre_cards.nav_leave, centre_cards.nav_queue, centre_cards.nav_duty):
+            register_nav_item(item)

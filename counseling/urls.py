@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from counseling.centre.urls import urlpatterns as centre_urlpatterns
 
 app_name = "counseling"
-urlpatterns: list = []
+urlpatterns: list = [
+    *centre_urlpatterns,  # district counseling centre and 24-hour messages (R4.2)
+]

@@ -238,3 +238,19 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xinyu@localhost")
+
+# District counseling centre and 24-hour message platform (counseling.centre, R4.2). First-reply deadline of a
+# message in hours, overridable per district by division code; the centre's service hours by kind of day
+# (public holidays and 调休 working days from counseling.CalendarDay); the hotlines every sender is shown.
+XINYU_MESSAGE_REPLY_HOURS = 12
+XINYU_MESSAGE_REPLY_HOURS_BY_DISTRICT: dict[str, int] = {}
+XINYU_CENTRE_HOURS = {
+    "school_day": ("16:00", "22:00"),
+    "weekend": ("09:00", "22:00"),
+    "holiday": ("09:00", "22:00"),
+}
+XINYU_HOTLINES = [
+    ("12356", "National mental-health assistance hotline"),
+    ("12355", "Youth service hotline"),
+]
+XINYU_CITY_COUNSELING_URL = os.environ.get("XINYU_CITY_COUNSELING_URL", "")

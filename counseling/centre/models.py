@@ -1,0 +1,201 @@
+"""Models of the district counseling centre (区心理咨询中心) and the 24-hour message platform (R4.2).
+
+Imported by ``counseling/models.py`` so they belong to the ``counseling`` app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from access.fields import EncryptedTextField
+from care.levels import RiskLevel
+from org.models import Node, Student
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")  # 法定节假日（含调休放假）
+    WORKDAY = "workday", _("Make-up working day")  # 调休上班
+
+
+class CalendarDay(models.Model):
+    """节假日安排 — one day that differs from the ordinary week: a public holiday, or a weekend day worked in
+    exchange (调休). Loaded from ``counseling/data/holidays_cn.json`` by ``load_holidays``; a district
+    administrator corrects it on the centre's calendar page (edited days are kept on reload)."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=40)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name} ({self.kind})"
+
+
+class DutyShift(models.Model):
+    """值班 — a district counselor on duty for the district's centre (hotline, online counseling, 24-hour
+    messages) from ``starts_at`` to ``ends_at``. One person never holds two overlapping shifts (checked in
+    ``counseling.centre.services.schedule_shift`` under a lock on the counselor)."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="duty_shifts")
+    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="duty_shifts")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="centre_shift_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["district", "starts_at", "ends_at"], name="centre_shift_when")]
+
+    def __str__(self) -> str:
+        return f"{self.counselor_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class MessageStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a reply")
+    ANSWERED = "answered", _("Answered")
+
+
+class Message(models.Model):
+    """24小时留言 — a student's message to the district centre. Named: ``student`` is set. Anonymous:
+    ``student`` is NULL and nothing else names the sender (no user, no school, no address); only the hash of the
+    private code shown to them once lets them read the reply."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="centre_messages")
+    student = models.ForeignKey(
+        Student, models.PROTECT, null=True, blank=True, related_name="centre_messages"
+    )
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    body = EncryptedTextField(_("message"))
+    # A form's one-time token: the same submission twice stores one message (submissions idempotent).
+    submit_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("sent at"))
+    reply_due = models.DateTimeField(_("first reply due"))
+    first_reply_at = models.DateTimeField(_("first reply at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.WAITING
+    )
+    triage_score = models.FloatField(_("triage score"), default=0)
+    crisis = models.BooleanField(_("crisis"), default=False)
+    triage_hits = models.JSONField(default=list, blank=True)  # lexicon phrase ids, never the words
+    lexicon_version = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-crisis", "reply_due", "pk"]
+        verbose_name = _("24-hour message")
+        verbose_name_plural = _("24-hour messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymous=False, student__isnull=False) | Q(anonymous=True, student__isnull=True),
+                name="centre_message_named_xor_anonymous",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["district", "status", "-crisis", "reply_due"], name="centre_message_queue")
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.pk}"
+
+
+class MessageReply(models.Model):
+    """留言回复 — a reply by the on-duty counselor, or a follow-up by the sender (``author`` NULL)."""
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_sender = models.BooleanField(default=False)
+    body = EncryptedTextField(_("reply"))
+    created_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message reply")
+        verbose_name_plural = _("message replies")
+
+    def __str__(self) -> str:
+        return f"reply {self.pk} to message {self.message_id}"
+
+
+class CallerType(models.TextChoices):
+    STUDENT = "student", _("Student")
+    GUARDIAN = "guardian", _("Parent or guardian")
+    TEACHER = "teacher", _("Teacher")
+    OTHER = "other", _("Other")
+
+
+class CallTopic(models.TextChoices):
+    STUDY = "study", _("Study and exams")
+    FAMILY = "family", _("Family")
+    PEERS = "peers", _("Friends and classmates")
+    EMOTION = "emotion", _("Mood and emotions")
+    SELF_HARM = "self_harm", _("Self-harm or suicide")
+    BULLYING = "bullying", _("Bullying")
+    OTHER = "other", _("Other")
+
+
+class CallOutcome(models.TextChoices):
+    SUPPORTED = "supported", _("Listened and advised")
+    FOLLOW_UP = "follow_up", _("Follow-up call agreed")
+    HANDED_OVER = "handed_over", _("Handed over to the school")
+    REFERRED = "referred", _("Referred to a hospital or institution")
+    EMERGENCY = "emergency", _("Emergency services called")
+
+
+class HotlineCall(models.Model):
+    """热线记录 — one call to the district centre's hotline. The summary is clinical free text (T3, encrypted).
+    With the caller's consent the call is handed over to the student's school, whose psychological teachers
+    are notified (``hand_over_call``)."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="hotline_calls")
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("call started"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    caller_type = models.CharField(_("caller"), max_length=10, choices=CallerType.choices)
+    topic = models.CharField(_("topic"), max_length=12, choices=CallTopic.choices)
+    risk = models.CharField(_("risk"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=CallOutcome.choices)
+    summary = EncryptedTextField(_("summary"), blank=True)
+    consent_to_hand_over = models.BooleanField(
+        _("caller consents to a hand-over to the school"), default=False
+    )
+    student = models.ForeignKey(Student, models.PROTECT, null=True, blank=True, related_name="hotline_calls")
+    handed_over_to = models.ForeignKey(Node, models.PROTECT, null=True, blank=True, related_name="+")
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    submit_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("hotline call")
+        verbose_name_plural = _("hotline calls")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(handed_over_to__isnull=True)
+                | Q(consent_to_hand_over=True, student__isnull=False),
+                name="centre_call_handover_needs_consent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"call {self.pk}"

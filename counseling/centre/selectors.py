@@ -1,0 +1,85 @@
+"""Reads of the district counseling centre and the 24-hour message platform (R4.2), starting from the policy:
+a counselor sees the messages, calls and roster of the districts of their own district-counselor posts; a
+student sees their own named messages (anonymous ones only through their code)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
+
+from counseling.centre.models import CalendarDay, DutyShift, HotlineCall, Message, MessageStatus
+from counseling.centre.services import admin_districts, counselor_districts, own_student
+from org.models import Node, User
+
+
+def message_queue(user: User) -> QuerySet[Message]:
+    """排队 — waiting messages first; crisis at the top; then by first-reply deadline (most urgent first)."""
+    districts = counselor_districts(user)
+    waiting_first = Case(
+        When(status=MessageStatus.WAITING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Message.objects.filter(district__in=districts)
+        .select_related("district", "student")
+        .annotate(waiting_first=waiting_first)
+        .order_by("waiting_first", "-crisis", "reply_due", "pk")
+    )
+
+
+def message_for_counselor(user: User, pk: int) -> Message:
+    message = (
+        Message.objects.filter(pk=pk, district__in=counselor_districts(user))
+        .select_related("district")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def my_messages(user: User) -> QuerySet[Message]:
+    student = own_student(user)
+    if student is None:
+        return Message.objects.none()
+    return Message.objects.filter(student=student, anonymous=False).order_by("-created_at")
+
+
+def my_message(user: User, pk: int) -> Message:
+    message = my_messages(user).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def roster_districts(user: User) -> list[Node]:
+    seen: dict[int, Node] = {}
+    for node in [*counselor_districts(user), *admin_districts(user)]:
+        seen.setdefault(node.pk, node)
+    return list(seen.values())
+
+
+def shifts(districts: list[Node], start: dt.datetime, end: dt.datetime) -> QuerySet[DutyShift]:
+    return (
+        DutyShift.objects.filter(district__in=districts, ends_at__gt=start, starts_at__lt=end)
+        .select_related("counselor", "district")
+        .order_by("starts_at", "pk")
+    )
+
+
+def special_days(first: dt.date, last: dt.date) -> dict[dt.date, CalendarDay]:
+    return {d.date: d for d in CalendarDay.objects.filter(date__gte=first, date__lte=last)}
+
+
+def calls(user: User) -> QuerySet[HotlineCall]:
+    return HotlineCall.objects.filter(district__in=counselor_districts(user)).select_related(
+        "taken_by", "handed_over_to"
+    )
+
+
+def call_for_counselor(user: User, pk: int) -> HotlineCall:
+    call = calls(user).filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    return call

@@ -1,0 +1,527 @@
+"""Writes of the district counseling centre (区心理咨询中心) and the 24-hour message platform (R4.2).
+
+Every write asks the policy first, runs in one transaction and is audited. An anonymous sender stays anonymous:
+no write here stores or audits who they are (no user, no student, no school, no address).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access import audit
+from access.policy import posts_of, visible_students
+from access.tiers import Tier
+from care import services as care
+from care.levels import RiskLevel
+from counseling.centre import triage
+from counseling.centre.models import (
+    CalendarDay,
+    CalendarDayKind,
+    CallOutcome,
+    DutyShift,
+    HotlineCall,
+    Message,
+    MessageReply,
+    MessageStatus,
+)
+from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
+
+HOLIDAYS_PATH = Path(__file__).resolve().parent.parent / "data" / "holidays_cn.json"
+MAX_MESSAGE = 4000
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed on a phone
+CRISIS_KIND = (
+    "centre.crisis"  # high-priority notification kind (an anonymous crisis has no student to alert on)
+)
+
+
+class CentreError(Exception):
+    """A refusal with a message for the user; ``status`` 400 (bad input), 403 (not allowed), 409 (conflict)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- who ------------------------------------------------------------------------------------------------------
+
+
+def counselor_districts(user: User) -> list[Node]:
+    """The districts whose centre ``user`` works in as a district counselor (区心理咨询中心咨询师)."""
+    return [
+        p.node
+        for p in posts_of(user)
+        if p.role == Role.DISTRICT_COUNSELOR and p.node.kind == NodeKind.DISTRICT
+    ]
+
+
+def admin_districts(user: User) -> list[Node]:
+    """The districts whose duty roster ``user`` keeps (district administrator)."""
+    return [
+        p.node for p in posts_of(user) if p.role == Role.DISTRICT_ADMIN and p.node.kind == NodeKind.DISTRICT
+    ]
+
+
+def may_edit_calendar(user: User) -> bool:
+    return any(p.role in (Role.DISTRICT_ADMIN, Role.CITY_ADMIN) for p in posts_of(user))
+
+
+def on_duty(district: Node, at: dt.datetime) -> list[User]:
+    ids = DutyShift.objects.filter(district=district, starts_at__lte=at, ends_at__gt=at).values(
+        "counselor_id"
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def is_on_duty(user: User, district: Node, at: dt.datetime) -> bool:
+    return DutyShift.objects.filter(
+        district=district, counselor=user, starts_at__lte=at, ends_at__gt=at
+    ).exists()
+
+
+def district_counselors(district: Node) -> list[User]:
+    ids = Post.objects.active().filter(role=Role.DISTRICT_COUNSELOR, node=district).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def own_student(user: User) -> Student | None:
+    """The student record of a signed-in student (their SELF scope)."""
+    return visible_students(user, Tier.T1).filter(user=user).first()
+
+
+def district_of(student: Student) -> Node | None:
+    enrollment = (
+        student.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related("school__district").first()
+    )
+    return enrollment.school.district if enrollment else None
+
+
+# --- service calendar (R4.2: after school, weekends, public holidays) -------------------------------------------
+
+
+def load_holidays(*, path: Path | str = HOLIDAYS_PATH) -> tuple[int, int]:
+    """Load the public-holiday calendar (法定节假日与调休) from the data file. Days a person edited are kept.
+    Idempotent. Returns (created, updated)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    created = updated = 0
+    with transaction.atomic():
+        edited = set(CalendarDay.objects.filter(edited_by__isnull=False).values_list("date", flat=True))
+        for year in data["years"].values():
+            for kind in (CalendarDayKind.HOLIDAY, CalendarDayKind.WORKDAY):
+                for entry in year.get(kind, []):
+                    first = dt.date.fromisoformat(entry[0])
+                    last = dt.date.fromisoformat(entry[2]) if len(entry) > 2 else first
+                    day = first
+                    while day <= last:
+                        if day not in edited:
+                            _, was_created = CalendarDay.objects.update_or_create(
+                                date=day, defaults={"kind": kind, "name": entry[1]}
+                            )
+                            created += was_created
+                            updated += not was_created
+                        day += dt.timedelta(days=1)
+    return created, updated
+
+
+def day_kind(day: dt.date, special: dict[dt.date, str] | None = None) -> str:
+    """ "school_day", "weekend" or "holiday": the kind of day, holidays and 调休 working days included."""
+    if special is None:
+        found = CalendarDay.objects.filter(date=day).values_list("kind", flat=True).first()
+        special = {day: found} if found else {}
+    kind = special.get(day)
+    if kind == CalendarDayKind.HOLIDAY:
+        return "holiday"
+    if kind == CalendarDayKind.WORKDAY:
+        return "school_day"
+    return "weekend" if day.weekday() >= 5 else "school_day"
+
+
+def service_hours(kind: str) -> tuple[dt.time, dt.time]:
+    start, end = settings.XINYU_CENTRE_HOURS[kind]
+    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+
+
+def edit_calendar_day(
+    *, user: User, day: dt.date, kind: str, name: str = "", now: dt.datetime | None = None
+) -> CalendarDay | None:
+    """A district or city administrator corrects the calendar: ``kind`` "holiday", "workday" or "" (an
+    ordinary day again: the row is removed)."""
+    if not may_edit_calendar(user):
+        raise CentreError(_("Only an administrator may edit the holiday calendar."), 403)
+    if kind and kind not in CalendarDayKind.values:
+        raise CentreError(_("Choose a public holiday, a make-up working day or an ordinary day."))
+    name = name.strip()[:40]
+    if kind and not name:
+        raise CentreError(_("Give the day a name, e.g. 国庆节."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not kind:
+            deleted, _rows = CalendarDay.objects.filter(date=day).delete()
+            audit.record(actor=user, action="counseling.calendar.clear", detail={"date": day.isoformat()})
+            return None
+        row, _created = CalendarDay.objects.update_or_create(
+            date=day, defaults={"kind": kind, "name": name, "edited_by": user, "edited_at": now}
+        )
+        audit.record(
+            actor=user,
+            action="counseling.calendar.edit",
+            obj=row,
+            detail={"date": day.isoformat(), "kind": kind},
+        )
+    return row
+
+
+# --- duty roster (值班) ------------------------------------------------------------------------------------------
+
+
+def schedule_shift(
+    *,
+    by: User,
+    district: Node,
+    counselor: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> DutyShift:
+    """排班 — put a district counselor on duty. Refused: not the district's administrator (403), a person who
+    is not a counselor of this district, an end before the start, a shift over 24 hours, or a shift that
+    overlaps another of the same person (400/409). Nothing is written on refusal; the overlap is audited."""
+    if district.pk not in {d.pk for d in admin_districts(by)}:
+        raise CentreError(_("Only the district's administrator keeps its duty roster."), 403)
+    if counselor.pk not in {u.pk for u in district_counselors(district)}:
+        raise CentreError(_("Only a counselor of this district's centre can be put on duty."))
+    if ends_at <= starts_at:
+        raise CentreError(_("A shift must end after it starts."))
+    if ends_at - starts_at > dt.timedelta(hours=24):
+        raise CentreError(_("A shift lasts at most 24 hours."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=counselor.pk).first()  # serialise one person's shifts
+        clash = DutyShift.objects.filter(
+            counselor=counselor, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).first()
+        if clash is not None:
+            audit.record(
+                actor=by,
+                action="counseling.duty.refused",
+                obj=clash,
+                detail={"counselor": counselor.pk, "reason": "overlap"},
+            )
+            raise CentreError(
+                _("%(name)s is already on duty from %(start)s to %(end)s.")
+                % {
+                    "name": counselor,
+                    "start": timezone.localtime(clash.starts_at).strftime("%m-%d %H:%M"),
+                    "end": timezone.localtime(clash.ends_at).strftime("%m-%d %H:%M"),
+                },
+                409,
+            )
+        shift = DutyShift.objects.create(
+            district=district,
+            counselor=counselor,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=by,
+            created_at=now,
+        )
+        audit.record(
+            actor=by, action="counseling.duty.schedule", obj=shift, detail={"counselor": counselor.pk}
+        )
+    return shift
+
+
+def cancel_shift(*, by: User, shift: DutyShift) -> None:
+    if shift.district_id not in {d.pk for d in admin_districts(by)}:
+        raise CentreError(_("Only the district's administrator keeps its duty roster."), 403)
+    with transaction.atomic():
+        audit.record(
+            actor=by, action="counseling.duty.cancel", obj=shift, detail={"counselor": shift.counselor_id}
+        )
+        shift.delete()
+
+
+# --- 24-hour messages (24小时留言平台) ------------------------------------------------------------------------------
+
+
+def reply_hours(district: Node) -> int:
+    by_district = getattr(settings, "XINYU_MESSAGE_REPLY_HOURS_BY_DISTRICT", {})
+    return int(by_district.get(district.code, settings.XINYU_MESSAGE_REPLY_HOURS))
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def code_hash(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(f"xinyu-message-code|{normalised}".encode()).hexdigest()
+
+
+def _tell_on_duty(message: Message, now: dt.datetime) -> None:
+    """A crisis: the on-duty counselors at once (everyone of the district's centre if no one is on duty)."""
+    people = on_duty(message.district, now) or district_counselors(message.district)
+    care.notify(
+        users=people,
+        kind=CRISIS_KIND,
+        subject=_("Urgent: a 24-hour message reads like a crisis — reply now"),
+        url=reverse("counseling:centre_message", kwargs={"pk": message.pk}),
+        key=f"centre-crisis-{message.pk}",
+        email=True,
+        now=now,
+    )
+
+
+def leave_message(
+    *, user: User, body: str, anonymous: bool, submit_key: str, now: dt.datetime | None = None
+) -> tuple[Message, str | None, bool]:
+    """留言 — a student leaves a message for their district's centre, any time. Returns (message, code, created):
+    ``code`` is the anonymous sender's private code, returned only when the message is created (shown once; only
+    its hash is stored). The same ``submit_key`` twice stores one message. A crisis (triage) goes to the top of
+    the queue and alerts the on-duty counselor at once; a named sender's crisis also raises a red care alert."""
+    student = own_student(user)
+    if student is None:
+        raise CentreError(_("Only a student can leave a message here."), 403)
+    body = (body or "").strip()
+    if not body:
+        raise CentreError(_("Write your message first."))
+    if len(body) > MAX_MESSAGE:
+        raise CentreError(_("A message can be at most %(n)d characters.") % {"n": MAX_MESSAGE})
+    submit_key = (submit_key or "").strip()[:64]
+    if len(submit_key) < 16:
+        raise CentreError(_("The form has expired; please reload the page and send again."))
+    district = district_of(student)
+    if district is None:
+        raise CentreError(_("Your school is not set up yet; please call one of the hotlines below."))
+    existing = Message.objects.filter(submit_key=submit_key).first()
+    if existing is not None:
+        return existing, None, False
+    now = now or timezone.now()
+    result = triage.score(body)
+    code = new_code() if anonymous else None
+    message = Message(
+        district=district,
+        student=None if anonymous else student,
+        anonymous=anonymous,
+        code_hash=code_hash(code) if code else "",
+        body=body,
+        submit_key=submit_key,
+        created_at=now,
+        reply_due=now + dt.timedelta(hours=reply_hours(district)),
+        triage_score=result.score,
+        crisis=result.crisis,
+        triage_hits=result.hits,
+        lexicon_version=triage.lexicon().version,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+            if result.crisis:
+                _tell_on_duty(message, now)
+                if not anonymous:
+                    care.raise_alert(
+                        student=student,
+                        level=RiskLevel.RED,
+                        reasons=[
+                            {
+                                "code": "centre.message.crisis",
+                                "text": {
+                                    "zh-hans": "24小时留言危机分诊",
+                                    "en": "24-hour message crisis triage",
+                                },
+                            }
+                        ],
+                        source_type="counseling.message",
+                        source_id=str(message.pk),
+                        now=now,
+                    )
+            # Anonymous: no actor, no student, no address in the trail — only that a message arrived.
+            audit.record(
+                actor=None if anonymous else user,
+                action="counseling.message.leave",
+                obj=message,
+                student_id=None if anonymous else student.pk,
+                detail={"anonymous": anonymous, "crisis": result.crisis},
+            )
+    except IntegrityError:  # the same form sent twice at once: the first one won
+        return Message.objects.get(submit_key=submit_key), None, False
+    return message, code, True
+
+
+def message_by_code(code: str) -> Message | None:
+    if not code or len("".join(ch for ch in code if ch.isalnum())) != 12:
+        return None
+    return Message.objects.filter(anonymous=True, code_hash=code_hash(code)).first()
+
+
+def reply_to_message(
+    *, user: User, message: Message, body: str, request=None, now: dt.datetime | None = None
+) -> MessageReply:
+    """回复 — only a counselor on duty for the message's district replies; anyone else is refused, nothing
+    changes, and the attempt is audited. The first reply stops the deadline clock."""
+    now = now or timezone.now()
+    if message.district_id not in {d.pk for d in counselor_districts(user)} or not is_on_duty(
+        user, message.district, now
+    ):
+        audit.record(
+            actor=user,
+            action="counseling.message.reply_refused",
+            obj=message,
+            student_id=message.student_id,
+            request=request,
+            detail={"reason": "not on duty"},
+        )
+        raise CentreError(
+            _("Only a counselor on duty for this district can reply, and you are not on duty now."), 403
+        )
+    body = (body or "").strip()
+    if not body:
+        raise CentreError(_("Write your reply first."))
+    if len(body) > MAX_MESSAGE:
+        raise CentreError(_("A reply can be at most %(n)d characters.") % {"n": MAX_MESSAGE})
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        reply = MessageReply.objects.create(message=locked, author=user, body=body, created_at=now)
+        if locked.first_reply_at is None:
+            locked.first_reply_at, locked.status = now, MessageStatus.ANSWERED
+            locked.save(update_fields=["first_reply_at", "status"])
+        audit.record(
+            actor=user,
+            action="counseling.message.reply",
+            obj=locked,
+            student_id=locked.student_id,
+            request=request,
+            detail={"first": reply.created_at == locked.first_reply_at, "late": now > locked.reply_due},
+        )
+        if locked.student_id and locked.student.user_id:
+            care.notify(
+                users=[locked.student.user],
+                kind="centre.reply",
+                subject=_("The district counseling centre replied to your message"),
+                url=reverse("counseling:centre_my_message", kwargs={"pk": locked.pk}),
+                key=f"centre-reply-{reply.pk}",
+                now=now,
+            )
+    message.first_reply_at, message.status = locked.first_reply_at, locked.status
+    return reply
+
+
+# --- hotline log (热线记录) -----------------------------------------------------------------------------------------
+
+
+def record_call(
+    *,
+    user: User,
+    district: Node,
+    started_at: dt.datetime,
+    duration_minutes: int,
+    caller_type: str,
+    topic: str,
+    risk: str,
+    outcome: str,
+    summary: str,
+    consent_to_hand_over: bool,
+    submit_key: str,
+    now: dt.datetime | None = None,
+) -> tuple[HotlineCall, bool]:
+    """热线记录 — a counselor of the district's centre logs a call. Idempotent per form (``submit_key``)."""
+    if district.pk not in {d.pk for d in counselor_districts(user)}:
+        raise CentreError(_("Only a counselor of this district's centre logs its calls."), 403)
+    now = now or timezone.now()
+    if not 0 < duration_minutes <= 600:
+        raise CentreError(_("The duration must be between 1 and 600 minutes."))
+    if started_at > now:
+        raise CentreError(_("A call cannot start in the future."))
+    for value, choices in (
+        (caller_type, HotlineCall._meta.get_field("caller_type").choices),
+        (topic, HotlineCall._meta.get_field("topic").choices),
+        (risk, HotlineCall._meta.get_field("risk").choices),
+        (outcome, HotlineCall._meta.get_field("outcome").choices),
+    ):
+        if value not in {c for c, _label in choices}:
+            raise CentreError(_("Choose a value from each list."))
+    if outcome == CallOutcome.HANDED_OVER and not consent_to_hand_over:
+        raise CentreError(_("A hand-over to the school needs the caller's consent."))
+    submit_key = (submit_key or "").strip()[:64]
+    if len(submit_key) < 16:
+        raise CentreError(_("The form has expired; please reload the page and send again."))
+    existing = HotlineCall.objects.filter(submit_key=submit_key).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        call = HotlineCall.objects.create(
+            district=district,
+            taken_by=user,
+            started_at=started_at,
+            duration_minutes=duration_minutes,
+            caller_type=caller_type,
+            topic=topic,
+            risk=risk,
+            outcome=outcome,
+            summary=summary.strip(),
+            consent_to_hand_over=consent_to_hand_over,
+            submit_key=submit_key,
+            created_at=now,
+        )
+        audit.record(
+            actor=user, action="counseling.hotline.record", obj=call, detail={"risk": risk, "topic": topic}
+        )
+    return call, True
+
+
+def hand_over_call(
+    *, user: User, call: HotlineCall, student_no: str, request=None, now: dt.datetime | None = None
+) -> HotlineCall:
+    """转介到学校 — with the caller's consent, hand the call over to the student's school: the student is found
+    by exact 学籍号 within the district (no browsing), and the school's psychological teachers are notified."""
+    if call.district_id not in {d.pk for d in counselor_districts(user)}:
+        raise CentreError(_("Only a counselor of this district's centre logs its calls."), 403)
+    if not call.consent_to_hand_over:
+        raise CentreError(_("A hand-over to the school needs the caller's consent."))
+    if call.handed_over_to_id:
+        raise CentreError(_("This call has already been handed over."), 409)
+    student = Student.objects.filter(student_no=(student_no or "").strip().upper()).first()
+    enrollment = (
+        student.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related("school").first()
+        if student
+        else None
+    )
+    if enrollment is None or enrollment.school.district_id != call.district_id:
+        raise CentreError(_("No student of this district has that student number."))
+    now = now or timezone.now()
+    school = enrollment.school
+    with transaction.atomic():
+        call.student, call.handed_over_to, call.handed_over_at = student, school, now
+        if call.outcome != CallOutcome.HANDED_OVER:
+            call.outcome = CallOutcome.HANDED_OVER
+        call.save(update_fields=["student", "handed_over_to", "handed_over_at", "outcome"])
+        ids = Post.objects.active().filter(role=Role.PSYCH_TEACHER, node=school).values("user_id")
+        care.notify(
+            users=User.objects.filter(pk__in=ids),
+            kind="centre.handover",
+            subject=_("The district counseling centre handed a hotline call over to your school: %(name)s")
+            % {"name": student.name},
+            url=reverse("org:student_detail", kwargs={"pk": student.pk}),
+            key=f"centre-handover-{call.pk}",
+            email=True,
+            now=now,
+        )
+        audit.record(
+            actor=user,
+            action="counseling.hotline.hand_over",
+            obj=call,
+            student_id=student.pk,
+            request=request,
+            detail={"school": school.pk, "risk": call.risk},
+        )
+    return call

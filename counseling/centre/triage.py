@@ -1,0 +1,174 @@
+"""危机分诊 — crisis triage of 24-hour messages (R4.2).
+
+A maintained Chinese lexicon (``counseling/data/triage_lexicon.yaml``: weighted phrases, negation cues,
+benign idioms) scores each message; at or above the threshold the message is a crisis. The rules live in the
+data file, not here: this module only applies them. Measured on a labelled set by
+``counseling/tests/test_triage_measure.py`` and ``bench/triage_bench.py`` (docs/performance.md, Crisis triage).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
+CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}")
+MASK_CHAR = "□"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    id: str
+    pattern: re.Pattern
+    weight: float
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: int
+    threshold: float
+    negation_window: int
+    negation_cues: tuple[str, ...]
+    negation_except: tuple[str, ...]
+    distance_factor: float
+    distance_cues: tuple[str, ...]
+    masks: tuple[re.Pattern, ...]
+    phrases: tuple[Phrase, ...]
+
+
+@dataclass
+class Triage:
+    score: float
+    crisis: bool
+    hits: list[str] = field(default_factory=list)  # phrase ids that counted (never the message's words)
+    negated: list[str] = field(default_factory=list)  # phrase ids found but negated
+
+
+def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return Lexicon(
+        version=int(data["version"]),
+        threshold=float(data["threshold"]),
+        negation_window=int(data["negation"]["window"]),
+        negation_cues=tuple(data["negation"]["cues"]),
+        negation_except=tuple(data["negation"].get("except", ())),
+        distance_factor=float(data["distance"]["factor"]),
+        distance_cues=tuple(data["distance"]["cues"]),
+        masks=tuple(re.compile(m) for m in data["masks"]),
+        phrases=tuple(
+            Phrase(id=p["id"], pattern=re.compile(p["pattern"]), weight=float(p["weight"]))
+            for p in data["phrases"]
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def _negated(clause: str, start: int, lex: Lexicon) -> bool:
+    """Is there a negation cue ending at most ``window`` characters before ``start`` in the clause?"""
+    lo = max(0, start - lex.negation_window - 6)
+    for cue in lex.negation_cues:
+        i = clause.find(cue, lo, start)
+        while i != -1:
+            gap = start - (i + len(cue))
+            if 0 <= gap <= lex.negation_window and not any(
+                clause.startswith(x, i) or clause.startswith(x, max(0, i - len(x) + len(cue)))
+                for x in lex.negation_except
+            ):
+                return True
+            i = clause.find(cue, i + 1, start)
+    return False
+
+
+def score(text: str, lex: Lexicon | None = None) -> Triage:
+    """Score one message. Each phrase counts once (its best, un-negated occurrence)."""
+    lex = lex or lexicon()
+    masked = text or ""
+    for mask in lex.masks:
+        masked = mask.sub(lambda m: MASK_CHAR * len(m.group(0)), masked)
+    best: dict[str, float] = {}
+    negated: set[str] = set()
+    for clause in CLAUSE_SPLIT.split(masked):
+        if not clause:
+            continue
+        factor = lex.distance_factor if any(c in clause for c in lex.distance_cues) else 1.0
+        for phrase in lex.phrases:
+            for m in phrase.pattern.finditer(clause):
+                if _negated(clause, m.start(), lex):
+                    negated.add(phrase.id)
+                    continue
+                best[phrase.id] = max(best.get(phrase.id, 0.0), phrase.weight * factor)
+    total = round(sum(best.values()), 3)
+    return Triage(
+        score=total,
+        crisis=total >= lex.threshold,
+        hits=sorted(best),
+        negated=sorted(negated - set(best)),
+    )
+
+
+# --- measurement (the labelled sets under counseling/data/) ---------------------------------------------------
+
+DATA_DIR = LEXICON_PATH.parent
+DEV_SET = DATA_DIR / "triage_labelled.tsv"
+HELDOUT_SET = DATA_DIR / "triage_heldout.tsv"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    crisis: bool
+    category: str
+    text: str
+
+
+@dataclass
+class Measure:
+    n: int
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    misses: list[Labelled]  # crisis messages not flagged
+    false_alarms: list[Labelled]
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+
+def read_labelled(path: Path | str) -> list[Labelled]:
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("label\t"):
+            continue
+        label, category, text = line.split("\t", 2)
+        rows.append(Labelled(crisis=label.strip() == "1", category=category.strip(), text=text.strip()))
+    return rows
+
+
+def measure(rows: list[Labelled], lex: Lexicon | None = None) -> Measure:
+    m = Measure(n=len(rows), tp=0, fp=0, fn=0, tn=0, misses=[], false_alarms=[])
+    for row in rows:
+        flagged = score(row.text, lex).crisis
+        if row.crisis and flagged:
+            m.tp += 1
+        elif row.crisis:
+            m.fn += 1
+            m.misses.append(row)
+        elif flagged:
+            m.fp += 1
+            m.false_alarms.append(row)
+        else:
+            m.tn += 1
+    return m

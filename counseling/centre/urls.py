@@ -1,0 +1,18 @@
+from django.urls import path
+
+from counseling.centre import views
+
+# Included by counseling/urls.py under "centre/" (namespace "counseling").
+urlpatterns = [
+    path("centre/messages/new/", views.leave_message, name="centre_leave"),
+    path("centre/messages/mine/", views.my_messages, name="centre_my_messages"),
+    path("centre/messages/mine/<int:pk>/", views.my_message, name="centre_my_message"),
+    path("centre/messages/code/", views.read_with_code, name="centre_read_code"),
+    path("centre/queue/", views.queue, name="centre_queue"),
+    path("centre/queue/<int:pk>/", views.message_detail, name="centre_message"),
+    path("centre/duty/", views.duty, name="centre_duty"),
+    path("centre/duty/<int:pk>/cancel/", views.cancel_duty, name="centre_duty_cancel"),
+    path("centre/calendar/", views.calendar, name="centre_calendar"),
+    path("centre/hotline/", views.hotline, name="centre_hotline"),
+    path("centre/hotline/<int:pk>/", views.call_detail, name="centre_call"),
+]

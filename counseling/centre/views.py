@@ -1,0 +1,394 @@
+"""Pages of the district counseling centre and the 24-hour message platform (R4.2). Thin: the rules are in
+``services`` (writes) and ``selectors`` (reads)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from access import audit
+from access.policy import roles_of
+from access.routes import policy
+from access.tiers import Tier
+from care.levels import RiskLevel
+from counseling.centre import selectors, services
+from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic
+from counseling.centre.services import CentreError
+from org.models import Role
+
+STUDENT = {Role.STUDENT}
+COUNSELOR = {Role.DISTRICT_COUNSELOR}
+ROSTER = {Role.DISTRICT_COUNSELOR, Role.DISTRICT_ADMIN}
+CALENDAR = {Role.DISTRICT_COUNSELOR, Role.DISTRICT_ADMIN, Role.CITY_ADMIN}
+
+
+def _require(request: HttpRequest, roles: set[str]) -> None:
+    if not roles_of(request.user) & roles:
+        raise PermissionDenied
+
+
+# R4.1: the hotlines every sender sees (numbers from settings.XINYU_HOTLINES; these labels are translated).
+HOTLINE_LABELS = {
+    "12356": gettext_lazy("National mental-health assistance hotline"),
+    "12355": gettext_lazy("Youth service hotline"),
+}
+
+
+def _hotlines() -> dict:
+    return {
+        "hotlines": [
+            (number, HOTLINE_LABELS.get(number, label)) for number, label in settings.XINYU_HOTLINES
+        ],
+        "city_platform": settings.XINYU_CITY_COUNSELING_URL,
+    }
+
+
+def _refuse(request: HttpRequest, exc: CentreError, template: str, context: dict) -> HttpResponse:
+    return render(request, template, {**context, "error": exc.message}, status=exc.status)
+
+
+def _aware(value: str | None) -> dt.datetime | None:
+    parsed = parse_datetime(value or "")
+    if parsed is None:
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+# --- the student's side ---------------------------------------------------------------------------------------
+
+
+@login_required
+@policy(Tier.T3, "self", "a student leaves a message (named or anonymous); the anonymous code is shown once")
+def leave_message(request: HttpRequest) -> HttpResponse:
+    _require(request, STUDENT)
+    context = {"submit_key": secrets.token_urlsafe(24), **_hotlines()}
+    if request.method != "POST":
+        return render(request, "counseling/centre_leave.html", context)
+    anonymous = request.POST.get("anonymous") == "1"
+    try:
+        message, code, created = services.leave_message(
+            user=request.user,
+            body=request.POST.get("body", ""),
+            anonymous=anonymous,
+            submit_key=request.POST.get("submit_key", ""),
+        )
+    except CentreError as exc:
+        return _refuse(
+            request, exc, "counseling/centre_leave.html", {**context, "body": request.POST.get("body", "")}
+        )
+    response = render(
+        request,
+        "counseling/centre_sent.html",
+        {"message": message, "code": code, "created": created, "anonymous": message.anonymous, **_hotlines()},
+    )
+    response["Cache-Control"] = "no-store"  # the private code must not stay in a cache
+    return response
+
+
+@login_required
+@policy(Tier.T3, "self", "the student's own named messages")
+def my_messages(request: HttpRequest) -> HttpResponse:
+    _require(request, STUDENT)
+    rows = list(selectors.my_messages(request.user))
+    return render(request, "counseling/centre_my_messages.html", {"rows": rows, **_hotlines()})
+
+
+@login_required
+@policy(Tier.T3, "self", "one of the student's own named messages and its replies")
+def my_message(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, STUDENT)
+    message = selectors.my_message(request.user, pk)
+    replies = list(message.replies.all())
+    return render(
+        request, "counseling/centre_thread.html", {"message": message, "replies": replies, **_hotlines()}
+    )
+
+
+@login_required
+@policy(Tier.T3, "code", "an anonymous message and its replies, for whoever holds its private code")
+def read_with_code(request: HttpRequest) -> HttpResponse:
+    _require(request, STUDENT)
+    if request.method != "POST":
+        return render(request, "counseling/centre_code.html", _hotlines())
+    message = services.message_by_code(request.POST.get("code", ""))
+    if message is None:
+        return render(
+            request,
+            "counseling/centre_code.html",
+            {"error": _("No message has that code. Check it and try again."), **_hotlines()},
+            status=404,
+        )
+    # Who reads with the code is not recorded: that would tie the anonymous sender to a login.
+    audit.record(actor=None, action="counseling.message.read_code", obj=message, detail={})
+    response = render(
+        request,
+        "counseling/centre_thread.html",
+        {"message": message, "replies": list(message.replies.all()), **_hotlines()},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the counselor's side -------------------------------------------------------------------------------------
+
+
+@login_required
+@policy(Tier.T1, "district", "the centre's message queue: time, named or anonymous, crisis flag, deadline")
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(request, COUNSELOR)
+    now = timezone.now()
+    rows = list(selectors.message_queue(request.user)[:200])
+    audit.record(
+        actor=request.user,
+        action="counseling.message.list",
+        request=request,
+        detail={"n": len(rows), "students": sorted({m.student_id for m in rows if m.student_id})},
+    )
+    districts = services.counselor_districts(request.user)
+    duty = {d.pk: services.is_on_duty(request.user, d, now) for d in districts}
+    template = (
+        "counseling/_centre_queue.html"
+        if request.headers.get("HX-Request")
+        else "counseling/centre_queue.html"
+    )
+    return render(request, template, {"rows": rows, "now": now, "on_duty": any(duty.values())})
+
+
+@login_required
+@policy(Tier.T3, "message", "one message and its replies; a reply by a counselor on duty for its district")
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR)
+    message = selectors.message_for_counselor(request.user, pk)
+    now = timezone.now()
+    context = {"message": message, "on_duty": services.is_on_duty(request.user, message.district, now)}
+    if request.method == "POST":
+        try:
+            services.reply_to_message(
+                user=request.user, message=message, body=request.POST.get("body", ""), request=request
+            )
+        except CentreError as exc:
+            context["replies"] = list(message.replies.select_related("author"))
+            return _refuse(
+                request,
+                exc,
+                "counseling/centre_message.html",
+                {**context, "body": request.POST.get("body", "")},
+            )
+        messages.success(request, _("Your reply was sent."))
+        return redirect("counseling:centre_message", pk=message.pk)
+    audit.record(
+        actor=request.user,
+        action="counseling.message.view",
+        obj=message,
+        student_id=message.student_id,
+        request=request,
+        detail={"crisis": message.crisis},
+    )
+    context["replies"] = list(message.replies.select_related("author"))
+    return render(request, "counseling/centre_message.html", context)
+
+
+def _duty_context(request: HttpRequest, start: dt.date) -> dict:
+    districts = selectors.roster_districts(request.user)
+    days = [start + dt.timedelta(days=i) for i in range(14)]
+    tz = timezone.get_current_timezone()
+    begin = dt.datetime.combine(days[0], dt.time.min, tz)
+    end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time.min, tz)
+    shifts = list(selectors.shifts(districts, begin, end))
+    special = selectors.special_days(days[0], days[-1])
+    kinds = {d: sp.kind for d, sp in special.items()}
+    rows = []
+    for day in days:
+        kind = services.day_kind(day, kinds)
+        opens, closes = services.service_hours(kind)
+        lo = dt.datetime.combine(day, dt.time.min, tz)
+        hi = lo + dt.timedelta(days=1)
+        rows.append(
+            {
+                "day": day,
+                "kind": kind,
+                "special": special.get(day),
+                "opens": opens,
+                "closes": closes,
+                "shifts": [s for s in shifts if s.starts_at < hi and s.ends_at > lo],
+            }
+        )
+    admin_of = services.admin_districts(request.user)
+    counselors = [(d, services.district_counselors(d)) for d in admin_of]
+    return {"rows": rows, "admin_of": admin_of, "counselors": counselors, "start": start}
+
+
+@login_required
+@policy(None, "duty", "the centre's duty roster (who is on duty when); the district administrator edits it")
+def duty(request: HttpRequest) -> HttpResponse:
+    _require(request, ROSTER)
+    start = parse_date(request.GET.get("from", "")) or timezone.localdate()
+    if request.method == "POST":
+        try:
+            district_id = int(request.POST.get("district", "0"))
+            counselor_id = int(request.POST.get("counselor", "0"))
+        except ValueError:
+            district_id = counselor_id = 0
+        district = next((d for d in services.admin_districts(request.user) if d.pk == district_id), None)
+        counselor = None
+        if district is not None:
+            counselor = next(
+                (u for u in services.district_counselors(district) if u.pk == counselor_id), None
+            )
+        starts_at, ends_at = _aware(request.POST.get("starts_at")), _aware(request.POST.get("ends_at"))
+        try:
+            if district is None:
+                raise CentreError(_("Only the district's administrator keeps its duty roster."), 403)
+            if counselor is None:
+                raise CentreError(_("Only a counselor of this district's centre can be put on duty."))
+            if starts_at is None or ends_at is None:
+                raise CentreError(_("Give the start and the end of the shift."))
+            services.schedule_shift(
+                by=request.user, district=district, counselor=counselor, starts_at=starts_at, ends_at=ends_at
+            )
+        except CentreError as exc:
+            return _refuse(request, exc, "counseling/centre_duty.html", _duty_context(request, start))
+        messages.success(request, _("The shift was added to the roster."))
+        return redirect("counseling:centre_duty")
+    return render(request, "counseling/centre_duty.html", _duty_context(request, start))
+
+
+@login_required
+@require_POST
+@policy(None, "duty", "the district administrator removes a shift")
+def cancel_duty(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, {Role.DISTRICT_ADMIN})
+    districts = services.admin_districts(request.user)
+    shift = selectors.shifts(
+        districts, dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC)
+    )
+    found = shift.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    services.cancel_shift(by=request.user, shift=found)
+    messages.success(request, _("The shift was removed."))
+    return redirect("counseling:centre_duty")
+
+
+@login_required
+@policy(None, "calendar", "public holidays and 调休 working days; administrators edit them")
+def calendar(request: HttpRequest) -> HttpResponse:
+    _require(request, CALENDAR)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    context = {
+        "year": year,
+        "may_edit": services.may_edit_calendar(request.user),
+        "kinds": CalendarDayKind.choices,
+    }
+    if request.method == "POST":
+        day = parse_date(request.POST.get("date", ""))
+        try:
+            if day is None:
+                raise CentreError(_("Give a date."))
+            services.edit_calendar_day(
+                user=request.user,
+                day=day,
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", ""),
+            )
+        except CentreError as exc:
+            context["days"] = list(
+                selectors.special_days(dt.date(year, 1, 1), dt.date(year, 12, 31)).values()
+            )
+            return _refuse(request, exc, "counseling/centre_calendar.html", context)
+        messages.success(request, _("The calendar was updated."))
+        return redirect(f"{request.path}?year={day.year}")
+    context["days"] = list(selectors.special_days(dt.date(year, 1, 1), dt.date(year, 12, 31)).values())
+    return render(request, "counseling/centre_calendar.html", context)
+
+
+def _hotline_context(request: HttpRequest) -> dict:
+    return {
+        "calls": list(selectors.calls(request.user)[:100]),
+        "districts": services.counselor_districts(request.user),
+        "caller_types": CallerType.choices,
+        "topics": CallTopic.choices,
+        "risks": RiskLevel.choices,
+        "outcomes": CallOutcome.choices,
+        "submit_key": secrets.token_urlsafe(24),
+        "now": timezone.localtime(),
+    }
+
+
+@login_required
+@policy(None, "hotline", "the centre's hotline log (no summaries on the list); a counselor records a call")
+def hotline(request: HttpRequest) -> HttpResponse:
+    _require(request, COUNSELOR)
+    context = _hotline_context(request)
+    if request.method == "POST":
+        p = request.POST
+        district = next((d for d in context["districts"] if str(d.pk) == p.get("district")), None)
+        started_at = _aware(p.get("started_at"))
+        try:
+            if district is None:
+                raise CentreError(_("Only a counselor of this district's centre logs its calls."), 403)
+            if started_at is None:
+                raise CentreError(_("Give the time the call started."))
+            try:
+                minutes = int(p.get("duration_minutes", ""))
+            except ValueError:
+                raise CentreError(_("The duration must be between 1 and 600 minutes.")) from None
+            call, _created = services.record_call(
+                user=request.user,
+                district=district,
+                started_at=started_at,
+                duration_minutes=minutes,
+                caller_type=p.get("caller_type", ""),
+                topic=p.get("topic", ""),
+                risk=p.get("risk", ""),
+                outcome=p.get("outcome", ""),
+                summary=p.get("summary", ""),
+                consent_to_hand_over=p.get("consent") == "1",
+                submit_key=p.get("submit_key", ""),
+            )
+        except CentreError as exc:
+            return _refuse(request, exc, "counseling/centre_hotline.html", {**context, "form": p})
+        messages.success(request, _("The call was logged."))
+        return redirect("counseling:centre_call", pk=call.pk)
+    return render(request, "counseling/centre_hotline.html", context)
+
+
+@login_required
+@policy(Tier.T3, "hotline", "one call with its summary; a hand-over to the student's school with consent")
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR)
+    call = selectors.call_for_counselor(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.hand_over_call(
+                user=request.user, call=call, student_no=request.POST.get("student_no", ""), request=request
+            )
+        except CentreError as exc:
+            return _refuse(request, exc, "counseling/centre_call.html", {"call": call})
+        messages.success(
+            request, _("The call was handed over; the school's psychological teachers were notified.")
+        )
+        return redirect("counseling:centre_call", pk=call.pk)
+    audit.record(
+        actor=request.user,
+        action="counseling.hotline.view",
+        obj=call,
+        student_id=call.student_id,
+        request=request,
+    )
+    return render(request, "counseling/centre_call.html", {"call": call})

@@ -1,0 +1,61 @@
+"""Crisis triage (危机分诊, R4.2): the lexicon's rules as a user would state them, and its measured figures on the
+labelled sets (recall first). Figures are reported in docs/performance.md (Crisis triage)."""
+
+from __future__ import annotations
+
+import pytest
+
+from counseling.centre.triage import DATA_DIR, DEV_SET, HELDOUT_SET, measure, read_labelled, score
+
+HELDOUT2 = DATA_DIR / "triage_heldout2.tsv"
+
+
+@pytest.mark.parametrize(
+    "text", ["不想活了", "我想死", "我已经攒了很多安眠药", "我又割自己了", "再见了大家，下辈子见"]
+)
+def test_plain_statements_of_suicide_or_self_harm_are_a_crisis(text):
+    assert score(text).crisis
+
+
+@pytest.mark.parametrize("text", ["我不是不想活", "我不会自杀的，别担心", "我从来没想过自杀"])
+def test_a_negated_statement_is_not_a_crisis(text):
+    result = score(text)
+    assert not result.crisis and result.negated
+
+
+@pytest.mark.parametrize(
+    "text", ["累死了", "笑死我了", "烦死了，作业怎么这么多", "想死你了", "这次考试死定了"]
+)
+def test_everyday_idioms_with_death_in_them_are_not_a_crisis(text):
+    assert not score(text).crisis
+
+
+def test_a_story_or_the_news_weighs_less_than_the_sender_saying_it():
+    assert not score("新闻里说有个学生跳楼了").crisis
+    assert score("我想跳楼").crisis
+
+
+def test_the_score_names_lexicon_entries_not_the_words_of_the_message():
+    result = score("我不想活了，已经准备好了绳子")
+    assert result.hits and all("不想活" not in h for h in result.hits)
+
+
+def test_the_sets_are_large_enough_and_hold_both_labels():
+    dev, held1, held2 = read_labelled(DEV_SET), read_labelled(HELDOUT_SET), read_labelled(HELDOUT2)
+    assert len(dev) >= 200 and len(held1) >= 60 and len(held2) >= 60
+    for rows in (dev, held1, held2):
+        assert {r.crisis for r in rows} == {True, False}
+
+
+def test_on_the_development_sets_recall_is_at_least_095_and_precision_at_least_090():
+    m = measure(read_labelled(DEV_SET) + read_labelled(HELDOUT_SET))
+    assert m.recall >= 0.95, [r.text for r in m.misses]
+    assert m.precision >= 0.90, [r.text for r in m.false_alarms]
+
+
+def test_on_the_untouched_held_out_set_the_figures_do_not_fall_below_what_was_measured():
+    """The honest estimate: held-out set 2 was written after lexicon v4 was frozen. Its recall is far below the
+    development figure (docs/performance.md says so); this floor only stops the lexicon getting worse."""
+    m = measure(read_labelled(HELDOUT2))
+    assert m.recall >= 0.33
+    assert m.precision >= 0.80
