@@ -204,6 +204,19 @@ def full_roster_q(user: User, scopes: Iterable[Scope] | None = None) -> Q:
     return q
 
 
+def role_student_q(user: User, tier: Tier, roles: Iterable[str]) -> Q:
+    """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read through posts of ``roles``
+    only — for pages the tier table gives to some T3 roles and not others (an intervention plan is for the
+    psychological teacher and the escalated district counselor, not for the leader, who sees red/orange cases
+    by name, level and status only)."""
+    wanted = set(roles)
+    q = NOTHING
+    for g in grants(user, tier):
+        if g.role in wanted:
+            q |= _scope_q(g.scope, g.post, user)
+    return q
+
+
 def can_view_student(user: User, student: Student, tier: Tier = Tier.T1) -> bool:
     return visible_students(user, tier).filter(pk=student.pk).exists()
 

@@ -22,3 +22,15 @@ class CareConfig(AppConfig):
         register_student_section(providers.level_section)
         register_student_section(providers.file_link_section)
         file_providers.register()
+        self._ready_plans(register_scope, Scope, register_card, register_nav_item)
+
+    @staticmethod
+    def _ready_plans(register_scope, Scope, register_card, register_nav_item) -> None:  # noqa: N803
+        """Plans, guardian contacts and referrals (plans): Scope.REFERRED, the "my tasks" card, navigation."""
+        from care.plans import providers as plan_providers
+        from care.plans import selectors as plan_selectors
+
+        register_scope(Scope.REFERRED, plan_selectors.referred_scope)
+        register_card(plan_providers.tasks_card)
+        register_nav_item(plan_providers.nav_referrals)
+        register_nav_item(plan_providers.nav_institutions)

@@ -310,3 +310,237 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+# --- Plans, guardian contacts, partner institutions and referrals (plans) — issue 4 items 5–7 -----------------
+
+
+class InstitutionKind(models.TextChoices):
+    HOSPITAL = "hospital", _("Specialist hospital")  # 专科医院
+    CENTRE = "centre", _("Mental-health centre")  # 精神卫生中心
+    MATERNAL_CHILD = "maternal_child", _("Maternal and child health institution")  # 妇幼保健机构
+    OTHER = "other", _("Other institution")
+
+
+class Institution(models.Model):
+    """合作机构 — a partner institution of a district that schools refer students to (R13). The district's
+    administrator keeps the registry."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="+", verbose_name=_("district"))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=InstitutionKind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("partner institution")
+        verbose_name_plural = _("partner institutions")
+        ordering = ["district", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="care_institution_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionMember(models.Model):
+    """机构医生 — a clinician of a partner institution: they see the referrals sent to it (Scope.REFERRED)."""
+
+    institution = models.ForeignKey(Institution, models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="institution_memberships")
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("institution clinician")
+        verbose_name_plural = _("institution clinicians")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "user"], name="care_institution_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.user_id}"
+
+
+class Plan(models.Model):
+    """干预方案 — the intervention plan of a case, agreed with the guardians, with its safety plan (安全计划)
+    and review date (R12). Goals and the safety plan are T3 free text: encrypted."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="plan")
+    goals = EncryptedTextField(_("goals"), blank=True, default="")
+    # Safety plan (安全计划): five parts, each T3 free text.
+    warning_signs = EncryptedTextField(_("warning signs"), blank=True, default="")
+    coping_steps = EncryptedTextField(_("coping steps"), blank=True, default="")
+    people_and_places = EncryptedTextField(_("people and places"), blank=True, default="")
+    professionals = EncryptedTextField(_("professionals and hotlines"), blank=True, default="")
+    safe_environment = EncryptedTextField(_("making the environment safe"), blank=True, default="")
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    # The guardians' agreement (家长同意): the meeting, its date and who took part.
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    agreement_meeting = models.CharField(_("meeting"), max_length=100, blank=True)
+    agreed_with = models.CharField(_("who took part"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("intervention plan")
+        verbose_name_plural = _("intervention plans")
+
+    def __str__(self) -> str:
+        return f"plan of case {self.case_id}"
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_on is not None
+
+    @property
+    def has_safety_plan(self) -> bool:
+        return any(
+            (
+                self.warning_signs,
+                self.coping_steps,
+                self.people_and_places,
+                self.professionals,
+                self.safe_environment,
+            )
+        )
+
+
+class PlanAction(models.Model):
+    """干预措施 — one action of a plan with its owner and due date; it is on the owner's home page ("my
+    tasks") until done, with reminders (R12)."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="actions")
+    text = EncryptedTextField(_("action"))  # T3: what is done for the student
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="plan_actions", verbose_name=_("owner")
+    )
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("plan action")
+        verbose_name_plural = _("plan actions")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["owner", "due_on"], condition=Q(done_at__isnull=True), name="care_task_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"action {self.pk} of plan {self.plan_id}"
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    IN_PERSON = "in_person", _("Meeting at school")
+    HOME_VISIT = "home_visit", _("Home visit")
+    MESSAGE = "message", _("Message")
+    VIDEO = "video", _("Video call")
+    OTHER = "other", _("Other")
+
+
+class GuardianContact(models.Model):
+    """家校联系 — one contact with a student's guardians about a case: channel, time, who, outcome (R12).
+    "Contact the parents promptly" is met by the first contact that reached them before the level's deadline."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="guardian_contacts")
+    channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    guardian_name = models.CharField(_("guardian contacted"), max_length=50)
+    reached = models.BooleanField(_("reached"), default=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True, default="")  # T3, encrypted
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("guardian contact")
+        verbose_name_plural = _("guardian contacts")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "at"], name="care_contact_case")]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk} of case {self.case_id}"
+
+
+class ReferralStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")  # 拟转介
+    CONSENTED = "consented", _("Guardian consented")  # 监护人同意
+    SENT = "sent", _("Sent")  # 已转出
+    APPOINTMENT = "appointment", _("Appointment made")  # 已预约
+    SEEN = "seen", _("Seen")  # 已就诊
+    FEEDBACK = "feedback", _("Feedback received")  # 已反馈
+    RETURNED = "returned", _("Back at school with a support plan")  # 返校支持
+    CANCELLED = "cancelled", _("Cancelled")  # 已取消
+
+
+class Referral(models.Model):
+    """转介 — a referral of a case's student to a partner institution (R12, R13). It carries the reason and
+    only what the school chose to share, needs the guardians' recorded consent before it is sent, and moves
+    proposed → consented → sent → appointment → seen → feedback → back at school; every move is a
+    ``ReferralEvent``. The institution's clinicians see it (minimum data) from sent until back at school."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="referrals")
+    student = models.ForeignKey(Student, models.PROTECT, related_name="referrals")
+    school = models.ForeignKey(Node, models.PROTECT, related_name="+", verbose_name=_("school"))
+    institution = models.ForeignKey(
+        Institution, models.PROTECT, related_name="referrals", verbose_name=_("institution")
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    reason = EncryptedTextField(_("reason"))  # T3
+    shared = EncryptedTextField(_("shared with the institution"), blank=True, default="")  # T3
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED
+    )
+    status_at = models.DateTimeField(_("status since"))
+    consent_by = models.CharField(_("consent given by"), max_length=50, blank=True)
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_via = models.CharField(_("consent given how"), max_length=50, blank=True)
+    appointment_at = models.DateTimeField(_("appointment at"), null=True, blank=True)
+    feedback = EncryptedTextField(_("feedback"), blank=True, default="")  # T3, from the clinician
+    feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    support_plan = EncryptedTextField(_("support plan at school"), blank=True, default="")  # T3
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"))
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["institution", "status"], name="care_referral_institution"),
+            models.Index(fields=["school", "status"], name="care_referral_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.pk} ({self.status})"
+
+
+class ReferralEvent(models.Model):
+    """Each move of a referral, in order (who, when, from which step to which)."""
+
+    referral = models.ForeignKey(Referral, models.CASCADE, related_name="events")
+    before = models.CharField(_("before"), max_length=12, blank=True)
+    after = models.CharField(_("after"), max_length=12, choices=ReferralStatus.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("referral event")
+        verbose_name_plural = _("referral events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} → {self.after}"

@@ -21,3 +21,14 @@ def escalate_alerts() -> int:
     moved = escalate_overdue()
     flush_outbox()
     return moved
+
+
+# --- Plans (plans) ----------------------------------------------------------------------------------------------
+
+
+@shared_task(name="care.send_task_reminders")
+def send_task_reminders() -> int:
+    """Reminders of plan actions due soon or overdue, each once (Celery beat, hourly; settings)."""
+    from care.plans.services import send_task_reminders as remind
+
+    return remind()

@@ -14,3 +14,8 @@ urlpatterns = [
     path("students/<int:pk>/file/print/", file_views.file_print, name="file_print"),
     path("students/<int:pk>/file/pdf/", file_views.file_pdf, name="file_pdf"),
 ]
+
+# --- Plans, guardian contacts, referrals, tasks, partner institutions (plans) -----------------------------------
+from care.plans.urls import urlpatterns as _plans_urls  # noqa: E402
+
+urlpatterns += _plans_urls

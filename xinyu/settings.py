@@ -217,6 +217,19 @@ CELERY_BEAT_SCHEDULE = {
         }
         for queue in ("alerts", "default", "bulk")
     },
+    "care-task-reminders": {"task": "care.send_task_reminders", "schedule": 3600.0},
+}
+# Care pathway (care/plans/deadlines.py): reach the guardians within these school days of a case's opening
+# (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.
+XINYU_GUARDIAN_CONTACT_DEADLINES = {"red": 0, "orange": 1, "yellow": 5}
+XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}
+XINYU_REFERRAL_STEP_DAYS = {
+    "proposed": 5,
+    "consented": 2,
+    "sent": 14,
+    "appointment": 1,
+    "seen": 14,
+    "feedback": 10,
 }
 # A deployment (or the CI stack) may replace the deadlines as JSON, e.g. '{"red": {"minutes": 0}}'.
 if os.environ.get("XINYU_ALERT_DEADLINES_JSON"):

@@ -108,7 +108,8 @@ ROSTER = {
     "student": {"a1"},
     "guardian": {"a1"},
     "other_guardian": {"b1"},
-}  # everyone else: no student at all (city officer, supervisor, auditor, clinician, district counselor, …)
+    "clinician": {"a1b"},  # care's matrix objects send a referral of a1b to the clinician's institution
+}  # everyone else: no student at all (city officer, supervisor, auditor, district counselor, …)
 
 
 PAGE = {

@@ -1,0 +1,81 @@
+"""Deadlines of the care pathway after the case is open: contacting the guardians, and each step of a referral
+(R12, R13). Settings with these defaults (overridable per district by division code, like alert deadlines):
+
+    XINYU_GUARDIAN_CONTACT_DEADLINES = {"red": 0, "orange": 1, "yellow": 5}   # school days; 0 = the same day
+    XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT = {"110108": {"orange": 0}}
+    XINYU_REFERRAL_STEP_DAYS = {"proposed": 5, "consented": 2, "sent": 14, "appointment": 1, "seen": 14,
+                                "feedback": 10}                             # calendar days in each step
+
+"Contact the parents promptly" (及时联系家长): red the same calendar day the case opened (by midnight, Asia/
+Shanghai); orange and yellow in school time (care/deadlines.py: Monday–Friday school hours less holidays), so
+an orange case opened on Friday afternoon is due on Monday afternoon. The deadline runs from the case's
+opening and its current level. Referral steps count calendar days (the institution's time is not the school's);
+the "appointment" step counts from the appointment itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from care.deadlines import SchoolCalendar, _school_day, _tz, add_school_minutes
+from care.levels import RiskLevel
+from care.models import Referral, ReferralStatus
+from org.models import Node
+
+DEFAULT_CONTACT_DEADLINES: dict[str, int] = {RiskLevel.RED: 0, RiskLevel.ORANGE: 1, RiskLevel.YELLOW: 5}
+DEFAULT_REFERRAL_STEP_DAYS: dict[str, int] = {
+    ReferralStatus.PROPOSED: 5,  # to get the guardians' consent
+    ReferralStatus.CONSENTED: 2,  # to send it
+    ReferralStatus.SENT: 14,  # for the institution to give an appointment
+    ReferralStatus.APPOINTMENT: 1,  # after the appointment, to record that the student was seen
+    ReferralStatus.SEEN: 14,  # for the institution's feedback
+    ReferralStatus.FEEDBACK: 10,  # to be back at school with a support plan
+}
+
+
+def contact_school_days(level: str, district: Node | None = None) -> int | None:
+    """School days allowed to reach the guardians of a case at ``level`` (``None``: no deadline)."""
+    table = {**DEFAULT_CONTACT_DEADLINES, **getattr(settings, "XINYU_GUARDIAN_CONTACT_DEADLINES", {})}
+    if district is not None:
+        by_district = getattr(settings, "XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT", {})
+        table = {**table, **by_district.get(district.code, {})}
+    days = table.get(level)
+    return None if days is None else int(days)
+
+
+def school_day_minutes() -> int:
+    opens, closes = _school_day()
+    return (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+
+
+def contact_deadline(
+    level: str, opened_at: dt.datetime, district: Node | None = None, calendar: SchoolCalendar | None = None
+) -> dt.datetime | None:
+    """When the guardians of a case at ``level`` opened at ``opened_at`` must have been reached."""
+    days = contact_school_days(level, district)
+    if days is None:
+        return None
+    if days == 0:  # the same day: by midnight, local time
+        local = opened_at.astimezone(_tz())
+        return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0), _tz())
+    return add_school_minutes(opened_at, days * school_day_minutes(), calendar)
+
+
+def referral_step_due(referral: Referral) -> dt.datetime | None:
+    """When the referral's current step should be over (``None``: finished or cancelled)."""
+    table = {**DEFAULT_REFERRAL_STEP_DAYS, **getattr(settings, "XINYU_REFERRAL_STEP_DAYS", {})}
+    days = table.get(referral.status)
+    if days is None:
+        return None
+    start = referral.status_at
+    if referral.status == ReferralStatus.APPOINTMENT and referral.appointment_at:
+        start = referral.appointment_at
+    return start + dt.timedelta(days=int(days))
+
+
+def referral_overdue(referral: Referral, now: dt.datetime | None = None) -> bool:
+    due = referral_step_due(referral)
+    return due is not None and due < (now or timezone.now())
