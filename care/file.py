@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from access.policy import former_school_ids, roles_of, student_q
 from access.tiers import Tier
@@ -92,7 +93,7 @@ def _charts(entries: list[Entry]) -> list[dict]:
     by_chart: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for e in sorted(entries, key=lambda e: e.at):
         for m in e.measures:
-            by_chart[m.chart][m.series].append([e.at.date().isoformat(), m.value])
+            by_chart[m.chart][m.series].append([timezone.localtime(e.at).date().isoformat(), m.value])
     return [
         {"title": chart, "series": [{"name": name, "data": points} for name, points in series.items()]}
         for chart, series in sorted(by_chart.items())

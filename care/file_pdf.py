@@ -9,6 +9,7 @@ from __future__ import annotations
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -74,7 +75,7 @@ def render_pdf(ctx: dict) -> bytes:
         if e.summary:
             what += "<br/>" + escape(e.summary)
         rows.append(
-            [_p(e.at.strftime("%Y-%m-%d %H:%M"), body), Paragraph(what, body), _p(e.school_name, body)]
+            [_p(timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), body), Paragraph(what, body), _p(e.school_name, body)]
         )
     if len(rows) == 1:
         rows.append([_p("", body), _p(_("Nothing recorded yet."), body), _p("", body)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,14 +50,16 @@ def alerts(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iter
     """预警 — alerts raised for the student, and whether and when they were acknowledged (T3)."""
     if tier < Tier.T3:
         return []
-    rows = Alert.objects.filter(student=student, **filters.range("raised_at")).select_related(
-        "acknowledged_by"
+    rows = (
+        Alert.objects.filter(student=student, **filters.range("raised_at"))
+        .select_related("acknowledged_by")
+        .defer("reasons")  # not shown here: no decryption per row
     )
     out = []
     for a in rows:
         if a.acknowledged_at:
             summary = _("Acknowledged %(at)s by %(who)s") % {
-                "at": a.acknowledged_at.strftime("%Y-%m-%d %H:%M"),
+                "at": timezone.localtime(a.acknowledged_at).strftime("%Y-%m-%d %H:%M"),
                 "who": a.acknowledged_by or "—",
             }
         else:
@@ -80,7 +83,10 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
     owner, escalation, closing). Two queries: the cases, then all their events."""
     if tier < Tier.T3:
         return []
-    case_rows = {c.pk: c for c in Case.objects.filter(student=student).select_related("owner")}
+    case_rows = {
+        c.pk: c
+        for c in Case.objects.filter(student=student).select_related("owner").defer("summary", "closing_note")
+    }
     if not case_rows:
         return []
     school_ids = filters.schools

@@ -15,6 +15,7 @@ from access.routes import policy
 from access.tiers import Tier
 from care import file as student_file
 from care.file_pdf import render_pdf
+from care.levels import RiskLevel
 
 
 def _year(request: HttpRequest) -> int | None:
@@ -49,9 +50,11 @@ def _page(request: HttpRequest, pk: int, *, export: str = "") -> student_file.Fi
 
 def _context(page: student_file.FilePage) -> dict:
     names = page.school_names
+    levels = dict(RiskLevel.choices)
     for e in page.entries:
         e.school_name = names.get(e.school_id, "")
         e.kind_label = page.kinds.get(e.kind, e.kind)
+        e.level_label = levels.get(e.level, e.level)
     return {
         "page": page,
         "student": page.access.student,

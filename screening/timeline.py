@@ -46,6 +46,7 @@ def screening_results(viewer: User, student: Student, tier: Tier, filters: Filte
             **filters.range("response__submitted_at", "response__assignment__school_id"),
         )
         .select_related("response__assignment__campaign")
+        .defer("flags")  # T3 reasons, not shown here: no decryption per row
         .order_by("response_id", "computed_at", "pk")
     )
     latest: dict[int, Result] = {}
