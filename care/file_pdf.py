@@ -75,7 +75,11 @@ def render_pdf(ctx: dict) -> bytes:
         if e.summary:
             what += "<br/>" + escape(e.summary)
         rows.append(
-            [_p(timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), body), Paragraph(what, body), _p(e.school_name, body)]
+            [
+                _p(timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), body),
+                Paragraph(what, body),
+                _p(e.school_name, body),
+            ]
         )
     if len(rows) == 1:
         rows.append([_p("", body), _p(_("Nothing recorded yet."), body), _p("", body)])
