@@ -66,6 +66,31 @@ def training_card(request: HttpRequest) -> Card | None:
     )
 
 
+def keytimes_card(request: HttpRequest) -> Card | None:
+    """A psychological teacher's or leader's key-time activities due now (R3.3)."""
+    schools = selectors.keytime_schools(request.user)
+    semester = current_semester() if schools else None
+    if semester is None:
+        return None
+    today = timezone.localdate()
+    rows = [r for r in selectors.key_time_status(schools, semester) if r.state(today) in {"open", "missed"}]
+    if not rows:
+        return None
+    return Card(
+        title=_("Key-time guidance due"),
+        figures=[
+            Figure(_("Due now"), sum(r.state(today) == "open" for r in rows)),
+            Figure(_("Missed"), sum(r.state(today) == "missed" for r in rows)),
+        ],  # fmt: skip
+        items=[f"{r.due.grade} · {r.label} · {r.due.due_on:%m-%d}" for r in rows if r.state(today) == "open"][
+            :5
+        ],
+        links=[Link(_("Key times"), reverse("schoolwork:keytimes"))],
+        order=39,
+        key="schoolwork-keytimes",
+    )
+
+
 def _nav(request: HttpRequest, roles: frozenset[str], label: str, name: str, order: int) -> NavItem | None:
     if not roles_of(request.user) & roles:
         return None
@@ -90,5 +115,9 @@ def nav_trainings(request: HttpRequest) -> NavItem | None:
     return _nav(request, selectors.TRAINING_ROLES, _("Staff training"), "schoolwork:trainings", 52)
 
 
-CARDS = [lessons_card, training_card]
-NAV = [nav_lessons, nav_compliance, nav_trainings]
+def nav_keytimes(request: HttpRequest) -> NavItem | None:
+    return _nav(request, selectors.KEYTIME_ROLES, _("Key times"), "schoolwork:keytimes", 51)
+
+
+CARDS = [keytimes_card, lessons_card, training_card]
+NAV = [nav_lessons, nav_keytimes, nav_compliance, nav_trainings]

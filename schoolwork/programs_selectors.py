@@ -18,8 +18,17 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
 from org.models import Node, NodeKind, Post, Role, SchoolClass, Semester, User
-from schoolwork.programs import Lesson, LessonFocus, LessonPlan, Training, TrainingAttendance, TrainingKind
-from schoolwork.semesters import PRE_EXAM_GRADES, fortnights
+from schoolwork.programs import (
+    KeyTime,
+    KeyTimeActivity,
+    Lesson,
+    LessonFocus,
+    LessonPlan,
+    Training,
+    TrainingAttendance,
+    TrainingKind,
+)
+from schoolwork.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
 
 # --- who may do what -------------------------------------------------------------------------------------------
 
@@ -352,3 +361,60 @@ def district_activities(user: User, semester: Semester) -> QuerySet[Training]:
     return managed_trainings(user).filter(
         semester=semester, kind__in=[TrainingKind.RESEARCH, TrainingKind.INSPECTION]
     )
+
+
+# --- key times (R3.3) -------------------------------------------------------------------------------------------
+
+KEYTIME_ROLES = frozenset({Role.PSYCH_TEACHER, Role.SCHOOL_LEADER})
+
+
+@dataclass
+class KeyTimeRow:
+    """A key time due for a grade of a school, with the activity that met it (or ``None``)."""
+
+    school: Node
+    due: DueKeyTime
+    activity: KeyTimeActivity | None
+
+    @property
+    def label(self) -> str:
+        return str(KeyTime(self.due.key).label)
+
+    def state(self, today: dt.date) -> str:
+        if self.activity is not None:
+            return "done"
+        if today > self.due.due_on:
+            return "missed"
+        return "open" if today >= self.due.opens_on else "later"
+
+
+def keytime_schools(user: User) -> list[Node]:
+    """Schools whose key-time activities ``user`` records (psychological teacher, leader)."""
+    out = {}
+    for post in posts_of(user):
+        if post.role in KEYTIME_ROLES:
+            school = _school_of(post.node)
+            out[school.pk] = school
+    return list(out.values())
+
+
+def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTimeRow]:
+    """Every key time due in ``semester`` for each grade each school teaches that school year, with its
+    activity (two queries whatever the number of schools)."""
+    schools = list(schools)
+    grades: dict[int, set[int]] = defaultdict(set)
+    for school_id, grade in (
+        SchoolClass.objects.filter(school__in=schools, school_year_id=semester.school_year_id)
+        .values_list("school_id", "grade")
+        .distinct()
+    ):
+        grades[school_id].add(grade)
+    done = {
+        (a.school_id, a.grade, a.key): a
+        for a in KeyTimeActivity.objects.filter(school__in=schools, semester=semester)
+    }
+    out = []
+    for school in sorted(schools, key=lambda s: s.path):
+        for due in key_times(semester, sorted(grades[school.pk])):
+            out.append(KeyTimeRow(school, due, done.get((school.pk, due.grade, due.key))))
+    return out

@@ -11,15 +11,17 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import audit
-from org.models import Node, NodeKind, SchoolClass, Semester, User
+from org.models import Node, NodeKind, Post, SchoolClass, Semester, User
 from schoolwork import programs_selectors as selectors
 from schoolwork.programs import (
     Audience,
     CombinedWith,
+    KeyTimeActivity,
     Lesson,
     LessonFocus,
     LessonPlan,
@@ -28,7 +30,7 @@ from schoolwork.programs import (
     TrainingAttendance,
     TrainingKind,
 )
-from schoolwork.semesters import semester_for
+from schoolwork.semesters import key_times, semester_for
 
 
 class ProgramError(Exception):
@@ -345,3 +347,90 @@ def import_attendance(
             detail={"rows": len(rows), "added": added},
         )  # fmt: skip
     return added
+
+
+# --- key times (R3.3) -------------------------------------------------------------------------------------------
+
+
+def record_key_time(
+    *,
+    by: User,
+    school_id: int,
+    semester: Semester,
+    grade: int,
+    key: str,
+    held_on: dt.date,
+    topic: str,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> KeyTimeActivity:
+    """关键时间节点辅导 — the targeted guidance given to a grade at a key time. Only a key time due for that grade
+    in that semester, dated inside the semester; sending it again changes nothing."""
+    now = now or timezone.now()
+    school = next((s for s in selectors.keytime_schools(by) if s.pk == school_id), None)
+    if school is None:
+        raise ProgramError(_("You do not record key-time activities for this school."), 404)
+    topic = (topic or "").strip()[:120]
+    if not topic:
+        raise ProgramError(_("Give the activity's topic."))
+    if not any(d.key == key and d.grade == grade for d in key_times(semester, [grade])):
+        raise ProgramError(
+            _("This key time is not due for grade %(grade)s in this semester.") % {"grade": grade}
+        )
+    _in_semester(held_on, semester)
+    with transaction.atomic():
+        activity, _created = KeyTimeActivity.objects.get_or_create(
+            school=school,
+            semester=semester,
+            grade=grade,
+            key=key,
+            defaults={"held_on": held_on, "topic": topic, "recorded_by": by, "recorded_at": now},
+        )
+        audit.record(
+            actor=by, action="schoolwork.keytime.record", obj=activity, request=request,
+            detail={"grade": grade, "key": key},
+        )  # fmt: skip
+    return activity
+
+
+REMIND_AHEAD = dt.timedelta(days=7)
+
+
+def send_key_time_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind each school's psychological teachers and leaders of the key times opening within a week and not
+    yet recorded (R3.3). Idempotent: one reminder per school, grade, key time and person (notify's key).
+    Returns the notifications written."""
+    from care.services import notify
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    semester = semester_for(today)
+    if semester is None:
+        return 0
+    schools = list(Node.objects.schools())
+    due = [
+        r
+        for r in selectors.key_time_status(schools, semester)
+        if r.activity is None and r.due.opens_on - REMIND_AHEAD <= today <= r.due.due_on
+    ]
+    if not due:
+        return 0
+    people: dict[int, list[User]] = {}
+    for post in (
+        Post.objects.active(today)
+        .filter(role__in=selectors.KEYTIME_ROLES, node__school__in={r.school.pk for r in due})
+        .select_related("user")
+    ):
+        people.setdefault(post.node.school_id, []).append(post.user)
+    url = reverse("schoolwork:keytimes")
+    sent = 0
+    with transaction.atomic():
+        for r in due:
+            subject = _("Key time due by %(day)s: grade %(grade)s, %(what)s") % {
+                "day": r.due.due_on, "grade": r.due.grade, "what": r.label,
+            }  # fmt: skip
+            sent += notify(
+                users=people.get(r.school.pk, []), kind="schoolwork.keytime", subject=subject, url=url,
+                key=f"keytime:{r.school.pk}:{semester.pk}:{r.due.grade}:{r.due.key}", now=now,
+            )  # fmt: skip
+    return sent

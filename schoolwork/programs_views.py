@@ -346,3 +346,40 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "activities": selectors.district_activities(request.user, semester),
         },
     )
+
+
+# --- key times (R3.3) -------------------------------------------------------------------------------------------
+
+
+@login_required
+@policy(None, "school", "key-time activities per grade of the user's school; no one's personal data")
+def keytimes(request: HttpRequest) -> HttpResponse:
+    schools = selectors.keytime_schools(request.user)
+    if not schools:
+        raise PermissionDenied
+    semester = _semester(request)
+    if request.method == "POST":
+        try:
+            services.record_key_time(
+                by=request.user,
+                school_id=int(request.POST["school"]),
+                semester=semester,
+                grade=int(request.POST["grade"]),
+                key=request.POST["key"],
+                held_on=_date(request.POST.get("held_on")),
+                topic=request.POST.get("topic", ""),
+                request=request,
+            )
+        except (KeyError, ValueError):
+            return _bad_form(request)
+        except ProgramError as exc:
+            return _error(request, exc)
+        messages.success(request, _("The key-time activity is recorded."))
+        return redirect(f"{request.path}?semester={semester.pk}")
+    today = timezone.localdate()
+    rows = [(r, r.state(today)) for r in selectors.key_time_status(schools, semester)]
+    return render(
+        request,
+        "schoolwork/keytimes.html",
+        {"semester": semester, "semesters": selectors.semester_choices(), "rows": rows, "today": today},
+    )

@@ -42,3 +42,6 @@ urlpatterns += [
     path("trainings/coverage/", programs.training_coverage, name="training_coverage"),
     path("signin/<str:token>/", programs.training_signin, name="training_signin"),
 ]
+urlpatterns += [
+    path("keytimes/", programs.keytimes, name="keytimes"),
+]

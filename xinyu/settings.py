@@ -208,6 +208,7 @@ XINYU_HEARTBEAT_SECONDS = float(os.environ.get("XINYU_HEARTBEAT_SECONDS", "30"))
 XINYU_HEARTBEAT_MAX_AGE = float(os.environ.get("XINYU_HEARTBEAT_MAX_AGE", "120"))  # /readyz (xinyu/health.py)
 CELERY_BEAT_SCHEDULE = {
     "care-escalate-alerts": {"task": "care.escalate_alerts", "schedule": XINYU_ESCALATION_SECONDS},
+    "schoolwork-key-time-reminders": {"task": "schoolwork.remind_key_times", "schedule": 3600},
     **{
         f"heartbeat-{queue}": {
             "task": "xinyu.heartbeat",

@@ -22,6 +22,7 @@ PAGE = {
     "schoolwork:lesson_plans": Expect(PLANNERS, role_never=EVERYONE - PLANNERS),
     "schoolwork:lesson_compliance": Expect(COMPLIANCE, role_never=EVERYONE - COMPLIANCE),
     "schoolwork:lesson_compliance_export": Expect(COMPLIANCE, role_never=EVERYONE - COMPLIANCE),
+    "schoolwork:keytimes": Expect(PLANNERS, role_never=EVERYONE - PLANNERS),
     "schoolwork:trainings": Expect(ORGANISERS, role_never=EVERYONE - ORGANISERS),
     "schoolwork:training": Expect(
         SEE_TRAINING_A, params=(("pk", "lessons_training"),), role_never=EVERYONE - ORGANISERS
