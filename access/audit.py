@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -68,8 +69,33 @@ def _canonical(e: AuditEvent) -> bytes:
     return _canon(body).encode()
 
 
-def chain_hash(prev_hash: str, e: AuditEvent) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(e)).hexdigest()
+SHA256, SM3 = "sha256", "sm3"
+
+
+def _sm3_hex(data: bytes) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    h = hashes.Hash(hashes.SM3())
+    h.update(data)
+    return h.finalize().hex()
+
+
+def algorithm_of(hash_value: str) -> str:
+    """Which hash made a link: SM3 links carry the prefix ``sm3:``; SHA-256 links are bare hex (as always)."""
+    return SM3 if hash_value.startswith("sm3:") else SHA256
+
+
+def chain_hash(prev_hash: str, e: AuditEvent, algorithm: str | None = None) -> str:
+    """The link of ``e``: SHA-256 (default) or SM3 (GB/T 32905, for 国密 deployments: settings.XINYU_AUDIT_HASH)
+    over the previous link and the row's canonical content. Each link names its algorithm, so a chain that
+    switches from SHA-256 to SM3 still verifies end to end."""
+    algorithm = algorithm or getattr(settings, "XINYU_AUDIT_HASH", SHA256)
+    data = prev_hash.encode() + b"|" + _canonical(e)
+    if algorithm == SM3:
+        return "sm3:" + _sm3_hex(data)
+    if algorithm != SHA256:
+        raise ValueError(f"unknown audit hash {algorithm!r}: use {SHA256!r} or {SM3!r}")
+    return hashlib.sha256(data).hexdigest()
 
 
 def _clean_detail(detail: dict | None) -> dict:
@@ -156,7 +182,7 @@ def verify(batch: int = 5000) -> Iterator[Break]:
                 yield Break(e.seq, f"sequence gap: expected #{expected_seq}, found #{e.seq} (row deleted?)")
             if e.prev_hash != prev_hash:
                 yield Break(e.seq, "previous-hash link broken (row inserted or deleted before it)")
-            if chain_hash(e.prev_hash, e) != e.hash:
+            if chain_hash(e.prev_hash, e, algorithm_of(e.hash)) != e.hash:
                 yield Break(e.seq, "content does not match its hash (row changed)")
             prev_hash, expected_seq, last_seq = e.hash, e.seq + 1, e.seq
     head = AuditHead.objects.filter(pk=1).first()

@@ -1,6 +1,8 @@
 """Field encryption at rest (DESIGN.md: T3 free text and all T4 are encrypted; key ring with key ids).
 
-AES-256-GCM (``cryptography``'s ``AESGCM``) under a key ring. A ciphertext is one ASCII string::
+AES-256-GCM (``cryptography``'s ``AESGCM``) under a key ring — or SM4-GCM (GB/T 32907, 128-bit keys) for 国密
+deployments: the cipher belongs to the key, so a ring may hold both while ``rotate_keys`` moves the rows from an
+AES key to a new SM4 primary (or back). A ciphertext is one ASCII string::
 
     x1:<kid>:<base64url(nonce || ciphertext || tag)>
 
@@ -10,9 +12,10 @@ data binds the ciphertext to its place — the format version, the key id and a 
 ``"<app_label>.<model_name>.<field_name>"`` — so a value copied into another column or row of another model
 fails to decrypt instead of being shown out of context.
 
-Keys come from ``settings.XINYU_DATA_KEYS`` (``"kid:base64key,kid2:base64key"``; the first is the primary,
-used for new writes) or from the JSON file ``settings.XINYU_DATA_KEY_FILE``
-(``{"primary": "kid", "keys": {"kid": "base64key"}}``). In development (DEBUG) with neither, a key file is
+Keys come from ``settings.XINYU_DATA_KEYS`` (``"kid:base64key,kid2:sm4:base64key"``; the first is the primary,
+used for new writes; ``sm4:`` marks an SM4 key) or from the JSON file ``settings.XINYU_DATA_KEY_FILE``
+(``{"primary": "kid", "keys": {"kid": "base64key", "kid2": "sm4:base64key"}}``). ``generate_data_key`` makes
+keys of the cipher ``settings.XINYU_DATA_CIPHER`` ("aes-256-gcm", the default, or "sm4-gcm"). In development (DEBUG) with neither, a key file is
 generated once (mode 0600) and a warning says so; without DEBUG the process refuses to start.
 """
 
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +47,10 @@ logger = logging.getLogger(__name__)
 VERSION = "x1"
 NONCE_BYTES = 12
 KEY_BYTES = 32  # AES-256
+SM4_KEY_BYTES = 16  # SM4 has one key size, 128 bits
+TAG_BYTES = 16
+AES, SM4 = "aes-256-gcm", "sm4-gcm"
+CIPHERS = (AES, SM4)
 KID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _TOKEN_RE = re.compile(r"^x1:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_=-]+)$")
 
@@ -53,14 +61,43 @@ class DecryptionError(Exception):
     """A stored value could not be decrypted: malformed, under an unknown key, tampered or out of place."""
 
 
+class SM4GCM:
+    """SM4 in GCM mode with the same calls as ``AESGCM`` (ciphertext || 16-byte tag; ``InvalidTag`` on a bad
+    one), through ``cryptography``'s OpenSSL SM4."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        enc = Cipher(algorithms.SM4(self._key), modes.GCM(nonce)).encryptor()
+        enc.authenticate_additional_data(aad)
+        return enc.update(data) + enc.finalize() + enc.tag
+
+    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        body, tag = data[:-TAG_BYTES], data[-TAG_BYTES:]
+        dec = Cipher(algorithms.SM4(self._key), modes.GCM(nonce, tag)).decryptor()
+        dec.authenticate_additional_data(aad)
+        return dec.update(body) + dec.finalize()
+
+
+def _split_cipher(text: str) -> tuple[str, str]:
+    """``"sm4:base64"`` → (SM4, "base64"); anything else is an AES-256 key."""
+    text = text.strip()
+    if text.lower().startswith("sm4:"):
+        return SM4, text[4:]
+    return AES, text
+
+
 @dataclass(frozen=True)
 class KeyRing:
-    """Named AES-256 keys; ``primary`` seals new values, every key opens the values it sealed."""
+    """Named keys (AES-256 unless listed in ``ciphers`` as SM4); ``primary`` seals new values, every key opens
+    the values it sealed."""
 
     keys: dict[str, bytes]
     primary: str
     source: str = ""
-    _aead: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
+    ciphers: dict[str, str] = field(default_factory=dict)  # kid → AES | SM4; absent means AES
+    _aead: dict[str, AESGCM | SM4GCM] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keys:
@@ -68,13 +105,18 @@ class KeyRing:
         for kid, key in self.keys.items():
             if not KID_RE.match(kid):
                 raise ImproperlyConfigured(f"Data key id {kid!r}: use 1–32 characters of A–Z a–z 0–9 _ -.")
-            if len(key) != KEY_BYTES:
+            cipher = self.cipher_of(kid)
+            want = SM4_KEY_BYTES if cipher == SM4 else KEY_BYTES
+            if len(key) != want:
                 raise ImproperlyConfigured(
-                    f"Data key {kid!r} is {len(key)} bytes; AES-256 needs {KEY_BYTES} ({GENERATE_HINT})."
+                    f"Data key {kid!r} is {len(key)} bytes; {cipher} needs {want} ({GENERATE_HINT})."
                 )
-            self._aead[kid] = AESGCM(key)
+            self._aead[kid] = SM4GCM(key) if cipher == SM4 else AESGCM(key)
         if self.primary not in self.keys:
             raise ImproperlyConfigured(f"The primary data key {self.primary!r} is not in the key ring.")
+
+    def cipher_of(self, kid: str) -> str:
+        return self.ciphers.get(kid, AES)
 
     @staticmethod
     def _aad(kid: str, context: str) -> bytes:
@@ -128,9 +170,14 @@ def looks_encrypted(value: object) -> bool:
     return isinstance(value, str) and _TOKEN_RE.match(value) is not None
 
 
-def new_key() -> tuple[str, str]:
-    """A fresh (key id, base64 key). The id carries the date so operators can see a key's age."""
+def new_key(cipher: str = AES) -> tuple[str, str]:
+    """A fresh (key id, key text). The id carries the date so operators can see a key's age; an SM4 key's text
+    is ``sm4:<base64>``, an AES-256 key's plain base64."""
+    if cipher not in CIPHERS:
+        raise ImproperlyConfigured(f"Unknown data cipher {cipher!r}: use one of {', '.join(CIPHERS)}.")
     kid = f"k{dt.date.today():%Y%m%d}{secrets.token_hex(3)}"
+    if cipher == SM4:
+        return kid, "sm4:" + base64.b64encode(os.urandom(SM4_KEY_BYTES)).decode("ascii")
     return kid, base64.b64encode(AESGCM.generate_key(bit_length=256)).decode("ascii")
 
 
@@ -142,21 +189,25 @@ def _b64key(kid: str, text: str) -> bytes:
 
 
 def parse_key_list(text: str) -> KeyRing:
-    """``"kid:base64key,kid2:base64key"`` → KeyRing (first is primary)."""
+    """``"kid:base64key,kid2:sm4:base64key"`` → KeyRing (first is primary)."""
     keys: dict[str, bytes] = {}
+    ciphers: dict[str, str] = {}
     primary = ""
     for item in (part.strip() for part in text.split(",")):
         if not item:
             continue
-        kid, sep, b64 = item.partition(":")
+        kid, sep, rest = item.partition(":")
         kid = kid.strip()
         if not sep:
-            raise ImproperlyConfigured("XINYU_DATA_KEYS must look like 'kid:base64key[,kid2:base64key…]'.")
+            raise ImproperlyConfigured(
+                "XINYU_DATA_KEYS must look like 'kid:base64key[,kid2:sm4:base64key…]'."
+            )
         if kid in keys:
             raise ImproperlyConfigured(f"XINYU_DATA_KEYS names key {kid!r} twice.")
+        ciphers[kid], b64 = _split_cipher(rest)
         keys[kid] = _b64key(kid, b64)
         primary = primary or kid
-    return KeyRing(keys=keys, primary=primary, source="XINYU_DATA_KEYS")
+    return KeyRing(keys=keys, primary=primary, source="XINYU_DATA_KEYS", ciphers=ciphers)
 
 
 def load_key_file(path: Path) -> KeyRing:
@@ -170,14 +221,18 @@ def load_key_file(path: Path) -> KeyRing:
             f'Data key file {path} is unreadable: expected {{"primary": "kid", "keys": {{"kid": "base64"}}}} '
             f"({exc.__class__.__name__})."
         ) from None
+    split = {kid: _split_cipher(text) for kid, text in raw.items()}
     return KeyRing(
-        keys={kid: _b64key(kid, b64) for kid, b64 in raw.items()}, primary=primary, source=str(path)
+        keys={kid: _b64key(kid, b64) for kid, (_c, b64) in split.items()},
+        primary=primary,
+        source=str(path),
+        ciphers={kid: c for kid, (c, _b) in split.items()},
     )
 
 
 def _create_dev_key_file(path: Path) -> None:
     """Write a new one-key file atomically, readable by the owner only; if another process won, keep theirs."""
-    kid, b64 = new_key()
+    kid, b64 = new_key(getattr(settings, "XINYU_DATA_CIPHER", AES))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".keys-")  # mkstemp creates the file 0600
     try:

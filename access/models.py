@@ -12,7 +12,7 @@ from access.fields import EncryptedTextField
 class AuditEvent(models.Model):
     """One event: who did what to which object (and which student), when, from where, and why.
 
-    ``hash`` = SHA-256 over the previous row's hash and this row's canonical content, so a changed,
+    ``hash`` = SHA-256 (or SM3, prefixed ``sm3:``) over the previous row's hash and this row's canonical content, so a changed,
     inserted or deleted row breaks the chain (``manage.py audit_verify``). Rows are never updated.
     """
 
@@ -29,8 +29,8 @@ class AuditEvent(models.Model):
     address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, editable=False)
+    prev_hash = models.CharField(max_length=72, editable=False)
+    hash = models.CharField(max_length=72, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -46,7 +46,7 @@ class AuditHead(models.Model):
     """The chain's head (one row): locked with SELECT … FOR UPDATE so concurrent writers serialise."""
 
     seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    hash = models.CharField(max_length=72, default="0" * 64)
 
     def __str__(self) -> str:
         return f"head #{self.seq}"

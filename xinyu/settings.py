@@ -172,6 +172,9 @@ CELERY_IMPORTS = ["xinyu.health"]
 # primary) or XINYU_DATA_KEY_FILE=/path/keys.json. Without either, a key file is made under var/ for dev.
 XINYU_DATA_KEYS = os.environ.get("XINYU_DATA_KEYS", "")
 XINYU_DATA_KEY_FILE = os.environ.get("XINYU_DATA_KEY_FILE", str(VAR_DIR / "keys.json"))
+# 国密 deployments: new keys SM4-GCM ("sm4-gcm"; default "aes-256-gcm"), audit links SM3 ("sm3"; default "sha256").
+XINYU_DATA_CIPHER = os.environ.get("XINYU_DATA_CIPHER", "aes-256-gcm")
+XINYU_AUDIT_HASH = os.environ.get("XINYU_AUDIT_HASH", "sha256")
 
 # T0 aggregates: cells smaller than this are suppressed (DESIGN.md, Access).
 XINYU_MIN_CELL = 5

@@ -223,3 +223,15 @@ def test_concurrent_writers_produce_one_unbroken_chain():
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, total + 1))
     assert breaks() == []
     assert audit.head()[0] == total
+
+
+def test_an_sm3_chain_verifies_and_a_chain_switching_from_sha256_to_sm3_still_does(db, settings):
+    """国密: settings.XINYU_AUDIT_HASH = "sm3" links new rows with SM3; older SHA-256 rows still verify."""
+    audit.record(actor=None, action="test.before")
+    settings.XINYU_AUDIT_HASH = "sm3"
+    e = audit.record(actor=None, action="test.after")
+    assert e.hash.startswith("sm3:") and len(e.hash) == 68
+    assert list(audit.verify()) == []
+    with guard_off() as cur:
+        cur.execute(f"UPDATE {TABLE} SET action = 'test.changed' WHERE seq = %s", [e.seq])
+    assert [b.seq for b in audit.verify()] == [e.seq]

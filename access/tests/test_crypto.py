@@ -80,7 +80,7 @@ def test_plaintext_in_an_encrypted_column_is_refused_not_shown(ring):
 @pytest.mark.parametrize(
     "listed, message",
     [
-        (f"k1:{base64.b64encode(b'short').decode()}", "AES-256 needs 32"),
+        (f"k1:{base64.b64encode(b'short').decode()}", "aes-256-gcm needs 32"),
         ("k1:not base64!!", "not valid base64"),
         (f"k1:{KEY_A},k1:{KEY_B}", "twice"),
         (KEY_A, "must look like"),
@@ -153,3 +153,28 @@ def test_generate_data_key_can_print_a_key_file(tmp_path, capsys):
     path = tmp_path / "k.json"
     path.write_text(capsys.readouterr().out)
     assert crypto.load_key_file(path).primary
+
+
+def test_sm4_gcm_seals_and_opens_and_refuses_a_tampered_value():
+    ring = parse_key_list("gm:sm4:" + base64.b64encode(os.urandom(16)).decode())
+    token = ring.encrypt("学生自述：最近睡不好", "care.case.summary")
+    assert token.startswith("x1:gm:") and ring.decrypt(token, "care.case.summary") == "学生自述：最近睡不好"
+    with pytest.raises(DecryptionError):
+        ring.decrypt(token, "care.case.closing_note")  # out of place
+    kid, blob = crypto.parse(token)
+    flipped = blob[:-1] + bytes([blob[-1] ^ 1])
+    with pytest.raises(DecryptionError):
+        ring.decrypt(f"x1:{kid}:{base64.urlsafe_b64encode(flipped).decode()}", "care.case.summary")
+
+
+def test_an_sm4_key_of_the_wrong_length_is_refused_with_a_clear_message():
+    with pytest.raises(ImproperlyConfigured, match="sm4-gcm needs 16"):
+        parse_key_list("gm:sm4:" + base64.b64encode(os.urandom(32)).decode())
+
+
+def test_generate_data_key_makes_sm4_keys_when_asked(capsys):
+    call_command("generate_data_key", "--cipher", "sm4-gcm")
+    line = capsys.readouterr().out.strip()
+    ring = parse_key_list(line)
+    assert ":sm4:" in line and ring.cipher_of(ring.primary) == "sm4-gcm"
+    assert ring.decrypt(ring.encrypt("x", "c"), "c") == "x"

@@ -137,3 +137,27 @@ def test_rotate_keys_reports_a_value_it_cannot_read_and_fails(world, settings, c
     with pytest.raises(CommandError, match="1 value"):
         call_command("rotate_keys")
     assert "'lost'" in capsys.readouterr().err
+
+
+def test_a_guomi_deployment_moves_every_value_from_aes_to_sm4_by_rotation(world, settings, capsys):
+    """国密: an SM4-GCM key made primary; rotate_keys re-seals the AES rows under it; the AES key can go."""
+    import base64 as b64
+    import os as _os
+
+    settings.XINYU_DATA_KEYS = f"old:{KEY_OLD}"
+    grants = [grant(world, f"{SECRET} #{i}") for i in range(3)]
+    sm4_key = b64.b64encode(_os.urandom(16)).decode()
+    settings.XINYU_DATA_KEYS = f"gm:sm4:{sm4_key},old:{KEY_OLD}"
+    call_command("rotate_keys", "--batch", "2")
+    assert "re-encrypted 3" in capsys.readouterr().out
+    assert all(r.startswith("x1:gm:") for r in raw_reasons())
+    settings.XINYU_DATA_KEYS = f"gm:sm4:{sm4_key}"  # the AES key retired
+    assert [BreakGlassGrant.objects.get(pk=g.pk).reason for g in grants] == [
+        f"{SECRET} #{i}" for i in range(3)
+    ]
+    # and an SM4 value read with an AES key of the same id does not decrypt: the cipher belongs to the key
+    settings.XINYU_DATA_KEYS = f"gm:{KEY_NEW}"
+    from access.crypto import DecryptionError
+
+    with pytest.raises(DecryptionError):
+        BreakGlassGrant.objects.get(pk=grants[0].pk)

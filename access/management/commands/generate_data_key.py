@@ -1,10 +1,11 @@
-"""python manage.py generate_data_key — print a new AES-256 data key as a key-ring entry."""
+"""python manage.py generate_data_key [--cipher sm4-gcm] — print a new data key as a key-ring entry."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from access.crypto import new_key
+from access.crypto import AES, CIPHERS, new_key
 
 
 class Command(BaseCommand):
@@ -15,9 +16,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print a key file instead")
+        parser.add_argument(
+            "--cipher",
+            choices=CIPHERS,
+            default=None,
+            help="aes-256-gcm or sm4-gcm (国密); default: settings.XINYU_DATA_CIPHER",
+        )
 
-    def handle(self, *args, json: bool, **options):
-        kid, b64 = new_key()
+    def handle(self, *args, json: bool, cipher: str | None, **options):
+        kid, b64 = new_key(cipher or getattr(settings, "XINYU_DATA_CIPHER", AES))
         if json:
             import json as _json
 
