@@ -18,3 +18,17 @@ class CounselingConfig(AppConfig):
         register_card(centre_cards.queue_card)
         for item in (centre_cards.nav_leave, centre_cards.nav_queue, centre_cards.nav_duty):
             register_nav_item(item)
+        self._ready_rooms()
+
+    def _ready_rooms(self) -> None:
+        """The school counseling room (issue 5 part 1): home cards, navigation, the student page, workload."""
+        from counseling.rooms import providers, workload
+        from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
+        from xinyu.web.people.sections import register_student_section
+
+        register_card(providers.help_card)
+        register_card(providers.desk_card)
+        register_nav_item(providers.nav_counseling)
+        register_student_section(providers.sessions_section)
+        workload.register()

@@ -8,3 +8,15 @@ from counseling.centre.models import (  # noqa: F401
     Message,
     MessageReply,
 )
+
+# --- School counseling room (R4.3, R1.3, R4.1) — engineer "room" --------------------------------------------------
+from counseling.rooms.models import (  # noqa: F401
+    Appointment,
+    ConfidentialityBreak,
+    CounselingRoom,
+    CounselingSession,
+    DistrictLinks,
+    OpeningHours,
+    RoomDutyShift,
+    Slot,
+)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from counseling.rooms import views
+
+urlpatterns = [
+    path("book/", views.book, name="room_book"),
+    path("appointments/<int:pk>/cancel/", views.cancel, name="room_cancel"),
+    path("desk/", views.desk, name="room_desk"),
+    path("appointments/<int:pk>/decide/", views.decide, name="room_decide"),
+    path("rooms/<int:pk>/walk-in/", views.walk_in, name="room_walk_in"),
+    path("rooms/", views.rooms, name="room_rooms"),
+    path("rooms/<int:pk>/", views.room, name="room_room"),
+    path("sessions/new/", views.session_new, name="room_session_new"),
+    path("sessions/<int:pk>/", views.session_detail, name="room_session"),
+    path("sessions/<int:pk>/notes/", views.session_notes, name="room_session_notes"),
+    path("sessions/<int:pk>/break/", views.session_break, name="room_session_break"),
+    path("workload/", views.workload_page, name="room_workload"),
+    path("workload/export.xlsx", views.workload_export, name="room_workload_export"),
+    path("help/", views.help_page, name="room_help"),
+]
