@@ -295,7 +295,9 @@ def student_sessions(user: User, student: Student) -> QuerySet[CounselingSession
     return (
         visible_sessions(user)
         .filter(student=student)
-        .only("pk", "started_at", "counselor__display_name", "counselor__username", "student_id")
+        .select_related(None)
+        .select_related("counselor")
+        .only("pk", "started_at", "student_id", "counselor__display_name", "counselor__username")
         .order_by("-started_at")
     )
 
