@@ -25,7 +25,9 @@ class SchoolworkConfig(AppConfig):
             register_nav_item(item)
 
     def _ready_home(self) -> None:
-        """Home–school work and governance: the guardian card, navigation, the student page's home visits."""
+        """Home–school work and governance: the guardian card, navigation, the student page's home visits and
+        their entries on the student file's timeline."""
+        from care.timeline import register_timeline_provider
         from schoolwork.home import providers as home
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
@@ -35,3 +37,4 @@ class SchoolworkConfig(AppConfig):
         for item in home.NAV:
             register_nav_item(item)
         register_student_section(home.visits_section)
+        register_timeline_provider(home.visits_timeline, kinds=home.KINDS_VISIT)

@@ -3,14 +3,21 @@ guardian's home card, navigation entries by role, and the home-visit section of 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access import audit
 from access.policy import roles_of
-from org.models import Role, Student
+from access.tiers import Tier
+from care.timeline import SHANGHAI, Entry, Filters
+from org.models import Role, Student, User
 from schoolwork.home import selectors
+from schoolwork.models_home import HomeVisit
 from xinyu.web.home import Card, Link
 from xinyu.web.navigation import NavItem
 from xinyu.web.people.sections import StudentSection
@@ -80,3 +87,35 @@ def visits_section(request: HttpRequest, student: Student) -> StudentSection | N
         context={"visits": visits, "may_record": may_record},
         order=30,
     )
+
+
+# --- the student file's timeline (care.timeline) -----------------------------------------------------------------
+
+KINDS_VISIT = {"home_visit": gettext_lazy("Home visits")}
+
+
+def visits_timeline(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """家访 on the student file (一人一档): one query. The summary is non-clinical (T2: the class teacher sees
+    it); the sensitive note is added only for T3 viewers."""
+    if tier < Tier.T2:
+        return []
+    rows = HomeVisit.objects.filter(student=student, **filters.range("visited_on")).select_related(
+        "recorded_by"
+    )
+    out = []
+    for v in rows:
+        summary = v.summary[:200]
+        if tier >= Tier.T3 and v.sensitive_note:
+            summary = f"{summary} — {_('Sensitive note')}: {v.sensitive_note[:300]}"
+        out.append(
+            Entry(
+                at=dt.datetime.combine(v.visited_on, dt.time(12), tzinfo=SHANGHAI),
+                kind="home_visit",
+                title=_("Home visit (%(mode)s)") % {"mode": v.get_mode_display()},
+                school_id=v.school_id,
+                tier=Tier.T2,
+                summary=summary,
+                context={"by": v.recorded_by},
+            )
+        )
+    return out

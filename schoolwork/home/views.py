@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access import audit
@@ -384,14 +385,14 @@ def guardian_talk(request: HttpRequest) -> HttpResponse:
 
 
 ACTION_LABELS = {
-    "care.level.view": "Risk level",
-    "care.file.view": "Student file",
-    "care.alert.view": "Alert",
-    "care.case.view": "Case",
-    "screening.answer.view": "Screening answers",
-    "screening.review.view": "Second-stage talk",
-    "schoolwork.home_visit.view": "Home visits",
-    "schoolwork.case_visit.view": "Case follow-up",
+    "care.level.view": gettext_lazy("Risk level"),
+    "care.file.view": gettext_lazy("Student file"),
+    "care.alert.view": gettext_lazy("Alert"),
+    "care.case.view": gettext_lazy("Case"),
+    "screening.answer.view": gettext_lazy("Screening answers"),
+    "screening.review.view": gettext_lazy("Second-stage talk"),
+    "schoolwork.home_visit.view": gettext_lazy("Home visits"),
+    "schoolwork.case_visit.view": gettext_lazy("Case follow-up"),
 }
 
 
@@ -405,7 +406,7 @@ def guardian_openings(request: HttpRequest) -> HttpResponse:
     _require(request, GUARDIAN)
     openings = selectors.file_openings(request.user)
     for o in openings:
-        o.label = _(ACTION_LABELS.get(o.action, "Record"))
+        o.label = ACTION_LABELS.get(o.action) or _("Record of the student")
     return render(request, "schoolwork/guardian_openings.html", {"openings": openings})
 
 

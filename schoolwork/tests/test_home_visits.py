@@ -131,3 +131,18 @@ def test_the_coverage_pages_take_a_fixed_number_of_queries(world, login, django_
         )
     with django_assert_max_num_queries(16):
         assert client.get(reverse("schoolwork:home_visits")).status_code == 200
+
+
+def test_the_student_file_shows_visits_with_the_sensitive_note_only_at_t3(world, login):
+    from access.tiers import Tier
+    from care.timeline import Filters, gather
+
+    _visit(world, world.class_teacher, world.student_a1, summary="学习压力大", sensitive_note="曾有自伤念头")
+    t2 = [
+        e for e in gather(world.class_teacher, world.student_a1, Tier.T2, Filters()) if e.kind == "home_visit"
+    ]
+    t3 = [e for e in gather(world.psych, world.student_a1, Tier.T3, Filters()) if e.kind == "home_visit"]
+    assert len(t2) == 1 and "学习压力大" in t2[0].summary and "自伤" not in t2[0].summary
+    assert len(t3) == 1 and "自伤" in t3[0].summary
+    page = login(world.psych).get(reverse("care:file_detail", kwargs={"pk": world.student_a1.pk}))
+    assert page.status_code == 200 and "学习压力大" in page.content.decode()
