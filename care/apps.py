@@ -23,6 +23,7 @@ class CareConfig(AppConfig):
         register_student_section(providers.file_link_section)
         file_providers.register()
         self._ready_plans(register_scope, Scope, register_card, register_nav_item)
+        self._ready_cases(register_card, register_nav_item, register_student_section)
 
     @staticmethod
     def _ready_plans(register_scope, Scope, register_card, register_nav_item) -> None:  # noqa: N803
@@ -34,3 +35,14 @@ class CareConfig(AppConfig):
         register_card(plan_providers.tasks_card)
         register_nav_item(plan_providers.nav_referrals)
         register_nav_item(plan_providers.nav_institutions)
+
+    @staticmethod
+    def _ready_cases(register_card, register_nav_item, register_student_section) -> None:
+        """Abnormality reports and cases (cases): home cards, navigation, the student page's links."""
+        from care import cases_providers
+
+        register_card(cases_providers.casework_card)
+        register_card(cases_providers.my_reports_card)
+        register_nav_item(cases_providers.nav_report)
+        register_nav_item(cases_providers.nav_cases)
+        register_student_section(cases_providers.case_section)

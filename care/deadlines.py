@@ -124,3 +124,22 @@ def deadline(
     if rule.clock == WALL:
         return start + dt.timedelta(minutes=rule.minutes)
     return add_school_minutes(start, rule.minutes, calendar)
+
+
+# --- Deadlines of the care pathway (triage of reports, crisis steps): the same clocks, plus "end of day" ------
+
+END_OF_DAY = "end_of_day"
+
+
+def due(raw: dict, start: dt.datetime, calendar: SchoolCalendar | None = None) -> dt.datetime:
+    """``start`` plus a rule ``{"minutes": n, "clock": "wall" | "school" | "end_of_day"}`` from settings:
+    wall-clock minutes, school minutes, or the end of ``start``'s day (Asia/Shanghai) plus ``minutes``."""
+    minutes, clock = int(raw.get("minutes", 0)), raw.get("clock", WALL)
+    if clock == WALL:
+        return start + dt.timedelta(minutes=minutes)
+    if clock == SCHOOL:
+        return add_school_minutes(start, minutes, calendar)
+    if clock == END_OF_DAY:
+        local = start.astimezone(_tz())
+        return dt.datetime.combine(local.date(), dt.time(23, 59), _tz()) + dt.timedelta(minutes=minutes)
+    raise ValueError(f"deadline clock must be wall, school or end_of_day, not {clock!r}")

@@ -75,6 +75,8 @@ class Alert(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The case that took the alert on (opening a case acknowledges and links it; closing the case closes it).
+    case = models.ForeignKey("Case", models.SET_NULL, null=True, blank=True, related_name="alerts")
 
     class Meta:
         verbose_name = _("alert")
@@ -287,6 +289,9 @@ class CaseEventKind(models.TextChoices):
     NOTE = "note", _("Note")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
+    CRISIS = "crisis", _("Crisis step")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    DISCLOSURE = "disclosure", _("Disclosure")
 
 
 class CaseEvent(models.Model):
@@ -544,3 +549,181 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} → {self.after}"
+
+
+# --- Abnormality reports, crisis steps, follow-ups, disclosures (issue 4: "cases") -----------------------------
+
+
+class ReportCategory(models.TextChoices):
+    EMOTION = "emotion", _("Emotion")
+    BEHAVIOUR = "behaviour", _("Behaviour")
+    SELF_HARM = "self_harm", _("Signs of self-harm")
+    RESULTS_DROP = "results_drop", _("Sharp drop in results")
+    LIFE_EVENT = "life_event", _("Major life event")
+    BULLYING = "bullying", _("Bullying")
+    FAMILY = "family", _("Family change")
+    PHYSICAL = "physical", _("Physical complaint")
+    OTHER = "other", _("Other")
+
+
+class ReportUrgency(models.TextChoices):
+    URGENT = "urgent", _("Urgent: possible danger now")
+    HIGH = "high", _("Today")
+    NORMAL = "normal", _("This week")
+
+
+class TriageOutcome(models.TextChoices):
+    NO_ACTION = "no_action", _("No action")
+    WATCH = "watch", _("Watch")
+    CASE = "case", _("Open a case")
+
+
+class AbnormalityReport(models.Model):
+    """学生异常情况报告 — a staff member's report of a student's abnormal state (R2.3). The class teacher and the
+    psychological teachers are told at once; a psychological teacher triages it within a deadline set by its
+    urgency. The reporter sees "received" or "handled", never the outcome."""
+
+    student = models.ForeignKey(Student, models.PROTECT, related_name="abnormality_reports")
+    school = models.ForeignKey(Node, models.PROTECT, related_name="+", verbose_name=_("school"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="abnormality_reports"
+    )
+    key = models.CharField(max_length=64)  # idempotent submit: one report per (reporter, key)
+    category = models.CharField(_("category"), max_length=16, choices=ReportCategory.choices)
+    observed = EncryptedTextField(_("what you saw"))  # T3, encrypted
+    urgency = models.CharField(_("urgency"), max_length=8, choices=ReportUrgency.choices)
+    reported_at = models.DateTimeField(_("reported at"))
+    triage_deadline = models.DateTimeField(_("triage by"))
+    escalated_at = models.DateTimeField(_("escalated to the school leader at"), null=True, blank=True)
+    outcome = models.CharField(_("triage"), max_length=12, choices=TriageOutcome.choices, blank=True)
+    triage_note = EncryptedTextField(_("triage note"), blank=True, default="")  # T3, encrypted
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    case = models.ForeignKey(Case, models.SET_NULL, null=True, blank=True, related_name="reports")
+
+    class Meta:
+        verbose_name = _("abnormality report")
+        verbose_name_plural = _("abnormality reports")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "key"], name="care_report_once_per_key"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "triaged_at"], name="care_report_school_queue"),
+            models.Index(
+                fields=["triage_deadline"], condition=Q(triaged_at__isnull=True), name="care_report_waiting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()}"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.triaged_at is not None
+
+
+class CrisisStepKind(models.TextChoices):
+    """危机干预清单 — the crisis protocol's steps for a red case, in the order they are due."""
+
+    ACCOMPANIED = "accompanied", _("Student accompanied, not left alone")
+    LEADER = "leader", _("School leader notified")
+    GUARDIAN = "guardian", _("Guardian notified")
+    MEANS = "means", _("Means safety discussed")
+    SAFETY_PLAN = "safety_plan", _("Safety plan made")
+    REFERRAL = "referral", _("Emergency or urgent referral (when needed)")
+
+
+class CrisisStep(models.Model):
+    """One step of a red case's crisis checklist: due by a deadline, done (with its time and who) or left out
+    with a recorded reason. A missed step climbs: the school leader, then the district counseling centre."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="crisis_steps")
+    kind = models.CharField(_("step"), max_length=12, choices=CrisisStepKind.choices)
+    due_at = models.DateTimeField(_("due by"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    skipped_at = models.DateTimeField(_("left out at"), null=True, blank=True)
+    skipped_reason = EncryptedTextField(_("reason it was not done"), blank=True, default="")  # T3
+    stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
+
+    class Meta:
+        verbose_name = _("crisis step")
+        verbose_name_plural = _("crisis steps")
+        ordering = ["due_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="care_crisis_step_once")]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, skipped_at__isnull=True),
+                name="care_crisis_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.done_at is not None or self.skipped_at is not None
+
+
+class FollowUp(models.Model):
+    """动态跟踪 — a scheduled follow-up of a case (interval by level, settings); its outcome when done."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = EncryptedTextField(_("outcome"), blank=True, default="")  # T3, encrypted
+    level = models.CharField(_("level at the follow-up"), max_length=8, choices=RiskLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(done_at__isnull=True), name="care_follow_up_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_on}"
+
+
+class Department(models.TextChoices):
+    POLICE = "police", _("Public security (police)")
+    HEALTH = "health", _("Health")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
+    WOMEN = "women", _("Women's federation")
+    CYBERSPACE = "cyberspace", _("Cyberspace")
+    PUBLICITY = "publicity", _("Publicity")
+    OTHER = "other", _("Other")
+
+
+class Disclosure(models.Model):
+    """信息通报 — what of a case was shared with another department because of a risk of harm (R15): the legal
+    basis, what was shared, to whom, when and by whom. Append-only; audited."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="disclosures")
+    department = models.CharField(_("department"), max_length=16, choices=Department.choices)
+    recipient = models.CharField(_("to whom"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    shared = EncryptedTextField(_("what was shared"))  # T3, encrypted
+    disclosed_at = models.DateTimeField(_("shared at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["disclosed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department}"

@@ -11,7 +11,8 @@ from django.utils import timezone
 from access.policy import grants, roles_of, visible_students
 from access.tiers import Tier
 from care.levels import ALERT_LEVELS, RiskLevel
-from care.models import Alert, AlertStage, Channel, LevelRecord, Notification
+from care.models import Alert, AlertStage, CaseStatus, Channel, LevelRecord, Notification
+from care.models import Case as CaseModel  # ``Case`` is the conditional expression below
 from org.models import Enrollment, EnrollmentStatus, Node, Post, Role, Student, User
 
 # The roles that receive and work alerts (stage 0, 1 and 2 of the escalation chain).
@@ -27,19 +28,28 @@ def escalated_scope(post: Post) -> Q:
     alerts = Alert.objects.filter(
         stage=AlertStage.DISTRICT_CENTRE, closed_at__isnull=True, school__path__startswith=post.node.path
     )
-    return Q(pk__in=alerts.values("student_id"))
+    # … and students whose open case was escalated to the district counseling centre (issue 4 item 9).
+    cases = CaseModel.objects.filter(
+        escalated_at__isnull=False, school__path__startswith=post.node.path
+    ).exclude(status=CaseStatus.CLOSED)
+    return Q(pk__in=alerts.values("student_id")) | Q(pk__in=cases.values("student_id"))
 
 
 def red_orange_scope(post: Post) -> Q:
     """Scope.RED_ORANGE: students of the leader's school whose current level is red or orange, or who have an
-    open red or orange alert (DESIGN.md: leaders see open red/orange cases — name, level, status)."""
+    open red or orange alert or case (DESIGN.md: leaders see open red/orange cases — name, level, status)."""
     node: Node = post.node
     enrolled = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, school=node).values("student_id")
     levels = LevelRecord.objects.filter(is_current=True, level__in=ALERT_LEVELS).values("student_id")
     alerts = Alert.objects.filter(closed_at__isnull=True, school=node, level__in=ALERT_LEVELS).values(
         "student_id"
     )
-    return Q(pk__in=enrolled) & (Q(pk__in=levels) | Q(pk__in=alerts))
+    cases = (
+        CaseModel.objects.filter(school=node, level__in=ALERT_LEVELS)
+        .exclude(status=CaseStatus.CLOSED)
+        .values("student_id")
+    )
+    return Q(pk__in=enrolled) & (Q(pk__in=levels) | Q(pk__in=alerts) | Q(pk__in=cases))
 
 
 # --- Alerts -----------------------------------------------------------------------------------------------------

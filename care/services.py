@@ -63,17 +63,22 @@ def _student_campus_id(student: Student) -> int | None:
 def recipients(alert: Alert, stage: int, on: dt.date | None = None) -> list[User]:
     """The people an alert at ``stage`` goes to: 0 the psychological teachers of the school or of the
     student's campus, 1 the school's leaders, 2 the district's counselors (district counseling centre)."""
+    return stage_recipients(school=alert.school, student=alert.student, stage=stage, on=on)
+
+
+def stage_recipients(*, school: Node, student: Student, stage: int, on: dt.date | None = None) -> list[User]:
+    """The people of an escalation ``stage`` for a student of ``school`` (alerts, reports, crisis steps)."""
     posts = Post.objects.active(on)
     if stage == AlertStage.PSYCH_TEACHERS:
-        nodes = [alert.school_id]
-        campus_id = _student_campus_id(alert.student)
+        nodes = [school.pk]
+        campus_id = _student_campus_id(student)
         if campus_id:
             nodes.append(campus_id)
         posts = posts.filter(role=Role.PSYCH_TEACHER, node_id__in=nodes)
     elif stage == AlertStage.SCHOOL_LEADER:
-        posts = posts.filter(role=Role.SCHOOL_LEADER, node_id=alert.school_id)
+        posts = posts.filter(role=Role.SCHOOL_LEADER, node_id=school.pk)
     else:
-        posts = posts.filter(role=Role.DISTRICT_COUNSELOR, node_id=alert.school.district_id)
+        posts = posts.filter(role=Role.DISTRICT_COUNSELOR, node_id=school.district_id)
     ids = posts.values("user_id")
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
@@ -593,6 +598,12 @@ def open_or_update_case(
                 )
                 case.level = level
                 case.save(update_fields=["level"])
+        # The case work of issue 4: a team for a new case, a crisis checklist when red, the next follow-up.
+        from care.cases_services import after_case_level, after_case_opened
+
+        if created:
+            after_case_opened(case, now)
+        after_case_level(case, now, actor)
         audit.record(
             actor=actor,
             action="care.case.open" if created else "care.case.source",

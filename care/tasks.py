@@ -16,9 +16,11 @@ def send_notification_emails(ids: list[int]) -> int:
 @shared_task(name="care.escalate_alerts")
 def escalate_alerts() -> int:
     """The escalation timer (Celery beat, every minute in production; see settings CELERY_BEAT_SCHEDULE)."""
+    from care.cases_services import run_timers
     from care.services import escalate_overdue, flush_outbox
 
     moved = escalate_overdue()
+    run_timers()  # late report triage, missed crisis steps, follow-up reminders (issue 4)
     flush_outbox()
     return moved
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import file_views, views
+from care import cases_views, file_views, reports_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -19,3 +19,16 @@ urlpatterns = [
 from care.plans.urls import urlpatterns as _plans_urls  # noqa: E402
 
 urlpatterns += _plans_urls
+
+# --- Abnormality reports and cases (issue 4: "cases") ----------------------------------------------------------
+urlpatterns += [
+    path("reports/", reports_views.report_queue, name="report_queue"),
+    path("reports/new/", reports_views.report_new, name="report_new"),
+    path("reports/mine/", reports_views.report_mine, name="report_mine"),
+    path("reports/<int:pk>/", reports_views.report_detail, name="report_detail"),
+    path("cases/", cases_views.case_list, name="case_list"),
+    path("cases/open/<int:student_pk>/", cases_views.case_open, name="case_open"),
+    path("cases/follow-ups/", cases_views.follow_up_list, name="follow_up_list"),
+    path("cases/<int:pk>/", cases_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/<slug:action>/", cases_views.case_action, name="case_action"),
+]

@@ -73,6 +73,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": reason_texts(alert.reasons),
             "events": events,
             "overdue": selectors.is_overdue(alert),
+            "may_open_case": services.may_open_case(request.user, alert.student),
         },
     )
 

@@ -1,7 +1,8 @@
 """python manage.py escalate_alerts [--loop] [--interval 60] — the escalation timer of the embedded default.
 
 Moves every unacknowledged alert past its deadline one stage up (psychological teachers → school leader →
-district counseling centre) and sends alert e-mails left unsent. Run it every minute from cron:
+district counseling centre), escalates late report triage and missed crisis steps, reminds follow-ups due, and
+sends e-mails left unsent. Run it every minute from cron:
 
     * * * * *  cd /srv/xinyu && .venv/bin/python manage.py escalate_alerts
 
@@ -16,6 +17,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from care.cases_services import run_timers
 from care.services import escalate_overdue, flush_outbox
 
 
@@ -31,8 +33,13 @@ class Command(BaseCommand):
     def handle(self, *args, loop: bool = False, interval: int = 60, **options) -> None:
         while True:
             moved = escalate_overdue()
+            cases = run_timers()  # late triage, missed crisis steps, follow-up reminders (issue 4)
             sent = flush_outbox()
-            self.stdout.write(f"escalated {moved} alert(s); sent {sent} pending e-mail(s)")
+            self.stdout.write(
+                f"escalated {moved} alert(s), {cases['reports']} late report(s), "
+                f"{cases['crisis_steps']} crisis step(s); {cases['follow_ups']} follow-up reminder(s); "
+                f"sent {sent} pending e-mail(s)"
+            )
             if not loop:
                 return
             time.sleep(max(1, interval))
