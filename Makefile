@@ -7,7 +7,7 @@ DEMO_STUDENTS ?= 2000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate demo serve lint format bench messages clean
+.PHONY: run run-prod test install install-test migrate demo serve lint format bench messages clean
 
 $(VENV)/.run-installed: requirements/run.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ demo: migrate
 run: demo
 	$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make run-prod: the production stack on loopback — gunicorn, Celery workers (alerts; default+bulk) and beat
+## under xinyu.settings_prod, on PostgreSQL and Redis at 127.0.0.1 (docs/deploy.md); Ctrl-C stops it all
+run-prod: install
+	deploy/local-env.sh var/prod.env xinyu_prod redis://127.0.0.1:6379/1 $(PORT)
+	XINYU_ENV_FILE=var/prod.env XINYU_SEED_STUDENTS=$(DEMO_STUDENTS) deploy/run-stack.sh
 
 ## make test: install the test dependencies and run the whole suite, browser tests included
 test: install-test

@@ -79,6 +79,7 @@ STATIC_ROOT = Path(os.environ.get("XINYU_STATIC_ROOT", str(VAR_DIR / "staticfile
 MEDIA_ROOT = Path(os.environ.get("XINYU_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers and beat log JSON through LOGGING too
 
 
 def unsafe_settings(values: dict) -> list[str]:

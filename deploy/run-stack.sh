@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# deploy/run-stack.sh: the production stack on this machine — gunicorn, the alerts worker, the bulk worker and
+# Celery beat under xinyu.settings_prod — in the foreground; Ctrl-C (or TERM) stops all of it, and if any one
+# process dies the others are stopped too. Used by `make run-prod` and the CI production stage.
+#   XINYU_ENV_FILE=var/prod.env deploy/run-stack.sh   (DATABASE_URL, REDIS_URL, … in the file or environment)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=xinyu.settings_prod
+if [ -f "${XINYU_ENV_FILE:-/etc/xinyu/xinyu.env}" ]; then  # for gunicorn.conf.py too; the environment wins
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in '' | '#'*) continue ;; esac
+    key="${line%%=*}"; key="${key#export }"
+    [ -z "${!key:-}" ] && export "$key=${line#*=}"
+  done <"${XINYU_ENV_FILE:-/etc/xinyu/xinyu.env}"
+fi
+run_dir="${XINYU_RUN_DIR:-var/run-prod}"
+mkdir -p "$run_dir" && run_dir="$(cd "$run_dir" && pwd)"
+export PROMETHEUS_MULTIPROC_DIR="$run_dir/metrics"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+PY=.venv/bin/python
+BIN=.venv/bin
+
+$PY manage.py migrate --noinput >"$run_dir/migrate.log"
+$PY manage.py collectstatic --noinput >/dev/null
+if [ -n "${XINYU_SEED_STUDENTS:-}" ]; then
+  $PY manage.py seed_demo --students "$XINYU_SEED_STUDENTS" --seed 1 --if-empty --not-production
+  $PY manage.py demo_logins
+fi
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT INT TERM
+
+$BIN/gunicorn -c deploy/gunicorn.conf.py "${XINYU_APP:-xinyu.wsgi:application}" 2>>"$run_dir/web.log" &
+pids+=($!)
+$BIN/celery -A xinyu worker -Q alerts -n "alerts@%h" --concurrency "${XINYU_ALERT_WORKERS:-1}" \
+  --loglevel INFO 2>>"$run_dir/worker-alerts.log" >&2 &
+pids+=($!)
+$BIN/celery -A xinyu worker -Q default,bulk -n "bulk@%h" --concurrency "${XINYU_BULK_WORKERS:-1}" \
+  --loglevel INFO 2>>"$run_dir/worker-bulk.log" >&2 &
+pids+=($!)
+$BIN/celery -A xinyu beat --schedule "$run_dir/celerybeat-schedule" --loglevel INFO \
+  2>>"$run_dir/beat.log" >&2 &
+pids+=($!)
+echo "xinyu stack: web ${XINYU_BIND:-127.0.0.1:8000}, workers alerts + default/bulk, beat (logs in $run_dir/)"
+echo "$$" >"$run_dir/stack.pid"
+wait -n "${pids[@]}" || true
+echo "xinyu stack: a process exited; stopping the rest" >&2
+exit 1
