@@ -15,10 +15,35 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from access import crypto
+
+        checks.register(check_algorithms, checks.Tags.security)
 
         crypto.startup_debug = bool(settings.DEBUG)
         # Without DEBUG, refuse to start without a data key rather than fail on the first encrypted read.
         command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
         if not settings.DEBUG and command not in KEYLESS_COMMANDS:
             crypto.keyring()
+
+
+def check_algorithms(app_configs=None, **kwargs):
+    """access.E002/E003: an unknown data cipher or audit hash would fail the first write, so refuse to start."""
+    from django.core import checks
+
+    from access.audit import SHA256, SM3
+    from access.crypto import CIPHERS
+
+    errors = []
+    cipher = getattr(settings, "XINYU_DATA_CIPHER", CIPHERS[0])
+    if cipher not in CIPHERS:
+        errors.append(
+            checks.Error(f"XINYU_DATA_CIPHER={cipher!r}: use one of {', '.join(CIPHERS)}.", id="access.E002")
+        )
+    hash_name = getattr(settings, "XINYU_AUDIT_HASH", SHA256)
+    if hash_name not in (SHA256, SM3):
+        errors.append(
+            checks.Error(f"XINYU_AUDIT_HASH={hash_name!r}: use {SHA256!r} or {SM3!r}.", id="access.E003")
+        )
+    return errors

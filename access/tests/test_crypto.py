@@ -178,3 +178,12 @@ def test_generate_data_key_makes_sm4_keys_when_asked(capsys):
     ring = parse_key_list(line)
     assert ":sm4:" in line and ring.cipher_of(ring.primary) == "sm4-gcm"
     assert ring.decrypt(ring.encrypt("x", "c"), "c") == "x"
+
+
+def test_an_unknown_cipher_or_audit_hash_stops_the_system_checks(settings):
+    from access.apps import check_algorithms
+
+    settings.XINYU_DATA_CIPHER, settings.XINYU_AUDIT_HASH = "des", "md5"
+    assert sorted(e.id for e in check_algorithms()) == ["access.E002", "access.E003"]
+    settings.XINYU_DATA_CIPHER, settings.XINYU_AUDIT_HASH = "sm4-gcm", "sm3"
+    assert check_algorithms() == []
