@@ -119,5 +119,9 @@ def nav_keytimes(request: HttpRequest) -> NavItem | None:
     return _nav(request, selectors.KEYTIME_ROLES, _("Key times"), "schoolwork:keytimes", 51)
 
 
+def nav_activities(request: HttpRequest) -> NavItem | None:
+    return _nav(request, selectors.FIVE_ED_ROLES, _("Five educations"), "schoolwork:activities", 53)
+
+
 CARDS = [keytimes_card, lessons_card, training_card]
-NAV = [nav_lessons, nav_keytimes, nav_compliance, nav_trainings]
+NAV = [nav_lessons, nav_keytimes, nav_compliance, nav_trainings, nav_activities]

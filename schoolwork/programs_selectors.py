@@ -12,13 +12,27 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
-from org.models import Node, NodeKind, Post, Role, SchoolClass, Semester, User
+from org.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Node,
+    NodeKind,
+    Post,
+    Role,
+    SchoolClass,
+    Semester,
+    Student,
+    User,
+)
 from schoolwork.programs import (
+    ActivityKind,
+    ClassActivity,
+    ClassDay,
     KeyTime,
     KeyTimeActivity,
     Lesson,
@@ -418,3 +432,112 @@ def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTime
         for due in key_times(semester, sorted(grades[school.pk])):
             out.append(KeyTimeRow(school, due, done.get((school.pk, due.grade, due.key))))
     return out
+
+
+# --- five educations (R6–R8) ------------------------------------------------------------------------------------
+
+# The class teacher keeps their class's record; the school leader sees and completes the school's.
+FIVE_ED_ROLES = frozenset({Role.CLASS_TEACHER, Role.SCHOOL_LEADER})
+PE_MINUTES = 60  # R6: 1 hour in school and 1 hour outside, every day
+
+
+def activity_classes(user: User) -> QuerySet[SchoolClass]:
+    q = NOTHING
+    for post in posts_of(user):
+        if post.role == Role.CLASS_TEACHER:
+            q |= Q(pk=post.school_class_id)
+        elif post.role == Role.SCHOOL_LEADER:
+            q |= Q(school=post.node)
+    if q == NOTHING:
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(q).select_related("school", "campus")
+
+
+def class_students(school_class: SchoolClass) -> QuerySet[Student]:
+    return Student.objects.filter(
+        enrollments__school_class=school_class, enrollments__status=EnrollmentStatus.ACTIVE
+    ).order_by("student_no")
+
+
+@dataclass
+class ClassFiveEducations:
+    """五育 — one class's countable record: physical activity days in the semester (R6), students with a sport
+    mastered (R6) and with arts practice (R7) in the school year, labour-education activities (R8)."""
+
+    school_class: SchoolClass
+    days: int = 0
+    days_full: int = 0  # days with 60 minutes in school and 60 outside
+    pe_in_avg: int = 0
+    pe_out_avg: int = 0
+    outdoor_avg: int = 0
+    students: int = 0
+    with_sport: int = 0
+    with_arts: int = 0
+    labour: int = 0
+
+
+def five_educations(classes: Iterable[SchoolClass], semester: Semester) -> list[ClassFiveEducations]:
+    """The five-education record of each class (four queries whatever the number of classes)."""
+    classes = list(classes)
+    ids = [c.pk for c in classes]
+    out = {c.pk: ClassFiveEducations(c) for c in classes}
+    days = (
+        ClassDay.objects.filter(school_class__in=ids, day__gte=semester.starts_on, day__lte=semester.ends_on)
+        .values("school_class_id")
+        .annotate(
+            n=Count("pk"),
+            full=Count("pk", filter=Q(pe_in_school__gte=PE_MINUTES, pe_outside__gte=PE_MINUTES)),
+            pe_in=Avg("pe_in_school"),
+            pe_out=Avg("pe_outside"),
+            outdoor=Avg("outdoor_break"),
+        )
+    )
+    for row in days:
+        cf = out[row["school_class_id"]]
+        cf.days, cf.days_full = row["n"], row["full"]
+        cf.pe_in_avg, cf.pe_out_avg, cf.outdoor_avg = (
+            round(row[k] or 0) for k in ("pe_in", "pe_out", "outdoor")
+        )
+    for row in (
+        Enrollment.objects.filter(school_class__in=ids, status=EnrollmentStatus.ACTIVE)
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+    ):
+        out[row["school_class_id"]].students = row["n"]
+    through = ClassActivity.participants.through
+    for row in (
+        through.objects.filter(
+            classactivity__school_class__in=ids,
+            classactivity__school_year_id=semester.school_year_id,
+            classactivity__kind__in=[ActivityKind.SPORT, ActivityKind.ARTS],
+        )
+        .values("classactivity__school_class_id", "classactivity__kind")
+        .annotate(n=Count("student_id", distinct=True))
+    ):
+        cf = out[row["classactivity__school_class_id"]]
+        if row["classactivity__kind"] == ActivityKind.SPORT:
+            cf.with_sport = row["n"]
+        else:
+            cf.with_arts = row["n"]
+    for row in (
+        ClassActivity.objects.filter(
+            school_class__in=ids,
+            kind=ActivityKind.LABOUR,
+            held_on__gte=semester.starts_on,
+            held_on__lte=semester.ends_on,
+        )  # fmt: skip
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+    ):
+        out[row["school_class_id"]].labour = row["n"]
+    return sorted(
+        out.values(), key=lambda c: (c.school_class.school_id, c.school_class.grade, c.school_class.name)
+    )
+
+
+def class_activities(school_class: SchoolClass, semester: Semester) -> QuerySet[ClassActivity]:
+    return (
+        ClassActivity.objects.filter(school_class=school_class, school_year_id=semester.school_year_id)
+        .annotate(n=Count("participants"))
+        .order_by("-held_on", "-pk")
+    )

@@ -19,7 +19,11 @@ from access import audit
 from org.models import Node, NodeKind, Post, SchoolClass, Semester, User
 from schoolwork import programs_selectors as selectors
 from schoolwork.programs import (
+    ActivityKind,
+    ActivityLevel,
     Audience,
+    ClassActivity,
+    ClassDay,
     CombinedWith,
     KeyTimeActivity,
     Lesson,
@@ -30,7 +34,7 @@ from schoolwork.programs import (
     TrainingAttendance,
     TrainingKind,
 )
-from schoolwork.semesters import key_times, semester_for
+from schoolwork.semesters import holidays, is_school_day, key_times, semester_for
 
 
 class ProgramError(Exception):
@@ -434,3 +438,111 @@ def send_key_time_reminders(*, now: dt.datetime | None = None) -> int:
                 key=f"keytime:{r.school.pk}:{semester.pk}:{r.due.grade}:{r.due.key}", now=now,
             )  # fmt: skip
     return sent
+
+
+# --- five educations (R6–R8) ------------------------------------------------------------------------------------
+
+
+def _activity_class(by: User, school_class: SchoolClass) -> None:
+    if not selectors.activity_classes(by).filter(pk=school_class.pk).exists():
+        raise ProgramError(_("You do not keep this class's record."), 404)
+
+
+def record_class_week(
+    *,
+    by: User,
+    school_class: SchoolClass,
+    semester: Semester,
+    week_of: dt.date,
+    pe_in_school: int,
+    pe_outside: int,
+    outdoor_break: int,
+    request: HttpRequest | None = None,
+) -> int:
+    """体育活动周记录 — a class's physical activity (R6) for each school day of the week of ``week_of`` inside the
+    semester, in minutes a day: one entry for the week instead of five. A day entered again is overwritten.
+    Returns the days written."""
+    _activity_class(by, school_class)
+    _in_semester(week_of, semester)
+    if not all(0 <= m <= 600 for m in (pe_in_school, pe_outside, outdoor_break)):
+        raise ProgramError(_("Minutes must be between 0 and 600."))
+    off = holidays(semester)
+    monday = week_of - dt.timedelta(days=week_of.weekday())
+    days = [
+        d
+        for d in (monday + dt.timedelta(days=i) for i in range(5))
+        if semester.starts_on <= d <= semester.ends_on and is_school_day(d, off)
+    ]
+    with transaction.atomic():
+        for day in days:
+            ClassDay.objects.update_or_create(
+                school_class=school_class,
+                day=day,
+                defaults={
+                    "school_id": school_class.school_id,
+                    "pe_in_school": pe_in_school,
+                    "pe_outside": pe_outside,
+                    "outdoor_break": outdoor_break,
+                    "recorded_by": by,
+                },
+            )
+        audit.record(
+            actor=by, action="schoolwork.class_days.record", obj=school_class, request=request,
+            detail={"week_of": monday.isoformat(), "days": len(days)},
+        )  # fmt: skip
+    return len(days)
+
+
+def record_class_activity(
+    *,
+    by: User,
+    school_class: SchoolClass,
+    semester: Semester,
+    kind: str,
+    held_on: dt.date,
+    title: str,
+    student_ids: list[int],
+    level: str = ActivityLevel.SCHOOL,
+    hours: Decimal = Decimal(1),
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> ClassActivity:
+    """五育活动 — an arts practice (R7), a labour-education activity (R8) or a sport the students mastered (R6),
+    for the ticked students of the class at once (bulk entry). A student not in the class refuses the entry;
+    the same activity sent again is the same activity."""
+    now = now or timezone.now()
+    _activity_class(by, school_class)
+    title = (title or "").strip()[:120]
+    if not title:
+        raise ProgramError(_("Give the activity's title."))
+    if kind not in ActivityKind.values or level not in ActivityLevel.values:
+        raise ProgramError(_("Please check the form."))
+    _in_semester(held_on, semester)
+    members = set(selectors.class_students(school_class).values_list("pk", flat=True))
+    chosen = set(student_ids)
+    if not chosen:
+        raise ProgramError(_("Tick at least one student."))
+    if not chosen <= members:
+        raise ProgramError(_("A ticked student is not in this class."))
+    with transaction.atomic():
+        activity, created = ClassActivity.objects.get_or_create(
+            school_class=school_class,
+            kind=kind,
+            held_on=held_on,
+            title=title,
+            defaults={
+                "school_id": school_class.school_id,
+                "school_year_id": semester.school_year_id,
+                "level": level,
+                "hours": hours,
+                "recorded_by": by,
+                "recorded_at": now,
+            },
+        )
+        if created:
+            activity.participants.set(chosen)
+        audit.record(
+            actor=by, action="schoolwork.activity.record", obj=activity, request=request,
+            detail={"kind": kind, "students": len(chosen)},
+        )  # fmt: skip
+    return activity

@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access import audit
 from access.policy import roles_of
 from access.routes import policy
+from access.tiers import Tier
 from org.models import Node, NodeKind, Semester
 from schoolwork import programs_selectors as selectors
 from schoolwork import programs_services as services
-from schoolwork.programs import Audience, CombinedWith, LessonFocus, TrainingKind
+from schoolwork.programs import ActivityKind, ActivityLevel, Audience, CombinedWith, LessonFocus, TrainingKind
 from schoolwork.programs_services import ProgramError
 from schoolwork.semesters import current_semester
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
@@ -382,4 +384,84 @@ def keytimes(request: HttpRequest) -> HttpResponse:
         request,
         "schoolwork/keytimes.html",
         {"semester": semester, "semesters": selectors.semester_choices(), "rows": rows, "today": today},
+    )
+
+
+# --- five educations (R6–R8) ------------------------------------------------------------------------------------
+
+
+@login_required
+@policy(
+    Tier.T1, "class", "five-education record of the user's classes; a class's student names on its own page"
+)
+def activities(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request.user) & selectors.FIVE_ED_ROLES:
+        raise PermissionDenied
+    classes = selectors.activity_classes(request.user)
+    semester = _semester(request)
+    raw = request.GET.get("class") or request.POST.get("class")
+    if not raw:
+        rows = selectors.five_educations(classes.filter(school_year_id=semester.school_year_id), semester)
+        return render(
+            request,
+            "schoolwork/activities.html",
+            {"semester": semester, "semesters": selectors.semester_choices(), "rows": rows},
+        )
+    school_class = classes.filter(pk=raw if raw.isdigit() else 0).first()
+    if school_class is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "week":
+                services.record_class_week(
+                    by=request.user,
+                    school_class=school_class,
+                    semester=semester,
+                    week_of=_date(request.POST.get("week_of")),
+                    pe_in_school=int(request.POST["pe_in_school"]),
+                    pe_outside=int(request.POST["pe_outside"]),
+                    outdoor_break=int(request.POST["outdoor_break"]),
+                    request=request,
+                )
+            else:
+                services.record_class_activity(
+                    by=request.user,
+                    school_class=school_class,
+                    semester=semester,
+                    kind=request.POST.get("kind", ""),
+                    held_on=_date(request.POST.get("held_on")),
+                    title=request.POST.get("title", ""),
+                    level=request.POST.get("level") or ActivityLevel.SCHOOL,
+                    hours=Decimal(request.POST.get("hours") or "1"),
+                    student_ids=[int(v) for v in request.POST.getlist("students")],
+                    request=request,
+                )
+        except (KeyError, ValueError, InvalidOperation):
+            return _bad_form(request)
+        except ProgramError as exc:
+            return _error(request, exc)
+        messages.success(request, _("Recorded."))
+        return redirect(f"{request.path}?semester={semester.pk}&class={school_class.pk}")
+    students = list(selectors.class_students(school_class))
+    audit.record(
+        actor=request.user, action="schoolwork.activities.view", obj=school_class, request=request,
+        detail={"ids": [s.pk for s in students]},
+    )  # fmt: skip
+    [summary] = selectors.five_educations([school_class], semester)
+    return render(
+        request,
+        "schoolwork/activity_class.html",
+        {
+            "semester": semester,
+            "semesters": selectors.semester_choices(),
+            "school_class": school_class,
+            "school_param": "",
+            "class_param": school_class.pk,
+            "summary": summary,
+            "students": students,
+            "activities": selectors.class_activities(school_class, semester),
+            "kinds": ActivityKind.choices,
+            "levels": ActivityLevel.choices,
+            "today": timezone.localdate(),
+        },
     )

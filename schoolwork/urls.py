@@ -45,3 +45,6 @@ urlpatterns += [
 urlpatterns += [
     path("keytimes/", programs.keytimes, name="keytimes"),
 ]
+urlpatterns += [
+    path("activities/", programs.activities, name="activities"),
+]

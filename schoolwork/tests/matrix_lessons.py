@@ -17,12 +17,15 @@ ORGANISERS = frozenset(
 SEE_TRAINING_A = ORGANISERS - {"other_district_officer"}
 TRAINING_COVERAGE = ORGANISERS | {"supervisor"}
 
+FIVE_ED = frozenset({"class_teacher", "other_class_teacher", "leader"})
+
 PAGE = {
     "schoolwork:lessons": Expect(LESSON_KEEPERS, role_never=EVERYONE - LESSON_KEEPERS),
     "schoolwork:lesson_plans": Expect(PLANNERS, role_never=EVERYONE - PLANNERS),
     "schoolwork:lesson_compliance": Expect(COMPLIANCE, role_never=EVERYONE - COMPLIANCE),
     "schoolwork:lesson_compliance_export": Expect(COMPLIANCE, role_never=EVERYONE - COMPLIANCE),
     "schoolwork:keytimes": Expect(PLANNERS, role_never=EVERYONE - PLANNERS),
+    "schoolwork:activities": Expect(FIVE_ED, role_never=EVERYONE - FIVE_ED),
     "schoolwork:trainings": Expect(ORGANISERS, role_never=EVERYONE - ORGANISERS),
     "schoolwork:training": Expect(
         SEE_TRAINING_A, params=(("pk", "lessons_training"),), role_never=EVERYONE - ORGANISERS
