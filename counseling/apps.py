@@ -21,14 +21,14 @@ class CounselingConfig(AppConfig):
         self._ready_rooms()
 
     def _ready_rooms(self) -> None:
-        """The school counseling room (issue 5 part 1): home cards, navigation, the student page, workload."""
+        """The school counseling room (issue 5 part 1): home cards, navigation, the student file, workload."""
+        from care.timeline import register_timeline_provider
         from counseling.rooms import providers, workload
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
-        from xinyu.web.people.sections import register_student_section
 
         register_card(providers.help_card)
         register_card(providers.desk_card)
         register_nav_item(providers.nav_counseling)
-        register_student_section(providers.sessions_section)
+        register_timeline_provider(providers.file_sessions, kinds=providers.KINDS)
         workload.register()

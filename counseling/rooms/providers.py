@@ -1,21 +1,24 @@
 """What the counseling room adds to the foundation's pages (registered in ``CounselingConfig.ready()``): home
 cards (the student's "talk to someone" with the hotlines, R4.1; the counselor's waiting requests), navigation
-entries, and the sessions of a student on the student page (date and counselor only)."""
+entries, and the sessions of a student on the student file's timeline (date and counselor only)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from access import audit
 from access.policy import posts_of
+from access.tiers import Tier
+from care.timeline import Entry, Filters
 from counseling.rooms import links, selectors
-from counseling.rooms.models import AppointmentStatus
-from org.models import Role
+from counseling.rooms.models import AppointmentStatus, CounselingSession
+from org.models import Role, Student, User
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem
-from xinyu.web.people.sections import StudentSection
 
 STUDENT_SIDE = frozenset({Role.STUDENT, Role.GUARDIAN})
 
@@ -65,17 +68,27 @@ def nav_counseling(request: HttpRequest) -> NavItem | None:
     return None
 
 
-def sessions_section(request: HttpRequest, student) -> StudentSection | None:
-    """Student page: the student's counseling sessions — date and counselor only (the record itself is T3, the
-    notes T4). Shown to those who see session records (T3 over the student, or their own)."""
-    if not selectors.may_see_sessions(request.user):
-        return None
-    rows = list(selectors.student_sessions(request.user, student)[:50])
-    if not rows:
-        return None
-    audit.record(actor=request.user, action="counseling.session.list", student_id=student.pk, request=request,
-                 detail={"tier": 3, "count": len(rows)})  # fmt: skip
-    return StudentSection(
-        title=_("Counseling sessions"), template="counseling/_room_sessions_section.html",
-        context={"sessions": rows}, order=30,
-    )  # fmt: skip
+KINDS = {"counseling": gettext_lazy("Counseling sessions")}
+
+
+def file_sessions(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """The student file (一人一档): the student's counseling sessions — date and counselor only (the record is
+    T3 and opens on its own page, which checks access again; the notes, T4, never appear here). One query."""
+    if tier < Tier.T3:
+        return []
+    rows = (
+        CounselingSession.objects.filter(student=student, **filters.range("started_at"))
+        .select_related("counselor")
+        .only("pk", "started_at", "school_id", "counselor__display_name", "counselor__username")
+    )
+    return [
+        Entry(
+            at=s.started_at,
+            kind="counseling",
+            title=_("Counseling session"),
+            summary=str(s.counselor),
+            school_id=s.school_id,
+            url=reverse("counseling:room_session", args=[s.pk]),
+        )
+        for s in rows
+    ]

@@ -263,6 +263,16 @@ def session_or_404(user: User, pk: int) -> CounselingSession:
     return session
 
 
+def audit_refused_notes(user: User, pk: int, request: HttpRequest | None = None) -> None:
+    """Record a request for the notes of a session outside the user's scope (answered 404)."""
+    session = CounselingSession.objects.filter(pk=pk).only("pk", "student_id").first()
+    if session is not None:
+        audit.record(
+            actor=user, action="counseling.session.notes.refused", obj=session, student_id=session.student_id,
+            request=request, detail={"tier": 4, "scope": "outside"},
+        )  # fmt: skip
+
+
 def session_notes(user: User, session: CounselingSession, request: HttpRequest | None = None) -> str:
     """The notes (T4) of a session: to their author, or under a break-glass grant in force for the student.
     Anyone else is refused and the attempt is audited (R4.3: 严格保密)."""
@@ -288,18 +298,6 @@ def session_notes(user: User, session: CounselingSession, request: HttpRequest |
         detail={"tier": 4, "via": "break_glass" if grant else "author", "grant": grant.pk if grant else None},
     )
     return session.notes
-
-
-def student_sessions(user: User, student: Student) -> QuerySet[CounselingSession]:
-    """A student's sessions for their file: date and counselor only (visible_sessions already narrows)."""
-    return (
-        visible_sessions(user)
-        .filter(student=student)
-        .select_related(None)
-        .select_related("counselor")
-        .only("pk", "started_at", "student_id", "counselor__display_name", "counselor__username")
-        .order_by("-started_at")
-    )
 
 
 # --- workload ---------------------------------------------------------------------------------------------------

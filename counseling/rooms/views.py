@@ -352,11 +352,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @policy(Tier.T4, "student", "the notes of a session: the author only; refusals audited")
 def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_sessions(request)
-    session = selectors.session_or_404(request.user, pk)
-    notes = selectors.session_notes(
-        request.user, session, request
-    )  # PermissionDenied (audited) if not theirs
+    if not selectors.may_see_sessions(request.user):
+        selectors.audit_refused_notes(request.user, pk, request)
+        raise PermissionDenied
+    try:
+        session = selectors.session_or_404(request.user, pk)
+    except Http404:
+        selectors.audit_refused_notes(request.user, pk, request)  # outside one's scope: 404, still recorded
+        raise
+    # Not the author and no break-glass grant: PermissionDenied, audited.
+    notes = selectors.session_notes(request.user, session, request)
     return render(request, "counseling/room_notes.html", {"session": session, "notes": notes})
 
 
