@@ -28,6 +28,7 @@ class CareConfig(AppConfig):
     @staticmethod
     def _ready_plans(register_scope, Scope, register_card, register_nav_item) -> None:  # noqa: N803
         """Plans, guardian contacts and referrals (plans): Scope.REFERRED, the "my tasks" card, navigation."""
+        from care.plans import file_providers as plan_file
         from care.plans import providers as plan_providers
         from care.plans import selectors as plan_selectors
 
@@ -35,6 +36,7 @@ class CareConfig(AppConfig):
         register_card(plan_providers.tasks_card)
         register_nav_item(plan_providers.nav_referrals)
         register_nav_item(plan_providers.nav_institutions)
+        plan_file.register()
 
     @staticmethod
     def _ready_cases(register_card, register_nav_item, register_student_section) -> None:
