@@ -25,6 +25,7 @@ from care import cases_selectors as selectors
 from care import cases_services as services
 from care.levels import RiskLevel
 from care.models import Alert, CaseStatus, CrisisStepKind, Department, FollowUp
+from care.plans.selectors import pathway_summary
 from care.services import CASE_LEVELS
 from org.models import User
 
@@ -129,6 +130,7 @@ def _render_case(request: HttpRequest, case, status: int = 200) -> HttpResponse:
             "departments": Department.choices,
             "open_steps": [s for s in page.steps if not s.is_resolved],
             "may_work": services.may_work_case(request.user, case),
+            "pathway": pathway_summary(request.user, case, now),  # plans: plan, contacts, referrals
             "now": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
         },
         status=status,

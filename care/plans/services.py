@@ -502,12 +502,18 @@ def move_referral(
             referral.support_plan = support_plan
         referral.save()
         if to == ReferralStatus.SENT and case.status != CaseStatus.REFERRED:
-            _case_status(case, CaseStatus.REFERRED, by, now, f"referral:{referral.pk}")
+            _case_status(case, CaseStatus.REFERRED, by, now, _("Referral #%(pk)s sent") % {"pk": referral.pk})
         elif to in (ReferralStatus.RETURNED, ReferralStatus.CANCELLED) and case.status == CaseStatus.REFERRED:
             busy = case.referrals.filter(status__in=selectors.AT_INSTITUTION).exclude(pk=referral.pk).exists()
             if not busy:
                 after = CaseStatus.MONITORING if to == ReferralStatus.RETURNED else CaseStatus.INTERVENING
-                _case_status(case, after, by, now, f"referral:{referral.pk}")
+                _case_status(
+                    case,
+                    after,
+                    by,
+                    now,
+                    _("Referral #%(pk)s: %(step)s") % {"pk": referral.pk, "step": ReferralStatus(to).label},
+                )
         audit.record(
             actor=by, action="care.referral.move", obj=referral, student_id=referral.student_id,
             detail={"case": case.pk, "to": to},
@@ -515,13 +521,11 @@ def move_referral(
     return referral
 
 
-def _case_status(case: Case, status: str, by: User, now: dt.datetime, source: str) -> None:
-    CaseEvent.objects.create(
-        case=case, kind=CaseEventKind.STATUS, at=now, actor=by, before=case.status, after=status,
-        source_type="referral", source_id=source.split(":", 1)[1],
-    )  # fmt: skip
+def _case_status(case: Case, status: str, by: User, now: dt.datetime, reason: str) -> None:
+    from care.cases_services import change_status
+
+    change_status(case=case, status=status, by=by, reason=reason, now=now)
     case.status = status
-    case.save(update_fields=["status"])
 
 
 def post_feedback(*, referral: Referral, by: User, feedback: str, now: dt.datetime | None = None) -> Referral:

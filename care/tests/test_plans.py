@@ -184,3 +184,11 @@ def test_my_tasks_page_runs_a_bounded_number_of_queries(world, login, django_ass
     with django_assert_max_num_queries(14):
         r = client.get(reverse("care:my_tasks"))
     assert r.content.decode().count("t4") == 2
+
+
+def test_the_case_page_shows_the_plan_contacts_and_referrals_summary(world, case, login):
+    services.save_goals(case=case, by=world.psych, goals="目标", review_on=None, now=TUE)
+    page = login(world.psych).get(reverse("care:case_detail", args=[case.pk])).content.decode()
+    assert reverse("care:plan", args=[case.pk]) in page
+    assert reverse("care:contacts", args=[case.pk]) in page
+    assert reverse("care:case_referrals", args=[case.pk]) in page
