@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
-from care.levels import reason_texts
-from care.models import Alert, Case, CaseEvent, CaseEventKind, LevelRecord
+from care.levels import RiskLevel, reason_texts
+from care.models import Alert, Case, CaseEvent, CaseEventKind, CaseStatus, LevelRecord
 from care.timeline import Entry, Filters
 from org.models import Student, User
 
@@ -107,13 +107,18 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
         case_id__in=list(case_rows), **filters.range("at", None)
     ).select_related("actor")
     labels = dict(CaseEventKind.choices)
+    names = {**dict(CaseStatus.choices), **dict(RiskLevel.choices)}  # before/after: a status or a level
     for ev in events:
         if ev.kind == CaseEventKind.OPENED:
             continue  # the case's own entry says it
         case = case_rows[ev.case_id]
         if school_ids is not None and case.school_id not in school_ids:
             continue
-        change = f"{ev.before} → {ev.after}" if (ev.before or ev.after) else ""
+        change = (
+            f"{names.get(ev.before, ev.before) or '—'} → {names.get(ev.after, ev.after)}"
+            if (ev.before or ev.after)
+            else ""
+        )
         summary = " · ".join(s for s in (change, ev.reason) if s)
         out.append(
             Entry(
