@@ -7,8 +7,10 @@ Registered in ``CareConfig.ready()``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +18,20 @@ from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
 from care.levels import RiskLevel, reason_texts
-from care.models import Alert, Case, CaseEvent, CaseEventKind, CaseStatus, LevelRecord
-from care.timeline import Entry, Filters
+from care.models import (
+    Alert,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    GuardianContact,
+    LevelRecord,
+    Plan,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+from care.timeline import SHANGHAI, Entry, Filters
 from org.models import Student, User
 
 KINDS_LEVEL = {"level": gettext_lazy("Risk levels")}
@@ -134,9 +148,135 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
     return out
 
 
+# --- Plans, guardian contacts, referrals (plans' models, care app) ----------------------------------------------
+
+KINDS_PLAN = {"plan": gettext_lazy("Intervention plans"), "contact": gettext_lazy("Contacts with guardians")}
+KINDS_REFERRAL = {"referral": gettext_lazy("Referrals")}
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI)
+
+
+def plans(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """干预方案 — each case's plan (when made, whether the guardians agreed, the safety plan, actions done) and
+    家校联系 — every contact with the guardians. Two queries."""
+    if tier < Tier.T3:
+        return []
+    out = []
+    if filters.wants("plan"):
+        rows = (
+            Plan.objects.filter(case__student=student, **filters.range("created_at", "case__school_id"))
+            .select_related("case")
+            .annotate(
+                n_actions=Count("actions"), n_done=Count("actions", filter=Q(actions__done_at__isnull=False))
+            )
+            .defer("goals", "case__summary", "case__closing_note")
+        )
+        for p in rows:
+            agreed = (
+                _("Agreed with the guardians on %(day)s (%(who)s)")
+                % {"day": p.agreed_on.isoformat(), "who": p.agreed_with or p.agreement_meeting or "—"}
+                if p.agreed_on
+                else _("Not yet agreed with the guardians")
+            )
+            parts = [agreed, _("actions done: %(done)s of %(all)s") % {"done": p.n_done, "all": p.n_actions}]
+            if p.has_safety_plan:
+                parts.append(_("safety plan made"))
+            if p.review_on:
+                parts.append(_("review on %(day)s") % {"day": p.review_on.isoformat()})
+            url = reverse("care:plan", args=[p.case_id])
+            out.append(
+                Entry(
+                    at=p.created_at, kind="plan", title=_("Intervention plan (case #%(pk)s)") % {"pk": p.case_id},
+                    school_id=p.case.school_id, summary=" · ".join(parts), url=url,
+                )
+            )  # fmt: skip
+            if p.agreed_on:
+                out.append(
+                    Entry(
+                        at=_local_start(p.agreed_on), kind="plan", title=_("Plan agreed with the guardians"),
+                        school_id=p.case.school_id, summary=agreed, url=url,
+                    )
+                )  # fmt: skip
+    if filters.wants("contact"):
+        contacts = (
+            GuardianContact.objects.filter(case__student=student, **filters.range("at", "case__school_id"))
+            .select_related("case", "by")
+            .defer("case__summary", "case__closing_note")
+        )
+        for c in contacts:
+            reached = _("reached") if c.reached else _("not reached")
+            summary = " · ".join(s for s in (f"{c.guardian_name} · {reached}", c.outcome) if s)
+            out.append(
+                Entry(
+                    at=c.at, kind="contact",
+                    title=_("Guardian contact: %(channel)s") % {"channel": c.get_channel_display()},
+                    school_id=c.case.school_id, summary=summary, url=reverse("care:contacts", args=[c.case_id]),
+                    context={"by": c.by},
+                )
+            )  # fmt: skip
+    return out
+
+
+def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """转介 — each referral (institution, urgency, where it stands), every move of it, and the clinician's
+    feedback. Two queries."""
+    if tier < Tier.T3:
+        return []
+    rows = {
+        r.pk: r
+        for r in Referral.objects.filter(student=student, **filters.range("proposed_at", None))
+        .select_related("institution")
+        .defer("shared", "support_plan")
+    }
+    out = []
+    statuses = dict(ReferralStatus.choices)
+    for r in rows.values():
+        if filters.schools is not None and r.school_id not in filters.schools:
+            continue
+        url = reverse("care:referral", args=[r.pk])
+        title = _("Referral to %(institution)s") % {"institution": r.institution.name}
+        out.append(
+            Entry(
+                at=r.proposed_at, kind="referral", title=title + (f" · {_('urgent')}" if r.urgent else ""),
+                school_id=r.school_id, summary=_("Now: %(status)s") % {"status": r.get_status_display()},
+                url=url,
+            )
+        )  # fmt: skip
+        if r.feedback_at and r.feedback:
+            out.append(
+                Entry(
+                    at=r.feedback_at, kind="referral", title=_("Clinician's feedback: %(institution)s")
+                    % {"institution": r.institution.name}, school_id=r.school_id, summary=r.feedback, url=url,
+                )
+            )  # fmt: skip
+    if rows:
+        events = ReferralEvent.objects.filter(referral_id__in=list(rows), **filters.range("at", None))
+        for ev in events.select_related("actor"):
+            r = rows.get(ev.referral_id)
+            if (
+                r is None
+                or ev.before == ""
+                or (filters.schools is not None and r.school_id not in filters.schools)
+            ):
+                continue  # the proposal itself is the referral's own entry
+            out.append(
+                Entry(
+                    at=ev.at, kind="referral",
+                    title=_("Referral to %(institution)s: %(status)s")
+                    % {"institution": r.institution.name, "status": statuses.get(ev.after, ev.after)},
+                    school_id=r.school_id, url=reverse("care:referral", args=[r.pk]), context={"by": ev.actor},
+                )
+            )  # fmt: skip
+    return out
+
+
 def register() -> None:
     from care.timeline import register_timeline_provider
 
     register_timeline_provider(levels, kinds=KINDS_LEVEL)
     register_timeline_provider(alerts, kinds=KINDS_ALERT)
     register_timeline_provider(cases, kinds=KINDS_CASE)
+    register_timeline_provider(plans, kinds=KINDS_PLAN)
+    register_timeline_provider(referrals, kinds=KINDS_REFERRAL)

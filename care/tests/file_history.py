@@ -8,7 +8,18 @@ import datetime as dt
 
 from django.apps import apps
 
-from care.models import Alert, Case, CaseEvent, LevelRecord
+from care.models import (
+    Alert,
+    Case,
+    CaseEvent,
+    GuardianContact,
+    Institution,
+    LevelRecord,
+    Plan,
+    PlanAction,
+    Referral,
+    ReferralEvent,
+)
 from care.timeline import SHANGHAI
 from org.models import Node, SchoolYear, Student, User
 
@@ -77,9 +88,43 @@ def add_year(
             case=case, kind=kind, at=at + dt.timedelta(days=3 + 20 * i), actor=by, before=before, after=after,
             reason="第二阶段访谈" if i == 1 else "",
         )  # fmt: skip
+    pathway(case, at + dt.timedelta(days=5), by=by)
 
 
 def build_history(student: Student, school: Node, *, years: int, last: int, organiser: Node, by=None) -> None:
     """``years`` school years of history ending with the school year starting in ``last``."""
     for start in range(last - years + 1, last + 1):
         add_year(student, school, start, organiser=organiser, by=by, current=start == last)
+
+
+def pathway(case: Case, at: dt.datetime, *, by: User | None) -> None:
+    """A plan agreed with the guardians (one action), a guardian contact and a referral with feedback."""
+    plan = Plan.objects.create(
+        case=case, goals="恢复规律作息", warning_signs="失眠", review_on=(at + dt.timedelta(days=30)).date(),
+        agreed_on=(at + dt.timedelta(days=1)).date(), agreement_meeting="家长会谈", agreed_with="母亲",
+        created_by=by, created_at=at, updated_by=by, updated_at=at,
+    )  # fmt: skip
+    if by is not None:
+        PlanAction.objects.create(
+            plan=plan, text="每周谈话", owner=by, due_on=(at + dt.timedelta(days=7)).date(), created_by=by,
+            created_at=at,
+        )  # fmt: skip
+    GuardianContact.objects.create(
+        case=case, channel="phone", at=at + dt.timedelta(hours=2), by=by, guardian_name="母亲", reached=True,
+        outcome="家长同意配合", created_at=at,
+    )  # fmt: skip
+    district = case.school.parent
+    institution, _ = Institution.objects.get_or_create(
+        district=district, name="安定医院", defaults={"kind": "hospital", "created_at": at}
+    )
+    referral = Referral.objects.create(
+        case=case, student=case.student, school=case.school, institution=institution, reason="持续低落",
+        status="returned", status_at=at + dt.timedelta(days=20), consent_by="母亲",
+        consent_on=(at + dt.timedelta(days=2)).date(), feedback="门诊随访", feedback_at=at + dt.timedelta(days=15),
+        proposed_by=by, proposed_at=at + dt.timedelta(days=1),
+    )  # fmt: skip
+    steps = ["proposed", "consented", "sent", "appointment", "seen", "feedback", "returned"]
+    for i, (before, after) in enumerate(zip(["", *steps[:-1]], steps, strict=True)):
+        ReferralEvent.objects.create(
+            referral=referral, before=before, after=after, at=at + dt.timedelta(days=1 + 3 * i), actor=by
+        )

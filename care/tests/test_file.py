@@ -49,13 +49,18 @@ def _transfer(world, student, to_class: SchoolClass) -> None:
 
 
 def test_the_psych_teacher_sees_scores_levels_alerts_and_cases(history, login):
-    body = login(history.psych).get(file_url(history.student_a1)).content.decode()
+    response = login(history.psych).get(file_url(history.student_a1))
+    body = response.content.decode()
     total = 6 + history.year.start_year % 7
     assert f"总分 {total}" in body  # the PHQ-A total of this year
     assert "PHQ-A" in body and "GAD-7" in body
     assert "level-orange" in body  # alerts and cases in their colours
     assert "第二阶段访谈" in body  # a case event's reason (T3)
     assert 'id="file-charts"' in body  # year-over-year charts
+    kinds = {e.kind for e in response.context["page"].entries}
+    assert {"screening", "level", "alert", "case", "plan", "contact", "referral"} <= kinds
+    assert "门诊随访" in body  # the clinician's feedback on the referral
+    assert "家长同意配合" in body  # a guardian contact's outcome
 
 
 def test_a_class_teacher_sees_the_level_colour_not_the_scores(history, login):
@@ -65,6 +70,7 @@ def test_a_class_teacher_sees_the_level_colour_not_the_scores(history, login):
     assert "file-level" in body and "level-" in body  # the current level's colour
     assert "总分" not in body and "PHQ-A" not in body  # no scores
     assert "第二阶段访谈" not in body and "谈话后确认" not in body  # no case detail, no level note
+    assert "门诊随访" not in body and "安定医院" not in body  # no referral, no plan
     assert 'id="file-charts"' not in body
     assert response.context["page"].entries == []
 
@@ -207,3 +213,19 @@ def test_a_provider_cannot_show_a_t3_entry_to_a_t2_viewer(world, login):
         assert "SECRET" in login(world.psych).get(file_url(world.student_a1)).content.decode()
     finally:
         timeline.unregister_timeline_provider(leaky)
+
+
+def test_a_home_visits_sensitive_note_is_on_the_file_for_the_psych_teacher_only(world, login):
+    from django.apps import apps
+    from django.utils import timezone
+
+    apps.get_model("schoolwork", "HomeVisit").objects.create(
+        student=world.student_a1, school=world.school_a, school_class=world.a1, school_year=world.year,
+        semester=world.year.semesters.first(), visited_on=dt.date(world.year.start_year, 10, 20),
+        visitors="班主任", mode="in_person", summary="家庭氛围良好", sensitive_note="父母分居",
+        recorded_by=world.class_teacher, recorded_at=timezone.now(),
+    )  # fmt: skip
+    body = login(world.psych).get(file_url(world.student_a1)).content.decode()
+    assert "家庭氛围良好" in body and "父母分居" in body
+    body = login(world.class_teacher).get(file_url(world.student_a1)).content.decode()
+    assert "家庭氛围良好" in body and "父母分居" not in body  # the visit's summary is T2, its note T3
