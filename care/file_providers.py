@@ -19,11 +19,15 @@ from django.utils.translation import gettext_lazy
 from access.tiers import Tier
 from care.levels import RiskLevel, reason_texts
 from care.models import (
+    AbnormalityReport,
     Alert,
     Case,
     CaseEvent,
     CaseEventKind,
     CaseStatus,
+    CrisisStep,
+    Disclosure,
+    FollowUp,
     GuardianContact,
     LevelRecord,
     Plan,
@@ -115,6 +119,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
                 level=c.level,
                 summary=_("Status: %(status)s · owner: %(owner)s")
                 % {"status": c.get_status_display(), "owner": c.owner or "—"},
+                url=reverse("care:case_detail", args=[c.pk]),
             )
         )
     events = CaseEvent.objects.filter(
@@ -139,6 +144,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
                 at=ev.at,
                 kind="case",
                 title=_("Case #%(pk)s: %(what)s") % {"pk": case.pk, "what": labels.get(ev.kind, ev.kind)},
+                url=reverse("care:case_detail", args=[case.pk]),
                 school_id=case.school_id,
                 level=ev.after if ev.kind == CaseEventKind.LEVEL else "",
                 summary=summary,
@@ -272,6 +278,97 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
     return out
 
 
+# --- Abnormality reports, crisis checklists, follow-ups, disclosures (cases' models, care app) ------------------
+
+KINDS_REPORT = {"report": gettext_lazy("Abnormality reports")}
+KINDS_CRISIS = {
+    "crisis": gettext_lazy("Crisis checklist"),
+    "follow_up": gettext_lazy("Follow-ups"),
+    "disclosure": gettext_lazy("Disclosures to other departments"),
+}
+
+
+def reports(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """学生异常情况报告 — each report (category, urgency, what was seen) and its triage. One query."""
+    if tier < Tier.T3:
+        return []
+    rows = AbnormalityReport.objects.filter(student=student, **filters.range("reported_at")).select_related(
+        "reporter", "triaged_by"
+    )
+    out = []
+    for r in rows:
+        url = reverse("care:report_detail", args=[r.pk])
+        out.append(
+            Entry(
+                at=r.reported_at, kind="report",
+                title=_("Abnormality report: %(category)s (%(urgency)s)")
+                % {"category": r.get_category_display(), "urgency": r.get_urgency_display()},
+                school_id=r.school_id, summary=r.observed, url=url, context={"by": r.reporter},
+            )
+        )  # fmt: skip
+        if r.triaged_at:
+            out.append(
+                Entry(
+                    at=r.triaged_at, kind="report",
+                    title=_("Report triaged: %(outcome)s") % {"outcome": r.get_outcome_display()},
+                    school_id=r.school_id, summary=r.triage_note, url=url, context={"by": r.triaged_by},
+                )
+            )  # fmt: skip
+    return out
+
+
+def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """危机干预清单 — each crisis step done or left out (with its reason); 动态跟踪 — each follow-up done (its outcome
+    and level); 信息通报 — each disclosure to another department (R15). Three queries."""
+    if tier < Tier.T3:
+        return []
+    out = []
+    schools = {"case__school_id__in": sorted(filters.schools)} if filters.schools is not None else {}
+    if filters.wants("crisis"):
+        steps = CrisisStep.objects.filter(case__student=student, **schools).filter(
+            Q(done_at__isnull=False) | Q(skipped_at__isnull=False)
+        )
+        for st in steps.select_related("case", "done_by").defer("case__summary", "case__closing_note"):
+            if st.done_at:
+                at, title = st.done_at, _("Crisis step done: %(step)s") % {"step": st.get_kind_display()}
+                summary = _("due %(due)s") % {"due": timezone.localtime(st.due_at).strftime("%Y-%m-%d %H:%M")}
+            else:
+                at, title = (
+                    st.skipped_at,
+                    _("Crisis step left out: %(step)s") % {"step": st.get_kind_display()},
+                )
+                summary = st.skipped_reason
+            out.append(
+                Entry(
+                    at=at, kind="crisis", title=title, school_id=st.case.school_id, level="red", summary=summary,
+                    url=reverse("care:case_detail", args=[st.case_id]), context={"by": st.done_by},
+                )
+            )  # fmt: skip
+    if filters.wants("follow_up"):
+        rows = FollowUp.objects.filter(case__student=student, done_at__isnull=False, **schools)
+        for f in rows.select_related("case", "done_by").defer("case__summary", "case__closing_note"):
+            out.append(
+                Entry(
+                    at=f.done_at, kind="follow_up", title=_("Follow-up (case #%(pk)s)") % {"pk": f.case_id},
+                    school_id=f.case.school_id, level=f.level, summary=f.outcome,
+                    url=reverse("care:case_detail", args=[f.case_id]), context={"by": f.done_by},
+                )
+            )  # fmt: skip
+    if filters.wants("disclosure"):
+        rows = Disclosure.objects.filter(case__student=student, **schools)
+        for d in rows.select_related("case").defer("case__summary", "case__closing_note"):
+            out.append(
+                Entry(
+                    at=d.disclosed_at, kind="disclosure",
+                    title=_("Shared with %(department)s: %(recipient)s")
+                    % {"department": d.get_department_display(), "recipient": d.recipient},
+                    school_id=d.case.school_id, summary=f"{d.legal_basis} · {d.shared}",
+                    url=reverse("care:case_detail", args=[d.case_id]),
+                )
+            )  # fmt: skip
+    return out
+
+
 def register() -> None:
     from care.timeline import register_timeline_provider
 
@@ -280,3 +377,5 @@ def register() -> None:
     register_timeline_provider(cases, kinds=KINDS_CASE)
     register_timeline_provider(plans, kinds=KINDS_PLAN)
     register_timeline_provider(referrals, kinds=KINDS_REFERRAL)
+    register_timeline_provider(reports, kinds=KINDS_REPORT)
+    register_timeline_provider(crisis_and_follow_ups, kinds=KINDS_CRISIS)

@@ -9,9 +9,13 @@ import datetime as dt
 from django.apps import apps
 
 from care.models import (
+    AbnormalityReport,
     Alert,
     Case,
     CaseEvent,
+    CrisisStep,
+    Disclosure,
+    FollowUp,
     GuardianContact,
     Institution,
     LevelRecord,
@@ -89,6 +93,32 @@ def add_year(
             reason="第二阶段访谈" if i == 1 else "",
         )  # fmt: skip
     pathway(case, at + dt.timedelta(days=5), by=by)
+    if by is not None:
+        report = AbnormalityReport.objects.create(
+            student=student, school=school, reporter=by, key=f"{student.pk}-{start}", category="emotion",
+            observed="课间哭泣", urgency="high", reported_at=at - dt.timedelta(days=1),
+            triage_deadline=at, outcome="case", triage_note="开案", triaged_by=by, triaged_at=at, case=case,
+        )  # fmt: skip
+        assert report.pk
+    CrisisStep.objects.create(
+        case=case,
+        kind="accompanied",
+        due_at=at + dt.timedelta(days=3),
+        done_at=at + dt.timedelta(days=3),
+        done_by=by,
+    )
+    CrisisStep.objects.create(
+        case=case, kind="referral", due_at=at + dt.timedelta(days=4), skipped_at=at + dt.timedelta(days=4),
+        skipped_reason="无需紧急转介",
+    )  # fmt: skip
+    FollowUp.objects.create(
+        case=case, due_on=(at + dt.timedelta(days=30)).date(), done_at=at + dt.timedelta(days=30), done_by=by,
+        outcome="情绪平稳", level="yellow",
+    )  # fmt: skip
+    Disclosure.objects.create(
+        case=case, department="health", recipient="区卫健委", legal_basis="未成年人保护法", shared="姓名、风险等级",
+        disclosed_at=at + dt.timedelta(days=6), recorded_by=by, recorded_at=at + dt.timedelta(days=6),
+    )  # fmt: skip
 
 
 def build_history(student: Student, school: Node, *, years: int, last: int, organiser: Node, by=None) -> None:
