@@ -595,7 +595,9 @@ def answers_of(response: Response) -> dict:
 
     return {
         a.item_id: (REFUSED if a.refused else a.value)
-        for a in response.answers.all().only("item_id", "value", "refused")
+        # response_id too: the related manager sets each answer's response, which would load a deferred
+        # response_id with one query per answer (20 extra queries per autosave of a 20-item sheet)
+        for a in response.answers.all().only("response_id", "item_id", "value", "refused")
     }
 
 

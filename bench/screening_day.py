@@ -1,0 +1,301 @@
+"""Screening-day benchmark (issue 3 "Speed", issue 9): 200 students at once on the production stack.
+
+A fresh PostgreSQL database (``xinyu_bench_day``, dropped at the end) gets a launched CES-DC campaign (20 items)
+for N students with accounts, assent given and sessions made (no password hashing in the measurement). The
+production stack (deploy/run-stack.sh: gunicorn under xinyu.settings_prod, workers, beat, Redis) serves it on
+loopback, and N concurrent simulated students (one asyncio client process, keep-alive connections) each
+
+  1. open their sheet (GET /screening/answer/<id>/ — the page answer.js runs on),
+  2. autosave 20 answers one after the other (POST …/response/<id>/answer/, as answer.js does),
+  3. submit (POST …/response/<id>/submit/ with an idempotency key).
+
+Printed: p50/p95 of open, autosave and submit; autosave and submit throughput; and, in the same run against the
+same server, the throughput of /healthz (a trivial endpoint: the ceiling) with the same N concurrent clients,
+and the ratios. Target (issue 3): p95 < 300 ms, submit throughput ≥ 0.25 × ceiling.
+
+    .venv/bin/python bench/screening_day.py [--students 200] [--web-workers 5] [--worker-class gthread]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB = "xinyu_bench_day"
+CSRF = "benchcsrftokenbenchcsrftoken0123"  # 32 characters: Django compares an unmasked secret directly
+
+
+# --- setup (a child process with Django on the bench database) ----------------------------------------------------
+def setup(students: int) -> None:
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from conftest import build_world
+    from org.models import Enrollment, Post, Role, Student, User
+    from screening import services
+    from screening.models import Assignment, BatteryEntry
+
+    call_command("migrate", verbosity=0)
+    world = build_world()
+    hashed = make_password("bench-not-a-password")
+    services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="ces-dc")
+    for i in range(students):
+        user = User.objects.create(username=f"bench{i:04d}", password=hashed, display_name=f"学生{i}")
+        Post.objects.create(user=user, role=Role.STUDENT, node=world.school_a)
+        student = Student.objects.create(
+            student_no=f"B{i:018d}", name=f"学生{i}", gender="F" if i % 2 else "M",
+            birth_date=dt.date(2015, 3, 1), user=user,
+        )  # fmt: skip
+        Enrollment.objects.create(
+            student=student, school=world.school_a, school_class=world.a1, school_year=world.year, grade=5
+        )
+    now = timezone.now()
+    campaign = services.create_campaign(
+        by=world.district_officer, organiser=world.haidian, name="bench", starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=1), consent_rule="notice_all", default_battery=False,
+        school_year=world.year,
+    )  # fmt: skip
+    BatteryEntry.objects.create(
+        campaign=campaign, grade_from=4, grade_to=12, instrument_id="ces-dc", instrument_version="1.0"
+    )
+    services.launch_campaign(by=world.district_officer, campaign=campaign)
+    plan = []
+    for a in Assignment.objects.filter(campaign=campaign, student__user__username__startswith="bench"):
+        user = a.student.user
+        (response,) = services.record_assent(user=user, assignment=a, agreed=True)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        plan.append({"session": session.session_key, "assignment": a.pk, "response": response.pk})
+    from screening.instruments import load
+
+    print(json.dumps({"plan": plan, "items": [item.id for item in load("ces-dc", "1.0").items][:20]}))
+
+
+# --- the load (asyncio, raw HTTP/1.1 keep-alive: the client must cost less CPU than the server) -------------------
+class Client:
+    def __init__(self, host: str, port: int, cookie: str = ""):
+        self.host, self.port, self.cookie = host, port, cookie
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, float]:
+        reused = self.writer is not None
+        if not reused:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        headers = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive"]
+        if self.cookie:
+            headers += [f"Cookie: {self.cookie}", f"X-CSRFToken: {CSRF}"]
+        if body:
+            headers += ["Content-Type: application/json", "Accept: application/json"]
+        headers.append(f"Content-Length: {len(body)}")
+        started = time.perf_counter()
+        self.writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + body)
+        status_line = await self.reader.readline()
+        if not status_line and reused:  # the server closed an idle keep-alive connection: reconnect once
+            self.writer.close()
+            self.writer = None
+            return await self.request(method, path, body)
+        status = int(status_line.split()[1])
+        length, chunked, close = 0, False, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            length = int(value) if name == "content-length" else length
+            chunked = chunked or (name == "transfer-encoding" and "chunked" in value)
+            close = close or (name == "connection" and value == "close")
+        if chunked:
+            while (size := int((await self.reader.readline()).strip() or b"0", 16)) > 0:
+                await self.reader.readexactly(size + 2)
+            await self.reader.readline()
+        elif length:
+            await self.reader.readexactly(length)
+        elapsed = time.perf_counter() - started
+        if close:
+            self.writer.close()
+            self.writer = None
+        return status, elapsed
+
+
+async def student(c, item_ids, s, timings, errors):
+    status, t = await c.request("GET", f"/screening/answer/{s['assignment']}/")
+    timings["open"].append(t)
+    if status != 200:
+        errors.append(("open", status))
+    for n, item in enumerate(item_ids):
+        body = json.dumps({"item": item, "value": n % 4}).encode()
+        status, t = await c.request("POST", f"/screening/response/{s['response']}/answer/", body)
+        timings["autosave"].append(t)
+        if status != 200:
+            errors.append(("autosave", status))
+
+
+async def submit(c, s, timings, errors):
+    body = json.dumps({"key": f"bench-{s['response']}"}).encode()
+    status, t = await c.request("POST", f"/screening/response/{s['response']}/submit/", body)
+    timings["submit"].append(t)
+    if status != 200:
+        errors.append(("submit", status))
+
+
+async def trivial(host, port, n, timings):
+    c = Client(host, port)
+    for _ in range(n):
+        status, t = await c.request("GET", "/healthz")
+        assert status == 200, status
+        timings.append(t)
+
+
+async def run_load(host, port, plan, item_ids, ceiling_requests):
+    timings = {"open": [], "autosave": [], "submit": []}
+    errors: list = []
+    clients = [Client(host, port, f"sessionid={s['session']}; csrftoken={CSRF}") for s in plan]
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(student(c, item_ids, s, timings, errors) for c, s in zip(clients, plan, strict=True))
+    )
+    answering_wall = time.perf_counter() - started
+    # Everyone submits at the same moment (the teacher says "submit now"): the submit throughput.
+    started = time.perf_counter()
+    await asyncio.gather(*(submit(c, s, timings, errors) for c, s in zip(clients, plan, strict=True)))
+    submit_wall = time.perf_counter() - started
+    healthz: list[float] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(trivial(host, port, ceiling_requests, healthz) for _ in plan))
+    ceiling_wall = time.perf_counter() - started
+    return timings, errors, answering_wall, submit_wall, healthz, ceiling_wall
+
+
+def pct(values, p):
+    return statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else values[0] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--port", type=int, default=8131)
+    parser.add_argument("--web-workers", type=int, default=5)
+    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gthread (WSGI) or uvicorn (ASGI)")
+    parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.setup_only:
+        setup(opts.students)
+        return
+
+    py = str(ROOT / ".venv/bin/python")
+    env_dir = ROOT / "var/bench-day"
+    env_file = env_dir / "prod.env"
+    env_dir.mkdir(parents=True, exist_ok=True)
+    env_file.unlink(missing_ok=True)
+    subprocess.run(["psql", f"{opts.pg}/postgres", "-qc", f'drop database if exists "{DB}"'], check=True)
+    subprocess.run(
+        [str(ROOT / "deploy/local-env.sh"), str(env_file), DB, "redis://127.0.0.1:6379/14", str(opts.port)],
+        check=True, env={**os.environ, "XINYU_PG": opts.pg},
+    )  # fmt: skip
+    print(f"setting up {opts.students} students on PostgreSQL …", flush=True)
+    # Under the stack's own settings: sessions are bound to its secret key, encrypted fields to its data key.
+    setup_env = {
+        **os.environ,
+        "XINYU_ENV_FILE": str(env_file),
+        "DJANGO_SETTINGS_MODULE": "xinyu.settings_prod",
+    }
+    done = subprocess.run(
+        [py, __file__, "--setup-only", "--students", str(opts.students)],
+        capture_output=True, text=True, env=setup_env,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"setup failed:\n{done.stderr[-3000:]}")
+    prepared = json.loads(done.stdout.strip().splitlines()[-1])
+    plan, item_ids = prepared["plan"], prepared["items"]
+    stack_env = {
+        **os.environ,
+        "XINYU_ENV_FILE": str(env_file),
+        "XINYU_RUN_DIR": str(env_dir / "run"),
+        "XINYU_WEB_WORKERS": str(opts.web_workers),
+        "XINYU_WEB_THREADS": str(opts.web_threads),
+        "LOG_LEVEL": "WARNING",
+    }
+    if opts.worker_class == "uvicorn":
+        stack_env |= {
+            "XINYU_WORKER_CLASS": "uvicorn.workers.UvicornWorker",
+            "XINYU_APP": "xinyu.asgi:application",
+        }
+    stack = subprocess.Popen([str(ROOT / "deploy/run-stack.sh")], env=stack_env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{opts.port}/readyz", timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the stack did not become ready")
+            time.sleep(1)
+        timings, errors, wall, submit_wall, healthz, ceiling_wall = asyncio.run(
+            run_load("127.0.0.1", opts.port, plan, item_ids, ceiling_requests=len(item_ids) + 1)
+        )
+    finally:
+        stack.send_signal(signal.SIGTERM)
+        stack.wait(timeout=60)
+        subprocess.run(["psql", f"{opts.pg}/postgres", "-qc", f'drop database if exists "{DB}"'], check=False)
+    n = len(plan)
+    submit_tput = n / submit_wall
+    requests_total = n * (len(item_ids) + 1)
+    app_tput = requests_total / wall
+    ceiling = len(healthz) / ceiling_wall
+    cores = os.cpu_count()
+    print(
+        f"\nScreening day: {n} students at once, {len(item_ids)} autosaves + 1 submit each, gunicorn "
+        f"{opts.worker_class} ×{opts.web_workers}"
+        + (f"×{opts.web_threads} threads" if opts.worker_class == "gthread" else "")
+        + f", PostgreSQL, {cores} cores (shared; the load generator runs on the same machine)"
+    )
+    for name in ("open", "autosave", "submit"):
+        v = timings[name]
+        print(
+            f"  {name:9s} n={len(v):5d}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  max {max(v) * 1000:7.1f} ms"
+        )
+    print(f"  errors: {len(errors)} {errors[:5] if errors else ''}")
+    print(f"  open + autosave: {requests_total} requests in {wall:.1f} s = {app_tput:.0f} req/s")
+    print(f"  submit throughput: {n} at once, done in {submit_wall:.2f} s = {submit_tput:.0f} submits/s")
+    print(f"  ceiling /healthz: {len(healthz)} in {ceiling_wall:.1f} s = {ceiling:.0f} req/s "
+          f"(p50 {pct(healthz, 50):.1f} ms, p95 {pct(healthz, 95):.1f} ms)")  # fmt: skip
+    print(
+        f"  ratio submit/ceiling = {submit_tput / ceiling:.2f}   autosave/ceiling = {app_tput / ceiling:.2f}"
+    )
+    print(
+        "  targets: p95 autosave < 300 ms: "
+        + ("met" if pct(timings["autosave"], 95) < 300 else "MISSED")
+        + "; p95 submit < 300 ms: "
+        + ("met" if pct(timings["submit"], 95) < 300 else "MISSED")
+        + "; submit ≥ 0.25 × ceiling: "
+        + ("met" if submit_tput / ceiling >= 0.25 else "MISSED")
+    )
+
+
+if __name__ == "__main__":
+    main()
