@@ -63,7 +63,10 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.CITY_ADMIN: {T0: NODE},
     Role.CITY_OFFICER: {T0: NODE},
     Role.SUPERVISOR: {T0: NODE},
-    Role.INSTITUTION_CLINICIAN: {T1: REF, T3: REF},
+    # The clinician's T3 is "the referral's minimum data": served by the referral pages alone (care.plans), which
+    # check the clinician's institution themselves. A generic T3 grant would open every T3 page (level reasons,
+    # history) of a referred student to them, so there is none.
+    Role.INSTITUTION_CLINICIAN: {T1: REF},
     Role.AUDITOR: {},
 }
 

@@ -274,3 +274,19 @@ def test_the_reason_and_the_feedback_are_encrypted_at_rest(world, case, hospital
         cur.execute("SELECT reason, shared, feedback FROM care_referral WHERE id = %s", [referral.pk])
         raw = " ".join(cur.fetchone())
     assert "自伤" not in raw and "PHQ" not in raw and "抑郁" not in raw
+
+
+def test_the_clinician_sees_no_level_reasons_or_history_of_a_referred_student(world, case, hospital, login):
+    from care.services import confirm_level
+
+    confirm_level(
+        student=world.student_a1, level="orange", by=world.psych, reason="家庭变故后的自伤念头", source_type="t",
+        source_id="1", now=TUE,
+    )  # fmt: skip
+    _sent(world, case, hospital)
+    page = login(world.clinician).get(reverse("org:student_detail", args=[world.student_a1.pk]))
+    assert page.status_code == 200  # T1: the referred student's page
+    assert "家庭变故" not in page.content.decode()
+    assert (
+        login(world.clinician).get(reverse("care:file_detail", args=[world.student_a1.pk])).status_code == 403
+    )
