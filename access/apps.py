@@ -17,7 +17,7 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from access import crypto
+        from access import auth, crypto  # noqa: F401 (auth: login signal receivers)
 
         checks.register(check_algorithms, checks.Tags.security)
 

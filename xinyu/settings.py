@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "access.middleware.SessionTimeoutMiddleware",  # idle (staff 15 min) and absolute session limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "access.middleware.NoStoreMiddleware",
 ]
@@ -117,6 +118,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Passwords are checked by the throttled backend (access.auth): waits grow after repeated failures, never a
+# permanent lock. Sessions: staff idle 15 min, students and guardians 30 min, everyone at most 12 h.
+AUTHENTICATION_BACKENDS = ["access.auth.ThrottledModelBackend"]
+XINYU_STAFF_IDLE_SECONDS = int(os.environ.get("XINYU_STAFF_IDLE_SECONDS", "900"))
+XINYU_IDLE_SECONDS = int(os.environ.get("XINYU_IDLE_SECONDS", "1800"))
+XINYU_SESSION_MAX_SECONDS = int(os.environ.get("XINYU_SESSION_MAX_SECONDS", str(12 * 3600)))
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -329,7 +329,7 @@ def guardian_join(request: HttpRequest, token: str) -> HttpResponse:
                 return _fail(request, exc)
             messages.error(request, exc.message)
             return render(request, "schoolwork/guardian_join.html", {"inv": inv}, status=400)
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend="access.auth.ThrottledModelBackend")
         messages.success(request, _("Welcome. Your user name is %(u)s.") % {"u": user.username})
         return redirect("schoolwork:guardian_home")
     return render(request, "schoolwork/guardian_join.html", {"inv": inv})
