@@ -210,32 +210,33 @@ def schedule_shift(
         clash = DutyShift.objects.filter(
             counselor=counselor, starts_at__lt=ends_at, ends_at__gt=starts_at
         ).first()
-        if clash is not None:
+        if clash is None:
+            shift = DutyShift.objects.create(
+                district=district,
+                counselor=counselor,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                created_by=by,
+                created_at=now,
+            )
             audit.record(
-                actor=by,
-                action="counseling.duty.refused",
-                obj=clash,
-                detail={"counselor": counselor.pk, "reason": "overlap"},
+                actor=by, action="counseling.duty.schedule", obj=shift, detail={"counselor": counselor.pk}
             )
-            raise CentreError(
-                _("%(name)s is already on duty from %(start)s to %(end)s.")
-                % {
-                    "name": counselor,
-                    "start": timezone.localtime(clash.starts_at).strftime("%m-%d %H:%M"),
-                    "end": timezone.localtime(clash.ends_at).strftime("%m-%d %H:%M"),
-                },
-                409,
-            )
-        shift = DutyShift.objects.create(
-            district=district,
-            counselor=counselor,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            created_by=by,
-            created_at=now,
-        )
+    if clash is not None:  # refused: nothing written but the audit event (outside the rolled-back block)
         audit.record(
-            actor=by, action="counseling.duty.schedule", obj=shift, detail={"counselor": counselor.pk}
+            actor=by,
+            action="counseling.duty.refused",
+            obj=clash,
+            detail={"counselor": counselor.pk, "reason": "overlap"},
+        )
+        raise CentreError(
+            _("%(name)s is already on duty from %(start)s to %(end)s.")
+            % {
+                "name": counselor,
+                "start": timezone.localtime(clash.starts_at).strftime("%m-%d %H:%M"),
+                "end": timezone.localtime(clash.ends_at).strftime("%m-%d %H:%M"),
+            },
+            409,
         )
     return shift
 
