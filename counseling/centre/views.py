@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from access import audit
@@ -26,6 +24,7 @@ from care.levels import RiskLevel
 from counseling.centre import selectors, services
 from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic
 from counseling.centre.services import CentreError
+from counseling.rooms.links import links_for
 from org.models import Role
 
 STUDENT = {Role.STUDENT}
@@ -39,19 +38,17 @@ def _require(request: HttpRequest, roles: set[str]) -> None:
         raise PermissionDenied
 
 
-# R4.1: the hotlines every sender sees (numbers from settings.XINYU_HOTLINES; these labels are translated).
-HOTLINE_LABELS = {
-    "12356": gettext_lazy("National mental-health assistance hotline"),
-    "12355": gettext_lazy("Youth service hotline"),
-}
-
-
-def _hotlines() -> dict:
+def _hotlines(request: HttpRequest | None = None, district=None) -> dict:
+    """R4.1: the hotlines and the city platform every sender sees — the district's own (``DistrictLinks``,
+    kept with the school counseling rooms) or the city-wide defaults (12356, 12355)."""
+    if district is None and request is not None:
+        student = services.own_student(request.user)
+        district = services.district_of(student) if student else None
+    links = links_for(district)
     return {
-        "hotlines": [
-            (number, HOTLINE_LABELS.get(number, label)) for number, label in settings.XINYU_HOTLINES
-        ],
-        "city_platform": settings.XINYU_CITY_COUNSELING_URL,
+        "hotlines": [(h["number"], h["name"]) for h in links.hotlines],
+        "city_platform": links.platform_url,
+        "city_platform_name": links.platform_name,
     }
 
 
@@ -73,7 +70,7 @@ def _aware(value: str | None) -> dt.datetime | None:
 @policy(Tier.T3, "self", "a student leaves a message (named or anonymous); the anonymous code is shown once")
 def leave_message(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
-    context = {"submit_key": secrets.token_urlsafe(24), **_hotlines()}
+    context = {"submit_key": secrets.token_urlsafe(24), **_hotlines(request)}
     if request.method != "POST":
         return render(request, "counseling/centre_leave.html", context)
     anonymous = request.POST.get("anonymous") == "1"
@@ -91,7 +88,13 @@ def leave_message(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "counseling/centre_sent.html",
-        {"message": message, "code": code, "created": created, "anonymous": message.anonymous, **_hotlines()},
+        {
+            "message": message,
+            "code": code,
+            "created": created,
+            "anonymous": message.anonymous,
+            **_hotlines(district=message.district),
+        },
     )
     response["Cache-Control"] = "no-store"  # the private code must not stay in a cache
     return response
@@ -102,7 +105,7 @@ def leave_message(request: HttpRequest) -> HttpResponse:
 def my_messages(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     rows = list(selectors.my_messages(request.user))
-    return render(request, "counseling/centre_my_messages.html", {"rows": rows, **_hotlines()})
+    return render(request, "counseling/centre_my_messages.html", {"rows": rows, **_hotlines(request)})
 
 
 @login_required
@@ -112,7 +115,9 @@ def my_message(request: HttpRequest, pk: int) -> HttpResponse:
     message = selectors.my_message(request.user, pk)
     replies = list(message.replies.all())
     return render(
-        request, "counseling/centre_thread.html", {"message": message, "replies": replies, **_hotlines()}
+        request,
+        "counseling/centre_thread.html",
+        {"message": message, "replies": replies, **_hotlines(district=message.district)},
     )
 
 
@@ -121,13 +126,13 @@ def my_message(request: HttpRequest, pk: int) -> HttpResponse:
 def read_with_code(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     if request.method != "POST":
-        return render(request, "counseling/centre_code.html", _hotlines())
+        return render(request, "counseling/centre_code.html", _hotlines(request))
     message = services.message_by_code(request.POST.get("code", ""))
     if message is None:
         return render(
             request,
             "counseling/centre_code.html",
-            {"error": _("No message has that code. Check it and try again."), **_hotlines()},
+            {"error": _("No message has that code. Check it and try again."), **_hotlines(request)},
             status=404,
         )
     # Who reads with the code is not recorded: that would tie the anonymous sender to a login.
@@ -135,7 +140,7 @@ def read_with_code(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "counseling/centre_thread.html",
-        {"message": message, "replies": list(message.replies.all()), **_hotlines()},
+        {"message": message, "replies": list(message.replies.all()), **_hotlines(district=message.district)},
     )
     response["Cache-Control"] = "no-store"
     return response

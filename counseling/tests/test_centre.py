@@ -56,7 +56,7 @@ def test_one_counselor_cannot_hold_two_overlapping_shifts_refused_unchanged_and_
     with pytest.raises(CentreError) as refused:
         _shift(world, 13, 18)
     assert refused.value.status == 409 and DutyShift.objects.count() == 1
-    assert AuditEvent.objects.filter(action="counseling.duty.refused").count() == 1
+    assert AuditEvent.objects.filter(action="counseling.centre_duty.refused").count() == 1
     _shift(world, 14, 18)  # back to back is fine
     assert DutyShift.objects.count() == 2
 
