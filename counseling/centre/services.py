@@ -220,7 +220,10 @@ def schedule_shift(
                 created_at=now,
             )
             audit.record(
-                actor=by, action="counseling.centre_duty.schedule", obj=shift, detail={"counselor": counselor.pk}
+                actor=by,
+                action="counseling.centre_duty.schedule",
+                obj=shift,
+                detail={"counselor": counselor.pk},
             )
     if clash is not None:  # refused: nothing written but the audit event (outside the rolled-back block)
         audit.record(
@@ -246,7 +249,10 @@ def cancel_shift(*, by: User, shift: DutyShift) -> None:
         raise CentreError(_("Only the district's administrator keeps its duty roster."), 403)
     with transaction.atomic():
         audit.record(
-            actor=by, action="counseling.centre_duty.cancel", obj=shift, detail={"counselor": shift.counselor_id}
+            actor=by,
+            action="counseling.centre_duty.cancel",
+            obj=shift,
+            detail={"counselor": shift.counselor_id},
         )
         shift.delete()
 
