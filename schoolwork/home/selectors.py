@@ -217,6 +217,33 @@ def visit_coverage_by_class(classes: QuerySet[SchoolClass], year: SchoolYear) ->
     return [ClassVisitRow(c, c.n_students, c.n_visited) for c in rows]
 
 
+@dataclass
+class SchoolVisitRow:
+    school: Node
+    students: int
+    visited: int
+
+
+def visit_coverage_by_school(schools: QuerySet[Node], year: SchoolYear) -> list[SchoolVisitRow]:
+    """家访覆盖 per school (R10, for supervision's rollups): active students of the year's classes and how many
+    had at least one visit this school year. Counts only; two queries whatever the number of schools."""
+    active = Enrollment.objects.filter(
+        status=EnrollmentStatus.ACTIVE, school__in=schools, school_class__school_year=year
+    )
+    students = dict(
+        active.values_list("school_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .values_list("school_id", "n")
+    )
+    visited = dict(
+        active.filter(student__home_visits__school_year=year)
+        .values_list("school_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .values_list("school_id", "n")
+    )
+    return [SchoolVisitRow(s, students.get(s.pk, 0), visited.get(s.pk, 0)) for s in schools.order_by("path")]
+
+
 def cases_missing_visit(user: User, semester: Semester) -> list[Case]:
     """Students with an open case and no home visit this semester (R10), among the cases the user may know."""
     visited = HomeVisit.objects.filter(semester=semester).values("student_id")

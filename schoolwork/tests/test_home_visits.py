@@ -100,8 +100,13 @@ def test_students_with_an_open_case_are_listed_until_visited_this_semester(world
     )
     semester = selectors.semester_of(day)
     assert [c.student for c in selectors.cases_missing_visit(world.psych, semester)] == [world.student_a1]
-    # The class teacher is not on the case's team: they do not learn of the case.
-    assert selectors.cases_missing_visit(world.class_teacher, semester) == []
+    # The class teacher is on the case's team (care adds them when the case opens): they are told a visit is
+    # due. Another class's teacher, on no team and with no T3, does not learn of the case.
+    assert [c.student for c in selectors.cases_missing_visit(world.class_teacher, semester)] == [
+        world.student_a1
+    ]
+    assert selectors.cases_missing_visit(world.other_class_teacher, semester) == []
+    assert selectors.cases_missing_visit(world.leader, semester) == [case]  # on the team too
     v = _visit(world, world.psych, world.student_a1, case_id=case.pk)
     assert v.case == case
     assert selectors.cases_missing_visit(world.psych, semester) == []
@@ -146,3 +151,13 @@ def test_the_student_file_shows_visits_with_the_sensitive_note_only_at_t3(world,
     assert len(t3) == 1 and "自伤" in t3[0].summary
     page = login(world.psych).get(reverse("care:file_detail", kwargs={"pk": world.student_a1.pk}))
     assert page.status_code == 200 and "学习压力大" in page.content.decode()
+
+
+def test_school_coverage_counts_each_visited_student_once_per_school(world):
+    _visit(world, world.class_teacher, world.student_a1)
+    _visit(world, world.class_teacher, world.student_a1)
+    _visit(world, world.other_class_teacher, world.student_a2)
+    rows = {r.school: (r.students, r.visited) for r in selectors.visit_coverage_by_school(
+        selectors.visible_schools(world.district_officer), world.year
+    )}  # fmt: skip
+    assert rows == {world.school_a: (3, 2), world.school_b: (1, 0)}
