@@ -48,3 +48,7 @@ class CareConfig(AppConfig):
         register_nav_item(cases_providers.nav_report)
         register_nav_item(cases_providers.nav_cases)
         register_student_section(cases_providers.case_section)
+
+        from care.timeline import register_timeline_provider
+
+        register_timeline_provider(cases_providers.reports_timeline, kinds=cases_providers.KINDS_REPORT)

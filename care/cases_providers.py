@@ -5,13 +5,18 @@ the student page's "report a concern / case" links."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
 from care import cases_selectors, reports_selectors, reports_services
+from care.models import AbnormalityReport
+from care.timeline import Entry, Filters
 from org.models import Role
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem
@@ -109,3 +114,37 @@ def case_section(request: HttpRequest, student) -> StudentSection | None:
         context={"student": student, "can_report": can_report, "clinical": clinical, "case": case},
         order=6,
     )
+
+
+# --- The student file (一人一档): abnormality reports on the timeline -------------------------------------------
+
+KINDS_REPORT = {"report": gettext_lazy("Abnormality reports")}
+
+
+def reports_timeline(viewer, student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """学生异常情况报告 — each report about the student (T3: category, urgency, who reported, the triage decision;
+    what was seen is read on the report's page). One query."""
+    if tier < Tier.T3:
+        return []
+    rows = (
+        AbnormalityReport.objects.filter(student=student, **filters.range("reported_at"))
+        .select_related("reporter")
+        .defer("observed", "triage_note")  # not shown here: no decryption per row
+    )
+    return [
+        Entry(
+            at=r.reported_at,
+            kind="report",
+            title=_("Abnormality report: %(category)s") % {"category": r.get_category_display()},
+            school_id=r.school_id,
+            summary=" · ".join(
+                [
+                    str(r.get_urgency_display()),
+                    _("reported by %(who)s") % {"who": r.reporter or "—"},
+                    str(r.get_outcome_display()) if r.outcome else _("waiting for triage"),
+                ]
+            ),
+            url=reverse("care:report_detail", args=[r.pk]),
+        )
+        for r in rows
+    ]

@@ -220,3 +220,12 @@ def test_the_triage_queue_runs_a_fixed_number_of_queries(people, login, django_a
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(reverse("care:report_queue")).content.decode()
     assert body.count("report-row") == 12
+
+
+def test_the_student_file_shows_the_report_to_the_psych_teacher_and_not_to_the_class_teacher(people, login):
+    report = _file(people, now=timezone.now())
+    url = reverse("care:file_detail", args=[people.student_a1.pk])
+    link = reverse("care:report_detail", args=[report.pk])
+    assert link in login(people.psych).get(url).content.decode()
+    body = login(people.class_teacher).get(url).content.decode()
+    assert link not in body and "在走廊里哭了很久" not in body
