@@ -239,7 +239,7 @@ def test_the_case_page_shows_the_history_and_is_audited(people, open_case, login
 
 
 def test_the_case_list_runs_a_fixed_number_of_queries(people, login, django_assert_max_num_queries):
-    from org.models import Enrollment, Student
+    from org.models import Enrollment, Gender, Student
 
     client = login(people.psych)
     now = timezone.now()
@@ -248,7 +248,7 @@ def test_the_case_list_runs_a_fixed_number_of_queries(people, login, django_asse
     with django_assert_max_num_queries(14) as few:
         client.get(reverse("care:case_list"))
     for i in range(10):
-        s = Student.objects.create(student_no=f"G11010820150301{i:04d}", name=f"学生{i}", gender="female",
+        s = Student.objects.create(student_no=f"G11010820150301{i:04d}", name=f"学生{i}", gender=Gender.FEMALE,
                                    birth_date=dt.date(2015, 1, 1))  # fmt: skip
         Enrollment.objects.create(student=s, school=people.school_a, school_class=people.a1, school_year=people.year,
                                   grade=5)  # fmt: skip
