@@ -48,6 +48,8 @@ from xinyu.settings import DATABASES, VAR_DIR, env_bool  # noqa: E402
 DEV_SECRET = "dev-only-insecure-key-change-me"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
+# Rotating the secret: the new one in DJANGO_SECRET_KEY, the old in DJANGO_SECRET_KEY_FALLBACKS (sessions survive).
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if k]
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
