@@ -137,12 +137,14 @@ class Client:
         return status, elapsed
 
 
-async def student(c, item_ids, s, timings, errors):
+async def student(c, item_ids, s, timings, errors, think=0.0, rng=None):
     status, t = await c.request("GET", f"/screening/answer/{s['assignment']}/")
     timings["open"].append(t)
     if status != 200:
         errors.append(("open", status))
     for n, item in enumerate(item_ids):
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))  # reading the question
         body = json.dumps({"item": item, "value": n % 4}).encode()
         status, t = await c.request("POST", f"/screening/response/{s['response']}/answer/", body)
         timings["autosave"].append(t)
@@ -166,13 +168,16 @@ async def trivial(host, port, n, timings):
         timings.append(t)
 
 
-async def run_load(host, port, plan, item_ids, ceiling_requests):
+async def run_load(host, port, plan, item_ids, ceiling_requests, think=0.0):
+    import random
+
+    rng = random.Random(1)
     timings = {"open": [], "autosave": [], "submit": []}
     errors: list = []
     clients = [Client(host, port, f"sessionid={s['session']}; csrftoken={CSRF}") for s in plan]
     started = time.perf_counter()
     await asyncio.gather(
-        *(student(c, item_ids, s, timings, errors) for c, s in zip(clients, plan, strict=True))
+        *(student(c, item_ids, s, timings, errors, think, rng) for c, s in zip(clients, plan, strict=True))
     )
     answering_wall = time.perf_counter() - started
     # Everyone submits at the same moment (the teacher says "submit now"): the submit throughput.
@@ -198,6 +203,10 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=5)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", help="gthread (WSGI) or uvicorn (ASGI)")
+    parser.add_argument(
+        "--think", type=float, default=0.0,
+        help="mean seconds a student spends on an item before it is saved (0: no pause, the stress case)",
+    )  # fmt: skip
     parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.setup_only:
@@ -256,7 +265,9 @@ def main() -> None:
                 raise SystemExit("the stack did not become ready")
             time.sleep(1)
         timings, errors, wall, submit_wall, healthz, ceiling_wall = asyncio.run(
-            run_load("127.0.0.1", opts.port, plan, item_ids, ceiling_requests=len(item_ids) + 1)
+            run_load(
+                "127.0.0.1", opts.port, plan, item_ids, ceiling_requests=len(item_ids) + 1, think=opts.think
+            )
         )
     finally:
         stack.send_signal(signal.SIGTERM)
@@ -272,6 +283,7 @@ def main() -> None:
         f"\nScreening day: {n} students at once, {len(item_ids)} autosaves + 1 submit each, gunicorn "
         f"{opts.worker_class} ×{opts.web_workers}"
         + (f"×{opts.web_threads} threads" if opts.worker_class == "gthread" else "")
+        + (f", {opts.think:g} s per item" if opts.think else ", no pause between answers")
         + f", PostgreSQL, {cores} cores (shared; the load generator runs on the same machine)"
     )
     for name in ("open", "autosave", "submit"):
@@ -280,7 +292,10 @@ def main() -> None:
             f"  {name:9s} n={len(v):5d}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  max {max(v) * 1000:7.1f} ms"
         )
     print(f"  errors: {len(errors)} {errors[:5] if errors else ''}")
-    print(f"  open + autosave: {requests_total} requests in {wall:.1f} s = {app_tput:.0f} req/s")
+    print(
+        f"  open + autosave: {requests_total} requests in {wall:.1f} s = {app_tput:.0f} req/s"
+        + (" (paced by the pauses, not a capacity figure)" if opts.think else "")
+    )
     print(f"  submit throughput: {n} at once, done in {submit_wall:.2f} s = {submit_tput:.0f} submits/s")
     print(f"  ceiling /healthz: {len(healthz)} in {ceiling_wall:.1f} s = {ceiling:.0f} req/s "
           f"(p50 {pct(healthz, 50):.1f} ms, p95 {pct(healthz, 95):.1f} ms)")  # fmt: skip

@@ -165,7 +165,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # roster import or a rollup ("bulk"); anything unrouted goes to "default".
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "care.*": {"queue": "alerts"},
+    "care.send_notification_emails": {"queue": "alerts"},  # alert e-mails (and the notify() outbox)
+    "care.escalate_alerts": {"queue": "alerts"},
     "web.run_import_job": {"queue": "bulk"},
     "screening.*": {"queue": "bulk"},
 }
