@@ -246,7 +246,7 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
         out.append(
             Entry(
                 at=r.proposed_at, kind="referral", title=title + (f" · {_('urgent')}" if r.urgent else ""),
-                school_id=r.school_id, summary=_("Now: %(status)s") % {"status": r.get_status_display()},
+                school_id=r.school_id, summary=_("Now: %(status)s") % {"status": r.get_status_display()} + f" · {r.reason}",
                 url=url,
             )
         )  # fmt: skip
