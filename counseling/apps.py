@@ -23,7 +23,7 @@ class CounselingConfig(AppConfig):
     def _ready_rooms(self) -> None:
         """The school counseling room (issue 5 part 1): home cards, navigation, the student file, workload."""
         from care.timeline import register_timeline_provider
-        from counseling.rooms import providers, workload
+        from counseling.rooms import providers, tasks, workload  # noqa: F401 (tasks: the Celery task)
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 

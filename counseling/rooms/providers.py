@@ -40,7 +40,18 @@ def help_card(request: HttpRequest) -> Card | None:
 
 
 def desk_card(request: HttpRequest) -> Card | None:
-    if Role.PSYCH_TEACHER not in _roles(request):
+    roles = _roles(request)
+    if Role.SCHOOL_LEADER in roles and Role.PSYCH_TEACHER not in roles:
+        return Card(
+            title=_("Counseling room"),
+            links=[
+                Link(_("Rooms and duty roster"), reverse("counseling:room_rooms")),
+                Link(_("Workload"), reverse("counseling:room_workload")),
+            ],
+            order=40,
+            key="counseling-desk",
+        )
+    if Role.PSYCH_TEACHER not in roles:
         return None
     rows = selectors.desk_appointments(request.user)
     waiting = rows.filter(status=AppointmentStatus.REQUESTED).count()

@@ -25,6 +25,7 @@ from access.policy import can_view_student, posts_of, visible_students
 from access.tiers import Tier
 from care.levels import ALERT_LEVELS, RiskLevel
 from care.services import confirm_level, notify, open_or_update_case, raise_alert
+from counseling.centre.models import CalendarDay, CalendarDayKind
 from counseling.rooms import selectors
 from counseling.rooms.models import (
     Appointment,
@@ -205,14 +206,22 @@ def end_duty_shift(
 
 
 def generate_slots(*, room: CounselingRoom, start: dt.date, days: int, now: dt.datetime | None = None) -> int:
-    """预约时段 — slots of ``room.slot_minutes`` from every shift of the roster, day by day from ``start``;
-    idempotent (a slot already there is kept). Returns how many were added."""
+    """预约时段 — slots of ``room.slot_minutes`` from every shift of the roster, day by day from ``start``, public
+    holidays skipped; idempotent (a slot already there is kept). Returns how many were added."""
     now = now or timezone.now()
     shifts = list(room.duty_shifts.all())
     step = dt.timedelta(minutes=room.slot_minutes)
+    # No slots on public holidays (the holiday calendar the district centre keeps as data: 节假日安排).
+    holidays = set(
+        CalendarDay.objects.filter(
+            kind=CalendarDayKind.HOLIDAY, date__gte=start, date__lt=start + dt.timedelta(days=days)
+        ).values_list("date", flat=True)
+    )
     rows = []
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
+        if day in holidays:
+            continue
         for s in shifts:
             if s.weekday != day.weekday() or day < s.valid_from or (s.valid_to and day > s.valid_to):
                 continue

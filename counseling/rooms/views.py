@@ -117,7 +117,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     audit.record(actor=request.user, action="counseling.desk.view", request=request,
                  detail={"tier": 1, "ids": [a.student_id for a in rows]})  # fmt: skip
     rooms = list(selectors.counseled_rooms(request.user))
-    free = {r.pk: list(selectors.free_slots_in(r)[:40]) for r in rooms}
+    free = {r.pk: list(selectors.free_slots_in(r)[:12]) for r in rooms}
     for a in rows:
         a.free_slots = free.get(a.room_id, [])
     return render(

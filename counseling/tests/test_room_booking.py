@@ -47,7 +47,7 @@ def test_an_overlapping_duty_shift_is_refused_nothing_changed_and_the_attempt_au
     services.add_duty_shift(room=room, counselor=world.psych, starts=dt.time(12), ends=dt.time(14), **common)
     before = (RoomDutyShift.objects.count(), Slot.objects.count())
     # The same teacher in another room at an overlapping time.
-    with pytest.raises(CounselingError, match="overlaps"):
+    with pytest.raises(CounselingError, match="重叠"):
         services.add_duty_shift(
             room=other, counselor=world.psych, starts=dt.time(13), ends=dt.time(15), **common
         )
@@ -58,7 +58,7 @@ def test_an_overlapping_duty_shift_is_refused_nothing_changed_and_the_attempt_au
 
 def test_a_shift_outside_the_rooms_opening_hours_is_refused(world):
     room = make_room(world.campus_a_main)  # open 07:00–21:00
-    with pytest.raises(CounselingError, match="opening hours"):
+    with pytest.raises(CounselingError, match="开放时间"):
         services.add_duty_shift(
             by=world.psych, room=room, counselor=world.psych, weekday=1, starts=dt.time(20),
             ends=dt.time(22), valid_from=timezone.localdate(),
@@ -113,7 +113,7 @@ def test_booking_another_schools_room_is_refused_nothing_changed_and_audited(wor
 def test_booking_outside_opening_hours_is_refused_nothing_changed_and_audited(world):
     room = make_room(world.campus_a_main)  # open 07:00–21:00
     slot = make_slot(room, world.psych, tomorrow_at(21, 30))
-    with pytest.raises(CounselingError, match="opening hours"):
+    with pytest.raises(CounselingError, match="开放时间"):
         services.book(by=world.student, student=world.student_a1, slot=slot)
     assert not Appointment.objects.exists()
     assert _events("counseling.booking.refused")[0].detail["why"] == "outside_hours"
@@ -122,7 +122,7 @@ def test_booking_outside_opening_hours_is_refused_nothing_changed_and_audited(wo
 def test_two_students_cannot_take_the_same_slot(world):
     slot = make_slot(make_room(world.campus_a_main), world.psych, tomorrow_at(10))
     services.book(by=world.student, student=world.student_a1, slot=slot)
-    with pytest.raises(CounselingError, match="just booked") as exc:
+    with pytest.raises(CounselingError, match="刚刚已被预约") as exc:
         services.book(by=world.class_teacher, student=world.student_a1b, slot=slot)
     assert exc.value.status == 409
     assert Appointment.objects.count() == 1
@@ -249,3 +249,17 @@ def test_the_booking_page_and_the_desk_take_a_fixed_number_of_queries(
     client = login(world.psych)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("counseling:room_desk")).status_code == 200
+
+
+def test_no_slots_are_opened_on_a_public_holiday(world):
+    from counseling.centre.models import CalendarDay, CalendarDayKind
+
+    room = make_room(world.campus_a_main)
+    holiday = timezone.localdate() + dt.timedelta(days=8)
+    CalendarDay.objects.create(date=holiday, kind=CalendarDayKind.HOLIDAY, name="国庆节")
+    services.add_duty_shift(
+        by=world.psych, room=room, counselor=world.psych, weekday=holiday.weekday(), starts=dt.time(12),
+        ends=dt.time(13), valid_from=timezone.localdate(),
+    )  # fmt: skip
+    days = {timezone.localtime(s.starts_at).date() for s in Slot.objects.filter(room=room)}
+    assert holiday not in days and len(days) == 3  # four weeks of that weekday, less the holiday

@@ -73,5 +73,5 @@ def test_of_students_racing_for_one_slot_exactly_one_wins():
     assert results.count("won") == 1, results
     refusals = [r for r in results if r != "won"]
     assert len(refusals) == RACERS - 1
-    assert all(r[0] == 409 and "just booked" in r[1] for r in refusals), refusals
+    assert all(r[0] == 409 and "刚刚已被预约" in r[1] for r in refusals), refusals
     assert Appointment.objects.filter(slot=slot).count() == 1

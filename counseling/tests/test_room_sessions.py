@@ -81,9 +81,9 @@ def test_a_red_or_orange_judgement_opens_the_case_or_raises_it(world):
 
 
 def test_a_bad_session_record_is_refused_with_a_message_and_nothing_is_written(world):
-    with pytest.raises(CounselingError, match="topic"):
+    with pytest.raises(CounselingError, match="主题"):
         _session(world, topics=["astrology"])
-    with pytest.raises(CounselingError, match="5 and 480"):
+    with pytest.raises(CounselingError, match="5到480分钟"):
         _session(world, duration_minutes=600)
     assert not CounselingSession.objects.exists()
 

@@ -1,0 +1,14 @@
+"""Background work of the counseling room (Celery; eager in the embedded default). Imported by
+``CounselingConfig.ready()`` so the worker knows the task."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="counseling.remind_appointments")
+def remind_appointments() -> int:
+    """Appointment reminders (R4.3): Celery beat, every 15 minutes; each appointment is reminded once."""
+    from counseling.rooms.services import send_reminders
+
+    return send_reminders()
