@@ -482,7 +482,7 @@ class GuardianContact(models.Model):
 class ReferralStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")  # 拟转介
     CONSENTED = "consented", _("Guardian consented")  # 监护人同意
-    SENT = "sent", _("Sent")  # 已转出
+    SENT = "sent", _("Sent to the institution")  # 已转出
     APPOINTMENT = "appointment", _("Appointment made")  # 已预约
     SEEN = "seen", _("Seen")  # 已就诊
     FEEDBACK = "feedback", _("Feedback received")  # 已反馈
