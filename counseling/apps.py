@@ -16,7 +16,13 @@ class CounselingConfig(AppConfig):
         from xinyu.web.navigation import register_nav_item
 
         register_card(centre_cards.queue_card)
-        for item in (centre_cards.nav_leave, centre_cards.nav_queue, centre_cards.nav_duty):
+        for item in (
+            centre_cards.nav_leave,
+            centre_cards.nav_online,
+            centre_cards.nav_queue,
+            centre_cards.nav_chats,
+            centre_cards.nav_duty,
+        ):
             register_nav_item(item)
         self._ready_rooms()
 

@@ -7,6 +7,8 @@ from counseling.centre.models import (  # noqa: F401
     HotlineCall,
     Message,
     MessageReply,
+    OnlineLine,
+    OnlineSession,
 )
 
 # --- School counseling room (R4.3, R1.3, R4.1) — engineer "room" --------------------------------------------------

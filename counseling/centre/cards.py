@@ -28,6 +28,14 @@ def nav_queue(request: HttpRequest) -> NavItem | None:
     return _nav(request, Role.DISTRICT_COUNSELOR, _("24-hour messages"), "counseling:centre_queue", 60)
 
 
+def nav_online(request: HttpRequest) -> NavItem | None:
+    return _nav(request, Role.STUDENT, _("Talk online"), "counseling:centre_chat_start", 61)
+
+
+def nav_chats(request: HttpRequest) -> NavItem | None:
+    return _nav(request, Role.DISTRICT_COUNSELOR, _("Online conversations"), "counseling:centre_chats", 61)
+
+
 def nav_duty(request: HttpRequest) -> NavItem | None:
     return _nav(request, Role.DISTRICT_ADMIN, _("Centre duty roster"), "counseling:centre_duty", 65)
 

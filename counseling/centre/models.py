@@ -199,3 +199,56 @@ class HotlineCall(models.Model):
 
     def __str__(self) -> str:
         return f"call {self.pk}"
+
+
+class OnlineStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a counselor")
+    ACTIVE = "active", _("In conversation")
+    CLOSED = "closed", _("Ended")
+
+
+class OnlineSession(models.Model):
+    """在线咨询 — a text conversation between a student and the district counselor on duty (R4.2), kept as a
+    session record: who, when, how long, the counselor's risk judgement and notes (T4: the counselor's own)."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="online_sessions")
+    student = models.ForeignKey(Student, models.PROTECT, related_name="online_sessions")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=OnlineStatus.choices, default=OnlineStatus.WAITING
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    risk = models.CharField(_("risk"), max_length=8, choices=RiskLevel.choices, blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)  # T4: the counselor who held the session
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("online counseling session")
+        verbose_name_plural = _("online counseling sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"], condition=~Q(status="closed"), name="centre_one_open_online_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"online session {self.pk}"
+
+
+class OnlineLine(models.Model):
+    """One line of an online conversation (encrypted: what a student says in counseling is T3+)."""
+
+    session = models.ForeignKey(OnlineSession, models.CASCADE, related_name="lines")
+    from_student = models.BooleanField()
+    body = EncryptedTextField(_("text"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"line {self.pk} of {self.session_id}"

@@ -9,7 +9,15 @@ import datetime as dt
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
-from counseling.centre.models import CalendarDay, DutyShift, HotlineCall, Message, MessageStatus
+from counseling.centre.models import (
+    CalendarDay,
+    DutyShift,
+    HotlineCall,
+    Message,
+    MessageStatus,
+    OnlineSession,
+    OnlineStatus,
+)
 from counseling.centre.services import admin_districts, counselor_districts, own_student
 from org.models import Node, User
 
@@ -83,3 +91,38 @@ def call_for_counselor(user: User, pk: int) -> HotlineCall:
     if call is None:
         raise Http404
     return call
+
+
+def online_for(user: User, pk: int) -> tuple[str, OnlineSession | None]:
+    """("student", session) for its own student, ("counselor", session) for a counselor of its district."""
+    session = OnlineSession.objects.filter(pk=pk).select_related("student", "district", "counselor").first()
+    if session is None:
+        return "", None
+    student = own_student(user)
+    if student is not None and student.pk == session.student_id:
+        return "student", session
+    if session.district_id in {d.pk for d in counselor_districts(user)}:
+        return "counselor", session
+    return "", None
+
+
+def my_open_online(user: User) -> OnlineSession | None:
+    student = own_student(user)
+    if student is None:
+        return None
+    return OnlineSession.objects.filter(student=student).exclude(status=OnlineStatus.CLOSED).first()
+
+
+def online_sessions(user: User) -> QuerySet[OnlineSession]:
+    waiting_first = Case(
+        When(status=OnlineStatus.WAITING, then=Value(0)),
+        When(status=OnlineStatus.ACTIVE, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        OnlineSession.objects.filter(district__in=counselor_districts(user))
+        .select_related("student", "counselor")
+        .annotate(order=waiting_first)
+        .order_by("order", "-requested_at")
+    )

@@ -23,6 +23,7 @@ from access.policy import posts_of, visible_students
 from access.tiers import Tier
 from care import services as care
 from care.levels import RiskLevel
+from care.models import CaseSource
 from counseling.centre import triage
 from counseling.centre.models import (
     CalendarDay,
@@ -33,6 +34,9 @@ from counseling.centre.models import (
     Message,
     MessageReply,
     MessageStatus,
+    OnlineLine,
+    OnlineSession,
+    OnlineStatus,
 )
 from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
 
@@ -532,3 +536,124 @@ def hand_over_call(
             detail={"school": school.pk, "risk": call.risk},
         )
     return call
+
+
+# --- online counseling (在线咨询) ---------------------------------------------------------------------------------
+
+ONLINE_KIND = "centre.online"
+MAX_LINE = 1000
+
+
+def request_online(*, user: User, now: dt.datetime | None = None) -> tuple[OnlineSession, bool]:
+    """A student asks for an online conversation with the district counselor on duty. One open conversation per
+    student (by the database): asking again returns it. The counselors on duty are told at once."""
+    student = own_student(user)
+    if student is None:
+        raise CentreError(_("Only a student can start an online conversation."), 403)
+    district = district_of(student)
+    if district is None:
+        raise CentreError(_("Your school is not set up yet; please call one of the hotlines below."))
+    open_one = OnlineSession.objects.filter(student=student).exclude(status=OnlineStatus.CLOSED).first()
+    if open_one is not None:
+        return open_one, False
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            session = OnlineSession.objects.create(district=district, student=student, requested_at=now)
+            care.notify(
+                users=on_duty(district, now) or district_counselors(district),
+                kind=ONLINE_KIND,
+                subject=_("A student is waiting for online counseling"),
+                url=reverse("counseling:centre_chat", kwargs={"pk": session.pk}),
+                key=f"centre-online-{session.pk}",
+                now=now,
+            )
+            audit.record(actor=user, action="counseling.online.request", obj=session, student_id=student.pk)
+    except IntegrityError:  # asked twice at once: the first one is the conversation
+        return OnlineSession.objects.filter(student=student).exclude(status=OnlineStatus.CLOSED).get(), False
+    return session, True
+
+
+def take_online(*, user: User, session: OnlineSession, now: dt.datetime | None = None) -> OnlineSession:
+    """接待 — a counselor on duty for the district takes a waiting conversation (first come, first served)."""
+    now = now or timezone.now()
+    if session.district_id not in {d.pk for d in counselor_districts(user)} or not is_on_duty(
+        user, session.district, now
+    ):
+        audit.record(
+            actor=user,
+            action="counseling.online.take_refused",
+            obj=session,
+            student_id=session.student_id,
+            detail={"reason": "not on duty"},
+        )
+        raise CentreError(_("Only a counselor on duty for this district can take a conversation."), 403)
+    with transaction.atomic():
+        taken = OnlineSession.objects.filter(pk=session.pk, status=OnlineStatus.WAITING).update(
+            status=OnlineStatus.ACTIVE, counselor=user, taken_at=now
+        )
+        if not taken:
+            raise CentreError(_("Another counselor has already taken this conversation."), 409)
+        audit.record(actor=user, action="counseling.online.take", obj=session, student_id=session.student_id)
+    session.refresh_from_db()
+    return session
+
+
+def say(*, user: User, session: OnlineSession, body: str, now: dt.datetime | None = None) -> OnlineLine:
+    """One line from the student (their own open conversation) or from the counselor who took it."""
+    body = (body or "").strip()
+    if not body:
+        raise CentreError(_("Write something first."))
+    if len(body) > MAX_LINE:
+        raise CentreError(_("A line can be at most %(n)d characters.") % {"n": MAX_LINE})
+    if session.status == OnlineStatus.CLOSED:
+        raise CentreError(_("This conversation has ended."), 409)
+    student = own_student(user)
+    from_student = student is not None and student.pk == session.student_id
+    if not from_student and not (session.status == OnlineStatus.ACTIVE and session.counselor_id == user.pk):
+        raise CentreError(
+            _("Only the student and the counselor who took the conversation can write in it."), 403
+        )
+    return OnlineLine.objects.create(
+        session=session, from_student=from_student, body=body, at=now or timezone.now()
+    )
+
+
+def close_online(
+    *, user: User, session: OnlineSession, risk: str, notes: str, now: dt.datetime | None = None
+) -> OnlineSession:
+    """结束并记录 — the counselor ends the conversation and records it: risk judgement and notes (T4, theirs).
+    Red or orange opens the student's case or adds to it (``care.services.open_or_update_case``)."""
+    if session.counselor_id != user.pk:
+        raise CentreError(_("Only the counselor who took the conversation can end it."), 403)
+    if session.status != OnlineStatus.ACTIVE:
+        raise CentreError(_("This conversation has ended."), 409)
+    if risk not in RiskLevel.values:
+        raise CentreError(_("Give your risk judgement."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        session.status, session.ended_at, session.risk, session.notes = (
+            OnlineStatus.CLOSED,
+            now,
+            risk,
+            notes.strip(),
+        )
+        session.save(update_fields=["status", "ended_at", "risk", "notes"])
+        if risk in care.CASE_LEVELS - {RiskLevel.YELLOW}:
+            care.open_or_update_case(
+                student=session.student,
+                level=risk,
+                source_type=CaseSource.COUNSELING,
+                source_id=f"online-{session.pk}",
+                actor=None,  # the district counselor's judgement, policy checked here
+                reason=_("District centre online counseling"),
+                now=now,
+            )
+        audit.record(
+            actor=user,
+            action="counseling.online.close",
+            obj=session,
+            student_id=session.student_id,
+            detail={"risk": risk},
+        )
+    return session

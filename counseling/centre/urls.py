@@ -15,4 +15,10 @@ urlpatterns = [
     path("centre/calendar/", views.calendar, name="centre_calendar"),
     path("centre/hotline/", views.hotline, name="centre_hotline"),
     path("centre/hotline/<int:pk>/", views.call_detail, name="centre_call"),
+    path("centre/chat/", views.chat_start, name="centre_chat_start"),
+    path("centre/chat/<int:pk>/", views.chat, name="centre_chat"),
+    path("centre/chat/<int:pk>/lines/", views.chat_lines, name="centre_chat_lines"),
+    path("centre/chats/", views.chats, name="centre_chats"),
+    path("centre/chats/<int:pk>/take/", views.chat_take, name="centre_chat_take"),
+    path("centre/chats/<int:pk>/close/", views.chat_close, name="centre_chat_close"),
 ]

@@ -397,3 +397,125 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request=request,
     )
     return render(request, "counseling/centre_call.html", {"call": call})
+
+
+# --- online counseling (在线咨询): HTMX polls the lines every few seconds ------------------------------------------
+
+CHAT = {Role.STUDENT, Role.DISTRICT_COUNSELOR}
+
+
+def _online(request: HttpRequest, pk: int):
+    _require(request, CHAT)
+    side, session = selectors.online_for(request.user, pk)
+    if session is None:
+        raise Http404
+    return side, session
+
+
+@login_required
+@policy(Tier.T3, "self", "a student asks for an online conversation with the district counselor on duty")
+def chat_start(request: HttpRequest) -> HttpResponse:
+    _require(request, STUDENT)
+    if request.method == "POST":
+        try:
+            session, _created = services.request_online(user=request.user)
+        except CentreError as exc:
+            return _refuse(request, exc, "counseling/centre_chat_start.html", _hotlines(request))
+        return redirect("counseling:centre_chat", pk=session.pk)
+    current = selectors.my_open_online(request.user)
+    return render(request, "counseling/centre_chat_start.html", {"current": current, **_hotlines(request)})
+
+
+@login_required
+@policy(Tier.T3, "online", "one online conversation: its student, or a counselor of its district")
+def chat(request: HttpRequest, pk: int) -> HttpResponse:
+    side, session = _online(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.say(user=request.user, session=session, body=request.POST.get("body", ""))
+        except CentreError as exc:
+            error = exc.message
+        if request.headers.get("HX-Request"):
+            return _lines(request, session, side, error)
+        if error is None:
+            return redirect("counseling:centre_chat", pk=session.pk)
+    if side == "counselor":
+        audit.record(
+            actor=request.user, action="counseling.online.view", obj=session, student_id=session.student_id,
+            request=request,
+        )  # fmt: skip
+    context = {
+        "session": session,
+        "side": side,
+        "lines": list(session.lines.all()),
+        "error": error,
+        "on_duty": side == "counselor"
+        and services.is_on_duty(request.user, session.district, timezone.now()),
+        "risks": RiskLevel.choices,
+        **_hotlines(district=session.district),
+    }
+    return render(request, "counseling/centre_chat.html", context, status=400 if error else 200)
+
+
+def _lines(request: HttpRequest, session, side: str, error: str | None = None) -> HttpResponse:
+    session.refresh_from_db(fields=["status", "counselor"])
+    return render(
+        request,
+        "counseling/_centre_chat_lines.html",
+        {"session": session, "side": side, "lines": list(session.lines.all()), "error": error},
+    )
+
+
+@login_required
+@policy(Tier.T3, "online", "the lines of one conversation (polled by its page)")
+def chat_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    side, session = _online(request, pk)
+    return _lines(request, session, side)
+
+
+@login_required
+@policy(
+    Tier.T1, "district", "the online conversations of the counselor's district: waiting, in progress, ended"
+)
+def chats(request: HttpRequest) -> HttpResponse:
+    _require(request, COUNSELOR)
+    rows = list(selectors.online_sessions(request.user)[:100])
+    audit.record(
+        actor=request.user, action="counseling.online.list", request=request,
+        detail={"n": len(rows), "students": sorted({s.student_id for s in rows})},
+    )  # fmt: skip
+    return render(request, "counseling/centre_chats.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+@policy(Tier.T1, "online", "a counselor on duty takes a waiting conversation")
+def chat_take(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR)
+    side, session = _online(request, pk)
+    try:
+        services.take_online(user=request.user, session=session)
+    except CentreError as exc:
+        messages.error(request, exc.message)
+    return redirect("counseling:centre_chat", pk=session.pk)
+
+
+@login_required
+@require_POST
+@policy(Tier.T4, "online", "the counselor who held the conversation ends it with a risk judgement and notes")
+def chat_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR)
+    side, session = _online(request, pk)
+    try:
+        services.close_online(
+            user=request.user,
+            session=session,
+            risk=request.POST.get("risk", ""),
+            notes=request.POST.get("notes", ""),
+        )
+    except CentreError as exc:
+        messages.error(request, exc.message)
+        return redirect("counseling:centre_chat", pk=session.pk)
+    messages.success(request, _("The conversation was ended and recorded."))
+    return redirect("counseling:centre_chats")

@@ -37,13 +37,28 @@ PAGE = {
     "counseling:centre_call": Expect(
         COUNSELOR, params=(("pk", "centre_call"),), role_never=EVERYONE - COUNSELOR
     ),
+    # Online counseling: student_a1's waiting conversation — its student and the 海淀 counselor.
+    "counseling:centre_chat_start": Expect(STUDENT, role_never=EVERYONE - STUDENT),
+    "counseling:centre_chat": Expect(
+        STUDENT | COUNSELOR, params=(("pk", "centre_online"),), role_never=EVERYONE - STUDENT - COUNSELOR
+    ),
+    "counseling:centre_chat_lines": Expect(
+        STUDENT | COUNSELOR, params=(("pk", "centre_online"),), role_never=EVERYONE - STUDENT - COUNSELOR
+    ),
+    "counseling:centre_chats": Expect(COUNSELOR, role_never=EVERYONE - COUNSELOR),
+    "counseling:centre_chat_take": Expect(
+        COUNSELOR, ok=302, method="post", params=(("pk", "centre_online"),), role_never=EVERYONE - COUNSELOR
+    ),
+    "counseling:centre_chat_close": Expect(
+        COUNSELOR, ok=302, method="post", params=(("pk", "centre_online"),), role_never=EVERYONE - COUNSELOR
+    ),
 }
 
 
 def objects(world) -> dict:
     from django.utils import timezone
 
-    from counseling.centre.models import DutyShift, HotlineCall, Message
+    from counseling.centre.models import DutyShift, HotlineCall, Message, OnlineSession
 
     now = timezone.now()
     named = Message.objects.create(
@@ -62,7 +77,9 @@ def objects(world) -> dict:
         district=world.haidian, taken_by=world.district_counselor, started_at=now, duration_minutes=10,
         caller_type="student", topic="study", outcome="supported", submit_key="matrix-call-00000000", created_at=now,
     )  # fmt: skip
+    online = OnlineSession.objects.create(district=world.haidian, student=world.student_a1, requested_at=now)
     return {
+        "centre_online": online,
         "centre_named_message": named,
         "centre_anonymous_message": anonymous,
         "centre_shift": shift,
