@@ -14,8 +14,9 @@ class SchoolworkConfig(AppConfig):
         self._ready_home()
 
     def _ready_programs(self) -> None:
-        """Lessons, key times, training, five educations: home cards and navigation."""
-        from schoolwork import program_cards
+        """Lessons, key times, training, five educations: home cards, navigation, lessons taught as workload."""
+        from care.workload import register_workload_source
+        from schoolwork import program_cards, programs_selectors
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 
@@ -23,6 +24,10 @@ class SchoolworkConfig(AppConfig):
             register_card(card)
         for item in program_cards.NAV:
             register_nav_item(item)
+        register_workload_source(
+            programs_selectors.lessons_taught,
+            labels={"lessons": _("Psychological lessons taught"), "lesson_hours": _("Class hours taught")},
+        )
 
     def _ready_home(self) -> None:
         """Home–school work and governance: the guardian card, navigation, the student page's home visits and

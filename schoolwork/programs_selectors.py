@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -541,3 +541,18 @@ def class_activities(school_class: SchoolClass, semester: Semester) -> QuerySet[
         .annotate(n=Count("participants"))
         .order_by("-held_on", "-pk")
     )
+
+
+# --- workload (R1.3) --------------------------------------------------------------------------------------------
+
+
+def lessons_taught(user_ids: list[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """工作量 — psychological lessons taught by each teacher between ``start`` and ``end`` (both included): the
+    lessons and their class hours (a lesson given to several classes counts once per class). One query;
+    registered with ``care.workload`` in ``SchoolworkConfig.ready()``."""
+    rows = (
+        Lesson.objects.filter(teacher_id__in=user_ids, given_on__gte=start, given_on__lte=end)
+        .values("teacher_id")
+        .annotate(n=Count("pk"), hours=Sum("class_hours"))
+    )
+    return {r["teacher_id"]: {"lessons": r["n"], "lesson_hours": r["hours"] or 0} for r in rows}

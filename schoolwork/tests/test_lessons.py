@@ -184,3 +184,15 @@ def test_the_excel_export_is_formula_safe(world, login):
     wb = load_workbook(BytesIO(r.content))
     names = [row[2] for row in wb.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(1)" in names
+
+
+def test_lessons_taught_count_toward_the_teachers_workload(world):
+    from care.workload import workload
+
+    sem = autumn(world)
+    record_lessons(by=world.psych, classes=[world.a1, world.a2], semester=sem, given_on=sem.starts_on,
+                   topic="认识情绪", class_hours=2)  # fmt: skip
+    record_lessons(by=world.psych, classes=[world.a1], semester=sem, given_on=sem.ends_on, topic="期末减压")
+    got = workload([world.psych.pk, world.teacher.pk], sem.starts_on, sem.starts_on + dt.timedelta(days=30))
+    assert got[world.psych.pk]["lessons"] == 2 and got[world.psych.pk]["lesson_hours"] == 4
+    assert "lessons" not in got[world.teacher.pk]
