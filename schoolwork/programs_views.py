@@ -465,3 +465,32 @@ def activities(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+@policy(
+    None, "staff", "Excel of training coverage per school; untrained names only for the school's own leader"
+)
+def training_coverage_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    if not roles_of(request.user) & selectors.COVERAGE_ROLES:
+        raise PermissionDenied
+    semester = _semester(request)
+    rows = selectors.training_coverage(
+        selectors.coverage_schools(request.user), semester, on=min(timezone.localdate(), semester.ends_on)
+    )
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Training coverage")
+    ws.append([_("School"), _("Staff"), _("Trained"), "%", _("Class teachers"),
+               _("Class teachers in class-teacher training"), _("Not yet trained")])  # fmt: skip
+    for r in rows:
+        names = (
+            ", ".join(str(u) for u in r.untrained)
+            if selectors.sees_staff_names(request.user, r.school)
+            else ""
+        )
+        ws.append([safe_cell(r.school.name), r.staff, r.trained, r.percent, r.class_teachers,
+                   r.class_teachers_trained, safe_cell(names) or len(r.untrained)])  # fmt: skip
+    return xlsx_response(wb, f"training-coverage-{semester.pk}.xlsx")

@@ -48,3 +48,8 @@ urlpatterns += [
 urlpatterns += [
     path("activities/", programs.activities, name="activities"),
 ]
+urlpatterns += [
+    path(
+        "trainings/coverage/export.xlsx", programs.training_coverage_export, name="training_coverage_export"
+    ),
+]

@@ -41,6 +41,7 @@ PAGE = {
     # A token that is not signed is no training: 404 for everyone.
     "schoolwork:training_signin": Expect(frozenset(), params=(("token", "not-a-token"),)),
     "schoolwork:training_coverage": Expect(TRAINING_COVERAGE, role_never=EVERYONE - TRAINING_COVERAGE),
+    "schoolwork:training_coverage_export": Expect(TRAINING_COVERAGE, role_never=EVERYONE - TRAINING_COVERAGE),
 }
 
 

@@ -155,3 +155,18 @@ def test_the_coverage_page_runs_a_fixed_number_of_queries(world, login, django_a
         Post.objects.create(user=u, role=Role.TEACHER, node=world.school_b)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_the_coverage_export_names_the_untrained_only_for_the_school_itself(world, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    url = reverse("schoolwork:training_coverage_export")
+
+    def last_column(user):
+        wb = load_workbook(BytesIO(login(user).get(url).content))
+        return [row[-1] for row in wb.active.iter_rows(min_row=2, values_only=True)]
+
+    assert any(world.psych.display_name in str(v) for v in last_column(world.leader))
+    assert not any(world.psych.display_name in str(v) for v in last_column(world.district_officer))
