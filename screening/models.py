@@ -96,7 +96,7 @@ class BatteryEntry(models.Model):
     class Meta:
         verbose_name = _("battery entry")
         verbose_name_plural = _("battery entries")
-        ordering = ["grade_from", "order", "pk"]
+        ordering = ["order", "pk"]  # one order for the whole battery: a student answers in it
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "grade_from", "grade_to", "instrument_id"], name="battery_unique"

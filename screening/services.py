@@ -88,12 +88,14 @@ def _catalogue_ids() -> dict[str, str]:
 def add_default_battery(*, campaign: Campaign) -> list[BatteryEntry]:
     known = _catalogue_ids()
     entries = []
+    order = 0
     for lo, hi, ids in DEFAULT_BATTERY:
         lo, hi = max(lo, campaign.grade_from), min(hi, campaign.grade_to)
         if lo > hi:
             continue
-        # Defaults count from 1: an instrument a district adds on the page (order 0) comes first.
-        for order, found in enumerate(ids, start=1):
+        # One numbering for the whole battery: a student answers their grade's instruments in this order.
+        for found in ids:
+            order += 1
             entries.append(
                 BatteryEntry.objects.create(
                     campaign=campaign,
@@ -164,16 +166,17 @@ def set_battery_entry(
     variant: str = "",
     order: int | None = None,
 ) -> BatteryEntry:
-    """Add an instrument to a grade band (or change its variant). Without an ``order`` it goes last in its band:
-    students answer a band's instruments in order."""
+    """Add an instrument to a grade band (or change its variant). Without an ``order`` it goes last: a student
+    answers the instruments of their grade in the battery's one order (reorder with ``move_battery_entry``)."""
     _require_draft(campaign)
     if not (1 <= grade_from <= grade_to <= 12):
         raise ScreeningError(_("The grades must run from 1 to 12, the first no higher than the last."))
     inst = _instrument(instrument_id)
-    band = BatteryEntry.objects.filter(campaign=campaign, grade_from=grade_from, grade_to=grade_to)
-    existing = band.filter(instrument_id=inst.id).first()
+    existing = BatteryEntry.objects.filter(
+        campaign=campaign, grade_from=grade_from, grade_to=grade_to, instrument_id=inst.id
+    ).first()
     if order is None:
-        order = existing.order if existing else (band.aggregate(m=Max("order"))["m"] or 0) + 1
+        order = existing.order if existing else (campaign.battery.aggregate(m=Max("order"))["m"] or 0) + 1
     entry, _created = BatteryEntry.objects.update_or_create(
         campaign=campaign,
         grade_from=grade_from,
@@ -198,17 +201,15 @@ def remove_battery_entry(*, campaign: Campaign, entry_id: int) -> None:
 
 
 def move_battery_entry(*, campaign: Campaign, entry_id: int, up: bool) -> None:
-    """Move an instrument one place earlier (``up``) or later within its grade band; the band is renumbered
-    1…n so that orders stay distinct whatever they were before."""
+    """Move an instrument one place earlier (``up``) or later in the battery; the battery is renumbered 1…n so
+    that orders stay distinct whatever they were before."""
     _require_draft(campaign)
     entry = BatteryEntry.objects.filter(campaign=campaign, pk=entry_id).first()
     if entry is None:
         raise ScreeningError(_("That instrument is not in this campaign's battery."), 404)
     with transaction.atomic():
         band = list(
-            BatteryEntry.objects.select_for_update()
-            .filter(campaign=campaign, grade_from=entry.grade_from, grade_to=entry.grade_to)
-            .order_by("order", "pk")
+            BatteryEntry.objects.select_for_update().filter(campaign=campaign).order_by("order", "pk")
         )
         i = next(k for k, e in enumerate(band) if e.pk == entry.pk)
         j = i - 1 if up else i + 1

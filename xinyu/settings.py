@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "access.middleware.SessionTimeoutMiddleware",  # idle (staff 15 min) and absolute session limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "access.middleware.NoStoreMiddleware",
+    "access.middleware.SecurityHeadersMiddleware",  # CSP without inline script, Permissions-Policy
 ]
 
 ROOT_URLCONF = "xinyu.urls"

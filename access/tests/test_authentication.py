@@ -118,3 +118,31 @@ def test_disabling_an_account_ends_its_sessions(world, client):
     world.psych.is_active = False
     world.psych.save(update_fields=["is_active"])
     assert client.get("/").status_code == 302
+
+
+def test_every_page_forbids_inline_script_and_framing(world, client):
+    client.force_login(world.psych)
+    for url in ("/", "/login/", "/care/notifications/"):
+        csp = client.get(url).headers["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+        assert directives["script-src"] == "'self'", url  # no 'unsafe-inline', no 'unsafe-eval'
+        assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+
+
+def test_no_template_carries_an_inline_script_or_an_event_handler_attribute():
+    """CSP would block them in the browser; this finds them before a user does."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=.application/json.)[^>]*>", re.I)
+    handler = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I)
+    found = []
+    for path in root.glob("**/templates/**/*.html"):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (inline, handler):
+            for m in pattern.finditer(text):
+                found.append(f"{path.relative_to(root)}: {m.group(0)[:60]}")
+    assert found == []

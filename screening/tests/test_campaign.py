@@ -98,21 +98,26 @@ def test_an_instrument_added_on_the_page_goes_last_in_its_band(world, client):
     assert _band(c) == ["phq-a", "gad-7", "asq", "who-5"]
 
 
+def _all(c):
+    return list(c.battery.values_list("instrument_id", flat=True))
+
+
 def test_the_organiser_reorders_and_removes_instruments_of_a_draft_battery(world, client):
     c = _new(world)
+    assert _all(c) == ["scared-c", "who-5", "phq-a", "gad-7", "asq"]
     client.force_login(world.district_officer)
     url = reverse("screening:campaign", args=[c.pk])
-    asq = c.battery.get(instrument_id="asq", grade_from=7)
+    asq = c.battery.get(instrument_id="asq")
     client.post(url, {"action": "up", "entry": asq.pk})
-    assert _band(c) == ["phq-a", "asq", "gad-7"]
-    client.post(url, {"action": "up", "entry": asq.pk})
-    client.post(url, {"action": "up", "entry": asq.pk})  # already first: stays first
-    assert _band(c) == ["asq", "phq-a", "gad-7"]
+    assert _band(c) == ["phq-a", "asq", "gad-7"]  # a grade 7–12 student now answers the ASQ second
+    for _ in range(5):
+        client.post(url, {"action": "up", "entry": asq.pk})  # past the top it stays first
+    assert _all(c) == ["asq", "scared-c", "who-5", "phq-a", "gad-7"]
     client.post(url, {"action": "down", "entry": asq.pk})
-    assert _band(c) == ["phq-a", "asq", "gad-7"]
-    client.post(url, {"action": "remove", "entry": c.battery.get(instrument_id="gad-7", grade_from=7).pk})
-    assert _band(c) == ["phq-a", "asq"]
-    assert _band(c, 4, 6) == ["scared-c", "who-5"]  # the other band untouched
+    assert _all(c) == ["scared-c", "asq", "who-5", "phq-a", "gad-7"]
+    client.post(url, {"action": "remove", "entry": c.battery.get(instrument_id="gad-7").pk})
+    assert _all(c) == ["scared-c", "asq", "who-5", "phq-a"]
+    assert list(c.battery.values_list("order", flat=True)) == [1, 2, 3, 4]
 
 
 def test_a_launched_battery_cannot_be_reordered_or_shortened(world, client):

@@ -28,6 +28,7 @@ def browser_context_factory(tmp_path: Path) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     contexts = []
+    refused: list[str] = []  # Content-Security-Policy violations any page reported
     with sync_playwright() as p:
 
         def new_context(viewport: dict | None = None):
@@ -42,9 +43,19 @@ def browser_context_factory(tmp_path: Path) -> Iterator:
                 locale="zh-CN",
             )
             ctx.set_default_timeout(15_000)
+            ctx.on("console", lambda m: _note_csp(m, refused))
+            ctx.on("page", lambda page: page.on("console", lambda m: _note_csp(m, refused)))
             contexts.append(ctx)
             return ctx
 
         yield new_context
         for ctx in contexts:
             ctx.close()
+    # A script or style the policy blocked is a page that silently does not work for a user.
+    assert refused == [], "Content-Security-Policy refused something:\n" + "\n".join(refused)
+
+
+def _note_csp(message, refused: list[str]) -> None:
+    text = message.text
+    if message.type == "error" and "Content Security Policy" in text:
+        refused.append(text[:300])

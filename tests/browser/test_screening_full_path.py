@@ -113,6 +113,10 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     officer.wait_for_url(campaign_url)
     battery = officer.locator("table.table tbody").inner_text()
     assert "asq" in battery and "who-5" in battery and "scared-c" in battery
+    for _ in range(2):  # the ASQ goes last; two clicks on ↑ put it before SCARED and WHO-5
+        officer.locator("tr", has_text="asq").locator('button[value="up"]').click()
+        officer.wait_for_url(campaign_url)
+    assert officer.locator("table.table tbody tr").first.inner_text().count("asq") == 1
     officer.locator('form:has(input[value="launch"]) button').click()
     officer.wait_for_url(campaign_url)
     assert officer.locator('form:has(input[value="close"])').count() == 1  # launched
@@ -134,7 +138,7 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     guardian.wait_for_url(base + reverse("screening:guardian_consent"))
     assert guardian.locator('button[name="decision"][value="withdraw"]').count() == 1
 
-    # --- the student gives assent and answers the ASQ (order 0, before SCARED and WHO-5) through a network drop -------
+    # --- the student gives assent and answers the ASQ (moved first, before SCARED and WHO-5) through a network drop -------
     student.goto(base + reverse("screening:mine"))
     student.locator('a[href*="/screening/answer/"]').click()
     student.locator('button[name="agree"][value="1"]').click()
