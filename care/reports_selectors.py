@@ -91,7 +91,7 @@ def my_report_counts(user: User) -> tuple[int, int]:
 
 def pick_students(students: QuerySet[Student], query: str, limit: int = 20) -> list[dict]:
     """The quick student picker: name or class contains ``query``; name and class only (a plain teacher's T1)."""
-    query = (query or "").strip()
+    query = (query or "").replace("\x00", "").strip()
     if not query:
         return []
     rows = (

@@ -88,6 +88,10 @@ def file_report(
     if not may_report(reporter):
         raise PermissionDenied
     student = reportable_students(reporter).get(pk=student_id)
+    if any("\x00" in (v or "") for v in (category, observed, urgency, key)):
+        raise ReportError(
+            _("Please check the form.")
+        )  # a NUL cannot be stored (PostgreSQL) and is never typed
     observed = (observed or "").strip()
     if category not in ReportCategory.values:
         raise ReportError(_("Choose what kind of concern it is."))

@@ -34,6 +34,7 @@ from access.api import router as access_router
 from access.policy import may
 from access.routes import RoutePolicy, policy, policy_of
 from access.tiers import Tier
+from care.api import router as care_router
 from org.models import ImportJob
 from screening.api import router as screening_router
 from xinyu.web.people import selectors
@@ -361,6 +362,7 @@ def import_detail(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_ID)
 
 api.add_router("", router)
 api.add_router("", screening_router)  # issue 3: the screening flow
+api.add_router("", care_router)  # issue 4: abnormality reports from the phone
 
 
 # --- the persona matrix's view of the API -----------------------------------------------------------------------

@@ -46,6 +46,26 @@ PAGE = {
         body={"data": {"status": "assessed"}},
     ),
     "care:follow_up_list": Expect(CLINICAL, role_never=EVERYONE - CLINICAL),
+    # API: the phone client's picker and report. The create row names a student no one can see: staff get 404
+    # (nothing stored), other roles 403 (the allowed path is in care/tests/test_reports_api.py).
+    "api:api_care_report_students": Expect(STAFF, anonymous=401, role_never=EVERYONE - STAFF),
+    "api:api_care_report_mine": Expect(STAFF, anonymous=401, role_never=EVERYONE - STAFF),
+    "api:api_care_report_create": Expect(
+        frozenset(),
+        method="post",
+        anonymous=401,
+        role_never=EVERYONE - STAFF,
+        body={
+            "data": {
+                "student_id": 999999999,
+                "category": "emotion",
+                "observed": "x",
+                "urgency": "high",
+                "key": "m",
+            },
+            "content_type": "application/json",
+        },
+    ),
 }
 
 
