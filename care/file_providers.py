@@ -7,10 +7,9 @@ Registered in ``CareConfig.ready()``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from access.tiers import Tier
 from care.levels import RiskLevel, reason_texts
 from care.models import (
-    AbnormalityReport,
     Alert,
     Case,
     CaseEvent,
@@ -28,14 +26,12 @@ from care.models import (
     CrisisStep,
     Disclosure,
     FollowUp,
-    GuardianContact,
     LevelRecord,
-    Plan,
     Referral,
     ReferralEvent,
     ReferralStatus,
 )
-from care.timeline import SHANGHAI, Entry, Filters
+from care.timeline import Entry, Filters
 from org.models import Student, User
 
 KINDS_LEVEL = {"level": gettext_lazy("Risk levels")}
@@ -154,87 +150,23 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
     return out
 
 
-# --- Plans, guardian contacts, referrals (plans' models, care app) ----------------------------------------------
+# --- Referral moves and the clinician's feedback --------------------------------------------------------------
+# Each plan, guardian contact and referral itself is put on the file by care/plans/file_providers.py, each
+# abnormality report by care/cases_providers.py; this adds what they leave out: every move of a referral and
+# the clinician's feedback (issue 4 Done-when: the file shows the feedback to the psychological teacher).
 
-KINDS_PLAN = {"plan": gettext_lazy("Intervention plans"), "contact": gettext_lazy("Contacts with guardians")}
 KINDS_REFERRAL = {"referral": gettext_lazy("Referrals")}
 
 
-def _local_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI)
-
-
-def plans(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
-    """干预方案 — each case's plan (when made, whether the guardians agreed, the safety plan, actions done) and
-    家校联系 — every contact with the guardians. Two queries."""
-    if tier < Tier.T3:
-        return []
-    out = []
-    if filters.wants("plan"):
-        rows = (
-            Plan.objects.filter(case__student=student, **filters.range("created_at", "case__school_id"))
-            .select_related("case")
-            .annotate(
-                n_actions=Count("actions"), n_done=Count("actions", filter=Q(actions__done_at__isnull=False))
-            )
-            .defer("goals", "case__summary", "case__closing_note")
-        )
-        for p in rows:
-            agreed = (
-                _("Agreed with the guardians on %(day)s (%(who)s)")
-                % {"day": p.agreed_on.isoformat(), "who": p.agreed_with or p.agreement_meeting or "—"}
-                if p.agreed_on
-                else _("Not yet agreed with the guardians")
-            )
-            parts = [agreed, _("actions done: %(done)s of %(all)s") % {"done": p.n_done, "all": p.n_actions}]
-            if p.has_safety_plan:
-                parts.append(_("safety plan made"))
-            if p.review_on:
-                parts.append(_("review on %(day)s") % {"day": p.review_on.isoformat()})
-            url = reverse("care:plan", args=[p.case_id])
-            out.append(
-                Entry(
-                    at=p.created_at, kind="plan", title=_("Intervention plan (case #%(pk)s)") % {"pk": p.case_id},
-                    school_id=p.case.school_id, summary=" · ".join(parts), url=url,
-                )
-            )  # fmt: skip
-            if p.agreed_on:
-                out.append(
-                    Entry(
-                        at=_local_start(p.agreed_on), kind="plan", title=_("Plan agreed with the guardians"),
-                        school_id=p.case.school_id, summary=agreed, url=url,
-                    )
-                )  # fmt: skip
-    if filters.wants("contact"):
-        contacts = (
-            GuardianContact.objects.filter(case__student=student, **filters.range("at", "case__school_id"))
-            .select_related("case", "by")
-            .defer("case__summary", "case__closing_note")
-        )
-        for c in contacts:
-            reached = _("reached") if c.reached else _("not reached")
-            summary = " · ".join(s for s in (f"{c.guardian_name} · {reached}", c.outcome) if s)
-            out.append(
-                Entry(
-                    at=c.at, kind="contact",
-                    title=_("Guardian contact: %(channel)s") % {"channel": c.get_channel_display()},
-                    school_id=c.case.school_id, summary=summary, url=reverse("care:contacts", args=[c.case_id]),
-                    context={"by": c.by},
-                )
-            )  # fmt: skip
-    return out
-
-
 def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
-    """转介 — each referral (institution, urgency, where it stands), every move of it, and the clinician's
-    feedback. Two queries."""
+    """转介 — every move of each referral after its proposal, and the clinician's feedback. Two queries."""
     if tier < Tier.T3:
         return []
     rows = {
         r.pk: r
-        for r in Referral.objects.filter(student=student, **filters.range("proposed_at", None))
+        for r in Referral.objects.filter(student=student)  # a move this year of last year's referral counts
         .select_related("institution")
-        .defer("shared", "support_plan")
+        .defer("reason", "shared", "support_plan")
     }
     out = []
     statuses = dict(ReferralStatus.choices)
@@ -242,14 +174,6 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
         if filters.schools is not None and r.school_id not in filters.schools:
             continue
         url = reverse("care:referral", args=[r.pk])
-        title = _("Referral to %(institution)s") % {"institution": r.institution.name}
-        out.append(
-            Entry(
-                at=r.proposed_at, kind="referral", title=title + (f" · {_('urgent')}" if r.urgent else ""),
-                school_id=r.school_id, summary=_("Now: %(status)s") % {"status": r.get_status_display()} + f" · {r.reason}",
-                url=url,
-            )
-        )  # fmt: skip
         if r.feedback_at and r.feedback:
             out.append(
                 Entry(
@@ -278,43 +202,13 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
     return out
 
 
-# --- Abnormality reports, crisis checklists, follow-ups, disclosures (cases' models, care app) ------------------
+# --- Crisis checklists, follow-ups, disclosures (cases' models, care app) ---------------------------------------
 
-KINDS_REPORT = {"report": gettext_lazy("Abnormality reports")}
 KINDS_CRISIS = {
     "crisis": gettext_lazy("Crisis checklist"),
     "follow_up": gettext_lazy("Follow-ups"),
     "disclosure": gettext_lazy("Disclosures to other departments"),
 }
-
-
-def reports(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
-    """学生异常情况报告 — each report (category, urgency, what was seen) and its triage. One query."""
-    if tier < Tier.T3:
-        return []
-    rows = AbnormalityReport.objects.filter(student=student, **filters.range("reported_at")).select_related(
-        "reporter", "triaged_by"
-    )
-    out = []
-    for r in rows:
-        url = reverse("care:report_detail", args=[r.pk])
-        out.append(
-            Entry(
-                at=r.reported_at, kind="report",
-                title=_("Abnormality report: %(category)s (%(urgency)s)")
-                % {"category": r.get_category_display(), "urgency": r.get_urgency_display()},
-                school_id=r.school_id, summary=r.observed, url=url, context={"by": r.reporter},
-            )
-        )  # fmt: skip
-        if r.triaged_at:
-            out.append(
-                Entry(
-                    at=r.triaged_at, kind="report",
-                    title=_("Report triaged: %(outcome)s") % {"outcome": r.get_outcome_display()},
-                    school_id=r.school_id, summary=r.triage_note, url=url, context={"by": r.triaged_by},
-                )
-            )  # fmt: skip
-    return out
 
 
 def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
@@ -375,7 +269,5 @@ def register() -> None:
     register_timeline_provider(levels, kinds=KINDS_LEVEL)
     register_timeline_provider(alerts, kinds=KINDS_ALERT)
     register_timeline_provider(cases, kinds=KINDS_CASE)
-    register_timeline_provider(plans, kinds=KINDS_PLAN)
     register_timeline_provider(referrals, kinds=KINDS_REFERRAL)
-    register_timeline_provider(reports, kinds=KINDS_REPORT)
     register_timeline_provider(crisis_and_follow_ups, kinds=KINDS_CRISIS)

@@ -60,9 +60,9 @@ def test_the_psych_teacher_sees_scores_levels_alerts_and_cases(history, login):
     kinds = {e.kind for e in response.context["page"].entries}
     assert {"screening", "level", "alert", "case", "plan", "contact", "referral"} <= kinds
     assert {"report", "crisis", "follow_up", "disclosure"} <= kinds
-    assert "课间哭泣" in body and "无需紧急转介" in body and "情绪平稳" in body
+    assert "无需紧急转介" in body and "情绪平稳" in body  # a crisis step left out, a follow-up's outcome
+    assert len([e for e in response.context["page"].entries if e.kind == "report"]) == 3  # one provider each
     assert "门诊随访" in body  # the clinician's feedback on the referral
-    assert "家长同意配合" in body  # a guardian contact's outcome
 
 
 def test_a_class_teacher_sees_the_level_colour_not_the_scores(history, login):
@@ -197,7 +197,7 @@ def test_the_file_runs_the_same_number_of_queries_for_one_year_and_ten_years_of_
     one = _count(client, file_url(world.student_a1))
     ten = _count(client, file_url(world.student_a1b))
     assert one == ten
-    assert ten <= 30  # session, posts, access (4), the providers (13), enrollments, names, level, audit
+    assert ten <= 35  # session, posts, access, one to three per provider, enrollments, names, level, audit
 
 
 def test_a_provider_cannot_show_a_t3_entry_to_a_t2_viewer(world, login):
