@@ -110,12 +110,14 @@ def _require_psych(request: HttpRequest) -> None:
 
 
 @login_required
-@policy(Tier.T1, "school", "requests and appointments in the counselor's rooms (names, times)")
+@policy(
+    Tier.T3, "school", "requests in the counselor's rooms: names, times, what the student wants to talk about"
+)
 def desk(request: HttpRequest) -> HttpResponse:
     _require_psych(request)
     rows = list(selectors.desk_appointments(request.user))
     audit.record(actor=request.user, action="counseling.desk.view", request=request,
-                 detail={"tier": 1, "ids": [a.student_id for a in rows]})  # fmt: skip
+                 detail={"tier": 3, "ids": [a.student_id for a in rows]})  # fmt: skip
     rooms = list(selectors.counseled_rooms(request.user))
     free = {r.pk: list(selectors.free_slots_in(r)[:12]) for r in rooms}
     for a in rows:

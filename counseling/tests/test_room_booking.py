@@ -263,3 +263,13 @@ def test_no_slots_are_opened_on_a_public_holiday(world):
     )  # fmt: skip
     days = {timezone.localtime(s.starts_at).date() for s in Slot.objects.filter(room=room)}
     assert holiday not in days and len(days) == 3  # four weeks of that weekday, less the holiday
+
+
+def test_the_counselor_sees_what_the_student_wants_to_talk_about_and_the_showing_is_audited(world, login):
+    slot = make_slot(make_room(world.campus_a_main), world.psych, tomorrow_at(10))
+    services.book(by=world.student, student=world.student_a1, slot=slot, concern="和同桌闹矛盾")
+    page = login(world.psych).get(reverse("counseling:room_desk"))
+    assert "和同桌闹矛盾" in page.content.decode()
+    event = AuditEvent.objects.get(action="counseling.desk.view")
+    assert event.detail["ids"] == [world.student_a1.pk] and "和同桌" not in str(event.detail)
+    assert "和同桌闹矛盾" not in login(world.psych_east).get(reverse("counseling:room_desk")).content.decode()
