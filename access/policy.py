@@ -146,15 +146,11 @@ def grants(user: User, tier: Tier) -> list[Grant]:
     return out
 
 
-def student_q(user: User, tier: Tier = Tier.T1, roles: Iterable[str] | None = None) -> Q:
-    """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read (through a post of one of
-    ``roles`` only, when given: the student file's clinical view is the psychological teacher's, not the
-    leader's)."""
-    wanted = set(roles) if roles is not None else None
+def student_q(user: User, tier: Tier = Tier.T1) -> Q:
+    """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read."""
     q = NOTHING
     for g in grants(user, tier):
-        if wanted is None or g.role in wanted:
-            q |= _scope_q(g.scope, g.post, user)
+        q |= _scope_q(g.scope, g.post, user)
     return q
 
 

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from access.policy import former_school_ids, roles_of, student_q
+from access.policy import former_school_ids, role_student_q, roles_of, student_q
 from access.tiers import Tier
 from care.models import LevelRecord
 from care.timeline import Entry, Filters, gather, kinds, school_year_of
@@ -53,7 +53,7 @@ def may_open_files(user: User) -> bool:
 
 
 def _in(user: User, tier: Tier, student_pk: int, roles: frozenset[str] | None = None) -> bool:
-    q = student_q(user, tier, roles)
+    q = student_q(user, tier) if roles is None else role_student_q(user, tier, roles)
     return Student.objects.filter(q, pk=student_pk).exists()
 
 
