@@ -36,6 +36,7 @@ from schoolwork.models_home import (
     PlanStatus,
     VisitMode,
 )
+from xinyu.web.home import cards_for
 from xinyu.web.slips.selectors import get_printable_class_or_404
 
 SESSION_ROLES = selectors.VISIT_ROLES | selectors.DISTRICT_ROLES | selectors.CITY_ROLES
@@ -351,7 +352,11 @@ def guardian_home(request: HttpRequest) -> HttpResponse:
     files = attachments.attachments_by_owner("parent_session", [s.pk for s in sessions])
     for s in sessions:
         s.files = files.get(s.pk, [])
+    # Other apps' cards for this guardian (screening's consent requests; counseling registers its appointments
+    # card with xinyu.web.home.register_card) appear here too, so the family page is the guardian's one page.
+    cards = [c for c in cards_for(request) if c.key != "schoolwork-family"]
     context = {
+        "cards": cards,
         "children": children,
         "sessions": sessions,
         "resources": list(selectors.resources_for(request.user, Audience.PARENTS)[:20]),

@@ -129,3 +129,17 @@ def test_the_transparency_page_takes_a_fixed_number_of_queries(world, login, dja
     with django_assert_max_num_queries(14):
         page = client.get(reverse("schoolwork:guardian_openings"))
     assert page.content.decode().count("<tr>") == 21
+
+
+def test_another_apps_guardian_card_appears_on_the_family_page(world, login):
+    from xinyu.web.home import Card, register_card, unregister_card
+
+    def appointments(request):
+        return Card(title="孩子的心理咨询预约", items=["周三 15:00"], key="test-appointments")
+
+    register_card(appointments)
+    try:
+        html = login(world.guardian).get(reverse("schoolwork:guardian_home")).content.decode()
+    finally:
+        unregister_card(appointments)
+    assert "孩子的心理咨询预约" in html and "周三 15:00" in html

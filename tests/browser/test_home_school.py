@@ -101,3 +101,18 @@ def test_home_visit_and_parent_session_raise_coverage_and_a_guardian_sees_who_op
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375 px"
     # The invitation worked once.
     assert phone.goto(join_url).status == 410
+
+    # The class teacher's pages fit a phone too.
+    mobile = browser_context_factory(viewport={"width": 375, "height": 667}).new_page()
+    log_in(mobile, base, "class_teacher")
+    for url in (
+        reverse("schoolwork:home_visits"),
+        reverse("schoolwork:home_visit_class", args=[a1.pk]),
+        reverse("schoolwork:home_visit_new", args=[child.pk]),
+        reverse("schoolwork:parent_sessions"),
+    ):
+        mobile.goto(base + url)
+        overflow = mobile.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375 px"
