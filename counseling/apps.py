@@ -21,6 +21,8 @@ class CounselingConfig(AppConfig):
             centre_cards.nav_online,
             centre_cards.nav_queue,
             centre_cards.nav_chats,
+            centre_cards.nav_visit,
+            centre_cards.nav_visits,
             centre_cards.nav_duty,
         ):
             register_nav_item(item)

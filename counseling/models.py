@@ -3,6 +3,7 @@
 # --- District counseling centre and 24-hour messages (R4.2) — engineer "centre" ---------------------------------
 from counseling.centre.models import (  # noqa: F401
     CalendarDay,
+    CentreVisit,
     DutyShift,
     HotlineCall,
     Message,

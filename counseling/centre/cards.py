@@ -36,6 +36,14 @@ def nav_chats(request: HttpRequest) -> NavItem | None:
     return _nav(request, Role.DISTRICT_COUNSELOR, _("Online conversations"), "counseling:centre_chats", 61)
 
 
+def nav_visit(request: HttpRequest) -> NavItem | None:
+    return _nav(request, Role.STUDENT, _("Visit the centre"), "counseling:centre_visit", 62)
+
+
+def nav_visits(request: HttpRequest) -> NavItem | None:
+    return _nav(request, Role.DISTRICT_COUNSELOR, _("Visits at the centre"), "counseling:centre_visits", 62)
+
+
 def nav_duty(request: HttpRequest) -> NavItem | None:
     return _nav(request, Role.DISTRICT_ADMIN, _("Centre duty roster"), "counseling:centre_duty", 65)
 

@@ -252,3 +252,42 @@ class OnlineLine(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.pk} of {self.session_id}"
+
+
+class VisitStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CentreVisit(models.Model):
+    """面询预约 — a student asks to see a counselor at the district centre face to face; a counselor of the
+    centre confirms (taking it) or declines. One open request per student (by the database)."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="centre_visits")
+    student = models.ForeignKey(Student, models.PROTECT, related_name="centre_visits")
+    wanted_at = models.DateTimeField(_("wanted time"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.REQUESTED
+    )
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["wanted_at", "pk"]
+        verbose_name = _("centre visit")
+        verbose_name_plural = _("centre visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status__in=["requested", "confirmed"]),
+                name="centre_one_open_visit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk}"

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from counseling.centre.models import (
     CalendarDay,
+    CentreVisit,
     DutyShift,
     HotlineCall,
     Message,
@@ -125,4 +126,19 @@ def online_sessions(user: User) -> QuerySet[OnlineSession]:
         .select_related("student", "counselor")
         .annotate(order=waiting_first)
         .order_by("order", "-requested_at")
+    )
+
+
+def my_visits(user: User) -> QuerySet[CentreVisit]:
+    student = own_student(user)
+    if student is None:
+        return CentreVisit.objects.none()
+    return CentreVisit.objects.filter(student=student).select_related("counselor").order_by("-wanted_at")
+
+
+def centre_visits(user: User) -> QuerySet[CentreVisit]:
+    return (
+        CentreVisit.objects.filter(district__in=counselor_districts(user))
+        .select_related("student", "counselor")
+        .order_by("status", "wanted_at")
     )

@@ -29,6 +29,7 @@ from counseling.centre.models import (
     CalendarDay,
     CalendarDayKind,
     CallOutcome,
+    CentreVisit,
     DutyShift,
     HotlineCall,
     Message,
@@ -37,6 +38,7 @@ from counseling.centre.models import (
     OnlineLine,
     OnlineSession,
     OnlineStatus,
+    VisitStatus,
 )
 from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
 
@@ -657,3 +659,107 @@ def close_online(
             detail={"risk": risk},
         )
     return session
+
+
+# --- face-to-face visits at the centre (面询预约) -------------------------------------------------------------------
+
+VISIT_KIND = "centre.visit"
+
+
+def within_service_hours(at: dt.datetime) -> bool:
+    """Is ``at`` inside the centre's service hours of its day (school day / weekend / public holiday)?"""
+    local = timezone.localtime(at)
+    opens, closes = service_hours(day_kind(local.date()))
+    end = local + dt.timedelta(hours=1)  # a visit lasts up to an hour and must end by closing time
+    return opens <= local.time() and end.date() == local.date() and end.time() <= closes
+
+
+def request_visit(*, user: User, wanted_at: dt.datetime, now: dt.datetime | None = None) -> CentreVisit:
+    """A student asks for a face-to-face session at their district's centre, at a time within its service hours
+    (after school, weekends, holidays) and at least two hours ahead. One open request at a time."""
+    student = own_student(user)
+    if student is None:
+        raise CentreError(_("Only a student can ask for a visit."), 403)
+    district = district_of(student)
+    if district is None:
+        raise CentreError(_("Your school is not set up yet; please call one of the hotlines below."))
+    now = now or timezone.now()
+    if wanted_at < now + dt.timedelta(hours=2):
+        raise CentreError(_("Choose a time at least two hours from now."))
+    if wanted_at > now + dt.timedelta(days=30):
+        raise CentreError(_("Choose a time within the next 30 days."))
+    if not within_service_hours(wanted_at):
+        raise CentreError(_("The centre is not open then. Choose a time within its service hours."))
+    if CentreVisit.objects.filter(
+        student=student, status__in=[VisitStatus.REQUESTED, VisitStatus.CONFIRMED]
+    ).exists():
+        raise CentreError(_("You already have a visit requested or booked; cancel it first."), 409)
+    try:
+        with transaction.atomic():
+            visit = CentreVisit.objects.create(
+                district=district, student=student, wanted_at=wanted_at, requested_at=now
+            )
+            care.notify(
+                users=district_counselors(district),
+                kind=VISIT_KIND,
+                subject=_("A student asks for a visit at the centre"),
+                url=reverse("counseling:centre_visits"),
+                key=f"centre-visit-{visit.pk}",
+                now=now,
+            )
+            audit.record(actor=user, action="counseling.visit.request", obj=visit, student_id=student.pk)
+    except IntegrityError:
+        raise CentreError(_("You already have a visit requested or booked; cancel it first."), 409) from None
+    return visit
+
+
+def decide_visit(
+    *, user: User, visit: CentreVisit, confirm: bool, now: dt.datetime | None = None
+) -> CentreVisit:
+    """A counselor of the centre confirms (and takes) or declines a requested visit; the student is told."""
+    if visit.district_id not in {d.pk for d in counselor_districts(user)}:
+        raise CentreError(_("Only a counselor of this district's centre decides its visits."), 403)
+    now = now or timezone.now()
+    with transaction.atomic():
+        status = VisitStatus.CONFIRMED if confirm else VisitStatus.DECLINED
+        moved = CentreVisit.objects.filter(pk=visit.pk, status=VisitStatus.REQUESTED).update(
+            status=status, counselor=user if confirm else None, decided_at=now
+        )
+        if not moved:
+            raise CentreError(_("This visit has already been decided."), 409)
+        visit.refresh_from_db()
+        if visit.student.user_id:
+            care.notify(
+                users=[visit.student.user],
+                kind=VISIT_KIND,
+                subject=_("Your visit to the district counseling centre was confirmed")
+                if confirm
+                else _(
+                    "Your visit to the district counseling centre could not be arranged; please choose another time"
+                ),
+                url=reverse("counseling:centre_visit"),
+                key=f"centre-visit-{visit.pk}-{status}",
+                now=now,
+            )
+        audit.record(
+            actor=user,
+            action="counseling.visit.decide",
+            obj=visit,
+            student_id=visit.student_id,
+            detail={"status": status},
+        )
+    return visit
+
+
+def cancel_visit(*, user: User, visit: CentreVisit, now: dt.datetime | None = None) -> CentreVisit:
+    student = own_student(user)
+    if student is None or student.pk != visit.student_id:
+        raise CentreError(_("Only the student can cancel their visit."), 403)
+    moved = CentreVisit.objects.filter(
+        pk=visit.pk, status__in=[VisitStatus.REQUESTED, VisitStatus.CONFIRMED]
+    ).update(status=VisitStatus.CANCELLED, decided_at=now or timezone.now())
+    if not moved:
+        raise CentreError(_("This visit has already been decided."), 409)
+    audit.record(actor=user, action="counseling.visit.cancel", obj=visit, student_id=visit.student_id)
+    visit.refresh_from_db()
+    return visit

@@ -21,4 +21,7 @@ urlpatterns = [
     path("centre/chats/", views.chats, name="centre_chats"),
     path("centre/chats/<int:pk>/take/", views.chat_take, name="centre_chat_take"),
     path("centre/chats/<int:pk>/close/", views.chat_close, name="centre_chat_close"),
+    path("centre/visit/", views.visit, name="centre_visit"),
+    path("centre/visits/", views.visits, name="centre_visits"),
+    path("centre/visits/<int:pk>/decide/", views.visit_decide, name="centre_visit_decide"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -519,3 +520,70 @@ def chat_close(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("counseling:centre_chat", pk=session.pk)
     messages.success(request, _("The conversation was ended and recorded."))
     return redirect("counseling:centre_chats")
+
+
+# --- face-to-face visits at the centre (面询预约) -------------------------------------------------------------------
+
+
+@login_required
+@policy(Tier.T1, "self", "a student's own visits to the district centre; request or cancel one")
+def visit(request: HttpRequest) -> HttpResponse:
+    _require(request, STUDENT)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("cancel"):
+                found = selectors.my_visits(request.user).filter(pk=request.POST.get("cancel")).first()
+                if found is None:
+                    raise Http404
+                services.cancel_visit(user=request.user, visit=found)
+                messages.success(request, _("The visit was cancelled."))
+            else:
+                wanted = _aware(request.POST.get("wanted_at"))
+                if wanted is None:
+                    raise CentreError(_("Choose a date and a time."))
+                services.request_visit(user=request.user, wanted_at=wanted)
+                messages.success(request, _("Your request was sent; a counselor will confirm it."))
+            return redirect("counseling:centre_visit")
+        except CentreError as exc:
+            error = exc
+    context = {
+        "rows": list(selectors.my_visits(request.user)),
+        "hours": _service_hours(),
+        **_hotlines(request),
+    }
+    if error is not None:
+        return _refuse(request, error, "counseling/centre_visit.html", context)
+    return render(request, "counseling/centre_visit.html", context)
+
+
+def _service_hours() -> list[tuple[str, str, str]]:
+    labels = {"school_day": _("School days"), "weekend": _("Weekends"), "holiday": _("Public holidays")}
+    return [(labels[k], *settings.XINYU_CENTRE_HOURS[k]) for k in ("school_day", "weekend", "holiday")]
+
+
+@login_required
+@policy(Tier.T1, "district", "visits asked of the counselor's district centre: student, time, status")
+def visits(request: HttpRequest) -> HttpResponse:
+    _require(request, COUNSELOR)
+    rows = list(selectors.centre_visits(request.user)[:200])
+    audit.record(
+        actor=request.user, action="counseling.visit.list", request=request,
+        detail={"n": len(rows), "students": sorted({v.student_id for v in rows})},
+    )  # fmt: skip
+    return render(request, "counseling/centre_visits.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+@policy(Tier.T1, "visit", "a counselor of the centre confirms or declines a visit")
+def visit_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR)
+    found = selectors.centre_visits(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    try:
+        services.decide_visit(user=request.user, visit=found, confirm=request.POST.get("confirm") == "1")
+    except CentreError as exc:
+        messages.error(request, exc.message)
+    return redirect("counseling:centre_visits")

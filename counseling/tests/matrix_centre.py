@@ -52,13 +52,19 @@ PAGE = {
     "counseling:centre_chat_close": Expect(
         COUNSELOR, ok=302, method="post", params=(("pk", "centre_online"),), role_never=EVERYONE - COUNSELOR
     ),
+    # Face-to-face visits: student_a1's requested visit — the 海淀 counselor decides it.
+    "counseling:centre_visit": Expect(STUDENT, role_never=EVERYONE - STUDENT),
+    "counseling:centre_visits": Expect(COUNSELOR, role_never=EVERYONE - COUNSELOR),
+    "counseling:centre_visit_decide": Expect(
+        COUNSELOR, ok=302, method="post", params=(("pk", "centre_visit"),), role_never=EVERYONE - COUNSELOR
+    ),
 }
 
 
 def objects(world) -> dict:
     from django.utils import timezone
 
-    from counseling.centre.models import DutyShift, HotlineCall, Message, OnlineSession
+    from counseling.centre.models import CentreVisit, DutyShift, HotlineCall, Message, OnlineSession
 
     now = timezone.now()
     named = Message.objects.create(
@@ -78,7 +84,14 @@ def objects(world) -> dict:
         caller_type="student", topic="study", outcome="supported", submit_key="matrix-call-00000000", created_at=now,
     )  # fmt: skip
     online = OnlineSession.objects.create(district=world.haidian, student=world.student_a1, requested_at=now)
+    visit = CentreVisit.objects.create(
+        district=world.haidian,
+        student=world.student_a1,
+        wanted_at=now + dt.timedelta(days=2),
+        requested_at=now,
+    )
     return {
+        "centre_visit": visit,
         "centre_online": online,
         "centre_named_message": named,
         "centre_anonymous_message": anonymous,
