@@ -232,6 +232,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "care-task-reminders": {"task": "care.send_task_reminders", "schedule": 3600.0},
     "counseling-appointment-reminders": {"task": "counseling.remind_appointments", "schedule": 900.0},
+    "counseling-overdue-messages": {"task": "counseling.remind_overdue_messages", "schedule": 300.0},
 }
 # Care pathway (care/plans/deadlines.py): reach the guardians within these school days of a case's opening
 # (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.

@@ -763,3 +763,33 @@ def cancel_visit(*, user: User, visit: CentreVisit, now: dt.datetime | None = No
     audit.record(actor=user, action="counseling.visit.cancel", obj=visit, student_id=visit.student_id)
     visit.refresh_from_db()
     return visit
+
+
+# --- first-reply deadline (R4.2: every message answered within the district's deadline) -------------------------
+
+OVERDUE_KIND = "centre.overdue"
+
+
+def remind_overdue_messages(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Tell the counselors on duty (everyone of the district's centre when no one is) about each message past
+    its first-reply deadline, once per message (the notification key). Returns how many messages were told of."""
+    now = now or timezone.now()
+    told = 0
+    overdue = (
+        Message.objects.filter(status=MessageStatus.WAITING, reply_due__lte=now)
+        .select_related("district")
+        .order_by("-crisis", "reply_due")[:batch]
+    )
+    for message in overdue:
+        with transaction.atomic():
+            written = care.notify(
+                users=on_duty(message.district, now) or district_counselors(message.district),
+                kind=OVERDUE_KIND,
+                subject=_("A 24-hour message is past its reply deadline"),
+                url=reverse("counseling:centre_message", kwargs={"pk": message.pk}),
+                key=f"centre-overdue-{message.pk}",
+                email=True,
+                now=now,
+            )
+        told += bool(written)
+    return told

@@ -176,3 +176,19 @@ def test_a_student_sees_only_their_own_named_messages(world, login):
     world.student_a1b.save(update_fields=["user"])
     page = login(other).get(reverse("counseling:centre_my_message", kwargs={"pk": mine.pk}))
     assert page.status_code == 404
+
+
+def test_a_message_past_its_deadline_is_brought_to_the_counselor_on_duty_once(world):
+    sent = timezone.now() - dt.timedelta(hours=13)
+    message, *_ = services.leave_message(
+        user=world.student, body="作业好多", anonymous=True, submit_key="o" * 20, now=sent
+    )
+    answered, *_ = services.leave_message(
+        user=world.student, body="你好", anonymous=True, submit_key="p" * 20, now=sent
+    )
+    put_on_duty(world)
+    services.reply_to_message(user=world.district_counselor, message=answered, body="收到")
+    assert services.remind_overdue_messages() == 1
+    assert services.remind_overdue_messages() == 0  # once
+    told = Notification.objects.get(kind=services.OVERDUE_KIND)
+    assert told.user == world.district_counselor and str(message.pk) in told.url
