@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care.levels import ALERT_LEVELS
+from care.levels import ALERT_LEVELS, RiskLevel
 from care.models import Case, CaseStatus, CrisisStep, FollowUp
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 
+VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices)}
 CLINICAL_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
 LIST_ROLES = CLINICAL_ROLES | {Role.SCHOOL_LEADER}
 
@@ -111,8 +112,16 @@ def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
         .filter(role=Role.PSYCH_TEACHER, node_id__in=[case.school_id, *_campus_ids(case)])
         .values("user_id")
     )
+    events = list(case.events.select_related("actor"))
+    for (
+        e
+    ) in events:  # levels and statuses in words (红/已评估…), other values (a step, a department) as stored
+        e.before_label, e.after_label = (
+            VALUE_LABELS.get(e.before, e.before),
+            VALUE_LABELS.get(e.after, e.after),
+        )
     return CasePage(
-        events=list(case.events.select_related("actor")),
+        events=events,
         members=list(case.members.select_related("user")),
         steps=steps,
         follow_ups=follow_ups,
