@@ -121,3 +121,31 @@ class SessionTimeoutMiddleware:
             fail_silently=True,
         )
         return redirect_to_login(request.get_full_path())
+
+
+class DeniedAuditMiddleware:
+    """Every refusal a view raises (``PermissionDenied`` → 403) is written to the audit trail with the route's
+    name, never its arguments (issue 8: failed authorisations recorded). Refused looks at a known student are
+    recorded by ``access.policy.get_student_or_404``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        if isinstance(exception, PermissionDenied):
+            from access import audit
+
+            match = getattr(request, "resolver_match", None)
+            user = getattr(request, "user", None)
+            audit.record(
+                actor=user,
+                action="access.denied",
+                request=request,
+                detail={"route": match.view_name if match else "", "method": request.method},
+            )
+        return None

@@ -221,9 +221,14 @@ def can_view_student(user: User, student: Student, tier: Tier = Tier.T1) -> bool
 
 
 def get_student_or_404(user: User, pk: int, tier: Tier = Tier.T1) -> Student:
-    """Outside one's scope is 404, not 403: no leak of whether the student exists."""
+    """Outside one's scope is 404, not 403: no leak of whether the student exists. A refused look at a student
+    who does exist is audited (``access.denied``), so attempts to browse other schools' students show up."""
     student = visible_students(user, tier).filter(pk=pk).first()
     if student is None:
+        if Student.objects.filter(pk=pk).exists():
+            from access import audit
+
+            audit.record(actor=user, action="access.denied", student_id=pk, detail={"tier": int(tier)})
         raise Http404
     return student
 

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "access.middleware.NoStoreMiddleware",
     "access.middleware.SecurityHeadersMiddleware",  # CSP without inline script, Permissions-Policy
+    "access.middleware.DeniedAuditMiddleware",  # every 403 on the audit trail (route name only)
 ]
 
 ROOT_URLCONF = "xinyu.urls"

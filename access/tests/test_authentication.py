@@ -146,3 +146,21 @@ def test_no_template_carries_an_inline_script_or_an_event_handler_attribute():
             for m in pattern.finditer(text):
                 found.append(f"{path.relative_to(root)}: {m.group(0)[:60]}")
     assert found == []
+
+
+def test_a_refused_page_is_recorded_on_the_audit_trail(world, client):
+    client.force_login(world.class_teacher)
+    assert client.get("/roster/").status_code == 403  # roster import is for administrators
+    denied = AuditEvent.objects.filter(action="access.denied", actor=world.class_teacher).get()
+    assert denied.detail == {"route": "roster:index", "method": "GET"}
+
+
+def test_a_look_at_another_schools_student_is_recorded_without_saying_it_exists(world, client):
+    client.force_login(world.other_school_teacher)
+    response = client.get(f"/org/students/{world.student_a1.pk}/")
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor=world.other_school_teacher, student_id=world.student_a1.pk
+    ).exists()
+    assert client.get("/org/students/999999/").status_code == 404  # no such student: nothing to record
+    assert not AuditEvent.objects.filter(action="access.denied", student_id=999999).exists()
