@@ -150,28 +150,34 @@ class ClassCompliance:
 def lesson_compliance(
     classes: Iterable[SchoolClass], semester: Semester, *, on: dt.date
 ) -> list[ClassCompliance]:
-    """Each class's compliance with R3.1 in ``semester`` as of ``on`` (the fortnights over by then): one query."""
+    """Each class's compliance with R3.1 in ``semester`` as of ``on`` (the fortnights over by then): one query,
+    aggregated in the database to a row per class (a count per fortnight), whatever the number of lessons."""
     classes = list(classes)
     blocks = [b for b in fortnights(semester) if b.ends_on < on]
     out = {c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(blocks)) for c in classes}
-    covered: dict[int, set[int]] = defaultdict(set)
-    rows = Lesson.objects.filter(school_class__in=[c.pk for c in classes], semester=semester).values_list(
-        "school_class_id", "given_on", "class_hours", "focus", "life_education", "adolescence_education"
+    per_block = {
+        f"b{i}": Count("pk", filter=Q(given_on__gte=b.starts_on, given_on__lte=b.ends_on))
+        for i, b in enumerate(blocks)
+    }
+    rows = (
+        Lesson.objects.filter(school_class__in=[c.pk for c in classes], semester=semester)
+        .values("school_class_id")
+        .annotate(
+            n=Count("pk"),
+            hours=Sum("class_hours"),
+            pre=Count("pk", filter=Q(focus=LessonFocus.PRE_EXAM)),
+            stress=Count("pk", filter=Q(focus=LessonFocus.STRESS_RELIEF)),
+            life=Count("pk", filter=Q(life_education=True)),
+            adolescence=Count("pk", filter=Q(adolescence_education=True)),
+            **per_block,
+        )
     )
-    for class_id, given_on, hours, focus, life, adolescence in rows:
-        cc = out[class_id]
-        cc.hours += hours
-        cc.lessons += 1
-        cc.pre_exam += focus == LessonFocus.PRE_EXAM
-        cc.stress_relief += focus == LessonFocus.STRESS_RELIEF
-        cc.life_education += life
-        cc.adolescence_education += adolescence
-        for i, b in enumerate(blocks):
-            if b.starts_on <= given_on <= b.ends_on:
-                covered[class_id].add(i)
-                break
-    for class_id, seen in covered.items():
-        out[class_id].fortnights_covered = len(seen)
+    for r in rows:
+        cc = out[r["school_class_id"]]
+        cc.lessons, cc.hours = r["n"], r["hours"] or 0
+        cc.pre_exam, cc.stress_relief = r["pre"], r["stress"]
+        cc.life_education, cc.adolescence_education = r["life"], r["adolescence"]
+        cc.fortnights_covered = sum(1 for key in per_block if r[key])
     return sorted(out.values(), key=lambda c: (c.school_class.grade, c.school_class.name))
 
 
@@ -321,25 +327,23 @@ class StaffCoverage:
 
 
 def training_coverage(schools: Iterable[Node], semester: Semester, *, on: dt.date) -> list[StaffCoverage]:
-    """Per school: its staff (posts in force between the semester's start and ``on``) and those with a mental-health training this semester
-    (two queries whatever the number of schools)."""
+    """Per school: its staff (posts in force between the semester's start and ``on``) and those with a
+    mental-health training this semester (three queries whatever the number of schools)."""
     schools = list(schools)
     out = {s.pk: StaffCoverage(s) for s in schools}
-    by_path = sorted(schools, key=lambda s: -len(s.path))
-    where = NOTHING
-    for s in schools:
-        where |= Q(node__path__startswith=s.path)
     in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=semester.starts_on))
-    posts = Post.objects.filter(where, in_force, role__in=STAFF_ROLES).select_related("user", "node")
+    # Node.school is the denormalised school of a school or campus node: no path matching needed.
+    posts = Post.objects.filter(in_force, node__school__in=schools, role__in=STAFF_ROLES).select_related(
+        "user"
+    )
     staff: dict[int, dict[int, User]] = defaultdict(dict)
     class_teachers: dict[int, set[int]] = defaultdict(set)
+    school_of_node = dict(Node.objects.filter(school__in=schools).values_list("pk", "school_id"))
     for post in posts:
-        school = next((s for s in by_path if post.node.path.startswith(s.path)), None)
-        if school is None:
-            continue
-        staff[school.pk][post.user_id] = post.user
+        school_id = school_of_node[post.node_id]
+        staff[school_id][post.user_id] = post.user
         if post.role == Role.CLASS_TEACHER:
-            class_teachers[school.pk].add(post.user_id)
+            class_teachers[school_id].add(post.user_id)
     seen = defaultdict(set)
     seen_ct = defaultdict(set)
     rows = TrainingAttendance.objects.filter(
