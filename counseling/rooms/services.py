@@ -238,6 +238,17 @@ def generate_slots(*, room: CounselingRoom, start: dt.date, days: int, now: dt.d
     return Slot.objects.filter(room=room).count() - before
 
 
+def open_coming_slots(*, now: dt.datetime | None = None) -> int:
+    """Keep every room in use bookable ``SLOT_WEEKS`` ahead as the weeks pass (run daily with the reminders;
+    idempotent). Returns the slots added."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    added = 0
+    for room in CounselingRoom.objects.filter(is_active=True, duty_shifts__isnull=False).distinct():
+        added += generate_slots(room=room, start=today, days=SLOT_WEEKS * 7, now=now)
+    return added
+
+
 # --- appointments -----------------------------------------------------------------------------------------------
 
 

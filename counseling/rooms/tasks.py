@@ -8,7 +8,9 @@ from celery import shared_task
 
 @shared_task(name="counseling.remind_appointments")
 def remind_appointments() -> int:
-    """Appointment reminders (R4.3): Celery beat, every 15 minutes; each appointment is reminded once."""
-    from counseling.rooms.services import send_reminders
+    """Appointment reminders (R4.3): Celery beat, every 15 minutes; each appointment is reminded once. The
+    rooms' slots are kept open four weeks ahead on the same beat (idempotent)."""
+    from counseling.rooms.services import open_coming_slots, send_reminders
 
+    open_coming_slots()
     return send_reminders()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -273,3 +274,35 @@ def test_the_counselor_sees_what_the_student_wants_to_talk_about_and_the_showing
     event = AuditEvent.objects.get(action="counseling.desk.view")
     assert event.detail["ids"] == [world.student_a1.pk] and "和同桌" not in str(event.detail)
     assert "和同桌闹矛盾" not in login(world.psych_east).get(reverse("counseling:room_desk")).content.decode()
+
+
+def test_the_daily_run_keeps_slots_open_four_weeks_ahead_and_reminds(world):
+    from django.core.management import call_command
+
+    room = make_room(world.campus_a_main)
+    sunday = timezone.make_aware(dt.datetime(2026, 11, 29, 8))  # a frozen clock: a Sunday morning
+    services.add_duty_shift(
+        by=world.psych, room=room, counselor=world.psych, weekday=0, starts=dt.time(12), ends=dt.time(12, 40),
+        valid_from=sunday.date(), now=sunday,
+    )  # fmt: skip
+    assert Slot.objects.count() == 4  # Mondays 30 Nov, 7, 14 and 21 Dec
+    later = sunday + dt.timedelta(days=7)
+    assert services.open_coming_slots(now=later) == 1  # one more Monday comes into the four weeks
+    assert services.open_coming_slots(now=later) == 0
+    call_command("remind_appointments", stdout=io.StringIO())
+
+
+def test_a_district_sets_its_own_platform_and_hotlines_and_other_districts_keep_the_citys(world, login):
+    from counseling.rooms.models import DistrictLinks
+
+    DistrictLinks.objects.create(
+        district=world.haidian, platform_name="海淀心理服务平台", platform_url="https://example.edu.cn/hd",
+        hotlines=[{"number": "010-12345678", "name": "海淀区心理热线"}],
+    )  # fmt: skip
+    page = login(world.student).get(reverse("web:home")).content.decode()
+    assert "海淀区心理热线 010-12345678" in page and "海淀心理服务平台" in page
+    other = login(world.other_guardian)  # 育英学校 is in 海淀 too
+    assert "010-12345678" in other.get(reverse("counseling:room_help")).content.decode()
+    from counseling.rooms.links import links_for
+
+    assert [h["number"] for h in links_for(world.chaoyang).hotlines] == ["12356", "12355"]
