@@ -117,7 +117,7 @@ def test_a_contact_in_the_future_or_without_a_guardian_is_refused_and_nothing_is
         url, {"channel": "phone", "at": "2099-01-01T10:00", "guardian_name": "李妈妈", "reached": "1"}
     )
     assert r.status_code == 400
-    assert "future" in r.content.decode() or "未来" in r.content.decode()
+    assert "联系时间不能晚于现在" in r.content.decode() or "cannot be in the future" in r.content.decode()
     r = client.post(url, {"channel": "phone", "at": "2026-03-10T11:00", "guardian_name": " ", "reached": "1"})
     assert r.status_code == 400
     r = client.post(url, {"channel": "pigeon", "at": "2026-03-10T11:00", "guardian_name": "李妈妈"})
