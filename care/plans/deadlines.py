@@ -36,14 +36,19 @@ DEFAULT_REFERRAL_STEP_DAYS: dict[str, int] = {
 }
 
 
-def contact_school_days(level: str, district: Node | None = None) -> int | None:
-    """School days allowed to reach the guardians of a case at ``level`` (``None``: no deadline)."""
-    table = {**DEFAULT_CONTACT_DEADLINES, **getattr(settings, "XINYU_GUARDIAN_CONTACT_DEADLINES", {})}
-    if district is not None:
-        by_district = getattr(settings, "XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT", {})
-        table = {**table, **by_district.get(district.code, {})}
-    days = table.get(level)
+def contact_school_days(level: str, district: Node | str | None = None) -> int | None:
+    """School days allowed to reach the guardians of a case at ``level`` in ``district`` (a node or its division
+    code); ``None``: no deadline."""
+    code = district.code if isinstance(district, Node) else district
+    days = _contact_table(code).get(level)
     return None if days is None else int(days)
+
+
+def _contact_table(code: str | None) -> dict[str, int]:
+    table = {**DEFAULT_CONTACT_DEADLINES, **getattr(settings, "XINYU_GUARDIAN_CONTACT_DEADLINES", {})}
+    if code:
+        table.update(getattr(settings, "XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT", {}).get(code, {}))
+    return table
 
 
 def school_day_minutes() -> int:
@@ -52,7 +57,10 @@ def school_day_minutes() -> int:
 
 
 def contact_deadline(
-    level: str, opened_at: dt.datetime, district: Node | None = None, calendar: SchoolCalendar | None = None
+    level: str,
+    opened_at: dt.datetime,
+    district: Node | str | None = None,
+    calendar: SchoolCalendar | None = None,
 ) -> dt.datetime | None:
     """When the guardians of a case at ``level`` opened at ``opened_at`` must have been reached."""
     days = contact_school_days(level, district)

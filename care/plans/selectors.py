@@ -195,8 +195,8 @@ def contact_status(
     now = now or timezone.now()
     if first_reached is None:
         first_reached = case.guardian_contacts.filter(reached=True).aggregate(m=Min("at"))["m"]
-    district = Node(pk=case.school.district_id, code=_district_code(case.school.district_id))
-    deadline = deadlines.contact_deadline(case.level, case.opened_at, district, calendar)
+    code = _district_code(case.school.district_id)
+    deadline = deadlines.contact_deadline(case.level, case.opened_at, code, calendar)
     return ContactStatus(deadline, first_reached, _state(deadline, first_reached, now))
 
 
@@ -259,8 +259,7 @@ def guardian_contact_timeliness(
     calendar = SchoolCalendar(start, days=(end - start).days + 120)
     out: dict[int, ContactTimeliness] = {}
     for pk, school_id, code, level, opened_at, reached in rows:
-        district = Node(code=code or "")
-        deadline = deadlines.contact_deadline(level, opened_at, district, calendar)
+        deadline = deadlines.contact_deadline(level, opened_at, code, calendar)
         if deadline is None:
             continue
         t = out.setdefault(school_id, ContactTimeliness(school_id))
