@@ -20,7 +20,8 @@ from counseling.centre.triage import DATA_DIR, lexicon, measure, read_labelled, 
 SETS = [
     ("development (tuned on)", "triage_labelled.tsv"),
     ("held-out 1 (then tuned on)", "triage_heldout.tsv"),
-    ("held-out 2 (untouched)", "triage_heldout2.tsv"),
+    ("held-out 2 (then tuned on)", "triage_heldout2.tsv"),
+    ("held-out 3 (untouched)", "triage_heldout3.tsv"),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 from counseling.centre.triage import DATA_DIR, DEV_SET, HELDOUT_SET, measure, read_labelled, score
 
 HELDOUT2 = DATA_DIR / "triage_heldout2.tsv"
+HELDOUT3 = DATA_DIR / "triage_heldout3.tsv"
 
 
 @pytest.mark.parametrize(
@@ -41,21 +42,21 @@ def test_the_score_names_lexicon_entries_not_the_words_of_the_message():
 
 
 def test_the_sets_are_large_enough_and_hold_both_labels():
-    dev, held1, held2 = read_labelled(DEV_SET), read_labelled(HELDOUT_SET), read_labelled(HELDOUT2)
-    assert len(dev) >= 200 and len(held1) >= 60 and len(held2) >= 60
-    for rows in (dev, held1, held2):
+    dev, held = read_labelled(DEV_SET), [read_labelled(p) for p in (HELDOUT_SET, HELDOUT2, HELDOUT3)]
+    assert len(dev) >= 200 and all(len(rows) >= 60 for rows in held)
+    for rows in (dev, *held):
         assert {r.crisis for r in rows} == {True, False}
 
 
 def test_on_the_development_sets_recall_is_at_least_095_and_precision_at_least_090():
-    m = measure(read_labelled(DEV_SET) + read_labelled(HELDOUT_SET))
+    m = measure(read_labelled(DEV_SET) + read_labelled(HELDOUT_SET) + read_labelled(HELDOUT2))
     assert m.recall >= 0.95, [r.text for r in m.misses]
     assert m.precision >= 0.90, [r.text for r in m.false_alarms]
 
 
 def test_on_the_untouched_held_out_set_the_figures_do_not_fall_below_what_was_measured():
-    """The honest estimate: held-out set 2 was written after lexicon v4 was frozen. Its recall is far below the
+    """The honest estimate: held-out set 3 was written after lexicon v5 was frozen. Its recall is far below the
     development figure (docs/performance.md says so); this floor only stops the lexicon getting worse."""
-    m = measure(read_labelled(HELDOUT2))
-    assert m.recall >= 0.33
-    assert m.precision >= 0.80
+    m = measure(read_labelled(HELDOUT3))
+    assert m.recall >= 0.20
+    assert m.precision >= 0.75
