@@ -79,3 +79,22 @@ def test_an_anonymous_crisis_message_reaches_the_counselor_on_top_and_its_reply_
     phone.get_by_role("button", name="查看").click()
     phone.get_by_text(REPLY).wait_for()
     assert CRISIS in phone.locator("#main").inner_text()
+
+
+def test_the_students_centre_pages_fit_a_375_px_phone(live_server, world, browser_context_factory):
+    page = browser_context_factory(viewport={"width": 375, "height": 667}).new_page()
+    log_in(page, live_server.url, "student")
+    for name in (
+        "centre_leave",
+        "centre_my_messages",
+        "centre_read_code",
+        "centre_chat_start",
+        "centre_visit",
+    ):
+        page.goto(live_server.url + reverse(f"counseling:{name}"))
+        assert page.locator("#main").is_visible()
+        assert "12356" in page.content()
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375 px"
