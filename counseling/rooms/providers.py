@@ -76,6 +76,9 @@ def nav_counseling(request: HttpRequest) -> NavItem | None:
         return NavItem(_("Counseling"), reverse("counseling:room_book"), order=20, key="counseling")
     if Role.SCHOOL_LEADER in roles:
         return NavItem(_("Counseling"), reverse("counseling:room_rooms"), order=20, key="counseling")
+    if Role.DISTRICT_ADMIN in roles:
+        return NavItem(_("Hotlines and online counseling"), reverse("counseling:room_links"), order=60,
+                       key="counseling-links")  # fmt: skip
     return None
 
 

@@ -33,6 +33,7 @@ from counseling.rooms.models import (
     ConfidentialityBreak,
     CounselingRoom,
     CounselingSession,
+    DistrictLinks,
     NextStep,
     OpeningHours,
     RoomDutyShift,
@@ -247,6 +248,35 @@ def open_coming_slots(*, now: dt.datetime | None = None) -> int:
     for room in CounselingRoom.objects.filter(is_active=True, duty_shifts__isnull=False).distinct():
         added += generate_slots(room=room, start=today, days=SLOT_WEEKS * 7, now=now)
     return added
+
+
+# --- links out (R4.1) -------------------------------------------------------------------------------------------
+
+
+def set_district_links(
+    *, by: User, district: Node, platform_name: str, platform_url: str, hotlines: list[dict]
+) -> DistrictLinks:
+    """A district administrator sets the district's online platform and hotlines shown on students' pages."""
+    if not any(p.role == Role.DISTRICT_ADMIN and p.node_id == district.pk for p in posts_of(by)):
+        raise PermissionDenied
+    platform_name = platform_name.strip()[:100]
+    platform_url = platform_url.strip()[:200]
+    errors = []
+    if not platform_name:
+        errors.append(_("Name the online counseling platform."))
+    if platform_url and not platform_url.startswith(("https://", "http://")):
+        errors.append(_("The platform address starts with https://."))
+    if not hotlines or any(not h["number"] or not h["name"] for h in hotlines):
+        errors.append(_("Give at least one hotline, one a line: the number, a space, its name."))
+    if errors:
+        raise CounselingError(" ".join(errors))
+    with transaction.atomic():
+        row, _created = DistrictLinks.objects.update_or_create(
+            district=district,
+            defaults={"platform_name": platform_name, "platform_url": platform_url, "hotlines": hotlines},
+        )
+        audit.record(actor=by, action="counseling.links.set", obj=row, detail={"hotlines": len(hotlines)})
+    return row
 
 
 # --- appointments -----------------------------------------------------------------------------------------------

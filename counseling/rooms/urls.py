@@ -17,4 +17,5 @@ urlpatterns = [
     path("workload/", views.workload_page, name="room_workload"),
     path("workload/export.xlsx", views.workload_export, name="room_workload_export"),
     path("help/", views.help_page, name="room_help"),
+    path("links/", views.district_links, name="room_links"),
 ]

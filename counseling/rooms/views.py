@@ -423,6 +423,44 @@ def workload_export(request: HttpRequest) -> HttpResponse:
 # --- links out (R4.1) ---------------------------------------------------------------------------------------------
 
 
+def parse_hotlines(text: str) -> list[dict]:
+    """ "12355 青少年心理咨询热线" per line → [{"number": "12355", "name": "青少年心理咨询热线"}]."""
+    out = []
+    for line in text.splitlines():
+        number, _sep, name = line.strip().partition(" ")
+        if number:
+            out.append({"number": number[:20], "name": name.strip()[:60]})
+    return out
+
+
+@login_required
+@policy(None, "district", "a district administrator sets the district's links out; no one's personal data")
+def district_links(request: HttpRequest) -> HttpResponse:
+    districts = [p.node for p in posts_of(request.user) if p.role == Role.DISTRICT_ADMIN]
+    if not districts:
+        raise PermissionDenied
+    district = districts[0]
+    if request.method == "POST":
+        try:
+            services.set_district_links(
+                by=request.user, district=district, platform_name=request.POST.get("platform_name", ""),
+                platform_url=request.POST.get("platform_url", ""),
+                hotlines=parse_hotlines(request.POST.get("hotlines", "")),
+            )  # fmt: skip
+        except CounselingError as exc:
+            return _fail(request, exc)
+        messages.success(request, _("Saved. Students of the district see these links."))
+        return redirect("counseling:room_links")
+    current = links.links_for(district)
+    return render(
+        request, "counseling/room_links.html",
+        {
+            "district": district, "links": current,
+            "hotlines_text": "\n".join(f"{h['number']} {h['name']}" for h in current.hotlines),
+        },
+    )  # fmt: skip
+
+
 @login_required
 @policy(None, "public", "the online counseling platform and the hotlines")
 def help_page(request: HttpRequest) -> HttpResponse:

@@ -74,6 +74,7 @@ PAGE = {
     "counseling:room_workload": Expect(WORKLOAD, role_never=EVERYONE - WORKLOAD),
     "counseling:room_workload_export": Expect(WORKLOAD, role_never=EVERYONE - WORKLOAD),
     "counseling:room_help": Expect(EVERYONE),
+    "counseling:room_links": Expect(frozenset({"district_admin"}), role_never=EVERYONE - {"district_admin"}),
 }
 
 

@@ -306,3 +306,21 @@ def test_a_district_sets_its_own_platform_and_hotlines_and_other_districts_keep_
     from counseling.rooms.links import links_for
 
     assert [h["number"] for h in links_for(world.chaoyang).hotlines] == ["12356", "12355"]
+
+
+def test_a_district_administrator_sets_the_links_and_bad_input_changes_nothing(world, login):
+    from counseling.rooms.models import DistrictLinks
+
+    client = login(world.district_admin)
+    url = reverse("counseling:room_links")
+    bad = client.post(url, {"platform_name": "平台", "platform_url": "javascript:alert(1)", "hotlines": ""})
+    assert bad.status_code == 400 and not DistrictLinks.objects.exists()
+    ok = client.post(url, {"platform_name": "海淀心理服务平台", "platform_url": "https://example.edu.cn",
+                           "hotlines": "12356 心理援助热线\n010-1234 海淀区热线"})  # fmt: skip
+    assert ok.status_code == 302
+    row = DistrictLinks.objects.get(district=world.haidian)
+    assert row.hotlines == [
+        {"number": "12356", "name": "心理援助热线"},
+        {"number": "010-1234", "name": "海淀区热线"},
+    ]
+    assert AuditEvent.objects.filter(action="counseling.links.set", actor=world.district_admin).count() == 1
