@@ -34,6 +34,19 @@ from care.models import (
 from care.timeline import Entry, Filters
 from org.models import Student, User
 
+
+def _urls(name: str):
+    """``reverse`` once per object within one provider call (a case has many events and steps)."""
+    cache: dict[int, str] = {}
+
+    def url(pk: int) -> str:
+        if pk not in cache:
+            cache[pk] = reverse(name, args=[pk])
+        return cache[pk]
+
+    return url
+
+
 KINDS_LEVEL = {"level": gettext_lazy("Risk levels")}
 KINDS_ALERT = {"alert": gettext_lazy("Alerts")}
 KINDS_CASE = {"case": gettext_lazy("Cases")}
@@ -97,6 +110,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
     owner, escalation, closing). Two queries: the cases, then all their events."""
     if tier < Tier.T3:
         return []
+    case_url = _urls("care:case_detail")
     case_rows = {
         c.pk: c
         for c in Case.objects.filter(student=student).select_related("owner").defer("summary", "closing_note")
@@ -115,7 +129,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
                 level=c.level,
                 summary=_("Status: %(status)s · owner: %(owner)s")
                 % {"status": c.get_status_display(), "owner": c.owner or "—"},
-                url=reverse("care:case_detail", args=[c.pk]),
+                url=case_url(c.pk),
             )
         )
     events = CaseEvent.objects.filter(
@@ -140,7 +154,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
                 at=ev.at,
                 kind="case",
                 title=_("Case #%(pk)s: %(what)s") % {"pk": case.pk, "what": labels.get(ev.kind, ev.kind)},
-                url=reverse("care:case_detail", args=[case.pk]),
+                url=case_url(case.pk),
                 school_id=case.school_id,
                 level=ev.after if ev.kind == CaseEventKind.LEVEL else "",
                 summary=summary,
@@ -162,6 +176,7 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
     """转介 — every move of each referral after its proposal, and the clinician's feedback. Two queries."""
     if tier < Tier.T3:
         return []
+    referral_url = _urls("care:referral")
     rows = {
         r.pk: r
         for r in Referral.objects.filter(student=student)  # a move this year of last year's referral counts
@@ -173,7 +188,7 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
     for r in rows.values():
         if filters.schools is not None and r.school_id not in filters.schools:
             continue
-        url = reverse("care:referral", args=[r.pk])
+        url = referral_url(r.pk)
         if r.feedback_at and r.feedback:
             out.append(
                 Entry(
@@ -196,7 +211,7 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
                     at=ev.at, kind="referral",
                     title=_("Referral to %(institution)s: %(status)s")
                     % {"institution": r.institution.name, "status": statuses.get(ev.after, ev.after)},
-                    school_id=r.school_id, url=reverse("care:referral", args=[r.pk]), context={"by": ev.actor},
+                    school_id=r.school_id, url=referral_url(r.pk), context={"by": ev.actor},
                 )
             )  # fmt: skip
     return out
@@ -216,6 +231,7 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
     and level); 信息通报 — each disclosure to another department (R15). Three queries."""
     if tier < Tier.T3:
         return []
+    case_url = _urls("care:case_detail")
     out = []
     schools = {"case__school_id__in": sorted(filters.schools)} if filters.schools is not None else {}
     if filters.wants("crisis"):
@@ -235,7 +251,7 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
             out.append(
                 Entry(
                     at=at, kind="crisis", title=title, school_id=st.case.school_id, level="red", summary=summary,
-                    url=reverse("care:case_detail", args=[st.case_id]), context={"by": st.done_by},
+                    url=case_url(st.case_id), context={"by": st.done_by},
                 )
             )  # fmt: skip
     if filters.wants("follow_up"):
@@ -245,7 +261,7 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
                 Entry(
                     at=f.done_at, kind="follow_up", title=_("Follow-up (case #%(pk)s)") % {"pk": f.case_id},
                     school_id=f.case.school_id, level=f.level, summary=f.outcome,
-                    url=reverse("care:case_detail", args=[f.case_id]), context={"by": f.done_by},
+                    url=case_url(f.case_id), context={"by": f.done_by},
                 )
             )  # fmt: skip
     if filters.wants("disclosure"):
@@ -257,7 +273,7 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
                     title=_("Shared with %(department)s: %(recipient)s")
                     % {"department": d.get_department_display(), "recipient": d.recipient},
                     school_id=d.case.school_id, summary=f"{d.legal_basis} · {d.shared}",
-                    url=reverse("care:case_detail", args=[d.case_id]),
+                    url=case_url(d.case_id),
                 )
             )  # fmt: skip
     return out
