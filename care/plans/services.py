@@ -231,8 +231,8 @@ def complete_action(*, action: PlanAction, by: User, now: dt.datetime | None = N
 
 
 def send_task_reminders(*, now: dt.datetime | None = None) -> int:
-    """Remind the owners of open actions due tomorrow or today, and again once overdue — each reminder once
-    (notify's key). Run by Celery beat (CELERY_BEAT_SCHEDULE "care-task-reminders"). Returns reminders written."""
+    """Remind the owners of open actions due tomorrow or today, and again once overdue, and the case's owner of a
+    plan's review date — each reminder once (notify's key). Run by Celery beat (CELERY_BEAT_SCHEDULE "care-task-reminders"). Returns reminders written."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
@@ -249,6 +249,21 @@ def send_task_reminders(*, now: dt.datetime | None = None) -> int:
             key, subject = f"care.task.{action.pk}.due", _("A task of an intervention plan is due soon")
         with transaction.atomic():
             sent += notify(users=[action.owner], kind="care.task", subject=subject, url=url, key=key, now=now)
+    # Review dates (复查): the case's owner is reminded the day before, once per review date.
+    reviews = (
+        Plan.objects.filter(review_on__isnull=False, review_on__lte=today + dt.timedelta(days=1))
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case__owner")
+    )
+    for plan in reviews:
+        if plan.case.owner is None:
+            continue
+        with transaction.atomic():
+            sent += notify(
+                users=[plan.case.owner], kind="care.plan", subject=_("An intervention plan is due for review"),
+                url=reverse("care:plan", args=[plan.case_id]), key=f"care.plan.{plan.pk}.review.{plan.review_on}",
+                now=now,
+            )  # fmt: skip
     return sent
 
 

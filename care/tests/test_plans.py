@@ -192,3 +192,13 @@ def test_the_case_page_shows_the_plan_contacts_and_referrals_summary(world, case
     assert reverse("care:plan", args=[case.pk]) in page
     assert reverse("care:contacts", args=[case.pk]) in page
     assert reverse("care:case_referrals", args=[case.pk]) in page
+
+
+def test_the_case_owner_is_reminded_of_the_review_date_once(world, case):
+    services.save_goals(case=case, by=world.psych, goals="目标", review_on=dt.date(2026, 3, 20), now=TUE)
+    assert case.owner == world.psych
+    assert services.send_task_reminders(now=TUE) == 0  # ten days before
+    day_before = TUE + dt.timedelta(days=9)
+    assert services.send_task_reminders(now=day_before) == 1
+    assert services.send_task_reminders(now=day_before + dt.timedelta(hours=2)) == 0
+    assert Notification.objects.filter(user=world.psych, key__startswith="care.plan.").count() == 1
