@@ -43,6 +43,7 @@ def setup(students: int) -> None:
     django.setup()
     import datetime as dt
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
@@ -84,7 +85,7 @@ def setup(students: int) -> None:
         (response,) = services.record_assent(user=user, assignment=a, agreed=True)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         plan.append({"session": session.session_key, "assignment": a.pk, "response": response.pk})
@@ -110,8 +111,11 @@ class Client:
             headers += ["Content-Type: application/json", "Accept: application/json"]
         headers.append(f"Content-Length: {len(body)}")
         started = time.perf_counter()
-        self.writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + body)
-        status_line = await self.reader.readline()
+        try:
+            self.writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + body)
+            status_line = await self.reader.readline()
+        except (ConnectionResetError, BrokenPipeError):
+            status_line = b""
         if not status_line and reused:  # the server closed an idle keep-alive connection: reconnect once
             self.writer.close()
             self.writer = None
