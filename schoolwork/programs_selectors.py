@@ -83,6 +83,18 @@ def plan_schools(user: User) -> list[Node]:
     return list(out.values())
 
 
+def lesson_teachers(user: User, classes: Iterable[SchoolClass]) -> list[User]:
+    """Who may be named as a lesson's teacher: the user, and the psychological teachers of the classes' schools
+    (a leader logging a lesson names who gave it, so it counts toward that teacher's workload, R1.3)."""
+    schools = {c.school_id for c in classes}
+    others = User.objects.filter(
+        pk__in=Post.objects.active()
+        .filter(role=Role.PSYCH_TEACHER, node__school__in=schools)
+        .values("user_id")
+    ).exclude(pk=user.pk)
+    return [user, *others.order_by("display_name", "username")]
+
+
 def may_see_compliance(user: User) -> bool:
     return bool(roles_of(user) & COMPLIANCE_ROLES)
 

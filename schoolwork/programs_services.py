@@ -91,6 +91,8 @@ def record_lessons(
     _in_semester(given_on, semester)
     if any(c.school_year_id != semester.school_year_id for c in classes):
         raise ProgramError(_("A class of another school year cannot have lessons in this semester."))
+    if teacher is not None and teacher.pk not in {u.pk for u in selectors.lesson_teachers(by, classes)}:
+        raise ProgramError(_("The teacher is not a psychological teacher of these classes' school."))
     out = []
     with transaction.atomic():
         for c in classes:

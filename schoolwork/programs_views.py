@@ -23,7 +23,7 @@ from access import audit
 from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
-from org.models import Node, NodeKind, Semester
+from org.models import Node, NodeKind, Semester, User
 from schoolwork import programs_selectors as selectors
 from schoolwork import programs_services as services
 from schoolwork.programs import ActivityKind, ActivityLevel, Audience, CombinedWith, LessonFocus, TrainingKind
@@ -73,6 +73,8 @@ def lessons(request: HttpRequest) -> HttpResponse:
             return _error(
                 request, ProgramError(_("You do not keep the lesson log of one of these classes."), 404)
             )
+        raw_teacher = request.POST.get("teacher") or ""
+        teacher = User.objects.filter(pk=raw_teacher).first() if raw_teacher.isdigit() else None
         try:
             services.record_lessons(
                 by=request.user,
@@ -81,6 +83,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
                 given_on=_date(request.POST.get("given_on")),
                 topic=request.POST.get("topic", ""),
                 class_hours=int(request.POST.get("class_hours") or 1),
+                teacher=teacher,
                 combined_with=request.POST.get("combined_with", ""),
                 focus=request.POST.get("focus", ""),
                 life_education=bool(request.POST.get("life_education")),
@@ -101,6 +104,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
             "semester": semester,
             "semesters": selectors.semester_choices(),
             "classes": classes,
+            "teachers": selectors.lesson_teachers(request.user, classes),
             "log": selectors.lesson_log(classes, semester)[:200],
             "combined_choices": CombinedWith.choices,
             "focus_choices": LessonFocus.choices,

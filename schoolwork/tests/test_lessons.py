@@ -196,3 +196,13 @@ def test_lessons_taught_count_toward_the_teachers_workload(world):
     got = workload([world.psych.pk, world.teacher.pk], sem.starts_on, sem.starts_on + dt.timedelta(days=30))
     assert got[world.psych.pk]["lessons"] == 2 and got[world.psych.pk]["lesson_hours"] == 4
     assert "lessons" not in got[world.teacher.pk]
+
+
+def test_a_leader_names_the_psych_teacher_who_gave_the_lesson_and_not_an_outsider(world, login):
+    sem = autumn(world)
+    client = login(world.leader)
+    day = sem.starts_on.isoformat()
+    r = _post(client, sem, classes=[world.a1.pk], given_on=day, teacher=world.other_school_teacher.pk)
+    assert r.status_code == 400 and not Lesson.objects.exists()
+    assert _post(client, sem, classes=[world.a1.pk], given_on=day, teacher=world.psych.pk).status_code == 302
+    assert Lesson.objects.get().teacher == world.psych
