@@ -180,10 +180,33 @@ def former_school_ids(
     return frozenset(ended.values_list("school_id", flat=True).distinct())
 
 
+# 破窗访问: the roles that may break the glass; a grant in force opens one student's T1–T3 to its holder
+# (T4 notes stay with their author: the counseling app reads a grant itself, for the notes of that student).
+BREAK_GLASS_ROLES: frozenset[str] = frozenset(
+    {Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR, Role.SCHOOL_LEADER}
+)
+
+
+def break_glass_q(user: User) -> Q:
+    """A ``Q`` over ``Student``: the students of the user's break-glass grants in force (a subquery, so it
+    costs no query of its own)."""
+    from django.utils import timezone
+
+    from access.models import BreakGlassGrant
+
+    granted = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
+    return Q(pk__in=granted.values("student_id"))
+
+
 def visible_students(user: User, tier: Tier = Tier.T1) -> QuerySet[Student]:
-    if not grants(user, tier):
+    by_role = bool(grants(user, tier))
+    by_grant = Tier.T1 <= tier <= Tier.T3 and bool(roles_of(user) & BREAK_GLASS_ROLES)
+    if not (by_role or by_grant):
         return Student.objects.none()
-    return Student.objects.filter(student_q(user, tier))
+    q = student_q(user, tier) if by_role else NOTHING
+    if by_grant:
+        q |= break_glass_q(user)
+    return Student.objects.filter(q)
 
 
 # A plain teacher's T1 is "name and class only, to report a concern" (DESIGN.md tier table, teacher row).

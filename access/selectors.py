@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from access.models import AuditEvent, BreakGlassGrant
-from access.policy import may
-from org.models import Student, User
+from access.policy import may, roles_of
+from access.tiers import Tier
+from org.models import Role, Student, User
 
 
 def active_break_glass(user: User, student: Student) -> BreakGlassGrant | None:
@@ -61,3 +62,38 @@ def audit_trail(user: User, f: TrailFilter | None = None) -> QuerySet[AuditEvent
     if f.date_to:
         qs = qs.filter(at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     return qs
+
+
+def break_glass_review_queue(user: User) -> QuerySet[BreakGlassGrant]:
+    """The grants a school leader must review: those on students of their school (T1 scope), unreviewed
+    first, then the newest."""
+    from access.policy import student_q
+
+    if Role.SCHOOL_LEADER not in roles_of(user):
+        return BreakGlassGrant.objects.none()
+    return (
+        BreakGlassGrant.objects.filter(student__in=Student.objects.filter(student_q(user, Tier.T1)))
+        .select_related("user", "student", "reviewed_by")
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-granted_at")
+    )
+
+
+def may_review_break_glass(user: User, grant: BreakGlassGrant) -> bool:
+    return grant.user_id != user.pk and break_glass_review_queue(user).filter(pk=grant.pk).exists()
+
+
+def reads_under_grant(grant: BreakGlassGrant) -> list[tuple[str, int]]:
+    """What the holder did with the student while the grant was in force: (action, count), from the trail."""
+    from django.db.models import Count
+
+    return list(
+        AuditEvent.objects.filter(
+            actor_id=grant.user_id,
+            student_id=grant.student_id,
+            at__gte=grant.granted_at,
+            at__lte=grant.expires_at,
+        )
+        .values_list("action")
+        .annotate(n=Count("pk"))
+        .order_by("action")
+    )

@@ -13,13 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from access import audit
 from access.models import BreakGlassGrant
-from access.policy import roles_of
-from org.models import Role, Student, User
+from access.policy import BREAK_GLASS_ROLES, roles_of
+from org.models import Student, User
 
 BREAK_GLASS_MIN_REASON = 10  # characters; a Chinese sentence that says why is longer than this
 BREAK_GLASS_MAX_MINUTES = 8 * 60  # one school day at most; a longer need is a referral, not break-glass
-# Who may break the glass at all (issue 8 may widen or narrow this): the roles that do clinical work.
-BREAK_GLASS_ROLES = {Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR, Role.SCHOOL_LEADER}
 
 # Sent after the grant is committed, with grant=…; issue 8 connects the school leader's notice here.
 break_glass_granted = Signal()
@@ -72,3 +70,30 @@ def request_break_glass(
         )
         transaction.on_commit(lambda: break_glass_granted.send(sender=BreakGlassGrant, grant=grant))
     return grant
+
+
+def review_break_glass(
+    *, grant: BreakGlassGrant, by: User, note: str = "", now: dt.datetime | None = None
+) -> None:
+    """复核 — close a grant in the review queue: the reviewer (the school leader of the student) has looked at
+    why the glass was broken and what was read. Reviewing twice changes nothing."""
+    from access.selectors import may_review_break_glass
+
+    if not may_review_break_glass(by, grant):
+        raise PermissionDenied(_("Only the student's school leader reviews this break-glass access."))
+    if grant.reviewed_at is not None:
+        return
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+            reviewed_by=by, reviewed_at=now
+        )
+        if updated:
+            audit.record(
+                actor=by,
+                action="break_glass.review",
+                obj=grant,
+                student_id=grant.student_id,
+                detail={"grant": grant.pk, "note": bool(note.strip())},
+                reason=note.strip()[:500],
+            )

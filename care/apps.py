@@ -10,11 +10,13 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from access.policy import Scope, register_scope
+        from access.services import break_glass_granted
         from care import file_providers, providers, selectors
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
         from xinyu.web.people.sections import register_student_section
 
+        break_glass_granted.connect(providers.break_glass_notice, dispatch_uid="care.break_glass_notice")
         register_scope(Scope.ESCALATED, selectors.escalated_scope)
         register_scope(Scope.RED_ORANGE, selectors.red_orange_scope)
         register_card(providers.alerts_card)

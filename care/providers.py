@@ -80,3 +80,29 @@ def file_link_section(request: HttpRequest, student) -> StudentSection | None:
         context={"url": reverse("care:file_detail", args=[student.pk])},
         order=4,
     )
+
+
+def break_glass_notice(sender, grant, **kwargs) -> None:
+    """破窗访问 → the leaders of the student's school are told at once (in the app and by e-mail, without the
+    reason or the name in the e-mail) and find the grant in their review queue (issue 8)."""
+    from django.db import transaction
+
+    from care.services import _school_of, notify
+    from org.models import Post, Role, User
+
+    school = _school_of(grant.student)
+    if school is None:
+        return
+    leaders = User.objects.filter(
+        pk__in=Post.objects.active().filter(role=Role.SCHOOL_LEADER, node=school).values("user_id")
+    )
+    with transaction.atomic():
+        notify(
+            users=leaders,
+            kind="access.break_glass",
+            subject=_("Break-glass access: %(who)s opened %(student)s's records")
+            % {"who": grant.user.display_name or grant.user.username, "student": grant.student.name},
+            url=reverse("access:break_glass_review"),
+            key=f"break_glass:{grant.pk}",
+            email=True,
+        )

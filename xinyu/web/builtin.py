@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from access.policy import Scope, grants, may, node_roots, posts_of
+from access.policy import BREAK_GLASS_ROLES, Scope, grants, may, node_roots, posts_of, roles_of
 from access.tiers import Tier
 from xinyu.web.home import Card, Figure, Link, url_or_none
 from xinyu.web.navigation import NavItem
@@ -84,9 +84,27 @@ def links_card(request: HttpRequest) -> Card | None:
         url = url_or_none(*AUDIT_PAGE)
         if url:
             links.append(Link(_("Audit trail"), url))
+    if roles_of(request.user) & BREAK_GLASS_ROLES:
+        links.append(Link(_("Break-glass access"), reverse("access:break_glass")))
     if not links:
         return None
     return Card(title=_("Quick links"), links=links, order=30, key="links")
+
+
+def break_glass_card(request: HttpRequest) -> Card | None:
+    """A school leader's home: break-glass access to their students still waiting for review (issue 8)."""
+    from access.selectors import break_glass_review_queue
+
+    waiting = break_glass_review_queue(request.user).filter(reviewed_at__isnull=True).count()
+    if not waiting:
+        return None
+    return Card(
+        title=_("Break-glass access to review"),
+        figures=[Figure(_("Waiting"), waiting)],
+        links=[Link(_("Review"), reverse("access:break_glass_review"))],
+        order=2,
+        key="break-glass",
+    )
 
 
 # --- Navigation -----------------------------------------------------------------------------------------------
@@ -130,5 +148,5 @@ def nav_admin(request: HttpRequest) -> NavItem | None:
     return None
 
 
-CARDS = [own_card, posts_card, figures_cards, links_card]
+CARDS = [own_card, posts_card, figures_cards, links_card, break_glass_card]
 NAV = [nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_audit, nav_admin]
