@@ -89,11 +89,18 @@ def _student(no: str, name: str, gender: str, cls: SchoolClass, year: SchoolYear
     return s
 
 
+_HASHED: str | None = None
+
+
 def build_world() -> World:
     from django.contrib.auth.hashers import make_password
 
-    # Argon2 is deliberately slow; one hash shared by all personas keeps fixtures fast.
-    hashed = make_password(PASSWORD)
+    # Argon2 is deliberately slow; one hash shared by all personas — and by every test of this process — keeps
+    # fixtures fast (a fresh salt per test would buy nothing).
+    global _HASHED
+    if _HASHED is None:
+        _HASHED = make_password(PASSWORD)
+    hashed = _HASHED
     city = _node(NodeKind.CITY, None, "北京市", "110000")
     haidian = _node(NodeKind.DISTRICT, city, "海淀区", "110108")
     chaoyang = _node(NodeKind.DISTRICT, city, "朝阳区", "110105")
