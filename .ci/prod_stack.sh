@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
+# The stack reads its own env file; a database or Redis URL left in the environment by an earlier CI stage
+# (the PostgreSQL suite exports DATABASE_URL) would win over it and point the stack at the wrong database.
+unset DATABASE_URL DATABASE_REPLICA_URL REDIS_URL
 ci_dir="$PWD/var/ci-prod-$$"
 redis_port="${XINYU_CI_REDIS_PORT:-6391}"
 web_port="${XINYU_CI_WEB_PORT:-8124}"
