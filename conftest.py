@@ -114,7 +114,7 @@ def build_world() -> World:
     school_c = _node(NodeKind.SCHOOL, chaoyang, "朝阳中学", "S-C", stage=SchoolStage.JUNIOR)
     c_main = _node(NodeKind.CAMPUS, school_c, "本部", "S-C-1")
     today = dt.date.today()
-    start = today.year if today.month >= 8 else today.year - 1
+    start = today.year if today.month >= 9 else today.year - 1  # the school year holding today (to Aug 31)
     year = SchoolYear.objects.create(
         start_year=start, starts_on=dt.date(start, 9, 1), ends_on=dt.date(start + 1, 8, 31)
     )
