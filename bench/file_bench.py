@@ -19,21 +19,13 @@ Prints p50/p95/max per page and the number of queries of one request.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fresh import fresh_django, percentile  # noqa: E402
 
 
 def main() -> None:
@@ -44,31 +36,12 @@ def main() -> None:
     ap.add_argument("--pg", default="", help="PostgreSQL server URL without a database name")
     args = ap.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="file-bench-")
-    if args.pg:
-        import psycopg
-
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS xinyu_file_bench")
-            c.execute("CREATE DATABASE xinyu_file_bench")
-        os.environ["DATABASE_URL"] = f"{args.pg}/xinyu_file_bench"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    import base64
-
-    os.environ["XINYU_DATA_KEYS"] = "bench:" + base64.b64encode(os.urandom(32)).decode()
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_django("file_bench", args.pg)
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    call_command("migrate", verbosity=0)
     from care.tests.file_history import build_history
     from conftest import build_world
     from org.models import Enrollment, Student

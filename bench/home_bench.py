@@ -18,21 +18,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fresh import fresh_django, percentile  # noqa: E402
 
 
 def main() -> None:
@@ -44,32 +36,13 @@ def main() -> None:
     ap.add_argument("--pg", default="", help="PostgreSQL server URL without a database name")
     args = ap.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="home-bench-")
-    if args.pg:
-        import psycopg
-
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS xinyu_home_bench")
-            c.execute("CREATE DATABASE xinyu_home_bench")
-        os.environ["DATABASE_URL"] = f"{args.pg}/xinyu_home_bench"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    import base64
-
-    os.environ["XINYU_DATA_KEYS"] = "bench:" + base64.b64encode(os.urandom(32)).decode()
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_django("home_bench", args.pg)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
     from access import audit
     from conftest import build_world
     from org.models import Enrollment, SchoolClass, Student
