@@ -415,15 +415,62 @@ def _record_consent(
         raise ScreeningError(_("Unknown decision."))
     if campaign.status == CampaignStatus.CLOSED:
         raise ScreeningError(_("The campaign is closed."), 409)
-    return Consent.objects.create(
-        campaign=campaign,
-        student=student,
-        guardian=guardian,
-        decision=decision,
-        notice_version=campaign.notice_version,
-        notice_hash=notice_hash(campaign),
-        via=via,
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            campaign=campaign,
+            student=student,
+            guardian=guardian,
+            decision=decision,
+            notice_version=campaign.notice_version,
+            notice_hash=notice_hash(campaign),
+            via=via,
+        )
+        if decision in {ConsentDecision.WITHDRAW, ConsentDecision.REFUSE}:
+            drop_answers_after_withdrawal(campaign=campaign, student=student, consent=consent)
+    return consent
+
+
+def _needed_for_safety(response: Response) -> bool:
+    """A submitted sheet stays when safety rests on it: a result at any level above none, a critical item, or a
+    second-stage review of the assignment (the alert, case or review cites it)."""
+    if response.status != ResponseStatus.SUBMITTED:
+        return False
+    flagged = any(r.level != Level.NONE or r.critical for r in response.results.all())
+    return flagged or Review.objects.filter(assignment_id=response.assignment_id).exists()
+
+
+def drop_answers_after_withdrawal(
+    *, campaign: Campaign, student: Student, consent: Consent
+) -> dict[str, int]:
+    """撤回同意 (PIPL Art. 15/47; docs/privacy.md, "Consent withdrawal"): a withdrawal (or a refusal after a
+    consent) stops the processing of this campaign's answers. Unsubmitted sheets and their answers are deleted
+    at once; submitted sheets are deleted too unless safety rests on them (``_needed_for_safety``: a flagged
+    result or a review — an alert or case already raised stays, with the answers behind it). The student can no
+    longer start (``may_start``). Returns the counts, which are audited (without the answers)."""
+    from access import audit
+
+    kept = deleted_open = deleted_submitted = 0
+    responses = Response.objects.filter(assignment__campaign=campaign, assignment__student=student)
+    for response in responses.prefetch_related("results"):
+        if _needed_for_safety(response):
+            kept += 1
+            continue
+        if response.status == ResponseStatus.SUBMITTED:
+            deleted_submitted += 1
+        else:
+            deleted_open += 1
+        response.delete()  # answers and results cascade
+    counts = {"open_deleted": deleted_open, "submitted_deleted": deleted_submitted, "kept_for_safety": kept}
+    if consent.decision == ConsentDecision.REFUSE and not any(counts.values()):
+        return counts  # a refusal before anything was answered: nothing to undo
+    audit.record(
+        actor=consent.guardian.user,
+        action="screening.consent_withdrawn",
+        obj=consent,
+        student_id=student.pk,
+        detail={"campaign": campaign.pk, **counts},
     )
+    return counts
 
 
 def consent_by_token(*, token: str, decision: str, via: str = ConsentVia.LINK) -> Consent:
