@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XINYU_VAR_DIR", BASE_DIR / "var"))
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "screening",
     "counseling",
     "schoolwork",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +173,7 @@ CELERY_TASK_ROUTES = {
     "care.escalate_alerts": {"queue": "alerts"},
     "web.run_import_job": {"queue": "bulk"},
     "screening.*": {"queue": "bulk"},
+    "supervision.*": {"queue": "bulk"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long import never holds back a queued task in a worker's buffer
 CELERY_TASK_ACKS_LATE = True
@@ -234,6 +237,9 @@ CELERY_BEAT_SCHEDULE = {
     "care-task-reminders": {"task": "care.send_task_reminders", "schedule": 3600.0},
     "counseling-appointment-reminders": {"task": "counseling.remind_appointments", "schedule": 900.0},
     "counseling-overdue-messages": {"task": "counseling.remind_overdue_messages", "schedule": 300.0},
+    # Supervision rollups: the schools changed since the last run every 5 minutes; all of them nightly.
+    "supervision-rollup-incremental": {"task": "supervision.rollup_incremental", "schedule": 300.0},
+    "supervision-rollup-full": {"task": "supervision.rollup_full", "schedule": crontab(hour=2, minute=30)},
 }
 # Care pathway (care/plans/deadlines.py): reach the guardians within these school days of a case's opening
 # (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    """督导 — every measurable requirement of the plan as an indicator, rolled up school → district → city,
+    approved and inspected (R1, R2–R5, R10–R14, R18). The top layer: it reads every app below it."""
+
+    name = "supervision"
+    verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        from supervision import catalogue, dirty
+
+        catalogue.load()  # fails start-up on an invalid catalogue, not the first dashboard request
+        dirty.connect_watchers()

@@ -1,0 +1,31 @@
+"""The functions that compute the indicators of ``indicators.yaml`` from the base tables, one module per domain.
+
+Contract (supervision.catalogue): ``fn(period, node_ids) -> {node_id: (numerator, denominator)}`` over the
+schools (or districts) of the indicator's level, ``node_ids`` None meaning all. One or a few grouped queries
+per call, never one per node: the full rollup of a city of a million students calls each function once per
+period. A node missing from the result counts as (0, 0).
+
+Each module also declares ``WATCHES``: model label → function from a saved or deleted instance to the ids of
+the schools (or districts) whose figures it can change; supervision.dirty marks them for the incremental rollup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from org.models import Node, NodeKind
+
+
+def schools(node_ids: Iterable[int] | None):
+    qs = Node.objects.filter(kind=NodeKind.SCHOOL)
+    return qs if node_ids is None else qs.filter(pk__in=list(node_ids))
+
+
+def districts(node_ids: Iterable[int] | None):
+    qs = Node.objects.filter(kind=NodeKind.DISTRICT)
+    return qs if node_ids is None else qs.filter(pk__in=list(node_ids))
+
+
+def ids_filter(field: str, node_ids: Iterable[int] | None) -> dict:
+    """``{f"{field}__in": ids}`` or nothing: narrows a base-table query to the nodes asked for."""
+    return {} if node_ids is None else {f"{field}__in": list(node_ids)}
