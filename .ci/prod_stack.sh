@@ -2,7 +2,8 @@
 # CI stage "production stack" (issue 9): the stack of deploy/run-stack.sh on loopback — PostgreSQL, a throwaway
 # Redis on its own port, gunicorn, the alerts and bulk workers, beat — then tests/stack/check_stack.py (alert
 # escalation through the processes, a browser smoke test, /metrics, /readyz while Redis is stopped and back)
-# and the read-replica check on PostgreSQL. Everything it started is stopped on exit. Budget: under 3 minutes.
+# audit_verify over the audit trail the stack wrote, and the read-replica check on PostgreSQL. Everything it
+# started is stopped on exit. Budget: under 3 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -47,6 +48,9 @@ stack_pid=$!
 
 .venv/bin/python tests/stack/check_stack.py --base "http://127.0.0.1:$web_port" --redis-port "$redis_port" \
   --redis-dir "$ci_dir/redis"
+
+echo "== audit_verify on the stack's own database: every event the stack's tests wrote chains unbroken (issue 8)"
+DJANGO_SETTINGS_MODULE=xinyu.settings_prod .venv/bin/python manage.py audit_verify
 
 echo "== read replica on PostgreSQL (a second connection; the test database mirrors the primary)"
 DATABASE_URL="$pg/${db}_r" DATABASE_REPLICA_URL="$pg/${db}_r" XINYU_ENV_FILE=/nonexistent \

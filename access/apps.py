@@ -29,10 +29,11 @@ class AccessConfig(AppConfig):
 
 
 def check_algorithms(app_configs=None, **kwargs):
-    """access.E002/E003: an unknown data cipher or audit hash would fail the first write, so refuse to start."""
+    """access.E002/E003: an unknown data cipher or audit hash would fail the first write, so refuse to start;
+    access.E004: an audit retention under six months."""
     from django.core import checks
 
-    from access.audit import SHA256, SM3
+    from access.audit import MIN_RETENTION_DAYS, SHA256, SM3
     from access.crypto import CIPHERS
 
     errors = []
@@ -45,5 +46,14 @@ def check_algorithms(app_configs=None, **kwargs):
     if hash_name not in (SHA256, SM3):
         errors.append(
             checks.Error(f"XINYU_AUDIT_HASH={hash_name!r}: use {SHA256!r} or {SM3!r}.", id="access.E003")
+        )
+    retention = getattr(settings, "XINYU_AUDIT_RETENTION_DAYS", 365)
+    if not isinstance(retention, int) or retention < MIN_RETENTION_DAYS:
+        errors.append(
+            checks.Error(
+                f"XINYU_AUDIT_RETENTION_DAYS={retention!r}: audit events must be kept at least "
+                f"{MIN_RETENTION_DAYS} days (six months, 等保 level 3).",
+                id="access.E004",
+            )
         )
     return errors

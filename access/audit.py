@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from access.models import AuditEvent, AuditHead
+from access.models import AuditAnchor, AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 ACTION_MAX = AuditEvent._meta.get_field("action").max_length
@@ -170,8 +170,10 @@ class Break:
 def verify(batch: int = 5000) -> Iterator[Break]:
     """Walk the chain in order and yield every place it is broken: a changed row (its hash does not match its
     content), an inserted or deleted row (a gap in ``seq`` or a ``prev_hash`` that does not match)."""
-    prev_hash, expected_seq = GENESIS, 1
-    last_seq = 0
+    anchor_seq, anchor_hash = anchor()
+    prev_hash, expected_seq = anchor_hash, anchor_seq + 1
+    last_seq = anchor_seq
+    yield from _check_anchor(anchor_seq, anchor_hash)
     qs = AuditEvent.objects.order_by("seq")
     while True:
         rows = list(qs.filter(seq__gt=last_seq)[:batch])
@@ -199,6 +201,123 @@ def verify(batch: int = 5000) -> Iterator[Break]:
         )
     elif head_hash != prev_hash:
         yield Break(last_seq, "the last row's hash differs from the head's (last row replaced)")
+
+
+def anchor() -> tuple[int, str]:
+    """(seq, hash) where the chain starts: the last purged event's, or (0, genesis) if nothing was purged."""
+    a = AuditAnchor.objects.filter(pk=1).first()
+    return (a.seq, a.hash) if a else (0, GENESIS)
+
+
+PURGE_ACTION = "audit.purge"
+
+
+def _check_anchor(anchor_seq: int, anchor_hash: str) -> Iterator[Break]:
+    """A purge anchor must be attested by the chain itself: an ``audit.purge`` event after it naming the same
+    seq and hash. Rows at or before the anchor must be gone."""
+    if anchor_seq == 0:
+        return
+    attested = AuditEvent.objects.filter(
+        action=PURGE_ACTION, seq__gt=anchor_seq, detail__through_seq=anchor_seq
+    ).values_list("detail", flat=True)
+    if not any(d.get("through_hash") == anchor_hash for d in attested):
+        yield Break(anchor_seq, "the purge anchor is not attested by an audit.purge event (anchor forged?)")
+    left = AuditEvent.objects.filter(seq__lte=anchor_seq).count()
+    if left:
+        yield Break(anchor_seq, f"{left} event(s) at or before the purge anchor are still there")
+
+
+MIN_RETENTION_DAYS = 183  # six months; the system check access.E004 refuses a shorter setting
+
+
+def retention_days() -> int:
+    """Days every audit event is kept: the setting, never under six months whatever it says."""
+    return max(int(getattr(settings, "XINYU_AUDIT_RETENTION_DAYS", 365)), MIN_RETENTION_DAYS)
+
+
+def earliest_purge_date(today: dt.date | None = None) -> dt.date:
+    """The latest ``--before`` date a purge may use: events of the last ``XINYU_AUDIT_RETENTION_DAYS`` stay."""
+    return (today or timezone.localdate()) - dt.timedelta(days=retention_days())
+
+
+@dataclass
+class PurgePlan:
+    before: dt.date
+    count: int  # events that go
+    through_seq: int  # the last event that goes (0: none)
+    through_hash: str
+
+
+def plan_purge(before: dt.date) -> PurgePlan:
+    """What ``purge(before)`` would remove: the events recorded before ``before`` (local midnight). Refuses a
+    date inside the retention period (R5.3; 等保 level 3: audit records kept at least six months)."""
+    latest = earliest_purge_date()
+    if before > latest:
+        raise ValueError(
+            f"审计记录须保留 {retention_days()} 天：只能清除 {latest.isoformat()} 之前的记录"
+            f"（不能清除 {before.isoformat()} 之前的）。"
+        )
+    cutoff = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    last = AuditEvent.objects.filter(at__lt=cutoff).order_by("-seq").values_list("seq", "hash").first()
+    if last is None:
+        return PurgePlan(before, 0, 0, "")
+    # The chain is cut at a seq: every event up to the last old one goes (seq order is time order).
+    count = AuditEvent.objects.filter(seq__lte=last[0], seq__gt=anchor()[0]).count()
+    return PurgePlan(before, count, last[0], last[1])
+
+
+def purge(before: dt.date, actor: Any = None) -> PurgePlan:
+    """Delete the events recorded before ``before`` and move the chain's anchor to the last of them, so
+    ``audit_verify`` still passes; record an ``audit.purge`` event that names the new anchor."""
+    with transaction.atomic():
+        AuditHead.objects.select_for_update().get_or_create(pk=1)  # no event is written meanwhile
+        plan = plan_purge(before)
+        if not plan.count:
+            return plan
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            # The append-only trigger lets this transaction, and only it, delete up to the anchor.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('xinyu.audit_purge_through', %s, true)", [str(plan.through_seq)]
+                )
+        AuditEvent.objects.filter(seq__lte=plan.through_seq).delete()
+        AuditAnchor.objects.update_or_create(
+            pk=1, defaults={"seq": plan.through_seq, "hash": plan.through_hash, "purged_at": timezone.now()}
+        )
+        record(
+            actor=actor,
+            action=PURGE_ACTION,
+            detail={
+                "before": before.isoformat(),
+                "count": plan.count,
+                "through_seq": plan.through_seq,
+                "through_hash": plan.through_hash,
+                "retention_days": retention_days(),
+            },
+        )
+    return plan
+
+
+def as_json(e: AuditEvent) -> dict:
+    """One event as a JSON object for an external log system (the auditor's export, ``audit_export``): its
+    metadata and its two chain links, so the receiver can check the chain itself."""
+    return {
+        "seq": e.seq,
+        "at": e.at.isoformat(),
+        "actor_id": e.actor_id,
+        "actor": e.actor_label,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "student_id": e.student_id,
+        "address": e.address,
+        "reason": e.reason,
+        "detail": e.detail,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    }
 
 
 def head() -> tuple[int, str]:

@@ -52,6 +52,19 @@ class AuditHead(models.Model):
         return f"head #{self.seq}"
 
 
+class AuditAnchor(models.Model):
+    """The chain's anchor after a purge (审计日志保留, issue 8 item 4): the ``seq`` and ``hash`` of the last purged
+    event, where ``audit_verify`` starts instead of the genesis. One row (pk=1); each purge moves it forward and
+    records an ``audit.purge`` event in the chain naming the same seq and hash, so a forged anchor shows."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=72, default="0" * 64)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"anchor #{self.seq}"
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
 

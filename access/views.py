@@ -76,27 +76,7 @@ def trail(request: HttpRequest) -> HttpResponse:
 
 def _jsonl(events) -> str:
     for e in events.iterator(chunk_size=EXPORT_CHUNK):
-        yield (
-            json.dumps(
-                {
-                    "seq": e.seq,
-                    "at": e.at.isoformat(),
-                    "actor_id": e.actor_id,
-                    "actor": e.actor_label,
-                    "action": e.action,
-                    "object_type": e.object_type,
-                    "object_id": e.object_id,
-                    "student_id": e.student_id,
-                    "address": e.address,
-                    "reason": e.reason,
-                    "detail": e.detail,
-                    "prev_hash": e.prev_hash,
-                    "hash": e.hash,
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
+        yield json.dumps(audit.as_json(e), ensure_ascii=False) + "\n"
 
 
 @policy(None, "audit", "auditor only (audit.read): the trail as JSON lines, with hashes for offline checks")

@@ -188,6 +188,8 @@ XINYU_DATA_KEY_FILE = os.environ.get("XINYU_DATA_KEY_FILE", str(VAR_DIR / "keys.
 # 国密 deployments: new keys SM4-GCM ("sm4-gcm"; default "aes-256-gcm"), audit links SM3 ("sm3"; default "sha256").
 XINYU_DATA_CIPHER = os.environ.get("XINYU_DATA_CIPHER", "aes-256-gcm")
 XINYU_AUDIT_HASH = os.environ.get("XINYU_AUDIT_HASH", "sha256")
+# Audit events are kept this many days at least (issue 8; 等保 level 3: six months); audit_purge refuses newer.
+XINYU_AUDIT_RETENTION_DAYS = int(os.environ.get("XINYU_AUDIT_RETENTION_DAYS", "365"))
 
 # T0 aggregates: cells smaller than this are suppressed (DESIGN.md, Access).
 XINYU_MIN_CELL = 5
