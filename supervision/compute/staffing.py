@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from org.models import Node, NodeKind, Post, Role
+from org.models import Enrollment, EnrollmentStatus, Node, NodeKind, Post, Role
 from supervision.catalogue import Cell
-from supervision.compute import ids_filter, schools
+from supervision.compute import districts, ids_filter, schools
 from supervision.models import Period
+
+LARGE_SCHOOL = 500  # R1.2: schools with 500+ students add psychological teachers
 
 
 def _in_force(period: Period) -> Q:
@@ -65,8 +67,80 @@ def campuses_without_psych_teacher(school: Node, period: Period) -> list[dict]:
     ]
 
 
+def _large_group_or_multi_site(period: Period, node_ids: Iterable[int] | None) -> set[int]:
+    """R1.2: the schools that must add psychological teachers — 500+ students enrolled (active enrollments of
+    the period's school year), run in an education group (the school hangs under a 集团 node) or on several
+    sites (``is_multi_site``). Two queries."""
+    out = set(
+        schools(node_ids)
+        .filter(Q(is_multi_site=True) | Q(parent__kind=NodeKind.GROUP))
+        .values_list("pk", flat=True)
+    )
+    out.update(
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.ACTIVE,
+            school_year_id=period.school_year_id,
+            **ids_filter("school_id", node_ids),
+        )
+        .values("school_id")
+        .annotate(n=Count("student_id"))
+        .filter(n__gte=LARGE_SCHOOL)
+        .values_list("school_id", flat=True)
+    )
+    return out
+
+
+def large_school_psych_teachers(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
+    """R1.2 (b): among large (500+ students), group-run and multi-site schools, those with more than one
+    psychological teacher (full- or part-time, distinct people, posted at the school or any of its campuses,
+    in force during the period). Other schools are not counted (0/0). Three queries."""
+    wanted = _large_group_or_multi_site(period, node_ids)
+    teachers = dict(
+        Post.objects.filter(_in_force(period), role=Role.PSYCH_TEACHER, node__school_id__in=wanted)
+        .values("node__school_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("node__school_id", "n")
+    )
+    return {pk: (int(teachers.get(pk, 0) > 1), 1) for pk in wanted}
+
+
+def large_schools_details(school: Node, period: Period) -> list[dict]:
+    """Drill-down rows for R1.2 (b): why the school must add teachers, and its psychological teachers by
+    campus (counts, no names)."""
+    wanted = school.pk in _large_group_or_multi_site(period, [school.pk])
+    rows = (
+        Post.objects.filter(_in_force(period), role=Role.PSYCH_TEACHER, node__school_id=school.pk)
+        .values("node__name", "node__kind")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by("node__path")
+    )
+    return [{"place": r["node__name"], "psych_teachers": r["n"], "must_add": wanted} for r in rows] or [
+        {"place": school.name, "psych_teachers": 0, "must_add": wanted}
+    ]
+
+
+def district_full_time_researcher(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
+    """R1.4 (level district): 1/1 for a district with at least one full-time psychological research officer
+    (教研员: a ``district_officer`` post held full-time at the district) in force during the period, else 0/1."""
+    staffed = set(
+        Post.objects.filter(
+            _in_force(period), role=Role.DISTRICT_OFFICER, full_time=True, node__kind=NodeKind.DISTRICT
+        )
+        .filter(**ids_filter("node_id", node_ids))
+        .values_list("node_id", flat=True)
+    )
+    return {pk: (int(pk in staffed), 1) for pk in districts(node_ids).values_list("pk", flat=True)}
+
+
 def _post_schools(post: Post) -> list[int]:
-    return [post.node.school_id] if post.node.school_id else []
+    """A post changes its school's staffing figures, or (a district post) its district's."""
+    if post.node.school_id:
+        return [post.node.school_id]
+    return [post.node_id] if post.node.kind == NodeKind.DISTRICT else []
 
 
-WATCHES = {"org.Post": _post_schools, "org.Node": lambda node: [node.school_id] if node.school_id else []}
+WATCHES = {
+    "org.Post": _post_schools,
+    "org.Node": lambda node: [node.school_id] if node.school_id else [],
+    "org.Enrollment": lambda e: [e.school_id],  # R1.2: the 500-student threshold
+}
