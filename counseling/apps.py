@@ -27,6 +27,9 @@ class CounselingConfig(AppConfig):
         ):
             register_nav_item(item)
         self._ready_rooms()
+        from counseling import retention
+
+        retention.register()  # notes, messages, transcripts, hotline logs (docs/privacy.md)
 
     def _ready_rooms(self) -> None:
         """The school counseling room (issue 5 part 1): home cards, navigation, the student file, workload."""

@@ -21,3 +21,6 @@ class ScreeningConfig(AppConfig):
         for item in cards.NAV:
             register_nav_item(item)
         register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS)
+        from screening import retention
+
+        retention.register()  # identified answers: deleted N years after the student leaves (docs/privacy.md)

@@ -194,6 +194,21 @@ XINYU_AUDIT_RETENTION_DAYS = int(os.environ.get("XINYU_AUDIT_RETENTION_DAYS", "3
 # T0 aggregates: cells smaller than this are suppressed (DESIGN.md, Access).
 XINYU_MIN_CELL = 5
 
+# 保存期限 — the retention schedule (access/retention.py, docs/privacy.md; PIPL Art. 19, 47): category → period
+# counted after the student leaves school ("leaving") or after the row was made ("creation"). `manage.py purge`
+# applies it; a category not named here is never purged. XINYU_RETENTION_JSON overrides categories, e.g.
+# '{"screening_answers": {"years": 5, "after": "leaving"}}'. The audit trail is not a category (see above).
+XINYU_RETENTION: dict[str, dict] = {
+    "screening_answers": {"years": 3, "after": "leaving"},
+    "counseling_session_notes": {"years": 5, "after": "leaving"},
+    "centre_messages": {"years": 3, "after": "creation"},
+    "online_chat_transcripts": {"years": 3, "after": "creation"},
+    "hotline_logs": {"years": 5, "after": "creation"},
+    "guardian_exports": {"days": 7, "after": "creation"},
+}
+if os.environ.get("XINYU_RETENTION_JSON"):
+    XINYU_RETENTION = {**XINYU_RETENTION, **json.loads(os.environ["XINYU_RETENTION_JSON"])}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
