@@ -1,0 +1,16 @@
+"""Figures the access tests print at the end of a session (a run without xdist: workers' counters stay in the
+workers)."""
+
+from __future__ import annotations
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    import sys
+
+    fuzz = sys.modules.get("access.tests.test_api_fuzz")
+    if fuzz is not None and fuzz.CASES:
+        per_persona = ", ".join(f"{persona} {n}" for persona, n in sorted(fuzz.CASES.items()))
+        operations = len(fuzz._operations_in_schema())
+        terminalreporter.write_line(
+            f"API fuzz: {sum(fuzz.CASES.values())} cases over {operations} operations ({per_persona})"
+        )
