@@ -11,7 +11,10 @@ the schools (or districts) whose figures it can change; supervision.dirty marks 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+
+from django.utils import timezone
 
 from org.models import Node, NodeKind
 
@@ -29,3 +32,18 @@ def districts(node_ids: Iterable[int] | None):
 def ids_filter(field: str, node_ids: Iterable[int] | None) -> dict:
     """``{f"{field}__in": ids}`` or nothing: narrows a base-table query to the nodes asked for."""
     return {} if node_ids is None else {f"{field}__in": list(node_ids)}
+
+
+def bounds(period) -> tuple[dt.datetime, dt.datetime]:
+    """The period as aware datetimes [first day 00:00, the day after the last 00:00) in the local time zone
+    (Asia/Shanghai): for counting records stamped with a time (reports, cases, referrals)."""
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(period.starts_on, dt.time(0, 0), tz),
+        dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time(0, 0), tz),
+    )
+
+
+def as_of(period) -> dt.date:
+    """The day a period's figures are counted up to: its last day, or today while it runs."""
+    return min(period.ends_on, timezone.localdate())
