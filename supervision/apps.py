@@ -14,3 +14,6 @@ class SupervisionConfig(AppConfig):
 
         catalogue.load()  # fails start-up on an invalid catalogue, not the first dashboard request
         dirty.connect_watchers()
+        from supervision import approval_setup
+
+        approval_setup.connect()  # data approval and inspections: navigation, attachment owners

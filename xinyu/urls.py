@@ -25,6 +25,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("counseling/", include("counseling.urls")),
     path("schoolwork/", include("schoolwork.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("xinyu.web.urls")),
 ]
 
