@@ -12,7 +12,7 @@ Personas (username = the attribute name): psych (psych teacher of A), psych_east
 campus only), class_teacher (of A1), other_class_teacher (of A2), teacher (subject teacher at A),
 other_school_teacher (teacher at B), leader (school leader of A), district_officer (海淀), district_admin (海淀),
 other_district_officer (朝阳), district_counselor (海淀), city_officer, city_admin, supervisor, clinician,
-auditor, student (student_a1 in A1), guardian (of student_a1), other_guardian (of student_b1).
+auditor, security_admin (city), student (student_a1 in A1), guardian (of student_a1), other_guardian (of student_b1).
 """
 
 from __future__ import annotations
@@ -161,6 +161,7 @@ def build_world() -> World:
         "supervisor": (Role.SUPERVISOR, city, None, "督导"),
         "clinician": (Role.INSTITUTION_CLINICIAN, city, None, "安定医院医生"),
         "auditor": (Role.AUDITOR, city, None, "审计员"),
+        "security_admin": (Role.SECURITY_ADMIN, city, None, "安全管理员"),
     }
     for username, (role, node, cls, name) in posts.items():
         u = User.objects.create(username=username, password=hashed, display_name=name)

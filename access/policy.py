@@ -68,6 +68,7 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     # history) of a referred student to them, so there is none.
     Role.INSTITUTION_CLINICIAN: {T1: REF},
     Role.AUDITOR: {},
+    Role.SECURITY_ADMIN: {},  # 安全管理员: account security, never a student's data
 }
 
 # Actions that are not reads of a student's data: role → may, within the post's node subtree.
@@ -75,8 +76,20 @@ ACTIONS: dict[str, set[str]] = {
     # R14 tiered management: rosters are kept by the district (or the city) and the school's leaders.
     "roster.import": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.SCHOOL_LEADER},
     "roster.print_passwords": {Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.CLASS_TEACHER},
+    # 三权分立 (issue 8 item 2; 等保 level 3 安全管理中心). The system administrators (城市/区管理员) keep accounts,
+    # posts, the organisation tree and rosters (the actions above); the security administrator keeps account
+    # security — disabling and enabling accounts, lifting login waits, resetting second factors, overseeing
+    # break-glass, signing off key rotation; the auditor reads the trail. No role of one duty has another's action,
+    # and a superuser has none of the last two duties' (see ``may``).
+    "security.accounts": {Role.SECURITY_ADMIN},
+    "security.break_glass": {Role.SECURITY_ADMIN},
+    "security.keys": {Role.SECURITY_ADMIN},
     "audit.read": {Role.AUDITOR},
 }
+
+# Actions a Django superuser does NOT get by being one: the security administrator's and the auditor's. A
+# superuser is at most a system administrator (docs/security.md, Separation of duties).
+SUPERUSER_NEVER_PREFIXES: tuple[str, ...] = ("audit.", "security.")
 
 ScopeFn = Callable[[Post], Q]
 _registered: dict[Scope, ScopeFn] = {}
@@ -292,7 +305,7 @@ def visible_classes(user: User) -> QuerySet[SchoolClass]:
 
 def may(user: User, action: str, node: Node | None = None) -> bool:
     """May ``user`` do ``action`` (at ``node``, which must lie in one of their posts' subtrees)?"""
-    if user.is_authenticated and user.is_superuser and action != "audit.read":
+    if user.is_authenticated and user.is_superuser and not action.startswith(SUPERUSER_NEVER_PREFIXES):
         return True
     roles = ACTIONS[action]
     return any(p.role in roles and (node is None or node.is_within(p.node)) for p in posts_of(user))

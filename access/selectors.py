@@ -97,3 +97,70 @@ def reads_under_grant(grant: BreakGlassGrant) -> list[tuple[str, int]]:
         .annotate(n=Count("pk"))
         .order_by("action")
     )
+
+
+# --- Security administration (安全管理员) ----------------------------------------------------------------------------
+
+
+def security_accounts(user: User, query: str = "") -> QuerySet[User]:
+    """The staff accounts a security administrator (``security.accounts``) keeps: every account with a staff
+    post in the subtree of one of their posts — not students' or guardians' accounts (their names are student
+    data, which this duty never reads). Anyone else gets nothing."""
+    from access.policy import action_nodes
+    from org.models import Post
+
+    nodes = action_nodes(user, "security.accounts")
+    if not nodes:
+        return User.objects.none()
+    under = Q()
+    for node in nodes:
+        under |= Q(node__path__startswith=node.path)
+    staff_posts = Post.objects.filter(under).exclude(role__in=[Role.STUDENT, Role.GUARDIAN])
+    qs = User.objects.filter(pk__in=staff_posts.values("user_id")).order_by("username")
+    if query:
+        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return qs
+
+
+@dataclass(frozen=True)
+class GrantOversight:
+    """One break-glass grant as the security administrator oversees it: who, where, when, reviewed — never the
+    student's name or the reason."""
+
+    pk: int
+    holder: str
+    school: str
+    granted_at: dt.datetime
+    expires_at: dt.datetime
+    reviewed_at: dt.datetime | None
+
+
+def break_glass_oversight(user: User, limit: int = 50) -> list[GrantOversight]:
+    """Break-glass grants of students in the security administrator's subtree, unreviewed first, then newest."""
+    from access.policy import action_nodes
+    from org.models import Enrollment, EnrollmentStatus
+
+    nodes = action_nodes(user, "security.break_glass")
+    if not nodes:
+        return []
+    under = Q()
+    for node in nodes:
+        under |= Q(school__path__startswith=node.path)
+    enrolled = Enrollment.objects.filter(under, status=EnrollmentStatus.ACTIVE)
+    grants = (
+        BreakGlassGrant.objects.filter(student_id__in=enrolled.values("student_id"))
+        .select_related("user")
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-granted_at")[:limit]
+    )
+    grants = list(grants)
+    schools = dict(
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.ACTIVE, student_id__in=[g.student_id for g in grants]
+        ).values_list("student_id", "school__name")
+    )
+    return [
+        GrantOversight(
+            g.pk, g.user.username, schools.get(g.student_id, ""), g.granted_at, g.expires_at, g.reviewed_at
+        )
+        for g in grants
+    ]

@@ -97,3 +97,49 @@ def review_break_glass(
                 detail={"grant": grant.pk, "note": bool(note.strip())},
                 reason=note.strip()[:500],
             )
+
+
+# --- Security administration (安全管理员, issue 8 item 2: 三权分立) ------------------------------------------------
+
+
+def _security_target(by: User, user: User) -> None:
+    """The security administrator acts on staff accounts in their post's subtree, never on their own."""
+    from access.selectors import security_accounts
+
+    if not security_accounts(by).filter(pk=user.pk).exists():
+        raise PermissionDenied(_("This account is not one you administer."))
+    if user.pk == by.pk:
+        raise PermissionDenied(_("You cannot change the security of your own account."))
+
+
+def set_account_active(*, by: User, user: User, active: bool, request: HttpRequest | None = None) -> bool:
+    """停用/启用账号 — disable or enable a staff account (a disabled account's sessions and API tokens stop working
+    at their next request). Returns whether anything changed; audited either way it changes."""
+    _security_target(by, user)
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, is_active=not active).update(is_active=active)
+        if changed:
+            audit.record(
+                actor=by,
+                action="security.account_enabled" if active else "security.account_disabled",
+                obj=user,
+                request=request,
+                detail={"username": user.username},
+            )
+    user.is_active = active
+    return bool(changed)
+
+
+def unlock_login(*, by: User, user: User, request: HttpRequest | None = None) -> None:
+    """解除登录限速 — lift the wait that failed logins put on an account (the address's count stays)."""
+    from access import throttle
+
+    _security_target(by, user)
+    throttle.register_success(user.username)
+    audit.record(
+        actor=by,
+        action="security.login_unlocked",
+        obj=user,
+        request=request,
+        detail={"username": user.username},
+    )

@@ -393,6 +393,7 @@ class Role(models.TextChoices):
     GUARDIAN = "guardian", _("Guardian")
     INSTITUTION_CLINICIAN = "institution_clinician", _("Institution clinician")
     AUDITOR = "auditor", _("Auditor")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
 
 
 # The node kinds a post of each role is held at.
@@ -411,7 +412,40 @@ ROLE_NODE_KINDS: dict[str, set[str]] = {
     Role.GUARDIAN: {NodeKind.SCHOOL, NodeKind.DISTRICT, NodeKind.CITY},
     Role.INSTITUTION_CLINICIAN: {NodeKind.DISTRICT, NodeKind.CITY},
     Role.AUDITOR: {NodeKind.CITY, NodeKind.DISTRICT},
+    Role.SECURITY_ADMIN: {NodeKind.CITY, NodeKind.DISTRICT},
 }
+
+
+class Duty(models.TextChoices):
+    """三权分立 — the three administrative duties 等保 level 3 keeps apart (docs/security.md)."""
+
+    SYSTEM = (
+        "system",
+        _("System administration"),
+    )  # 系统管理员: accounts, posts, the organisation tree, rosters
+    SECURITY = (
+        "security",
+        _("Security administration"),
+    )  # 安全管理员: account security, break-glass oversight, keys
+    AUDIT = "audit", _("Audit")  # 审计员: reads the audit trail
+
+
+# Which duty a role carries (roles not listed carry none). One account never holds posts of two duties, enforced
+# by Post.clean() and by a database trigger (migration org.0004).
+DUTY_OF_ROLE: dict[str, str] = {
+    Role.CITY_ADMIN: Duty.SYSTEM,
+    Role.DISTRICT_ADMIN: Duty.SYSTEM,
+    Role.SECURITY_ADMIN: Duty.SECURITY,
+    Role.AUDITOR: Duty.AUDIT,
+}
+
+
+def other_duty_roles(role: str) -> list[str]:
+    """The roles whose posts an account holding a post of ``role`` may not also hold (separation of duties)."""
+    duty = DUTY_OF_ROLE.get(role)
+    if duty is None:
+        return []
+    return [r for r, d in DUTY_OF_ROLE.items() if d != duty]
 
 
 class PostQuerySet(models.QuerySet):
@@ -460,6 +494,18 @@ class Post(models.Model):
             raise ValidationError(_("This role cannot be held at this kind of organisation."))
         if self.school_class_id and self.school_class.school_id != self.node_id:
             raise ValidationError(_("The class is not in this school."))
+        # 三权分立 (等保 level 3, access control): system administrator, security administrator and auditor are
+        # never the same account, not even one after another — a person who changes duty gets a new account.
+        other = Post.objects.filter(user_id=self.user_id, role__in=other_duty_roles(self.role)).exclude(
+            pk=self.pk
+        )
+        if self.user_id and other.exists():
+            raise ValidationError(
+                _(
+                    "Separation of duties: this account already holds a post of another administrative duty "
+                    "(system administrator, security administrator, auditor). Use a separate account."
+                )
+            )
 
 
 class ImportKind(models.TextChoices):

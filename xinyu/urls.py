@@ -21,6 +21,7 @@ urlpatterns = [
     path("roster/", include("xinyu.web.roster.urls")),
     path("slips/", include("xinyu.web.slips.urls")),
     path("audit/", include("access.urls")),
+    path("security/", include("access.security_urls")),
     path("care/", include("care.urls")),
     path("screening/", include("screening.urls")),
     path("counseling/", include("counseling.urls")),

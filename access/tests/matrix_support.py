@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 PERSONAS = [
     "psych", "psych_east", "class_teacher", "other_class_teacher", "teacher", "other_school_teacher", "leader",
     "district_officer", "district_admin", "other_district_officer", "district_counselor", "city_officer",
-    "city_admin", "supervisor", "clinician", "auditor", "student", "guardian", "other_guardian",
+    "city_admin", "supervisor", "clinician", "auditor", "security_admin", "student", "guardian", "other_guardian",
 ]  # fmt: skip
 
 EVERYONE = frozenset(PERSONAS)

@@ -106,13 +106,13 @@ def test_rotate_keys_re_encrypts_old_values_once_and_leaves_them_readable(world,
     assert "would re-encrypt 5 of 5 values" in out
     assert all(r.startswith("x1:old:") for r in raw_reasons())  # a dry run writes nothing
 
-    call_command("rotate_keys", "--batch", "2")
+    call_command("rotate_keys", "--batch", "2", "--signed-off-by", "security_admin")
     out = capsys.readouterr().out
     assert "access.BreakGlassGrant: 5 rows, 5 values; re-encrypted 5, 0 already current" in out
     assert all(r.startswith("x1:new:") for r in raw_reasons())
 
     before = raw_reasons()
-    call_command("rotate_keys", "--batch", "2")
+    call_command("rotate_keys", "--batch", "2", "--signed-off-by", "security_admin")
     assert "re-encrypted 0 of 5 values (5 already under new)" in capsys.readouterr().out
     assert raw_reasons() == before  # idempotent: a second run changes nothing
 
@@ -135,7 +135,7 @@ def test_rotate_keys_reports_a_value_it_cannot_read_and_fails(world, settings, c
             [readable],
         )
     with pytest.raises(CommandError, match="1 value"):
-        call_command("rotate_keys")
+        call_command("rotate_keys", "--signed-off-by", "security_admin")
     assert "'lost'" in capsys.readouterr().err
 
 
@@ -148,7 +148,7 @@ def test_a_guomi_deployment_moves_every_value_from_aes_to_sm4_by_rotation(world,
     grants = [grant(world, f"{SECRET} #{i}") for i in range(3)]
     sm4_key = b64.b64encode(_os.urandom(16)).decode()
     settings.XINYU_DATA_KEYS = f"gm:sm4:{sm4_key},old:{KEY_OLD}"
-    call_command("rotate_keys", "--batch", "2")
+    call_command("rotate_keys", "--batch", "2", "--signed-off-by", "security_admin")
     assert "re-encrypted 3" in capsys.readouterr().out
     assert all(r.startswith("x1:gm:") for r in raw_reasons())
     settings.XINYU_DATA_KEYS = f"gm:sm4:{sm4_key}"  # the AES key retired

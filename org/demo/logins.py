@@ -49,6 +49,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("city_admin", Role.CITY_ADMIN, "市教委管理员", "City administrator"),
     DemoLogin("supervisor", Role.SUPERVISOR, "督导", "Supervisor"),
     DemoLogin("auditor", Role.AUDITOR, "审计员", "Auditor"),
+    DemoLogin("security_admin", Role.SECURITY_ADMIN, "安全管理员", "Security administrator"),
     DemoLogin("clinician", Role.INSTITUTION_CLINICIAN, "医疗机构医生", "Institution clinician"),
     DemoLogin("student", Role.STUDENT, "学生", "Student"),
     DemoLogin("guardian", Role.GUARDIAN, "家长", "Guardian"),

@@ -462,6 +462,7 @@ class CityBuilder:
             ("city_admin", Role.CITY_ADMIN, "市教委管理员"),
             ("supervisor", Role.SUPERVISOR, "督学"),
             ("auditor", Role.AUDITOR, "审计员"),
+            ("security_admin", Role.SECURITY_ADMIN, "安全管理员"),
             ("clinician", Role.INSTITUTION_CLINICIAN, "北京安定医院 儿童青少年精神科"),
         ):
             staff(username, role, city, title)

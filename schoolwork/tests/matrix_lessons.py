@@ -7,7 +7,7 @@ from access.tests.matrix_support import EVERYONE, Expect
 LESSON_KEEPERS = frozenset({"psych", "psych_east", "class_teacher", "other_class_teacher", "leader"})
 PLANNERS = frozenset({"psych", "psych_east", "leader"})
 # Compliance is counts per class and school: everyone who sees a school's aggregates (T0).
-COMPLIANCE = EVERYONE - {"student", "guardian", "other_guardian", "clinician", "auditor"}
+COMPLIANCE = EVERYONE - {"student", "guardian", "other_guardian", "clinician", "auditor", "security_admin"}
 
 ORGANISERS = frozenset(
     {"psych", "psych_east", "leader", "district_officer", "district_admin", "other_district_officer",

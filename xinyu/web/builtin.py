@@ -14,6 +14,7 @@ from xinyu.web.people import selectors
 
 ROSTER_PAGE = ("roster:index",)  # upload and the list of imports (org/roster/urls.py)
 AUDIT_PAGE = ("access:trail",)
+SECURITY_PAGE = ("security:accounts",)
 
 
 def sees_roster(request: HttpRequest) -> bool:
@@ -84,6 +85,10 @@ def links_card(request: HttpRequest) -> Card | None:
         url = url_or_none(*AUDIT_PAGE)
         if url:
             links.append(Link(_("Audit trail"), url))
+    if may(request.user, "security.accounts"):
+        url = url_or_none(*SECURITY_PAGE)
+        if url:
+            links.append(Link(_("Account security"), url))
     if roles_of(request.user) & BREAK_GLASS_ROLES:
         links.append(Link(_("Break-glass access"), reverse("access:break_glass")))
     if not links:
@@ -142,6 +147,13 @@ def nav_audit(request: HttpRequest) -> NavItem | None:
     return NavItem(_("Audit trail"), url, 50, "audit") if url else None
 
 
+def nav_security(request: HttpRequest) -> NavItem | None:
+    if not may(request.user, "security.accounts"):
+        return None
+    url = url_or_none(*SECURITY_PAGE)
+    return NavItem(_("Account security"), url, 60, "security") if url else None
+
+
 def nav_admin(request: HttpRequest) -> NavItem | None:
     if request.user.is_superuser:
         return NavItem(_("Administration"), reverse("admin:index"), 90, "admin")
@@ -149,4 +161,4 @@ def nav_admin(request: HttpRequest) -> NavItem | None:
 
 
 CARDS = [own_card, posts_card, figures_cards, links_card, break_glass_card]
-NAV = [nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_audit, nav_admin]
+NAV = [nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_audit, nav_security, nav_admin]

@@ -4,6 +4,10 @@ Finds the encrypted fields of every installed model, reads the stored ciphertext
 by batch, and re-seals each value not yet under the primary key, one transaction per batch with the rows
 locked. Values already under the primary key are left alone, so running it twice changes nothing. Once it
 reports nothing left under an old key, that key may be removed from the ring.
+
+三权分立 (issue 8 item 2): a rotation that writes needs ``--signed-off-by USERNAME``, an active security
+administrator (``security.keys``) who signs it off; the rotation is recorded in their name
+(``security.keys_rotated``). A dry run needs no sign-off.
 """
 
 from __future__ import annotations
@@ -33,8 +37,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
         parser.add_argument("--batch", type=int, default=500, help="rows per transaction (default 500)")
+        parser.add_argument(
+            "--signed-off-by",
+            metavar="USERNAME",
+            help="the security administrator who signs the rotation off (required unless --dry-run)",
+        )
 
-    def handle(self, *args, dry_run: bool, batch: int, **options):
+    def _sign_off(self, username: str | None):
+        from access.policy import may
+        from org.models import User
+
+        if not username:
+            raise CommandError("密钥轮换须由安全管理员签批：--signed-off-by USERNAME（演练请用 --dry-run）。")
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None or not may(user, "security.keys"):
+            raise CommandError(f"{username!r} 不是在岗的安全管理员，不能签批密钥轮换。")
+        return user
+
+    def handle(self, *args, dry_run: bool, batch: int, signed_off_by: str | None = None, **options):
+        signer = None if dry_run else self._sign_off(signed_off_by)
         ring = crypto.keyring()
         self.stdout.write(f"primary key: {ring.primary}; keys in ring: {', '.join(ring.keys)}")
         total = Tally()
@@ -60,6 +81,15 @@ class Command(BaseCommand):
                 f"({total.current} already under {ring.primary})"
             )
         )
+        if signer is not None:
+            from access import audit
+
+            audit.record(
+                actor=signer,
+                action="security.keys_rotated",
+                detail={"primary": ring.primary, "rotated": total.rotated, "values": total.values,
+                        "failed": total.failed},
+            )  # fmt: skip
         if total.failed:
             raise CommandError(
                 f"{total.failed} value(s) could not be decrypted; see above. Nothing else failed."

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from access import security_views as views
+
+app_name = "security"
+urlpatterns = [
+    path("", views.accounts, name="accounts"),
+    path("accounts/<int:pk>/disable/", views.disable, name="disable"),
+    path("accounts/<int:pk>/enable/", views.enable, name="enable"),
+    path("accounts/<int:pk>/unlock/", views.unlock, name="unlock"),
+]
