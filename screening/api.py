@@ -203,8 +203,6 @@ def save_answer(
     response_id: int = Path(..., ge=1, le=MAX_ID),
     item_id: str = Path(..., max_length=40),
 ) -> dict:
-    from screening.scoring import visible_items
-
     user = caller(request)
     try:
         ans = services.save_answer(
@@ -217,9 +215,7 @@ def save_answer(
         )
     except ScreeningError as exc:
         raise _fail(exc) from None
-    r = ans.response
-    inst = services._instrument(r.instrument_id, r.instrument_version)
-    return {"item": ans.item_id, "visible": [i.id for i in visible_items(inst, services.answers_of(r))]}
+    return {"item": ans.item_id, "visible": services.visible_item_ids(ans.response)}
 
 
 @router.post(

@@ -606,36 +606,68 @@ def save_answer(
     seconds: float | None = None,
     instrument_version: str | None = None,
 ) -> Answer:
-    """Autosave one answer (idempotent per item: the last value given wins). Bad input stores nothing."""
+    """Autosave one answer (idempotent per item: the last value given wins). Bad input stores nothing.
+
+    Two queries (issue 3, "Speed"): the student's own response with its campaign, locked, and one upsert. The
+    lock (``FOR NO KEY UPDATE``; submit takes ``FOR UPDATE``) orders an autosave and a concurrent submit of the
+    same sheet: either the answer is committed before submit reads the answers, or the autosave sees the sheet
+    submitted and answers 409 — an answer acknowledged with a 2xx is never left out of the scored sheet."""
     from screening.scoring import REFUSED, validate_answer
 
-    response = _own_response(user, response_id)
-    _check_window(response.assignment.campaign)
-    if response.status != ResponseStatus.OPEN:
-        raise ScreeningError(_("This questionnaire has been submitted."), 409)
-    if instrument_version is not None and instrument_version != response.instrument_version:
-        raise ScreeningError(_("The questionnaire has changed; please reload the page."), 409)
-    parsed = _parse_value(value)
-    instrument = _instrument(response.instrument_id, response.instrument_version)
-    try:
-        problem = validate_answer(instrument, item_id, parsed)
-    except (KeyError, ValueError) as exc:
-        raise ScreeningError(_("Invalid answer: %(why)s") % {"why": exc}) from None
-    if problem:
-        raise ScreeningError(_("Invalid answer: %(why)s") % {"why": problem})
-    if seconds is not None and (not isinstance(seconds, int | float) or not 0 <= seconds <= 86400):
-        raise ScreeningError(_("Invalid time."))
-    answer, _created = Answer.objects.update_or_create(
-        response=response,
-        item_id=item_id,
-        defaults={
-            "value": None if parsed == REFUSED else parsed,
-            "refused": parsed == REFUSED,
-            "seconds": seconds,
-            "answered_at": timezone.now(),
-        },
-    )
+    with transaction.atomic():
+        response = (
+            Response.objects.select_related("assignment__campaign")
+            .select_for_update(of=("self",), no_key=True)
+            .filter(pk=response_id, assignment__student__user=user)
+            .first()
+        )
+        if response is None:
+            raise ScreeningError(_("Not found."), 404)
+        _check_window(response.assignment.campaign)
+        if response.status != ResponseStatus.OPEN:
+            raise ScreeningError(_("This questionnaire has been submitted."), 409)
+        if instrument_version is not None and instrument_version != response.instrument_version:
+            raise ScreeningError(_("The questionnaire has changed; please reload the page."), 409)
+        parsed = _parse_value(value)
+        instrument = _instrument(response.instrument_id, response.instrument_version)
+        try:
+            problem = validate_answer(instrument, item_id, parsed)
+        except (KeyError, ValueError) as exc:
+            raise ScreeningError(_("Invalid answer: %(why)s") % {"why": exc}) from None
+        if problem:
+            raise ScreeningError(_("Invalid answer: %(why)s") % {"why": problem})
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 86400
+        ):
+            raise ScreeningError(_("Invalid time."))
+        answer = Answer(
+            response=response,
+            item_id=item_id,
+            value=None if parsed == REFUSED else parsed,
+            refused=parsed == REFUSED,
+            seconds=seconds,
+            answered_at=timezone.now(),
+        )
+        # One INSERT … ON CONFLICT (response, item) DO UPDATE instead of update_or_create's savepoint, SELECT and
+        # INSERT/UPDATE (R5.3: idempotent per item, the last value wins).
+        Answer.objects.bulk_create(
+            [answer],
+            update_conflicts=True,
+            unique_fields=["response", "item_id"],
+            update_fields=["value", "refused", "seconds", "answered_at"],
+        )
     return answer
+
+
+def visible_item_ids(response: Response) -> list[str]:
+    """The items the student is shown now (ASQ Q5 only after a positive Q1–Q4). Reads the answers only for an
+    instrument with conditional items; for the others every item is shown, with no query."""
+    from screening.scoring import visible_items
+
+    instrument = _instrument(response.instrument_id, response.instrument_version)
+    if all(item.show_if is None for item in instrument.items):
+        return [item.id for item in instrument.items]
+    return [item.id for item in visible_items(instrument, answers_of(response))]
 
 
 def answers_of(response: Response) -> dict:
@@ -695,16 +727,19 @@ def _alert(assignment: Assignment, result: Result, reasons: list[dict]) -> None:
 
 def score_response(response: Response, instrument=None) -> Result:
     """Score a response's stored answers and write its Result (and alert) — call inside a transaction."""
-    from screening.scoring import score
+    from screening.scoring import REFUSED, score
 
     instrument = instrument or _instrument(response.instrument_id, response.instrument_version)
-    answers = answers_of(response)
+    answers: dict = {}
+    per_item: dict = {}
+    # One read of the answers with their times (was two).
+    for item_id, value, refused, secs in response.answers.values_list(
+        "item_id", "value", "refused", "seconds"
+    ):
+        answers[item_id] = REFUSED if refused else value
+        if secs is not None:
+            per_item[item_id] = secs
     all_answers = {item.id: answers.get(item.id) for item in instrument.items}
-    per_item = {
-        item_id: secs
-        for item_id, secs in response.answers.values_list("item_id", "seconds")
-        if secs is not None
-    }
     sr = score(instrument, all_answers, variant=response.variant or None, seconds_per_item=per_item or None)
     flags = result_flags(sr)
     reasons = flags["reasons"]
@@ -724,32 +759,46 @@ def score_response(response: Response, instrument=None) -> Result:
     return result
 
 
+def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:
+    return Response.objects.filter(idempotency_key=idempotency_key).exclude(pk=response_id).exists()
+
+
 def submit_response(*, user: User, response_id: int, idempotency_key: str) -> SubmitOutcome:
     """Submit exactly once. A repeat with the same key (or any submit of a submitted response) returns the
-    stored result; answers, result and alert are written together or not at all."""
+    stored result; answers, result and alert are written together or not at all.
+
+    The student's own response is read and locked in one query (``FOR UPDATE``: a concurrent submit or autosave
+    of the same sheet waits); a key already used for another questionnaire is found by the unique constraint on
+    the key, so the common path does not look it up (issue 3, "Speed")."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise ScreeningError(_("An idempotency key of 1–64 characters is required."))
-    response = _own_response(user, response_id)
-    done = Response.objects.filter(idempotency_key=idempotency_key).first()
-    if done is not None and done.pk != response.pk:
-        raise ScreeningError(_("This key was used for another questionnaire."), 409)
-    if response.status == ResponseStatus.SUBMITTED:
-        return SubmitOutcome(response, _latest_result(response), False)
-    _check_window(response.assignment.campaign)
     try:
         with transaction.atomic():
-            locked = Response.objects.select_for_update().get(pk=response.pk)
+            locked = (
+                Response.objects.select_related("assignment__campaign", "assignment__student")
+                .select_for_update(of=("self",))
+                .filter(pk=response_id, assignment__student__user=user)
+                .first()
+            )
+            if locked is None:
+                raise ScreeningError(_("Not found."), 404)
             if locked.status == ResponseStatus.SUBMITTED:
+                if locked.idempotency_key != idempotency_key and _key_used_elsewhere(
+                    idempotency_key, locked.pk
+                ):
+                    raise ScreeningError(_("This key was used for another questionnaire."), 409)
                 return SubmitOutcome(locked, _latest_result(locked), False)
-            locked.assignment = response.assignment
+            _check_window(locked.assignment.campaign)
             locked.status = ResponseStatus.SUBMITTED
             locked.submitted_at = timezone.now()
             locked.idempotency_key = idempotency_key
             locked.save(update_fields=["status", "submitted_at", "idempotency_key"])
             result = score_response(locked)
     except IntegrityError:
-        # A concurrent submit won the race on the unique key: return what it stored.
-        response.refresh_from_db()
+        if _key_used_elsewhere(idempotency_key, response_id):
+            raise ScreeningError(_("This key was used for another questionnaire."), 409) from None
+        # A concurrent submit won the race (SQLite has no row lock): return what it stored.
+        response = _own_response(user, response_id)
         if response.status != ResponseStatus.SUBMITTED:
             raise
         return SubmitOutcome(response, _latest_result(response), False)

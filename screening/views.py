@@ -352,11 +352,7 @@ def save_answer(request: HttpRequest, pk: int) -> JsonResponse:
         )
     except ScreeningError as exc:
         return JsonResponse({"error": exc.message}, status=exc.status)
-    from screening.scoring import visible_items
-
-    response = ans.response
-    instrument = services._instrument(response.instrument_id, response.instrument_version)
-    visible = [i.id for i in visible_items(instrument, services.answers_of(response))]
+    visible = services.visible_item_ids(ans.response)
     return JsonResponse({"ok": True, "item": ans.item_id, "visible": visible})
 
 

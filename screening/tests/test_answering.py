@@ -129,3 +129,47 @@ def test_the_answer_page_resumes_with_the_saved_answers(world, login, asq):
     html = page.content.decode()
     assert 'name="q1" value="1" checked' in html
     assert "<script>" not in html.replace("<script src", "")
+
+
+def test_a_key_used_for_another_questionnaire_is_refused_and_nothing_is_submitted(world, login):
+    a, responses = started(world, launched_campaign(world))
+    asq_r, gad_r = _by_instrument(responses, "asq"), _by_instrument(responses, "gad-7")
+    client = login(world.student)
+    _post(client, "screening:save_answer", asq_r.pk, {"item": "q1", "value": 0})
+    assert _post(client, "screening:submit", asq_r.pk, {"key": "same"}).status_code == 200
+    got = _post(client, "screening:submit", gad_r.pk, {"key": "same"})
+    assert got.status_code == 409
+    assert Response.objects.get(pk=gad_r.pk).status == ResponseStatus.OPEN
+    assert not Result.objects.filter(response=gad_r).exists()
+
+
+def test_an_autosave_and_a_submit_take_a_bounded_number_of_queries(
+    world, login, asq, django_assert_max_num_queries
+):
+    """Issue 3 "Speed": an autosave was 11 queries. Now session, user and posts (access), the student's own
+    response locked with its campaign, one upsert — plus the answers only for an instrument with conditional items
+    (ASQ Q5, this one). The test's transaction turns the atomic block into a savepoint pair (2 more)."""
+    _a, r = asq
+    client = login(world.student)
+    _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 0})
+    with django_assert_max_num_queries(8):
+        assert _post(client, "screening:save_answer", r.pk, {"item": "q2", "value": 1}).status_code == 200
+    with django_assert_max_num_queries(8):  # the same item again: the upsert updates, still one statement
+        assert _post(client, "screening:save_answer", r.pk, {"item": "q2", "value": 0}).status_code == 200
+    assert Answer.objects.get(response=r, item_id="q2").value == 0
+    _post(client, "screening:save_answer", r.pk, {"item": "q3", "value": 0})
+    _post(client, "screening:save_answer", r.pk, {"item": "q4", "value": 0})
+    # submit (was 17; a negative sheet, no alert): access 3, locked response 1, status 1, answers 1, result 1, audit 3, savepoints 4
+    with django_assert_max_num_queries(14):
+        assert _post(client, "screening:submit", r.pk, {"key": "k-q"}).status_code == 200
+
+
+def test_an_autosave_of_an_instrument_without_conditions_does_not_read_the_answers(
+    world, login, django_assert_max_num_queries
+):
+    _a, responses = started(world, launched_campaign(world))
+    r = _by_instrument(responses, "gad-7")
+    client = login(world.student)
+    with django_assert_max_num_queries(7):
+        got = _post(client, "screening:save_answer", r.pk, {"item": "q1", "value": 2})
+    assert got.status_code == 200 and len(got.json()["visible"]) == 7
