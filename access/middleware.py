@@ -124,28 +124,39 @@ class SessionTimeoutMiddleware:
 
 
 class DeniedAuditMiddleware:
-    """Every refusal a view raises (``PermissionDenied`` → 403) is written to the audit trail with the route's
-    name, never its arguments (issue 8: failed authorisations recorded). Refused looks at a known student are
+    """Every refusal — a view's ``PermissionDenied`` or any other 403 response (API, CSRF) — is written to the audit
+    trail once, with the route's name, never its arguments (issue 8: failed authorisations recorded). Refused looks at a known student are
     recorded by ``access.policy.get_student_or_404``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
+    RECORDED = "_xinyu_denied_recorded"
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A 403 a view returns rather than raises (the API's HttpError(403), a service error with status 403,
+        # a CSRF refusal) is a refused authorisation too.
+        if response.status_code == 403 and not getattr(request, self.RECORDED, False):
+            self._record(request)
+        return response
+
+    def _record(self, request: HttpRequest) -> None:
+        from access import audit
+
+        setattr(request, self.RECORDED, True)
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        audit.record(
+            actor=user,
+            action="access.denied",
+            request=request,
+            detail={"route": match.view_name if match else "", "method": request.method},
+        )
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         from django.core.exceptions import PermissionDenied
 
         if isinstance(exception, PermissionDenied):
-            from access import audit
-
-            match = getattr(request, "resolver_match", None)
-            user = getattr(request, "user", None)
-            audit.record(
-                actor=user,
-                action="access.denied",
-                request=request,
-                detail={"route": match.view_name if match else "", "method": request.method},
-            )
+            self._record(request)
         return None

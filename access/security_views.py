@@ -22,7 +22,9 @@ PAGE_SIZE = 50
 
 def _security_admin_only(request: HttpRequest) -> None:
     if not may(request.user, "security.accounts"):
-        raise Http404
+        from access.views import refused_404
+
+        refused_404(request)
 
 
 @policy(

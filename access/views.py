@@ -52,9 +52,22 @@ class TrailFilterForm(forms.Form):
         )
 
 
+def refused_404(request: HttpRequest) -> None:
+    """The page does not exist for this user (404), but the attempt is on the trail (issue 8: failed
+    authorisations recorded) — someone without the duty probing the auditor's or the security pages."""
+    match = getattr(request, "resolver_match", None)
+    audit.record(
+        actor=request.user,
+        action="access.denied",
+        request=request,
+        detail={"route": match.view_name if match else "", "method": request.method},
+    )
+    raise Http404
+
+
 def _auditor_only(request: HttpRequest) -> None:
     if not may(request.user, "audit.read"):
-        raise Http404
+        refused_404(request)
 
 
 @policy(None, "audit", "auditor only (audit.read): the trail's metadata, never a record's content")

@@ -164,3 +164,24 @@ def test_a_look_at_another_schools_student_is_recorded_without_saying_it_exists(
     ).exists()
     assert client.get("/org/students/999999/").status_code == 404  # no such student: nothing to record
     assert not AuditEvent.objects.filter(action="access.denied", student_id=999999).exists()
+
+
+def test_a_refused_page_is_recorded_once(world, client):
+    client.force_login(world.class_teacher)
+    client.get("/roster/")
+    assert AuditEvent.objects.filter(action="access.denied", actor=world.class_teacher).count() == 1
+
+
+def test_a_403_from_the_api_is_recorded_on_the_audit_trail(world, client):
+    client.force_login(world.guardian)
+    assert client.get("/api/care/report-students").status_code == 403  # reporting a concern is for staff
+    denied = AuditEvent.objects.get(action="access.denied", actor=world.guardian)
+    assert denied.detail == {"route": "api:api_care_report_students", "method": "GET"}
+
+
+@pytest.mark.parametrize("url, route", [("/audit/", "access:trail"), ("/security/", "security:accounts")])
+def test_a_look_at_the_auditors_or_the_security_page_by_anyone_else_is_recorded(world, client, url, route):
+    client.force_login(world.psych)
+    assert client.get(url).status_code == 404  # the page does not exist for them…
+    denied = AuditEvent.objects.get(action="access.denied", actor=world.psych)  # …but the attempt is recorded
+    assert denied.detail == {"route": route, "method": "GET"}
