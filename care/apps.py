@@ -24,6 +24,9 @@ class CareConfig(AppConfig):
         register_student_section(providers.level_section)
         register_student_section(providers.file_link_section)
         file_providers.register()
+        from care import guardian_export
+
+        guardian_export.register_retention()
         self._ready_plans(register_scope, Scope, register_card, register_nav_item)
         self._ready_cases(register_card, register_nav_item, register_student_section)
 

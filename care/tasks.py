@@ -34,3 +34,12 @@ def send_task_reminders() -> int:
     from care.plans.services import send_task_reminders as remind
 
     return remind()
+
+
+@shared_task(name="care.build_guardian_export", acks_late=True)
+def build_guardian_export(export_id: int) -> int:
+    """A guardian's copy of their child's records (care.guardian_export): build the zip, tell the guardian."""
+    from care import guardian_export
+
+    export = guardian_export.build(export_id)
+    return export.size if export is not None else 0

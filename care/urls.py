@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import cases_views, file_views, reports_views, views
+from care import cases_views, export_views, file_views, reports_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("students/<int:pk>/file/", file_views.file_detail, name="file_detail"),
     path("students/<int:pk>/file/print/", file_views.file_print, name="file_print"),
     path("students/<int:pk>/file/pdf/", file_views.file_pdf, name="file_pdf"),
+    # 个人信息副本 — a guardian's copy of their child's records (issue 8 item 6, PIPL Art. 45)
+    path("family/export/", export_views.guardian_export_page, name="guardian_export"),
+    path(
+        "family/export/<int:pk>/download/",
+        export_views.guardian_export_download,
+        name="guardian_export_download",
+    ),
 ]
 
 # --- Plans, guardian contacts, referrals, tasks, partner institutions (plans) -----------------------------------

@@ -30,6 +30,9 @@ class CounselingConfig(AppConfig):
         from counseling import retention
 
         retention.register()  # notes, messages, transcripts, hotline logs (docs/privacy.md)
+        from counseling import export_sections
+
+        export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
 
     def _ready_rooms(self) -> None:
         """The school counseling room (issue 5 part 1): home cards, navigation, the student file, workload."""

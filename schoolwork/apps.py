@@ -12,6 +12,9 @@ class SchoolworkConfig(AppConfig):
     def ready(self) -> None:
         self._ready_programs()
         self._ready_home()
+        from schoolwork import export_sections
+
+        export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
 
     def _ready_programs(self) -> None:
         """Lessons, key times, training, five educations: home cards, navigation, lessons taught as workload."""

@@ -24,3 +24,6 @@ class ScreeningConfig(AppConfig):
         from screening import retention
 
         retention.register()  # identified answers: deleted N years after the student leaves (docs/privacy.md)
+        from screening import export_sections
+
+        export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
