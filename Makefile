@@ -27,6 +27,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --students $(DEMO_STUDENTS) --seed 1 --if-empty
+	$(PY) manage.py rollup --full
 
 ## make run: install, migrate the embedded SQLite database, load a demo city, serve it, print demo logins
 run: demo

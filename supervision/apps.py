@@ -17,3 +17,13 @@ class SupervisionConfig(AppConfig):
         from supervision import approval_setup
 
         approval_setup.connect()  # data approval and inspections: navigation, attachment owners
+        self._ready_dashboards()
+
+    def _ready_dashboards(self) -> None:
+        """Dashboards: the home card and the navigation entry for the roles that see them."""
+        from supervision import cards
+        from xinyu.web.home import register_card
+        from xinyu.web.navigation import register_nav_item
+
+        register_card(cards.dashboard_card)
+        register_nav_item(cards.nav_dashboard)

@@ -1,0 +1,130 @@
+"""Supervision dashboards in the JSON API (issue 7 deliverable 3): the same figures as the page, from the rollups
+only, with suppressed cells as nulls. Who may call it and what each caller sees are the page's rules
+(``supervision.selectors``): another district's node is 404, a role that never sees dashboards 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from access.api import MAX_ID, caller
+from access.routes import policy
+from access.tiers import Tier
+from supervision import selectors as sel
+from xinyu.db_router import use_replica
+
+router = Router(tags=["supervision"])
+
+
+class NodeOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class PeriodOut(Schema):
+    code: str = Field(description='"2026" school year, "2026-S1" semester, "2026-Q2" quarter')
+    kind: str
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class FigureOut(Schema):
+    node_id: int
+    numerator: int | None = Field(description="null when suppressed (a small count above the school level)")
+    denominator: int | None = Field(description="null when suppressed")
+    share: float | None = Field(description="numerator / denominator; null when suppressed or no denominator")
+    status: str | None = Field(description='"met", "near", "not_met", or null when there is nothing to judge')
+    computed: bool = Field(description="false: no rollup stored yet for this node and period")
+
+
+class IndicatorOut(Schema):
+    code: str
+    requirement: str
+    name: str
+    target: float
+    direction: str
+    sensitive: bool
+    own: FigureOut
+    children: list[FigureOut]
+
+
+class GroupOut(Schema):
+    key: str
+    label: str
+    indicators: list[IndicatorOut]
+
+
+class DashboardOut(Schema):
+    node: NodeOut
+    period: PeriodOut
+    computed_at: dt.datetime | None = Field(description="the oldest figure's computation time")
+    suppressed: bool = Field(
+        description="true: the caller is above the school; small sensitive cells are null"
+    )
+    children: list[NodeOut]
+    groups: list[GroupOut]
+
+
+def _figure(f: sel.Figure) -> dict:
+    return {
+        "node_id": f.node_id, "numerator": f.numerator, "denominator": f.denominator, "share": f.share,
+        "status": f.status, "computed": f.computed,
+    }  # fmt: skip
+
+
+@router.get(
+    "/supervision/dashboard",
+    response=DashboardOut,
+    url_name="api_supervision_dashboard",
+    summary="A node's indicator figures for a period, with its children's (rollups)",
+)
+@policy(Tier.T0, "node", "aggregates only; sensitive cells under XINYU_MIN_CELL null above the school")
+def dashboard(
+    request: HttpRequest,
+    node: int | None = Query(None, ge=1, le=MAX_ID, description="default: the caller's top node"),
+    period: str = Query("", max_length=20, description="a period code; default: the current semester"),
+) -> dict:
+    user = caller(request)
+    if not sel.may_use(user):
+        raise HttpError(403, "Forbidden")
+    if node is None:
+        roots = sel.dashboard_roots(user)
+        if not roots:
+            raise HttpError(403, "Forbidden")
+        target = roots[0]
+    else:
+        target = sel.node_or_404(user, node)
+    per = sel.period_or_404(period) if period else sel.default_period()
+    if per is None:
+        raise HttpError(404, "No period")
+    with use_replica():
+        dash = sel.node_dashboard(user, target, per, with_details=False)
+    return {
+        "node": {"id": target.pk, "name": target.name, "kind": target.kind},
+        "period": {"code": per.code, "kind": per.kind, "label": per.label, "starts_on": per.starts_on,
+                   "ends_on": per.ends_on},
+        "computed_at": dash.computed_at,
+        "suppressed": not dash.raw,
+        "children": [{"id": c.pk, "name": c.name, "kind": c.kind} for c in dash.children],
+        "groups": [
+            {
+                "key": g.key,
+                "label": g.label,
+                "indicators": [
+                    {
+                        "code": r.indicator.code, "requirement": r.indicator.requirement,
+                        "name": str(r.indicator.name), "target": r.indicator.target,
+                        "direction": r.indicator.direction, "sensitive": r.indicator.sensitive,
+                        "own": _figure(r.own), "children": [_figure(f) for f in r.children],
+                    }
+                    for r in g.rows
+                ],
+            }
+            for g in dash.groups
+        ],
+    }  # fmt: skip

@@ -1,0 +1,34 @@
+"""Home card and navigation entry of the supervision dashboards, for the roles that see them (T0 aggregates):
+school leaders and psychological teachers, district officers and admins, city officers and admins, supervisors.
+No query of their own: the user's posts are already loaded for the request."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from supervision.selectors import may_use
+from xinyu.web.home import Card, Link
+from xinyu.web.navigation import NavItem
+
+
+def dashboard_card(request: HttpRequest) -> Card | None:
+    if not may_use(request.user):
+        return None
+    return Card(
+        title=_("Supervision dashboard"),
+        note=_("How your schools stand against each requirement of the plan this semester, with trends."),
+        links=[Link(_("Open the dashboard"), reverse("supervision:index"))],
+        order=60,
+        key="supervision-dashboard",
+    )
+
+
+def nav_dashboard(request: HttpRequest) -> NavItem | None:
+    if not may_use(request.user):
+        return None
+    url = reverse("supervision:index")
+    return NavItem(
+        label=_("Supervision"), url=url, order=70, key="supervision", current=request.path.startswith(url)
+    )

@@ -1,0 +1,491 @@
+"""Reads of the supervision dashboards (督导看板, issue 7 deliverables 3 and 6): who sees which node, and a node's
+figures per indicator group with its children's — read ONLY from ``RollupValue`` (a fixed number of queries,
+whatever the number of children), suppressed with ``supervision.privacy`` for a viewer above the school.
+
+Who sees dashboards (T0 aggregates): school leaders and psychological teachers (their school), district officers
+and district admins (their district), city officers, city admins, supervisors (their city or district post).
+A school's own staff see its raw figures; anyone above the school sees sensitive counts under
+``XINYU_MIN_CELL`` hidden (R-7.6).
+
+``live_dashboard`` computes the same cells straight from the base tables with the compute functions (no
+rollups): the consistency test and the benchmark compare the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access.policy import posts_of, roles_of
+from org.models import PATH_STEP, Node, NodeKind, Role, User
+from supervision import catalogue
+from supervision.catalogue import Cell, Indicator
+from supervision.models import Period, PeriodKind, RollupRun, RollupValue
+from supervision.privacy import Shown, shown_single, suppress_table
+
+# Who sees supervision pages (T0 aggregates only). Never students, guardians, teachers, class teachers, the
+# district counselor, clinicians or auditors.
+VIEWER_ROLES = frozenset(
+    {Role.SCHOOL_LEADER, Role.PSYCH_TEACHER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.CITY_OFFICER,
+     Role.CITY_ADMIN, Role.SUPERVISOR}
+)  # fmt: skip
+# Who may queue a full recomputation of the rollups.
+RECOMPUTE_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
+
+GROUP_LABELS = {
+    "staffing": _("Staffing"),
+    "training": _("Training"),
+    "lessons": _("Classes and activities"),
+    "classes": _("Classes and activities"),
+    "activities": _("Classes and activities"),
+    "services": _("Counseling services"),
+    "counseling": _("Counseling services"),
+    "screening": _("Screening and follow-up"),
+    "files": _("Student files"),
+    "care": _("Care of students at risk"),
+    "home": _("Home–school work"),
+    "governance": _("Governance"),
+    "five_ed": _("Physical activity and arts"),
+    "wellbeing": _("Physical activity and arts"),
+}
+STATUS_LABELS = {"met": _("Met"), "near": _("Near target"), "not_met": _("Not met")}
+
+# Column labels of the details rows (``details`` functions of the catalogue); a function may also carry its own
+# ``columns`` attribute ({key: label}).
+DETAIL_LABELS = {
+    "campus": _("Campus"),
+    "covered": _("Has a psychological teacher"),
+    "school_class": _("Class"),
+    "class": _("Class"),
+    "grade": _("Grade"),
+    "hours": _("Class hours"),
+    "due": _("Due"),
+    "met": _("Met"),
+    "name": _("Item"),
+    "count": _("Count"),
+}
+
+
+# --- who sees what ------------------------------------------------------------------------------------------
+
+
+def may_use(user: User) -> bool:
+    """Has the user a post whose role sees supervision dashboards at all?"""
+    return bool(roles_of(user) & VIEWER_ROLES)
+
+
+def require_viewer(user: User) -> None:
+    """A role that never sees dashboards is refused (403) before any node is looked up."""
+    if not may_use(user):
+        raise PermissionDenied
+
+
+def may_recompute(user: User) -> bool:
+    return bool(roles_of(user) & RECOMPUTE_ROLES)
+
+
+def _viewer_nodes(user: User) -> tuple[list[Node], set[int]]:
+    """The nodes of the user's supervision posts (a campus post counts as its school) and the ids of the
+    schools the user works at (school-level viewers: raw figures there)."""
+    nodes: list[Node] = []
+    campus_school_ids: list[int] = []
+    for post in posts_of(user):
+        if post.role not in VIEWER_ROLES:
+            continue
+        if post.node.kind == NodeKind.CAMPUS:
+            campus_school_ids.append(post.node.school_id)
+        else:
+            nodes.append(post.node)
+    if campus_school_ids:
+        nodes.extend(Node.objects.filter(pk__in=campus_school_ids))
+    own_schools = {n.pk for n in nodes if n.kind == NodeKind.SCHOOL}
+    return nodes, own_schools
+
+
+def dashboard_roots(user: User) -> list[Node]:
+    """The top nodes of the user's dashboards: one per post, without those inside another, shallowest first."""
+    cached = getattr(user, "_xinyu_sup_roots", None)
+    if cached is not None:
+        return cached
+    nodes, own = _viewer_nodes(user)
+    roots: list[Node] = []
+    for n in sorted({n.pk: n for n in nodes}.values(), key=lambda n: (n.depth, n.path)):
+        if not any(n.is_within(r) for r in roots):
+            roots.append(n)
+    user._xinyu_sup_roots = roots
+    user._xinyu_sup_own = own
+    return roots
+
+
+def own_school_ids(user: User) -> set[int]:
+    dashboard_roots(user)
+    return user._xinyu_sup_own
+
+
+def may_view(user: User, node: Node) -> bool:
+    """A city, district, group or school inside one of the user's dashboard roots (campuses have no page)."""
+    if node.kind == NodeKind.CAMPUS:
+        return False
+    return any(node.is_within(r) for r in dashboard_roots(user))
+
+
+def sees_raw(user: User, node: Node) -> bool:
+    """A school's own staff (leader, psychological teacher) see its figures unsuppressed; everyone above the
+    school level sees sensitive counts under XINYU_MIN_CELL hidden (R-7.6)."""
+    return node.kind == NodeKind.SCHOOL and node.pk in own_school_ids(user)
+
+
+def node_or_404(user: User, pk: int) -> Node:
+    """The node if the user may open its dashboard; 404 otherwise (no leak of whether it exists)."""
+    require_viewer(user)
+    node = Node.objects.filter(pk=pk).exclude(kind=NodeKind.CAMPUS).first()
+    if node is None or not may_view(user, node):
+        raise Http404
+    return node
+
+
+def period_or_404(code: str) -> Period:
+    period = Period.objects.filter(code=code).select_related("school_year").first()
+    if period is None:
+        raise Http404
+    return period
+
+
+def default_period(today: dt.date | None = None) -> Period | None:
+    """The current semester; between semesters the latest one that has started; else any period."""
+    from supervision.periods import current_periods
+
+    today = today or timezone.localdate()
+    for p in current_periods(today):
+        if p.kind == PeriodKind.SEMESTER:
+            return p
+    started = Period.objects.filter(kind=PeriodKind.SEMESTER, starts_on__lte=today).order_by("-starts_on")
+    return started.first() or Period.objects.order_by("-starts_on").first()
+
+
+def all_periods() -> list[Period]:
+    """Every period, newest school year first (for the period switcher)."""
+    return list(
+        Period.objects.select_related("school_year").order_by("-school_year__start_year", "starts_on", "kind")
+    )
+
+
+def ancestors(user: User, node: Node) -> list[Node]:
+    """The breadcrumb: the node's ancestors the user may open, top first (one query)."""
+    step = PATH_STEP + 1
+    prefixes = [node.path[: step * k] for k in range(1, node.depth + 1)]
+    found = Node.objects.filter(path__in=prefixes).order_by("depth")
+    return [n for n in found if may_view(user, n)]
+
+
+# --- figures ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One indicator's figure for one node as shown to the viewer (None where suppressed)."""
+
+    node_id: int
+    name: str
+    numerator: int | None
+    denominator: int | None
+    status: str | None
+    suppressed: bool
+    computed: bool = True  # False: no rollup stored yet for this node and period
+
+    @property
+    def share(self) -> float | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+    @property
+    def percent(self) -> str:
+        share = self.share
+        return "—" if share is None else f"{share * 100:.1f}%"
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status]) if self.status else ""
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    own: Figure
+    children: list[Figure]
+    details: list[dict] = field(default_factory=list)
+    detail_columns: list[tuple[str, str]] = field(default_factory=list)
+    records_url: str | None = None
+
+    @property
+    def detail_table(self) -> list[tuple[bool, list[tuple[str, object]]]]:
+        """The details rows as cells in column order, each with "something is missing here" (a False flag)."""
+        cols = self.detail_columns
+        return [
+            (any(v is False for v in d.values()), [(label, d.get(k)) for k, label in cols])
+            for d in self.details
+        ]
+
+    @property
+    def target_percent(self) -> str:
+        return f"{self.indicator.target * 100:.0f}%"
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    rows: list[IndicatorRow]
+
+
+@dataclass
+class Dashboard:
+    node: Node
+    period: Period
+    children: list[Node]
+    groups: list[Group]
+    raw: bool  # the viewer sees unsuppressed figures (their own school)
+    computed_at: dt.datetime | None  # the oldest figure on the page: "figures as of"
+
+    @property
+    def rows(self) -> list[IndicatorRow]:
+        return [r for g in self.groups for r in g.rows]
+
+
+def group_label(key: str) -> str:
+    return str(GROUP_LABELS.get(key, key.replace("_", " ").capitalize() or _("Other")))
+
+
+def child_nodes(node: Node) -> list[Node]:
+    """The rows of a node's drill-down: districts under the city; schools (through education groups) under a
+    district or a group; none under a school (campuses are details, not rows)."""
+    if node.kind == NodeKind.CITY:
+        qs = Node.objects.filter(kind=NodeKind.DISTRICT, parent=node)
+    elif node.kind in (NodeKind.DISTRICT, NodeKind.GROUP):
+        qs = Node.objects.filter(kind=NodeKind.SCHOOL, path__startswith=node.path)
+    else:
+        return []
+    return list(qs.only("pk", "name", "kind", "path", "depth", "code").order_by("code", "path"))
+
+
+def applies(ind: Indicator, node: Node) -> bool:
+    """A district-level indicator (the districts' own duties) has no figure at a school or group."""
+    return ind.level == "school" or node.kind in (NodeKind.CITY, NodeKind.DISTRICT)
+
+
+def _rows_for(ind: Indicator, node: Node, children: list[Node]) -> list[Node]:
+    """The children that carry this indicator's figures (a district-level one: districts under the city)."""
+    if ind.level == "district" and node.kind != NodeKind.CITY:
+        return []
+    return children
+
+
+Cells = dict[str, tuple[Cell | None, dict[int, Cell | None]]]
+
+
+def rollup_cells(node: Node, period: Period, children: list[Node]) -> tuple[Cells, dt.datetime | None]:
+    """``{indicator: (own cell, {child id: cell})}`` from the stored rollups (one query; None: not computed)
+    and the oldest ``computed_at`` among them."""
+    inds = [i for i in catalogue.indicators(period.kind) if applies(i, node)]
+    ids = [node.pk, *(c.pk for c in children)]
+    stored: dict[tuple[str, int], Cell] = {}
+    oldest: dt.datetime | None = None
+    values = RollupValue.objects.filter(
+        period=period, node_id__in=ids, indicator__in=[i.code for i in inds]
+    ).values_list("indicator", "node_id", "numerator", "denominator", "computed_at")
+    for code, node_id, n, d, at in values:
+        stored[(code, node_id)] = (n, d)
+        oldest = at if oldest is None or at < oldest else oldest
+    out: Cells = {}
+    for ind in inds:
+        kids = _rows_for(ind, node, children)
+        out[ind.code] = (stored.get((ind.code, node.pk)), {c.pk: stored.get((ind.code, c.pk)) for c in kids})
+    return out, oldest
+
+
+def live_cells(node: Node, period: Period, children: list[Node]) -> Cells:
+    """The same cells as :func:`rollup_cells`, computed now from the base tables by calling the compute
+    functions directly (no rollups): for the consistency test and the benchmark's live-vs-rollup ratio."""
+    schools = Node.objects.filter(kind=NodeKind.SCHOOL, path__startswith=node.path)
+    school_rows = list(schools.values_list("pk", "district_id", "path"))
+    child_of_school: dict[int, int] = {}
+    child_paths = [(c.path, c.pk) for c in children]
+    for pk, _district, path in school_rows:
+        for cpath, cpk in child_paths:
+            if path.startswith(cpath):
+                child_of_school[pk] = cpk
+                break
+    out: Cells = {}
+    for ind in catalogue.indicators(period.kind):
+        if not applies(ind, node):
+            continue
+        kids = _rows_for(ind, node, children)
+        if ind.level == "school":
+            ids = [pk for pk, _d, _p in school_rows]
+            values = ind.compute_fn(period, ids)
+            per_child: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+            own = [0, 0]
+            for pk in ids:
+                n, d = values.get(pk, (0, 0))
+                own[0] += n
+                own[1] += d
+                if pk in child_of_school:
+                    per_child[child_of_school[pk]][0] += n
+                    per_child[child_of_school[pk]][1] += d
+            out[ind.code] = (tuple(own), {c.pk: tuple(per_child.get(c.pk, (0, 0))) for c in kids})  # type: ignore[misc]
+        else:
+            district_ids = [c.pk for c in kids] if node.kind == NodeKind.CITY else [node.pk]
+            values = ind.compute_fn(period, district_ids)
+            own_cell = (
+                (sum(values.get(pk, (0, 0))[0] for pk in district_ids),
+                 sum(values.get(pk, (0, 0))[1] for pk in district_ids))
+            )  # fmt: skip
+            out[ind.code] = (own_cell, {c.pk: values.get(c.pk, (0, 0)) for c in kids})
+    return out
+
+
+def live_dashboard(node: Node, period: Period) -> Cells:
+    """A node's dashboard cells computed live from the base tables (no rollups)."""
+    return live_cells(node, period, child_nodes(node))
+
+
+def _figure(node: Node, cell: Cell | None, shown: Shown, ind: Indicator) -> Figure:
+    return Figure(
+        node_id=node.pk,
+        name=node.name,
+        numerator=shown.numerator,
+        denominator=shown.denominator,
+        status=ind.status(shown.numerator, shown.denominator),
+        suppressed=shown.suppressed,
+        computed=cell is not None,
+    )
+
+
+def _shown(ind: Indicator, node: Node, own: Cell | None, kids: list[tuple[Node, Cell | None]], raw: bool):
+    own_cell = own or (0, 0)
+    cells = [c or (0, 0) for _n, c in kids]
+    if raw:
+        return Shown(*own_cell), [Shown(*c) for c in cells]
+    if kids:
+        shown_kids, shown_own = suppress_table(cells, own_cell, ind.sensitive)
+        return shown_own, shown_kids
+    return shown_single(own_cell, ind.sensitive), []
+
+
+def node_dashboard(user: User, node: Node, period: Period, with_details: bool = True) -> Dashboard:
+    """A node's figures for a period, per indicator group: its own figure with status against the target and
+    its children's, from the rollups only (R-7.3), suppressed above the school level (R-7.6). At a school, each
+    indicator's non-personal details rows and, for its own staff, the link to the records."""
+    if not may_view(user, node):
+        raise Http404
+    raw = sees_raw(user, node)
+    children = child_nodes(node)
+    cells, oldest = rollup_cells(node, period, children)
+    by_pk = {c.pk: c for c in children}
+    groups: dict[str, list[IndicatorRow]] = {}
+    for ind in catalogue.indicators(period.kind):
+        if ind.code not in cells:
+            continue
+        own, kid_cells = cells[ind.code]
+        kids = [(by_pk[pk], c) for pk, c in kid_cells.items()]
+        shown_own, shown_kids = _shown(ind, node, own, kids, raw)
+        row = IndicatorRow(
+            indicator=ind,
+            own=_figure(node, own, shown_own, ind),
+            children=[_figure(n, c, s, ind) for (n, c), s in zip(kids, shown_kids, strict=True)],
+        )
+        if with_details and node.kind == NodeKind.SCHOOL:
+            row.details, row.detail_columns = details(user, node, period, ind)
+            row.records_url = records_url(user, node, ind)
+        groups.setdefault(ind.group or "other", []).append(row)
+    return Dashboard(
+        node=node,
+        period=period,
+        children=children,
+        groups=[Group(key=k, label=group_label(k), rows=rows) for k, rows in groups.items()],
+        raw=raw,
+        computed_at=oldest,
+    )
+
+
+def details(
+    user: User, node: Node, period: Period, ind: Indicator
+) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The non-personal rows behind a school's figure (which campuses have no psychological teacher …) from
+    the indicator's ``details`` function, with their column labels; nothing above the school level."""
+    fn = ind.details_fn
+    if fn is None or node.kind != NodeKind.SCHOOL or not may_view(user, node):
+        return [], []
+    rows = fn(node, period)
+    labels = {**DETAIL_LABELS, **getattr(fn, "columns", {})}
+    keys: list[str] = []
+    for r in rows:
+        keys.extend(k for k in r if k not in keys)
+    return rows, [(k, str(labels.get(k, k))) for k in keys]
+
+
+def records_url(user: User, node: Node, ind: Indicator) -> str | None:
+    """The identified records behind a school's figure, for its own staff only (that page applies its own
+    policy; people above the school get no link: they see aggregates)."""
+    if not ind.records or not sees_raw(user, node):
+        return None
+    try:
+        return reverse(ind.records)
+    except NoReverseMatch:
+        return None
+
+
+@dataclass
+class TrendPoint:
+    period: Period
+    figure: Figure | None
+
+
+def trend(
+    user: User, node: Node, ind: Indicator, periods: Iterable[Period] | None = None
+) -> list[TrendPoint]:
+    """The node's figure for one indicator across periods of the indicator's kind (semesters …), oldest first;
+    one query; suppressed as a headline above the school level."""
+    if not may_view(user, node) or not applies(ind, node):
+        raise Http404
+    raw = sees_raw(user, node)
+    periods = list(periods) if periods is not None else list(Period.objects.filter(kind=ind.period))
+    periods.sort(key=lambda p: p.starts_on)
+    stored = {
+        pid: (n, d)
+        for pid, n, d in RollupValue.objects.filter(
+            indicator=ind.code, node=node, period__in=[p.pk for p in periods]
+        ).values_list("period_id", "numerator", "denominator")
+    }
+    out = []
+    for p in periods:
+        cell = stored.get(p.pk)
+        if cell is None:
+            out.append(TrendPoint(p, None))
+            continue
+        shown = Shown(*cell) if raw else shown_single(cell, ind.sensitive)
+        out.append(TrendPoint(p, _figure(node, cell, shown, ind)))
+    return out
+
+
+def last_run() -> RollupRun | None:
+    return RollupRun.objects.order_by("-started_at").first()
+
+
+def running_full() -> RollupRun | None:
+    """A full rollup started in the last hour and not finished (the recompute button shows its progress)."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    return (
+        RollupRun.objects.filter(full=True, finished_at__isnull=True, started_at__gte=since)
+        .order_by("-started_at")
+        .first()
+    )
