@@ -71,6 +71,20 @@ DETAIL_LABELS = {
     "met": _("Met"),
     "name": _("Item"),
     "count": _("Count"),
+    "rule": _("Rule"),
+    "fortnights_due": _("Fortnights due"),
+    "fortnights_covered": _("Fortnights covered"),
+    "pre_exam": _("Pre-exam counseling"),
+    "stress_relief": _("Stress relief"),
+    "key": _("Code"),
+    "key_time": _("Key time"),
+    "due_on": _("Due on"),
+    "place": _("Place"),
+    "psych_teachers": _("Psychological teachers"),
+    "must_add": _("Required"),
+    "group": _("Staff group"),
+    "staff": _("Staff"),
+    "trained": _("Trained"),
 }
 
 
