@@ -17,6 +17,18 @@ from supervision import selectors as sel
 from xinyu.db_router import use_replica
 
 router = Router(tags=["supervision"])
+_mounted = False
+
+
+def mount() -> None:
+    """Add this router to the site's API, once (from the app's ``ready()``: ``xinyu.api`` imports no
+    supervision, so the lower apps' tests that import it do not depend on the top layer)."""
+    global _mounted
+    if not _mounted:
+        from xinyu.api import api
+
+        api.add_router("", router)
+        _mounted = True
 
 
 class NodeOut(Schema):

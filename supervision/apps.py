@@ -27,3 +27,6 @@ class SupervisionConfig(AppConfig):
 
         register_card(cards.dashboard_card)
         register_nav_item(cards.nav_dashboard)
+        from supervision.api import mount
+
+        mount()  # GET /api/supervision/dashboard

@@ -37,7 +37,6 @@ from access.tiers import Tier
 from care.api import router as care_router
 from org.models import ImportJob
 from screening.api import router as screening_router
-from supervision.api import router as supervision_router
 from xinyu.web.people import selectors
 
 MAX_PAGE_SIZE = 100
@@ -364,7 +363,8 @@ def import_detail(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_ID)
 api.add_router("", router)
 api.add_router("", screening_router)  # issue 3: the screening flow
 api.add_router("", care_router)  # issue 4: abnormality reports from the phone
-api.add_router("", supervision_router)  # issue 7: dashboards (rollups)
+# issue 7: supervision's dashboards router is added from supervision's AppConfig.ready() (the top layer; a
+# static import here would make every lower app's tests that import this module depend on supervision).
 
 
 # --- the persona matrix's view of the API -----------------------------------------------------------------------
