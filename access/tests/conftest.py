@@ -14,3 +14,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(
             f"API fuzz: {sum(fuzz.CASES.values())} cases over {operations} operations ({per_persona})"
         )
+    matrix = sys.modules.get("access.tests.test_matrix")
+    if matrix is not None and matrix.TRIED["requests"]:
+        personas = len(matrix.PERSONAS)
+        terminalreporter.write_line(
+            f"Persona matrix: {matrix.TRIED['requests']} requests — {matrix.TRIED['routes']} routes × "
+            f"({personas} personas + anonymous), each answer checked against the tier table"
+        )

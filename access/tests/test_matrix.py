@@ -382,6 +382,9 @@ def _roster_seen(world, persona: str, after_seq: int) -> set[str]:
     return {key_of[i] for i in ids}
 
 
+TRIED: dict[str, int] = {"routes": 0, "requests": 0}  # printed by access/tests/conftest.py (docs/security.md)
+
+
 @pytest.mark.parametrize("name", sorted(PAGE))
 def test_each_persona_gets_what_the_tier_table_gives_them(name, world, client):
     from access.models import AuditEvent
@@ -408,6 +411,8 @@ def test_each_persona_gets_what_the_tier_table_gives_them(name, world, client):
             if seen != ROSTER.get(persona, set()):
                 wrong_rosters[persona] = seen
         client.logout()
+    TRIED["routes"] += 1
+    TRIED["requests"] += len(got)
     assert got == wanted
     assert wrong_rosters == {}, "students seen in the roster list differ from the tier table"
 
