@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import cases_views, export_views, file_views, reports_views, views
+from care import cases_views, correction_views, export_views, file_views, reports_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -20,6 +20,10 @@ urlpatterns = [
         export_views.guardian_export_download,
         name="guardian_export_download",
     ),
+    # 更正 — corrections of identity and contact data (PIPL Art. 46)
+    path("corrections/new/", correction_views.correction_new, name="correction_new"),
+    path("corrections/", correction_views.correction_queue, name="correction_queue"),
+    path("corrections/<int:pk>/decide/", correction_views.correction_decide, name="correction_decide"),
 ]
 
 # --- Plans, guardian contacts, referrals, tasks, partner institutions (plans) -----------------------------------
