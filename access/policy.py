@@ -305,8 +305,10 @@ def visible_classes(user: User) -> QuerySet[SchoolClass]:
 
 def may(user: User, action: str, node: Node | None = None) -> bool:
     """May ``user`` do ``action`` (at ``node``, which must lie in one of their posts' subtrees)?"""
-    if user.is_authenticated and user.is_superuser and not action.startswith(SUPERUSER_NEVER_PREFIXES):
-        return True
+    if user.is_authenticated and user.is_superuser:
+        # A superuser is a system administrator: never an auditor or a security administrator, not even through
+        # a post of those roles (三权分立).
+        return not action.startswith(SUPERUSER_NEVER_PREFIXES)
     roles = ACTIONS[action]
     return any(p.role in roles and (node is None or node.is_within(p.node)) for p in posts_of(user))
 

@@ -93,6 +93,16 @@ def test_a_superuser_is_at_most_a_system_administrator(world):
 
 
 @pytest.mark.parametrize(
+    "persona, action", [("auditor", "audit.read"), ("security_admin", "security.accounts")]
+)
+def test_a_superuser_with_an_auditor_or_security_post_still_has_neither_duty(world, persona, action):
+    user = getattr(world, persona)
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    assert not may(user, action)
+
+
+@pytest.mark.parametrize(
     "holds, wants",
     [
         ("auditor", Role.CITY_ADMIN),
