@@ -76,7 +76,6 @@ DETAIL_LABELS = {
     "fortnights_covered": _("Fortnights covered"),
     "pre_exam": _("Pre-exam counseling"),
     "stress_relief": _("Stress relief"),
-    "key": _("Code"),
     "key_time": _("Key time"),
     "due_on": _("Due on"),
     "place": _("Place"),
@@ -86,6 +85,8 @@ DETAIL_LABELS = {
     "staff": _("Staff"),
     "trained": _("Trained"),
 }
+
+DETAIL_HIDDEN = frozenset({"key"})  # internal codes with a readable label beside them (key_time)
 
 
 # --- who sees what ------------------------------------------------------------------------------------------
@@ -322,7 +323,11 @@ def rollup_cells(node: Node, period: Period, children: list[Node]) -> tuple[Cell
     out: Cells = {}
     for ind in inds:
         kids = _rows_for(ind, node, children)
-        out[ind.code] = (stored.get((ind.code, node.pk)), {c.pk: stored.get((ind.code, c.pk)) for c in kids})
+        own = stored.get((ind.code, node.pk))
+        # A child without a stored value under a computed parent has nothing under it (a district without
+        # schools yet): nothing to count, not "not computed".
+        missing = None if own is None else (0, 0)
+        out[ind.code] = (own, {c.pk: stored.get((ind.code, c.pk), missing) for c in kids})
     return out, oldest
 
 
@@ -443,7 +448,7 @@ def details(
     labels = {**DETAIL_LABELS, **getattr(fn, "columns", {})}
     keys: list[str] = []
     for r in rows:
-        keys.extend(k for k in r if k not in keys)
+        keys.extend(k for k in r if k not in keys and k not in DETAIL_HIDDEN)
     return rows, [(k, str(labels.get(k, k))) for k in keys]
 
 
@@ -472,7 +477,9 @@ def trend(
     if not may_view(user, node) or not applies(ind, node):
         raise Http404
     raw = sees_raw(user, node)
-    periods = list(periods) if periods is not None else list(Period.objects.filter(kind=ind.period))
+    if periods is None:  # every period of the indicator's kind that has started
+        periods = Period.objects.filter(kind=ind.period, starts_on__lte=timezone.localdate())
+    periods = list(periods)
     periods.sort(key=lambda p: p.starts_on)
     stored = {
         pid: (n, d)

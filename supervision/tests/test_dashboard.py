@@ -175,13 +175,39 @@ def test_the_city_drills_to_a_district_then_to_a_school_missing_a_campus_teacher
 
 
 @pytest.mark.django_db
+def test_a_district_without_schools_has_nothing_to_judge_rather_than_no_figures(world, login):
+    Node.objects.create(kind=NodeKind.DISTRICT, parent=world.city, name="延庆区", code="110119")
+    period = _semester(world)
+    run_full([period])
+    data = _api(login(world.city_officer), world.city, period)
+    empty = next(f for f in _indicator(data, "r1.1-psych-teacher")["children"] if f["node_id"] != world.haidian.pk
+                 and f["node_id"] != world.chaoyang.pk)  # fmt: skip
+    assert (empty["numerator"], empty["denominator"], empty["computed"], empty["status"]) == (
+        0,
+        0,
+        True,
+        None,
+    )
+
+
+@pytest.mark.django_db
 def test_the_trend_shows_the_indicator_over_the_semesters(world, login, sem):
-    second = next(p for p in ensure_periods(world.year) if p.code.endswith("-S2"))
+    from supervision.models import Period
+
+    earlier = Period.objects.create(
+        kind="semester", code="2020-S1", school_year=world.year, starts_on=sem.starts_on.replace(year=2020),
+        ends_on=sem.ends_on.replace(year=2021),
+    )  # fmt: skip
+    RollupValue.objects.create(
+        indicator="r1.1-psych-teacher", node=world.city, period=earlier, level="city", numerator=0,
+        denominator=3, computed_at=timezone.now(),
+    )  # fmt: skip
     response = login(world.city_officer).get(
         reverse("supervision:trend", kwargs={"node": world.city.pk, "indicator": "r1.1-psych-teacher"})
     )
     body = response.content.decode()
-    assert f'data-period="{sem.code}"' in body and f'data-period="{second.code}"' in body
+    assert f'data-period="{sem.code}"' in body and 'data-period="2020-S1"' in body
+    assert body.index('data-period="2020-S1"') < body.index(f'data-period="{sem.code}"')
     assert "1 / 3" in re.sub(r"<[^>]+>", "", body.split(f'data-period="{sem.code}"')[1].split("</tr>")[0])
 
 

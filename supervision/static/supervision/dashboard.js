@@ -15,7 +15,7 @@
         name: d.label, type: "bar", barMaxWidth: 22, data: d.values,
         itemStyle: { color: function (p) { return p.value != null && p.value >= d.target ? "#2e7d5b" : "#c0562b"; } },
         label: { show: true, position: "right", formatter: function (p) { return p.value == null ? "" : p.value + "%"; } },
-        markLine: { symbol: "none", lineStyle: { color: "#555", type: "dashed" }, label: { formatter: d.target_label + " " + d.target + "%" }, data: [{ xAxis: d.target }] },
+        markLine: { symbol: "none", lineStyle: { color: "#555", type: "dashed" }, label: { position: "insideEndTop", formatter: d.target_label + " " + d.target + "%" }, data: [{ xAxis: d.target }] },
       }],
     };
   }
@@ -28,7 +28,7 @@
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{
         name: d.label, type: "line", connectNulls: false, data: d.values, itemStyle: { color: "#2f6f9f" },
-        markLine: { symbol: "none", lineStyle: { color: "#555", type: "dashed" }, label: { formatter: d.target_label + " " + d.target + "%" }, data: [{ yAxis: d.target }] },
+        markLine: { symbol: "none", lineStyle: { color: "#555", type: "dashed" }, label: { position: "insideEndTop", formatter: d.target_label + " " + d.target + "%" }, data: [{ yAxis: d.target }] },
       }],
     };
   }
