@@ -24,6 +24,7 @@ $PY manage.py migrate --noinput >"$run_dir/migrate.log"
 $PY manage.py collectstatic --noinput >/dev/null
 if [ -n "${XINYU_SEED_STUDENTS:-}" ]; then
   $PY manage.py seed_demo --students "$XINYU_SEED_STUDENTS" --seed 1 --if-empty --not-production
+  $PY manage.py rollup --full >"$run_dir/rollup.log"  # the supervision dashboards' figures at once
   $PY manage.py demo_logins
 fi
 

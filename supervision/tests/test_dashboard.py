@@ -342,3 +342,11 @@ def test_the_dashboard_and_api_cost_the_same_queries_for_2_or_22_schools(
     assert count() == few
     with django_assert_max_num_queries(12):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_api_is_in_the_openapi_schema(world, login):
+    schema = login(world.city_officer).get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/supervision/dashboard"]["get"]
+    assert operation["operationId"] == "supervision_dashboard"
+    assert {p["name"] for p in operation["parameters"]} == {"node", "period"}
