@@ -1,5 +1,7 @@
-"""Crisis-triage figures for docs/performance.md ("Crisis triage"): precision and recall of the lexicon
-(counseling/data/triage_lexicon.yaml) on each labelled set, the misses and false alarms, and scoring speed.
+"""Crisis-triage figures for docs/performance.md ("Crisis triage"): precision and recall on each labelled set of
+the lexicon alone (counseling/data/triage_lexicon.yaml) and of the triage as it runs (lexicon OR the character
+n-gram model, counseling/data/triage_ngram.json, trained by bench/triage_train.py on the training sets only),
+the misses and false alarms, and scoring speed.
 
     .venv/bin/python bench/triage_bench.py [--show]
 """
@@ -15,12 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
 
-from counseling.centre.triage import DATA_DIR, lexicon, measure, read_labelled, score  # noqa: E402
+from counseling.centre.triage import DATA_DIR, lexicon, measure, ngram_model, read_labelled, score  # noqa: E402
 
 SETS = [
     ("development (tuned on)", "triage_labelled.tsv"),
     ("held-out 1 (then tuned on)", "triage_heldout.tsv"),
     ("held-out 2 (then tuned on)", "triage_heldout2.tsv"),
+    ("training 4 (model only)", "triage_train4.tsv"),
     ("held-out 3 (untouched)", "triage_heldout3.tsv"),
 ]
 
@@ -29,19 +32,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show", action="store_true", help="print the misses and false alarms")
     args = parser.parse_args()
-    print(f"lexicon v{lexicon().version}, threshold {lexicon().threshold}")
-    print("| set | messages | crisis | TP | FN | FP | TN | recall | precision |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    model = ngram_model()
+    print(
+        f"lexicon v{lexicon().version}, threshold {lexicon().threshold}; n-gram model threshold {model.threshold}"
+    )
+    print(
+        "| set | messages | crisis | lexicon alone: recall / precision | lexicon OR model: TP | FN | FP | TN | recall | precision |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     all_rows = []
     for label, name in SETS:
         rows = read_labelled(DATA_DIR / name)
         all_rows += rows
+        alone = measure(rows, use_model=False)
         m = measure(rows)
         print(
-            f"| {label} | {m.n} | {m.tp + m.fn} | {m.tp} | {m.fn} | {m.fp} | {m.tn} | "
-            f"{m.recall:.2f} | {m.precision:.2f} |"
+            f"| {label} | {m.n} | {m.tp + m.fn} | {alone.recall:.2f} / {alone.precision:.2f} | {m.tp} | {m.fn} | "
+            f"{m.fp} | {m.tn} | {m.recall:.2f} | {m.precision:.2f} |"
         )
-        if args.show:
+        if (
+            args.show and "untouched" not in label
+        ):  # the untouched set's texts are not printed: nobody tunes on them
             for r in m.misses:
                 print(f"    MISS  [{r.category}] {r.text}")
             for r in m.false_alarms:

@@ -8,6 +8,8 @@ data file, not here: this module only applies them. Measured on a labelled set b
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +18,8 @@ from pathlib import Path
 import yaml
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
+# The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
+MODEL_PATH = LEXICON_PATH.parent / "triage_ngram.json"
 CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}")
 MASK_CHAR = "□"
 
@@ -46,6 +50,59 @@ class Triage:
     crisis: bool
     hits: list[str] = field(default_factory=list)  # phrase ids that counted (never the message's words)
     negated: list[str] = field(default_factory=list)  # phrase ids found but negated
+    model: float = 0.0  # the n-gram model's probability of a crisis (0–1)
+
+
+@dataclass(frozen=True)
+class NgramModel:
+    """Logistic regression over the message's character 1–3-grams (binary), stored as data."""
+
+    threshold: float
+    bias: float
+    weights: dict[str, float]
+
+    def probability(self, text: str) -> float:
+        z = self.bias + sum(self.weights.get(g, 0.0) for g in grams(text))
+        z = max(-30.0, min(30.0, z))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def _masked(text: str, lex: Lexicon) -> str:
+    masked = text or ""
+    for mask in lex.masks:
+        masked = mask.sub(lambda m: MASK_CHAR * len(m.group(0)), masked)
+    return masked
+
+
+def _unnegated(clause: str, lex: Lexicon) -> str:
+    """The clause with every negated lexicon phrase blanked ("我不是不想活" keeps no "不想活" for the model)."""
+    chars = list(clause)
+    for phrase in lex.phrases:
+        for m in phrase.pattern.finditer(clause):
+            if m.end() > m.start() and _negated(clause, m.start(), lex):
+                chars[m.start() : m.end()] = MASK_CHAR * (m.end() - m.start())
+    return "".join(chars)
+
+
+def grams(text: str, lex: Lexicon | None = None) -> set[str]:
+    """The model's features: character 1–3-grams of each clause of the masked text (benign idioms and negated
+    lexicon phrases blanked, so the model gets the lexicon's negation handling too)."""
+    lex = lex or lexicon()
+    out: set[str] = set()
+    for clause in CLAUSE_SPLIT.split(_masked(text, lex)):
+        for part in _unnegated(clause, lex).split(MASK_CHAR):  # no n-gram bridges a blanked span
+            part = part.strip()
+            for n in (1, 2, 3):
+                out.update(part[i : i + n] for i in range(len(part) - n + 1))
+    return out
+
+
+@lru_cache(maxsize=1)
+def ngram_model() -> NgramModel | None:
+    if not MODEL_PATH.exists():
+        return None
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return NgramModel(float(data["threshold"]), float(data["bias"]), dict(data["weights"]))
 
 
 def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
@@ -87,12 +144,10 @@ def _negated(clause: str, start: int, lex: Lexicon) -> bool:
     return False
 
 
-def score(text: str, lex: Lexicon | None = None) -> Triage:
+def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> Triage:
     """Score one message. Each phrase counts once (its best, un-negated occurrence)."""
     lex = lex or lexicon()
-    masked = text or ""
-    for mask in lex.masks:
-        masked = mask.sub(lambda m: MASK_CHAR * len(m.group(0)), masked)
+    masked = _masked(text, lex)
     best: dict[str, float] = {}
     negated: set[str] = set()
     for clause in CLAUSE_SPLIT.split(masked):
@@ -106,11 +161,16 @@ def score(text: str, lex: Lexicon | None = None) -> Triage:
                     continue
                 best[phrase.id] = max(best.get(phrase.id, 0.0), phrase.weight * factor)
     total = round(sum(best.values()), 3)
+    # R4.2, recall first: the lexicon OR the n-gram model (wording the lexicon has no phrase for).
+    model = ngram_model() if use_model else None
+    p = round(model.probability(text), 3) if model else 0.0
+    by_model = model is not None and p >= model.threshold
     return Triage(
         score=total,
-        crisis=total >= lex.threshold,
-        hits=sorted(best),
+        crisis=total >= lex.threshold or by_model,
+        hits=sorted(best) + (["ngram-model"] if by_model else []),
         negated=sorted(negated - set(best)),
+        model=p,
     )
 
 
@@ -157,10 +217,10 @@ def read_labelled(path: Path | str) -> list[Labelled]:
     return rows
 
 
-def measure(rows: list[Labelled], lex: Lexicon | None = None) -> Measure:
+def measure(rows: list[Labelled], lex: Lexicon | None = None, *, use_model: bool = True) -> Measure:
     m = Measure(n=len(rows), tp=0, fp=0, fn=0, tn=0, misses=[], false_alarms=[])
     for row in rows:
-        flagged = score(row.text, lex).crisis
+        flagged = score(row.text, lex, use_model=use_model).crisis
         if row.crisis and flagged:
             m.tp += 1
         elif row.crisis:

@@ -9,6 +9,7 @@ from counseling.centre.triage import DATA_DIR, DEV_SET, HELDOUT_SET, measure, re
 
 HELDOUT2 = DATA_DIR / "triage_heldout2.tsv"
 HELDOUT3 = DATA_DIR / "triage_heldout3.tsv"
+TRAIN4 = DATA_DIR / "triage_train4.tsv"
 
 
 @pytest.mark.parametrize(
@@ -49,14 +50,34 @@ def test_the_sets_are_large_enough_and_hold_both_labels():
 
 
 def test_on_the_development_sets_recall_is_at_least_095_and_precision_at_least_090():
-    m = measure(read_labelled(DEV_SET) + read_labelled(HELDOUT_SET) + read_labelled(HELDOUT2))
+    m = measure(
+        read_labelled(DEV_SET) + read_labelled(HELDOUT_SET) + read_labelled(HELDOUT2) + read_labelled(TRAIN4)
+    )
     assert m.recall >= 0.95, [r.text for r in m.misses]
     assert m.precision >= 0.90, [r.text for r in m.false_alarms]
 
 
 def test_on_the_untouched_held_out_set_the_figures_do_not_fall_below_what_was_measured():
-    """The honest estimate: held-out set 3 was written after lexicon v5 was frozen. Its recall is far below the
-    development figure (docs/performance.md says so); this floor only stops the lexicon getting worse."""
+    """The honest estimate: held-out set 3 was written after lexicon v5 was frozen and was read neither to tune the
+    lexicon nor to train the n-gram model. The lexicon alone found 0.20 of its crisis messages; with the model,
+    0.83 (docs/performance.md). These floors stop the triage getting worse."""
     m = measure(read_labelled(HELDOUT3))
-    assert m.recall >= 0.20
-    assert m.precision >= 0.75
+    assert m.recall >= 0.80
+    assert m.precision >= 0.80
+    alone = measure(read_labelled(HELDOUT3), use_model=False)
+    assert alone.recall >= 0.20 and alone.precision >= 0.75
+
+
+def test_the_ngram_model_catches_indirect_wording_the_lexicon_has_no_phrase_for():
+    """Farewells, giving things away, self-harm and means without the listed words (training set 4 kinds)."""
+    text = "我的漫画书你都拿走吧，我以后用不着了"
+    assert not score(text, use_model=False).crisis
+    result = score(text)
+    assert result.crisis and "ngram-model" in result.hits and result.model >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text", ["再见啦，下周一见", "周末想睡个懒觉，谁也别叫我", "我把旧的课外书捐给了山区小学"]
+)
+def test_everyday_goodbyes_and_rest_are_not_a_crisis(text):
+    assert not score(text).crisis
