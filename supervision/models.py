@@ -219,7 +219,7 @@ class InspectionItem(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("To correct")
     DONE = "done", _("Done, to verify")
     VERIFIED = "verified", _("Verified")
 

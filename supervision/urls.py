@@ -2,6 +2,7 @@ from django.urls import path
 
 from supervision import views
 from supervision import views_approval as approval
+from supervision import views_inspections as insp
 
 app_name = "supervision"
 
@@ -22,4 +23,16 @@ urlpatterns = [
     path("approval/<int:pk>/approve/", approval.approval_approve, name="approval_approve"),
     path("approval/<int:pk>/accept/", approval.approval_accept, name="approval_accept"),
     path("approval/<int:pk>/return/", approval.approval_return, name="approval_return"),
+    # Inspections (督导检查, R18): supervision.views_inspections
+    path("inspections/", insp.inspection_list, name="inspections"),
+    path("inspections/new/", insp.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", insp.inspection_detail, name="inspection"),
+    path("inspections/<int:pk>/tasks/new/", insp.inspection_task_new, name="inspection_task_new"),
+    path("inspections/<int:pk>/close/", insp.inspection_close, name="inspection_close"),
+    path("inspections/<int:pk>/export.xlsx", insp.inspection_export, name="inspection_export"),
+    path("inspections/items/<int:pk>/finding/", insp.inspection_finding, name="inspection_finding"),
+    path("inspections/tasks/", insp.rectification_tasks, name="rectification_tasks"),
+    path("inspections/tasks/<int:pk>/done/", insp.task_done, name="task_done"),
+    path("inspections/tasks/<int:pk>/note/", insp.task_note, name="task_note"),
+    path("inspections/tasks/<int:pk>/verify/", insp.task_verify, name="task_verify"),
 ]
