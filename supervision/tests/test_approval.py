@@ -101,7 +101,7 @@ def test_a_quarter_is_never_locked(world, sem):
     services.submit(user=world.leader, school=world.school_a, period=sem)
     quarter = _periods(world)["Q1"]
     assert locked_node_ids(quarter) == set()
-    with pytest.raises(ApprovalError, match="semester and school-year"):
+    with pytest.raises(ApprovalError, match="只有学期和学年"):
         services.submit(user=world.leader, school=world.school_a, period=quarter)
 
 
@@ -115,7 +115,7 @@ def test_submitting_twice_is_one_submission(world, sem):
 
 @pytest.mark.django_db
 def test_the_district_cannot_approve_a_school_that_has_not_submitted(world, sem):
-    with pytest.raises(ApprovalError, match="has not submitted"):
+    with pytest.raises(ApprovalError, match="尚未提交本期数据"):
         services.approve(user=world.district_officer, node=world.school_a, period=sem)
     assert _state(world.school_a, sem) == ApprovalState.DRAFT
 
@@ -124,7 +124,7 @@ def test_the_district_cannot_approve_a_school_that_has_not_submitted(world, sem)
 def test_the_district_approves_itself_only_when_all_its_schools_are_approved(world, sem):
     services.submit(user=world.leader, school=world.school_a, period=sem)
     services.approve(user=world.district_officer, node=world.school_a, period=sem)
-    with pytest.raises(ApprovalError, match="1 school"):
+    with pytest.raises(ApprovalError, match="还有 1 所学校"):
         services.approve(user=world.district_officer, node=world.haidian, period=sem)
     assert _state(world.haidian, sem) == ApprovalState.DRAFT
 
@@ -133,7 +133,7 @@ def test_the_district_approves_itself_only_when_all_its_schools_are_approved(wor
 def test_the_city_cannot_accept_a_district_with_an_unapproved_school(world, sem):
     services.submit(user=world.leader, school=world.school_a, period=sem)
     services.approve(user=world.district_officer, node=world.school_a, period=sem)
-    with pytest.raises(ApprovalError, match="cannot be accepted"):
+    with pytest.raises(ApprovalError, match="不能验收"):
         services.accept(user=world.city_officer, district=world.haidian, period=sem)
     assert _state(world.haidian, sem) == ApprovalState.DRAFT
 
@@ -155,7 +155,7 @@ def test_an_officer_of_another_district_gets_404_and_other_roles_403(world, sem)
 @pytest.mark.django_db
 def test_returning_needs_a_reason_is_audited_and_tells_the_school(world, sem):
     services.submit(user=world.leader, school=world.school_a, period=sem)
-    with pytest.raises(ApprovalError, match="reason"):
+    with pytest.raises(ApprovalError, match="请填写退回原因"):
         services.return_for_correction(
             user=world.district_officer, node=world.school_a, period=sem, reason=" "
         )
@@ -177,11 +177,11 @@ def test_returning_needs_a_reason_is_audited_and_tells_the_school(world, sem):
 @pytest.mark.django_db
 def test_a_school_cannot_be_returned_while_its_district_is_approved(world, sem, leader_b):
     _whole_chain(world, sem, leader_b)
-    with pytest.raises(ApprovalError, match="withdraw the district"):
+    with pytest.raises(ApprovalError, match="请先撤销区级审核"):
         services.return_for_correction(
             user=world.district_officer, node=world.school_a, period=sem, reason="x"
         )
-    with pytest.raises(ApprovalError, match="only the city"):
+    with pytest.raises(ApprovalError, match="只有市级可以退回"):
         services.return_for_correction(
             user=world.district_officer, node=world.haidian, period=sem, reason="x"
         )

@@ -112,11 +112,11 @@ def test_the_owner_is_told_follows_up_marks_done_and_the_supervisor_verifies_and
     assert task.status == TaskStatus.DONE and task.notes.count() == 2
     assert Notification.objects.filter(user=world.supervisor, kind="supervision.rectification").exists()
 
-    with pytest.raises(InspectionError, match="no finding"):
+    with pytest.raises(InspectionError, match="没有检查结论"):
         inspections.close_inspection(user=world.supervisor, inspection=inspection)
     for item in inspection.items.all():
         inspections.record_finding(user=world.supervisor, item=item, finding="met")
-    with pytest.raises(InspectionError, match="not verified"):
+    with pytest.raises(InspectionError, match="未核验"):
         inspections.close_inspection(user=world.supervisor, inspection=inspection)
     login(world.supervisor).post(reverse("supervision:task_verify", args=[task.pk]), {"decision": "verify"})
     task.refresh_from_db()
@@ -124,7 +124,7 @@ def test_the_owner_is_told_follows_up_marks_done_and_the_supervisor_verifies_and
     inspections.close_inspection(user=world.supervisor, inspection=inspection)
     inspection.refresh_from_db()
     assert inspection.is_closed
-    with pytest.raises(InspectionError, match="closed"):
+    with pytest.raises(InspectionError, match="已结束"):
         _task(world, inspection)
 
 
@@ -132,7 +132,7 @@ def test_the_owner_is_told_follows_up_marks_done_and_the_supervisor_verifies_and
 def test_reopening_needs_a_note_and_tells_the_owner(world, inspection):
     task = _task(world, inspection)
     inspections.mark_done(user=world.leader, task=task)
-    with pytest.raises(InspectionError, match="still missing"):
+    with pytest.raises(InspectionError, match="还缺什么"):
         inspections.verify(user=world.supervisor, task=task, accept=False)
     inspections.verify(user=world.supervisor, task=task, accept=False, note="值班表未上墙")
     task.refresh_from_db()
@@ -143,9 +143,9 @@ def test_reopening_needs_a_note_and_tells_the_owner(world, inspection):
 
 @pytest.mark.django_db
 def test_a_task_needs_an_owner_at_the_school_and_a_deadline_from_today(world, inspection):
-    with pytest.raises(InspectionError, match="leader or a psychological teacher"):
+    with pytest.raises(InspectionError, match="校领导或心理教师"):
         _task(world, inspection, owner=world.teacher)
-    with pytest.raises(InspectionError, match="deadline"):
+    with pytest.raises(InspectionError, match="整改期限"):
         _task(world, inspection, days=-1)
     task = _task(world, inspection, owner=world.psych_east)  # a campus's psychological teacher may own one
     with pytest.raises(PermissionDenied):
