@@ -503,8 +503,9 @@ def last_run() -> RollupRun | None:
 
 
 def running_full() -> RollupRun | None:
-    """A full rollup started in the last hour and not finished (the recompute button shows its progress)."""
-    since = timezone.now() - dt.timedelta(hours=1)
+    """A full rollup started in the last 20 minutes and not finished (the recompute button shows its progress;
+    a full run takes under 10 minutes for a city of a million students, so an older one has died)."""
+    since = timezone.now() - dt.timedelta(minutes=20)
     return (
         RollupRun.objects.filter(full=True, finished_at__isnull=True, started_at__gte=since)
         .order_by("-started_at")

@@ -83,7 +83,7 @@ def dashboard(request: HttpRequest, node: int, period: str) -> HttpResponse:
             "periods": sel.all_periods(),
             "charts": _chart_data(dash),
             "may_recompute": sel.may_recompute(request.user),
-            "running": sel.running_full(),
+            "running": sel.running_full() if sel.may_recompute(request.user) else None,
             "min_cell": settings.XINYU_MIN_CELL,
         }
     return render(request, "supervision/dashboard.html", context)

@@ -350,3 +350,17 @@ def test_the_dashboard_api_is_in_the_openapi_schema(world, login):
     operation = schema["paths"]["/api/supervision/dashboard"]["get"]
     assert operation["operationId"] == "supervision_dashboard"
     assert {p["name"] for p in operation["parameters"]} == {"node", "period"}
+
+
+@pytest.mark.django_db
+def test_while_a_full_rollup_runs_the_admin_sees_its_progress_and_cannot_queue_another(world, login, sem):
+    RollupRun.objects.create(full=True, started_at=timezone.now())
+    client = login(world.district_admin)
+    page = client.get(_url(world.haidian, sem)).content.decode()
+    assert 'id="recompute-progress"' in page and 'http-equiv="refresh"' in page
+    runs = RollupRun.objects.count()
+    client.post(reverse("supervision:recompute"))
+    assert RollupRun.objects.count() == runs
+    # An officer's page neither shows it nor reloads itself.
+    page = login(world.district_officer).get(_url(world.haidian, sem)).content.decode()
+    assert "recompute-progress" not in page and 'http-equiv="refresh"' not in page
