@@ -97,7 +97,7 @@ class ApprovalState(models.TextChoices):
     DRAFT = "draft", _("Not submitted")
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted by the city")
 
 
 class Approval(models.Model):
@@ -125,7 +125,7 @@ class Approval(models.Model):
 class ApprovalAction(models.TextChoices):
     SUBMIT = "submit", _("Submitted")
     APPROVE = "approve", _("Approved")
-    ACCEPT = "accept", _("Accepted")
+    ACCEPT = "accept", _("Accepted by the city")
     RETURN = "return", _("Returned for correction")
 
 
