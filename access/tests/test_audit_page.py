@@ -102,3 +102,11 @@ def test_the_export_is_json_lines_with_hashes_and_is_itself_audited(world, login
     exported = AuditEvent.objects.get(action="audit.export")
     assert exported.actor_id == world.auditor.pk and exported.detail == {"action": "student"}
     assert list(audit.verify()) == []
+
+
+def test_the_export_never_holds_a_students_name_or_a_records_content(world, login, events):
+    body = b"".join(login(world.auditor).get(EXPORT).streaming_content).decode()
+    assert body.count("\n") >= len(events)
+    for name in ("李小明", "王小红", "赵小丽"):
+        assert name not in body
+    assert "送医" not in body
