@@ -161,3 +161,40 @@ def test_a_guomi_deployment_moves_every_value_from_aes_to_sm4_by_rotation(world,
 
     with pytest.raises(DecryptionError):
         BreakGlassGrant.objects.get(pk=grants[0].pk)
+
+
+def test_rotation_end_to_end_across_apps_new_key_in_every_column_old_key_removed_data_readable(
+    world, settings
+):
+    """Rows of three apps (access, care, counseling — through the app registry: access imports neither) sealed
+    under the old key; a new primary added; rotate_keys; every encrypted column now under the new key; the old
+    key removed; every value reads back as written."""
+    from django.apps import apps
+
+    settings.XINYU_DATA_KEYS = f"old:{KEY_OLD}"
+    now = timezone.now()
+    written = {
+        grant(world): ("reason", SECRET),
+        apps.get_model("care", "Alert").objects.create(
+            student=world.student_a1, school=world.school_a, level="red", reasons=["自伤念头", "睡眠问题"],
+            source_type="rotation", source_id="1", raised_at=now, ack_deadline=now,
+        ): ("reasons", ["自伤念头", "睡眠问题"]),
+        apps.get_model("counseling", "Message").objects.create(
+            district=world.haidian, anonymous=True, body="我不想再去学校了，每天都很难受", submit_key="rotation-1",
+            created_at=now, reply_due=now,
+        ): ("body", "我不想再去学校了，每天都很难受"),
+    }  # fmt: skip
+
+    def raw(obj, field):
+        column = obj._meta.get_field(field).column
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {column} FROM {obj._meta.db_table} WHERE id = %s", [obj.pk])  # noqa: S608
+            return cur.fetchone()[0]
+
+    assert all(raw(o, f).startswith("x1:old:") for o, (f, _) in written.items())
+    settings.XINYU_DATA_KEYS = f"new:{KEY_NEW},old:{KEY_OLD}"
+    call_command("rotate_keys", "--signed-off-by", "security_admin", stdout=None)
+    assert all(raw(o, f).startswith("x1:new:") for o, (f, _) in written.items())
+    settings.XINYU_DATA_KEYS = f"new:{KEY_NEW}"  # the old key removed
+    for obj, (field, value) in written.items():
+        assert getattr(type(obj).objects.get(pk=obj.pk), field) == value
