@@ -29,7 +29,7 @@ from org.models import PATH_STEP, Node, NodeKind, Role, User
 from supervision import catalogue
 from supervision.catalogue import Cell, Indicator
 from supervision.models import Period, PeriodKind, RollupRun, RollupValue
-from supervision.privacy import Shown, shown_single, suppress_table
+from supervision.privacy import Shown, min_cell, shown_single, suppress_table
 
 # Who sees supervision pages (T0 aggregates only). Never students, guardians, teachers, class teachers, the
 # district counselor, clinicians or auditors.
@@ -215,6 +215,7 @@ class Figure:
     status: str | None
     suppressed: bool
     computed: bool = True  # False: no rollup stored yet for this node and period
+    url: str = ""  # the node's own dashboard for the same period (drill-down)
 
     @property
     def share(self) -> float | None:
@@ -230,6 +231,29 @@ class Figure:
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status]) if self.status else ""
+
+    # What the page prints (computed here rather than in an included template per cell: a city page has
+    # hundreds of cells).
+    @property
+    def num_text(self) -> str:
+        return f"<{min_cell()}" if self.numerator is None else str(self.numerator)
+
+    @property
+    def den_text(self) -> str:
+        return f"<{min_cell()}" if self.denominator is None else str(self.denominator)
+
+    @property
+    def share_text(self) -> str:
+        return f"<{min_cell()}" if self.suppressed and self.computed else self.percent
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """(CSS modifier, words) of the status badge."""
+        if self.status:
+            return self.status, self.status_label
+        if self.suppressed and self.computed:
+            return "hidden", str(_("Hidden (small numbers)"))
+        return "none", str(_("Nothing to judge"))
 
 
 @dataclass
@@ -410,6 +434,9 @@ def node_dashboard(user: User, node: Node, period: Period, with_details: bool = 
     children = child_nodes(node)
     cells, oldest = rollup_cells(node, period, children)
     by_pk = {c.pk: c for c in children}
+    urls = {
+        c.pk: reverse("supervision:dashboard", kwargs={"node": c.pk, "period": period.code}) for c in children
+    }
     groups: dict[str, list[IndicatorRow]] = {}
     for ind in catalogue.indicators(period.kind):
         if ind.code not in cells:
@@ -417,10 +444,13 @@ def node_dashboard(user: User, node: Node, period: Period, with_details: bool = 
         own, kid_cells = cells[ind.code]
         kids = [(by_pk[pk], c) for pk, c in kid_cells.items()]
         shown_own, shown_kids = _shown(ind, node, own, kids, raw)
+        figures = [_figure(n, c, s, ind) for (n, c), s in zip(kids, shown_kids, strict=True)]
+        for f in figures:
+            f.url = urls[f.node_id]
         row = IndicatorRow(
             indicator=ind,
             own=_figure(node, own, shown_own, ind),
-            children=[_figure(n, c, s, ind) for (n, c), s in zip(kids, shown_kids, strict=True)],
+            children=figures,
         )
         if with_details and node.kind == NodeKind.SCHOOL:
             row.details, row.detail_columns = details(user, node, period, ind)
