@@ -27,6 +27,9 @@ class CareConfig(AppConfig):
         from care import guardian_export
 
         guardian_export.register_retention()
+        from care.correction_views import nav_corrections
+
+        register_nav_item(nav_corrections)
         self._ready_plans(register_scope, Scope, register_card, register_nav_item)
         self._ready_cases(register_card, register_nav_item, register_student_section)
 

@@ -104,3 +104,10 @@ def test_a_phone_another_guardian_uses_is_not_applied(world, login):
     row.refresh_from_db()
     assert row.status == "pending"
     assert Guardian.objects.get(user=world.guardian).phone == "13800000001"
+
+
+def test_the_queue_is_in_the_header_of_the_leader_and_psych_teachers_only(world, login):
+    url = reverse("care:correction_queue")
+    assert url in login(world.leader).get(reverse("web:home")).content.decode()
+    assert url in login(world.psych).get(reverse("web:home")).content.decode()
+    assert url not in login(world.class_teacher).get(reverse("web:home")).content.decode()
