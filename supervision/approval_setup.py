@@ -28,6 +28,41 @@ def nav_inspections(request: HttpRequest) -> NavItem | None:
     return _nav(request, "supervision:inspections", _("Inspections"), 92)
 
 
+def rectification_card(request: HttpRequest):
+    """整改任务 on the home page: an owner's open and overdue tasks; a supervisor's tasks done and waiting for
+    verification. One query, and none for the roles that never own or verify a task."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from supervision import approval
+    from supervision.inspections import INSPECT_ROLES, OWNER_ROLES
+    from supervision.models import RectificationTask, TaskStatus
+    from xinyu.web.home import Card, Figure, Link
+
+    user = request.user
+    owner, inspector = approval.has_role(user, OWNER_ROLES), approval.has_role(user, INSPECT_ROLES)
+    if not (owner or inspector):
+        return None
+    today = timezone.localdate()
+    counts = RectificationTask.objects.filter(Q(owner=user) | Q(inspection__supervisor=user)).aggregate(
+        open=Count("pk", filter=Q(owner=user, status=TaskStatus.OPEN)),
+        overdue=Count("pk", filter=Q(owner=user, status=TaskStatus.OPEN, deadline__lt=today)),
+        to_verify=Count("pk", filter=Q(inspection__supervisor=user, status=TaskStatus.DONE)),
+    )
+    if not any(counts.values()):
+        return None
+    figures = []
+    if counts["open"] or counts["overdue"]:
+        figures += [Figure(_("Open tasks"), counts["open"]), Figure(_("Overdue"), counts["overdue"])]
+    if inspector:
+        figures.append(Figure(_("Done, to verify"), counts["to_verify"]))
+    return Card(
+        title=_("Rectification tasks"), figures=figures,
+        links=[Link(_("Rectification tasks"), reverse("supervision:rectification_tasks"))],
+        order=61, key="supervision-rectification",
+    )  # fmt: skip
+
+
 def _item_for_read(user, pk: int):
     from supervision.inspections_selectors import get_item_or_404
 
@@ -58,6 +93,9 @@ def connect() -> None:
 
     register_nav_item(nav_approval)
     register_nav_item(nav_inspections)
+    from xinyu.web.home import register_card
+
+    register_card(rectification_card)
     # R18 evidence (督导佐证材料): per checklist item by the supervisor; per task by its owner or the supervisor.
     attachments.OWNERS["inspection_item"] = attachments.Owner(
         InspectionItem, _item_for_read, _may_add_evidence

@@ -220,3 +220,12 @@ def test_list_and_detail_pages_cost_the_same_queries_for_one_or_many(
         assert client.get(reverse("supervision:inspection", args=[i.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("supervision:rectification_tasks")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_owner_finds_their_tasks_on_the_home_page(world, inspection, login):
+    task = _task(world, inspection)
+    RectificationTask.objects.filter(pk=task.pk).update(deadline=timezone.localdate() - dt.timedelta(days=2))
+    home = login(world.leader).get(reverse("web:home")).content.decode()
+    assert "supervision-rectification" in home and reverse("supervision:rectification_tasks") in home
+    assert "supervision-rectification" not in login(world.psych).get(reverse("web:home")).content.decode()
