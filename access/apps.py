@@ -20,6 +20,7 @@ class AccessConfig(AppConfig):
         from access import auth, crypto  # noqa: F401 (auth: login signal receivers)
 
         checks.register(check_algorithms, checks.Tags.security)
+        checks.register(check_superusers, checks.Tags.security, checks.Tags.database)
 
         crypto.startup_debug = bool(settings.DEBUG)
         # Without DEBUG, refuse to start without a data key rather than fail on the first encrypted read.
@@ -57,3 +58,31 @@ def check_algorithms(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+def check_superusers(app_configs=None, databases=None, **kwargs):
+    """access.W010 (``manage.py check --database default``): active superuser accounts outside DEBUG. A superuser
+    is a system administrator without a post's limits (never an auditor or a security administrator: 三权分立);
+    keep one for the bootstrap and disable it once people hold posts (docs/security.md)."""
+    from django.core import checks
+    from django.db import DatabaseError
+
+    if settings.DEBUG or not databases:
+        return []
+    from org.models import User
+
+    try:
+        names = list(
+            User.objects.filter(is_superuser=True, is_active=True).values_list("username", flat=True)[:10]
+        )
+    except DatabaseError:
+        return []
+    if not names:
+        return []
+    return [
+        checks.Warning(
+            f"{len(names)} active superuser account(s): {', '.join(names)}. A superuser bypasses the posts' limits "
+            "for system administration; disable it once people hold posts.",
+            id="access.W010",
+        )
+    ]

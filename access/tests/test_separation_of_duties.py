@@ -234,3 +234,15 @@ def test_a_signed_off_rotation_is_recorded_in_the_security_administrators_name(w
     event = AuditEvent.objects.get(action="security.keys_rotated")
     assert event.actor_id == world.security_admin.pk and "primary" in event.detail
     call_command("rotate_keys", "--dry-run")  # a dry run needs no sign-off
+
+
+def test_an_active_superuser_is_flagged_by_the_database_checks_outside_debug(world, settings):
+    from access.apps import check_superusers
+
+    settings.DEBUG = False
+    assert check_superusers(databases=["default"]) == []
+    User.objects.create(username="root", is_superuser=True)
+    assert [w.id for w in check_superusers(databases=["default"])] == ["access.W010"]
+    assert check_superusers(databases=None) == []  # only with `check --database`
+    User.objects.filter(username="root").update(is_active=False)
+    assert check_superusers(databases=["default"]) == []
