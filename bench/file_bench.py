@@ -8,7 +8,9 @@ database xinyu_file_bench created and dropped here with --pg — gives one stude
 test client, signed in as the psychological teacher, in the same run and interleaved:
 
 - baseline: the plain student page (``org:student_detail``, which already shows the level section);
-- the file at T3 (psych teacher) and at T2 (class teacher);
+- the file at T3 (psych teacher) as it opens (the newest school year; older years load on demand), with every
+  year on one page (``?year=all``), one older year as the page loads it (HTMX fragment), and at T2 (class
+  teacher);
 - the file as PDF (export).
 
 Prints p50/p95/max per page and the number of queries of one request.
@@ -70,6 +72,11 @@ def main() -> None:
     pages = {
         "student page (baseline)": (w.psych, reverse("org:student_detail", args=[pk])),
         "file, psych teacher (T3)": (w.psych, reverse("care:file_detail", args=[pk])),
+        "file, T3, every year": (w.psych, reverse("care:file_detail", args=[pk]) + "?year=all"),
+        "file, T3, one older year": (
+            w.psych,
+            reverse("care:file_detail", args=[pk]) + f"?year={last - args.years + 1}&part=entries",
+        ),
         "file, class teacher (T2)": (w.class_teacher, reverse("care:file_detail", args=[pk])),
         "file PDF export": (w.psych, reverse("care:file_pdf", args=[pk])),
     }

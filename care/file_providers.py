@@ -119,7 +119,12 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
         return []
     school_ids = filters.schools
     out = []
-    for c in case_rows.values():
+    bounds = filters.bounds()  # every case is read (a move this year of an older case counts); only the
+    for c in case_rows.values():  # cases opened in the years asked for get an entry of their own
+        if bounds is not None and not (
+            bounds[0] <= c.opened_at and (bounds[1] is None or c.opened_at < bounds[1])
+        ):
+            continue
         out.append(
             Entry(
                 at=c.opened_at,
@@ -185,8 +190,15 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
     }
     out = []
     statuses = dict(ReferralStatus.choices)
+    bounds = filters.bounds()
     for r in rows.values():
         if filters.schools is not None and r.school_id not in filters.schools:
+            continue
+        if (
+            r.feedback_at
+            and bounds is not None
+            and not (bounds[0] <= r.feedback_at and (bounds[1] is None or r.feedback_at < bounds[1]))
+        ):
             continue
         url = referral_url(r.pk)
         if r.feedback_at and r.feedback:
@@ -235,8 +247,10 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
     out = []
     schools = {"case__school_id__in": sorted(filters.schools)} if filters.schools is not None else {}
     if filters.wants("crisis"):
+        # the year in the database too, so older years' steps are neither fetched nor decrypted
         steps = CrisisStep.objects.filter(case__student=student, **schools).filter(
-            Q(done_at__isnull=False) | Q(skipped_at__isnull=False)
+            Q(done_at__isnull=False, **filters.range("done_at", None))
+            | Q(done_at__isnull=True, skipped_at__isnull=False, **filters.range("skipped_at", None))
         )
         for st in steps.select_related("case", "done_by").defer("case__summary", "case__closing_note"):
             if st.done_at:
@@ -255,7 +269,9 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
                 )
             )  # fmt: skip
     if filters.wants("follow_up"):
-        rows = FollowUp.objects.filter(case__student=student, done_at__isnull=False, **schools)
+        rows = FollowUp.objects.filter(
+            case__student=student, done_at__isnull=False, **schools, **filters.range("done_at", None)
+        )
         for f in rows.select_related("case", "done_by").defer("case__summary", "case__closing_note"):
             out.append(
                 Entry(
@@ -265,7 +281,9 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
                 )
             )  # fmt: skip
     if filters.wants("disclosure"):
-        rows = Disclosure.objects.filter(case__student=student, **schools)
+        rows = Disclosure.objects.filter(
+            case__student=student, **schools, **filters.range("disclosed_at", None)
+        )
         for d in rows.select_related("case").defer("case__summary", "case__closing_note"):
             out.append(
                 Entry(

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from access import audit
 from access.routes import policy
@@ -17,10 +18,12 @@ from care import file as student_file
 from care.file_pdf import render_pdf
 from care.levels import RiskLevel
 
+ALL_YEARS = "all"  # ?year=all: every year on one page (the default shows the newest school year first)
+
 
 def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "").strip()
-    if not raw:
+    if not raw or raw == ALL_YEARS:
         return None
     if not raw.isdigit() or not 1990 <= int(raw) <= 2100:
         raise Http404
@@ -35,7 +38,11 @@ def _page(request: HttpRequest, pk: int, *, export: str = "") -> student_file.Fi
         page = student_file.file_page(request.user, access)
     else:
         page = student_file.file_page(
-            request.user, access, kinds_wanted=request.GET.getlist("kind"), year=_year(request)
+            request.user,
+            access,
+            kinds_wanted=request.GET.getlist("kind"),
+            year=_year(request),
+            newest_first=request.GET.get("year", "").strip() != ALL_YEARS,
         )
     audit.record(
         actor=request.user,
@@ -58,8 +65,10 @@ def _context(page: student_file.FilePage) -> dict:
         e.school_name = names.get(e.school_id, "")
         e.kind_label = page.kinds.get(e.kind, e.kind)
         e.level_label = levels.get(e.level, e.level)
+    kinds = sorted(page.filters.kinds or [])
     return {
         "page": page,
+        "kind_query": urlencode([("kind", k) for k in kinds]),
         "student": page.access.student,
         "clinical": page.access.tier >= Tier.T3,
         "printed_at": timezone.localtime(),
@@ -70,6 +79,9 @@ def _context(page: student_file.FilePage) -> dict:
 @policy(Tier.T3, "student", "the file: T3 for the psych teacher / escalated counselor, level colour for T2")
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page(request, pk)
+    if request.GET.get("part") == "entries" and page.filters.year is not None:
+        # One older school year's entries, loaded on demand into the page (HTMX); audited like the page.
+        return render(request, "care/_file_entries.html", _context(page))
     return render(request, "care/file.html", _context(page))
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,9 @@ class Filters:
     kinds: frozenset[str] | None = None  # None: every kind
     year: int | None = None  # a school year by its start year (2025 → 2025-09-01 … 2026-08-31)
     schools: frozenset[int] | None = None  # None: every school's records; else only these schools' own
+    since: int | None = (
+        None  # this school year and later only (the file's newest year first); ignored with year
+    )
 
     def wants(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds
@@ -82,17 +85,22 @@ class Filters:
     def wants_any(self, kinds: Iterable[str]) -> bool:
         return self.kinds is None or bool(self.kinds & set(kinds))
 
-    def bounds(self) -> tuple[dt.datetime, dt.datetime] | None:
-        if self.year is None:
-            return None
-        return school_year_bounds(self.year)
+    def bounds(self) -> tuple[dt.datetime, dt.datetime | None] | None:
+        """(start, end) of the year asked for, (start, None) for ``since``, or None for every year."""
+        if self.year is not None:
+            return school_year_bounds(self.year)
+        if self.since is not None:
+            return school_year_bounds(self.since)[0], None
+        return None
 
     def range(self, at_field: str, school_field: str | None = "school_id") -> dict[str, Any]:
         """Queryset keyword filters for the year and the schools: ``Model.objects.filter(**f.range("at"))``."""
         out: dict[str, Any] = {}
         b = self.bounds()
         if b is not None:
-            out[f"{at_field}__gte"], out[f"{at_field}__lt"] = b
+            out[f"{at_field}__gte"] = b[0]
+            if b[1] is not None:
+                out[f"{at_field}__lt"] = b[1]
         if self.schools is not None and school_field:
             out[f"{school_field}__in"] = sorted(self.schools)
         return out
@@ -118,17 +126,21 @@ Provider = Callable[[User, Student, Tier, Filters], Iterable[Entry]]
 class _Registered:
     fn: Provider
     kinds: dict[str, Any]  # code → label (lazy string)
+    charted: bool = False  # gives the measures of the year-over-year charts: asked for every year
 
 
 _providers: list[_Registered] = []
 
 
-def register_timeline_provider(fn: Provider, *, kinds: dict[str, Any] | None = None) -> Provider:
+def register_timeline_provider(
+    fn: Provider, *, kinds: dict[str, Any] | None = None, charted: bool = False
+) -> Provider:
     """Add a provider of timeline entries (idempotent; usable as a decorator). ``kinds`` (code → label) names
     the kinds it produces: they appear in the file's kind filter, and the provider is not called when the
-    viewer filters them all out."""
+    viewer filters them all out. ``charted``: its entries carry the ``measures`` of the year-over-year charts,
+    so it is asked for every year even when the page shows the newest year first (``Filters.since``)."""
     if all(r.fn is not fn for r in _providers):
-        _providers.append(_Registered(fn, dict(kinds or {})))
+        _providers.append(_Registered(fn, dict(kinds or {}), charted))
     return fn
 
 
@@ -144,22 +156,32 @@ def kinds() -> dict[str, Any]:
     return out
 
 
-def gather(viewer: User, student: Student, tier: Tier, filters: Filters) -> list[Entry]:
+def gather(
+    viewer: User, student: Student, tier: Tier, filters: Filters, *, history: list[Entry] | None = None
+) -> list[Entry]:
     """Every provider's entries the viewer may see, newest first. Entries above ``tier``, of kinds not asked
-    for, of schools outside ``filters.schools`` or outside ``filters.year`` are dropped here too, so a
-    provider that forgets a filter cannot leak."""
+    for, of schools outside ``filters.schools`` or outside ``filters.year`` / ``filters.since`` are dropped here
+    too, so a provider that forgets a filter cannot leak.
+
+    ``history``, when given, receives the entries for the charts as well: a ``charted`` provider is then asked
+    for every year (one query either way) and its older entries go to ``history`` only, so a page showing the
+    newest year first still charts every year's scores."""
     bounds = filters.bounds()
+    whole = replace(filters, since=None)
     out: list[Entry] = []
     for r in list(_providers):
         if r.kinds and not filters.wants_any(r.kinds):
             continue
-        for e in r.fn(viewer, student, tier, filters):
+        every_year = history is not None and r.charted and filters.year is None and filters.since is not None
+        for e in r.fn(viewer, student, tier, whole if every_year else filters):
             if e.tier > tier or not filters.wants(e.kind):
                 continue
             if filters.schools is not None and e.school_id not in filters.schools:
                 continue
-            if bounds is not None and not (bounds[0] <= e.at < bounds[1]):
-                continue
-            out.append(e)
+            inside = bounds is None or (bounds[0] <= e.at and (bounds[1] is None or e.at < bounds[1]))
+            if history is not None and (inside or every_year):
+                history.append(e)
+            if inside:
+                out.append(e)
     out.sort(key=lambda e: e.at, reverse=True)
     return out

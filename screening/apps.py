@@ -20,7 +20,7 @@ class ScreeningConfig(AppConfig):
         register_card(cards.class_roll_card)
         for item in cards.NAV:
             register_nav_item(item)
-        register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS)
+        register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS, charted=True)
         from screening import retention
 
         retention.register()  # identified answers: deleted N years after the student leaves (docs/privacy.md)

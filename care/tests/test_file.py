@@ -49,7 +49,7 @@ def _transfer(world, student, to_class: SchoolClass) -> None:
 
 
 def test_the_psych_teacher_sees_scores_levels_alerts_and_cases(history, login):
-    response = login(history.psych).get(file_url(history.student_a1))
+    response = login(history.psych).get(file_url(history.student_a1) + "?year=all")
     body = response.content.decode()
     total = 6 + history.year.start_year % 7
     assert f"总分 {total}" in body  # the PHQ-A total of this year
@@ -231,3 +231,46 @@ def test_a_home_visits_sensitive_note_is_on_the_file_for_the_psych_teacher_only(
     assert "家庭氛围良好" in body and "父母分居" in body
     body = login(world.class_teacher).get(file_url(world.student_a1)).content.decode()
     assert "家庭氛围良好" in body and "父母分居" not in body  # the visit's summary is T2, its note T3
+
+
+def test_the_file_shows_the_newest_school_year_first_and_loads_older_years_on_demand(
+    world, login, django_assert_max_num_queries
+):
+    """Issue 4 (< 150 ms p95 for ten years): the page holds the newest school year; each older year is one
+    click away (HTMX, or a plain link to the year), every year's scores are still charted, and ?year=all
+    shows everything on one page. Each year loaded is audited like the page."""
+    last = world.year.start_year
+    build_history(
+        world.student_a1, world.school_a, years=10, last=last, organiser=world.haidian, by=world.psych
+    )
+    client = login(world.psych)
+    url = file_url(world.student_a1)
+
+    client.get(url)  # warm the session and caches
+    with django_assert_max_num_queries(35):  # as many as the whole file: one query per provider, not per year
+        page = client.get(url)
+    entries = page.context["page"].entries
+    assert entries and {timeline.school_year_of(e.at) for e in entries} == {last}
+    assert page.context["page"].older_years == list(range(last - 1, last - 10, -1))
+    body = page.content.decode()
+    oldest = last - 9
+    assert f'href="?year={oldest}"' in body and f"?year={oldest}&amp;part=entries" in body
+    charted = {p[0][:4] for c in page.context["page"].charts for s in c["series"] for p in s["data"]}
+    assert len(charted) >= 9  # ten school years of PHQ-A / GAD-7 points (dates span ten calendar years)
+
+    before = AuditEvent.objects.filter(action="care.file.view").count()
+    part = client.get(url, {"year": oldest, "part": "entries"}, HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    html = part.content.decode()
+    assert html.lstrip().startswith('<ol class="file-timeline">') and "<html" not in html
+    years = {timeline.school_year_of(e.at) for e in part.context["page"].entries}
+    assert years == {oldest}
+    assert AuditEvent.objects.filter(action="care.file.view").count() == before + 1
+
+    everything = client.get(url, {"year": "all"}).context["page"]
+    assert {timeline.school_year_of(e.at) for e in everything.entries} == set(range(oldest, last + 1))
+    assert not everything.older_years
+    assert len(everything.entries) == len(entries) + sum(
+        len(client.get(url, {"year": y, "part": "entries"}).context["page"].entries)
+        for y in range(oldest, last)
+    )
