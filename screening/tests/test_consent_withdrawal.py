@@ -94,3 +94,16 @@ def test_a_sheet_that_raised_an_alert_stays_with_its_alert(world, consented):
     assert Answer.objects.filter(response=kept).count() == 2  # the basis of the alert
     assert Alert.objects.filter(student=world.student_a1).count() == 1
     assert not services.may_start(a)
+
+
+def test_the_guardian_withdraws_from_the_consent_page(world, consented, login):
+    from django.urls import reverse
+
+    campaign, a, r = consented
+    _answer(world, r["asq"], "q1", 0)
+    got = login(world.guardian).post(
+        reverse("screening:guardian_consent"), {"assignment": a.pk, "decision": "withdraw"}
+    )
+    assert got.status_code == 302
+    assert not Answer.objects.filter(response__assignment=a).exists()
+    assert services.consent_state(a) == "refused"
