@@ -47,3 +47,9 @@ def bounds(period) -> tuple[dt.datetime, dt.datetime]:
 def as_of(period) -> dt.date:
     """The day a period's figures are counted up to: its last day, or today while it runs."""
     return min(period.ends_on, timezone.localdate())
+
+
+def not_started(period, today: dt.date | None = None) -> bool:
+    """A period that has not begun yet: indicators of what was done "so far" count nothing for it (rather than
+    every school failing a semester that has not started)."""
+    return period.starts_on > (today or timezone.localdate())

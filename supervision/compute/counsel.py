@@ -17,7 +17,7 @@ from counseling.centre.services import day_kind, service_hours
 from counseling.rooms.models import Appointment, AppointmentStatus, CounselingRoom, RoomDutyShift
 from org.models import Node
 from supervision.catalogue import Cell
-from supervision.compute import bounds, districts, ids_filter, schools
+from supervision.compute import bounds, districts, ids_filter, not_started, schools
 from supervision.models import Period
 
 
@@ -139,6 +139,8 @@ def counseling_room_in_use(period: Period, node_ids: Iterable[int] | None) -> di
     """R4.3: 1/1 for a school with an active counseling room, a duty roster (a room duty shift in force during the
     period) and appointments in use (at least one confirmed, attended or missed appointment in the period), 0/1
     otherwise. One query."""
+    if not_started(period):
+        return {}
     return {
         s["pk"]: (int(s["room"] and s["duty"] and s["used"]), 1)
         for s in _room_checks(period, node_ids).values("pk", "room", "duty", "used")

@@ -13,7 +13,7 @@ from org.models import Node
 from schoolwork.home.selectors import quarters_of, visit_coverage_by_school
 from schoolwork.models_home import DistrictPlan, LeadershipMeeting, ParentSession, PlanStatus
 from supervision.catalogue import Cell
-from supervision.compute import districts, ids_filter, schools
+from supervision.compute import districts, ids_filter, not_started, schools
 from supervision.models import Period, PeriodKind
 
 
@@ -29,7 +29,7 @@ def parent_sessions(period: Period, node_ids: Iterable[int] | None) -> dict[int,
     """R11: 1/1 for a school that held at least one mental-health session for parents in the semester (the rule
     of ``schoolwork.home.selectors.session_coverage``: a school with none is missing), 0/1 otherwise. Two
     queries; semesters only."""
-    if period.semester_id is None:
+    if period.semester_id is None or not_started(period):
         return {}
     held = set(
         ParentSession.objects.filter(semester_id=period.semester_id, **ids_filter("school_id", node_ids))
@@ -80,7 +80,7 @@ def quarterly_meetings(
     and nothing counted before the first quarter is over. Quarters as ``schoolwork.home.selectors.quarters_of``
     (Sep–Nov, Dec–Feb, Mar–May, Jun–Aug). Two queries."""
     wanted = _quarters_counted(period, today or timezone.localdate())
-    if not wanted:
+    if not wanted or not_started(period, today):
         return {}
     met = _meetings_per_quarter(period, node_ids)
     return {

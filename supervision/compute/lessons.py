@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from org.models import Node, SchoolClass
 from schoolwork.programs_selectors import Rule, key_time_status, lesson_compliance
 from supervision.catalogue import Cell
-from supervision.compute import as_of, ids_filter, schools
+from supervision.compute import as_of, ids_filter, not_started, schools
 from supervision.models import Period
 
 
@@ -36,7 +36,7 @@ def class_hours(period: Period, node_ids: Iterable[int] | None, on: dt.date | No
     hour in every teaching fortnight of the semester over by ``on`` (today, or the semester's end) — the
     ``ClassCompliance.met`` of ``schoolwork.programs_selectors.lesson_compliance`` — over those classes. Two
     queries (the classes, the lessons aggregated per class); semesters only."""
-    if period.semester_id is None:
+    if period.semester_id is None or not_started(period, on):
         return {}
     return _count(_compliance(period, node_ids, on), Rule.FORTNIGHTLY)
 
@@ -46,7 +46,7 @@ def pre_exam_sessions(
 ) -> dict[int, Cell]:
     """R3.1: graduating classes (grades 9 and 12) with both a pre-exam counseling and a stress-relief lesson this
     semester (``ClassCompliance.met`` for the graduating rule), over the graduating classes."""
-    if period.semester_id is None:
+    if period.semester_id is None or not_started(period, on):
         return {}
     return _count(_compliance(period, node_ids, on), Rule.GRADUATING)
 

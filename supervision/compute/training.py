@@ -12,7 +12,7 @@ from org.models import Node
 from schoolwork.programs import Training, TrainingAttendance
 from schoolwork.programs_selectors import training_coverage
 from supervision.catalogue import Cell
-from supervision.compute import as_of, bounds, ids_filter, schools
+from supervision.compute import as_of, bounds, ids_filter, not_started, schools
 from supervision.models import Period
 
 
@@ -21,7 +21,7 @@ def staff_trained(period: Period, node_ids: Iterable[int] | None) -> dict[int, C
     semester up to today) who attended at least one mental-health training of the semester, over the staff —
     ``schoolwork.programs_selectors.training_coverage``, the training coverage page's own rule (three queries
     whatever the number of schools). Only semesters: another period counts nothing."""
-    if period.semester_id is None:
+    if period.semester_id is None or not_started(period):
         return {}
     covered = training_coverage(list(schools(node_ids)), period.semester, on=as_of(period))
     return {c.school.pk: (c.trained, c.staff) for c in covered}

@@ -75,6 +75,13 @@ def test_graduating_classes_need_pre_exam_counseling_and_stress_relief(world):
 
 
 @pytest.mark.django_db
+def test_a_semester_not_begun_counts_no_class_as_meeting_the_rule(world):
+    sem = period(world, "-S1")
+    assert class_hours(sem, None, on=sem.starts_on - dt.timedelta(days=1)) == {}
+    assert pre_exam_sessions(sem, None, on=sem.starts_on - dt.timedelta(days=1)) == {}
+
+
+@pytest.mark.django_db
 def test_a_lesson_marks_its_school(world):
     DirtyNode.objects.all().delete()
     _lesson(world.b1, period(world, "-S1").starts_on)
