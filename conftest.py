@@ -194,6 +194,61 @@ def world(db) -> World:
     return build_world()
 
 
+# --- The second factor (access.mfa) ------------------------------------------------------------------------------
+# ``client.force_login`` logs a persona in as if both factors had just passed (and as freshly authenticated for
+# ``@recent_auth`` pages): the persona matrix and most tests need no code. Tests of the login itself, and the
+# browser tests, go through the real two steps: ``enrol_second_factor`` gives a persona a known TOTP secret and
+# ``totp_code`` computes what their authenticator would show (no ORM call: usable while Playwright runs).
+
+
+def totp_secret(username: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"xinyu-test-totp:{username}".encode()).digest()[:20]).decode()
+
+
+_last_step: dict[str, int] = {}
+
+
+def totp_code(username: str) -> str:
+    """The persona's current code — waiting for the next 30-second step if this process already used this one
+    (the server refuses a replayed code)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(totp_secret(username))
+    step = int(time.time() // 30)
+    if _last_step.get(username, -1) >= step:
+        time.sleep((step + 1) * 30 - time.time() + 0.05)
+        step = int(time.time() // 30)
+    _last_step[username] = step
+    return totp.at(step * 30)
+
+
+def enrol_second_factor(user: User) -> str:
+    """Give ``user`` a confirmed TOTP authenticator with their known test secret; returns the secret."""
+    from django.utils import timezone
+
+    from access.models import SecondFactor
+
+    secret = totp_secret(user.username)
+    SecondFactor.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": 0}
+    )
+    return secret
+
+
+def enrol_personas(w: World) -> None:
+    """Every persona whose role needs a second factor gets one (browser tests log in through the form)."""
+    from access import mfa
+
+    for user in w.users.values():
+        if mfa.required(user):
+            enrol_second_factor(user)
+
+
 @pytest.fixture
 def login(client):
     """``login(user)`` signs the test client in as that persona and returns the client."""

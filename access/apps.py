@@ -21,6 +21,11 @@ class AccessConfig(AppConfig):
 
         checks.register(check_algorithms, checks.Tags.security)
         checks.register(check_superusers, checks.Tags.security, checks.Tags.database)
+        auth.connect_signals()
+        from access import mfa
+        from org.demo.logins import register_second_factor
+
+        register_second_factor(enrol=mfa.enrol_demo_users, secrets=mfa.demo_secrets)
 
         crypto.startup_debug = bool(settings.DEBUG)
         # Without DEBUG, refuse to start without a data key rather than fail on the first encrypted read.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +52,25 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
+class MaximumLengthValidator:
+    """Refuse only absurd lengths (a hashing cost, not a rule): NIST SP 800-63B asks that at least 64 characters
+    be accepted; we accept 256."""
+
+    def __init__(self, max_length: int = 256):
+        self.max_length = max_length
+
+    def validate(self, password: str, user=None) -> None:
+        if len(password) > self.max_length:
+            raise forms.ValidationError(
+                _("This password is too long: at most %(n)d characters."),
+                code="password_too_long",
+                params={"n": self.max_length},
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password can be a long passphrase, up to %(n)d characters.") % {"n": self.max_length}
+
+
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
@@ -65,6 +84,7 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
 def _logged_in(sender, request, user, **kwargs) -> None:
     import time
 
+    from access import mfa
     from access.middleware import SessionTimeoutMiddleware as timeout
 
     throttle.register_success(user.get_username())
@@ -72,4 +92,72 @@ def _logged_in(sender, request, user, **kwargs) -> None:
         now = time.time()
         request.session[timeout.START] = request.session[timeout.LAST] = now
         request.session[timeout.IDLE] = timeout.idle_limit(user)
+        # A login is an authentication: @recent_auth pages open without asking again for REAUTH_MAX_AGE. (Tests'
+        # force_login passes here too — as if both factors had just been given.)
+        request.session[REAUTH_AT] = now
+        mfa.remember_session(user, request.session)
     audit.record(actor=user, action="auth.login", request=request)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs) -> None:
+    from access.models import LoginSession
+
+    if user is not None and request is not None and getattr(request, "session", None) is not None:
+        LoginSession.objects.filter(user_id=user.pk, session_key=request.session.session_key or "").delete()
+
+
+def _user_saved(sender, instance, created: bool = False, **kwargs) -> None:
+    """Disabling an account ends its sessions at once — every one, on any session backend — so that enabling
+    it again does not bring an old session back (issue 8)."""
+    if not created and not instance.is_active:
+        from access import mfa
+
+        n = mfa.end_sessions(instance)
+        if n:
+            audit.record(actor=None, action="auth.sessions_ended", obj=instance, detail={"sessions": n})
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_save
+
+    post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="access.auth.user_saved")
+
+
+# --- Re-authentication before exports and key operations (issue 8) ---------------------------------------------
+
+REAUTH_AT = "xinyu_reauth_at"  # when the session's user last gave their password (and second factor)
+REAUTH_MAX_AGE = 10 * 60
+
+
+def recent_auth(max_age: int = REAUTH_MAX_AGE):
+    """``@recent_auth()`` on a view: a signed-in user whose last (re)authentication is older than ``max_age``
+    seconds is sent to the re-authentication page (password, and a code if they have a second factor) and
+    back. Put it under ``@login_required`` (an anonymous visitor goes to the login page as before). Used on
+    every export of student data and on key operations (roster import, printing passwords, 2FA reset)."""
+    from functools import wraps
+
+    def decorate(view):
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            if request.user.is_authenticated and not is_recent(request, max_age):
+                from urllib.parse import urlencode
+
+                from django.shortcuts import redirect
+                from django.urls import reverse
+
+                target = request.get_full_path() if request.method == "GET" else request.path
+                return redirect(reverse("auth:reauth") + "?" + urlencode({"next": target}))
+            return view(request, *args, **kwargs)
+
+        return inner
+
+    return decorate
+
+
+def is_recent(request, max_age: int = REAUTH_MAX_AGE) -> bool:
+    import time
+
+    at = request.session.get(REAUTH_AT)
+    return at is not None and time.time() - at <= max_age

@@ -48,8 +48,7 @@ class SessionTimeoutMiddleware:
     """会话超时 — a staff session ends after ``XINYU_STAFF_IDLE_SECONDS`` without a request (15 minutes by
     default), anyone's after ``XINYU_IDLE_SECONDS``, and every session ``XINYU_SESSION_MAX_SECONDS`` after the login
     however busy (issue 8; 等保 "登录连接超时自动退出"). A timed-out page goes to the login page with a message;
-    a timed-out JSON/API call gets 401. (Disabling an account ends its sessions already: Django's backend
-    refuses an inactive user on the next request.)"""
+    a timed-out JSON/API call gets 401. (Disabling an account deletes its sessions: access.auth._user_saved.)"""
 
     LAST = "xinyu_last_seen"
     START = "xinyu_auth_at"

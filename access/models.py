@@ -116,3 +116,54 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass #{self.pk}"
+
+
+class SecondFactor(models.Model):
+    """双因素认证 — a user's TOTP authenticator (RFC 6238). The secret is encrypted at rest; ``last_step`` is the
+    last time step a code was accepted for, so a code can't be used twice (issue 8, R5.3). A row without
+    ``confirmed_at`` is an enrolment in progress: the user has seen the secret but not yet typed a code."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="second_factor")
+    secret = EncryptedTextField(_("secret"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+
+    def __str__(self) -> str:
+        return f"TOTP of user #{self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code (恢复码) for when the phone is lost. Only a SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")]
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.pk}"
+
+
+class LoginSession(models.Model):
+    """Which sessions a user holds, so that disabling the account (or resetting its second factor) can end every
+    one of them at once, on any session backend (issue 8: disabling an account ends its sessions)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+        constraints = [models.UniqueConstraint(fields=["session_key"], name="login_session_key_unique")]
+
+    def __str__(self) -> str:
+        return f"session of user #{self.user_id}"

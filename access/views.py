@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from access import audit
+from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
 from access.selectors import TrailFilter, audit_trail
@@ -95,6 +96,7 @@ def _jsonl(events) -> str:
 @policy(None, "audit", "auditor only (audit.read): the trail as JSON lines, with hashes for offline checks")
 @require_GET
 @login_required
+@recent_auth()  # issue 8: re-authentication before exports and key operations
 def export(request: HttpRequest) -> StreamingHttpResponse:
     _auditor_only(request)
     form = TrailFilterForm(request.GET or None)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from access import audit
+from access.auth import recent_auth
 from access.routes import policy
 from access.tiers import Tier
 from care import file as student_file
@@ -87,6 +88,7 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(Tier.T3, "student", "printable file for a transfer: the current school's psych teacher; audited")
+@recent_auth()  # issue 8: re-authentication before exports and key operations
 def file_print(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page(request, pk, export="print")
     return render(request, "care/file_print.html", _context(page))
@@ -94,6 +96,7 @@ def file_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(Tier.T3, "student", "the file as PDF for a transfer: the current school's psych teacher; audited")
+@recent_auth()  # issue 8: re-authentication before exports and key operations
 def file_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page(request, pk, export="pdf")
     data = render_pdf(_context(page))

@@ -116,9 +116,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Passwords after NIST SP 800-63B / OWASP ASVS L2 (docs/access.md): at least 12 characters (ASVS 2.1.1), up to
+# 256 accepted (≥ 64: ASVS 2.1.2), Django's list of 20 000 common passwords, no composition rules, no rotation.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "access.auth.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -129,6 +132,9 @@ XINYU_STAFF_IDLE_SECONDS = int(os.environ.get("XINYU_STAFF_IDLE_SECONDS", "900")
 XINYU_IDLE_SECONDS = int(os.environ.get("XINYU_IDLE_SECONDS", "1800"))
 XINYU_SESSION_MAX_SECONDS = int(os.environ.get("XINYU_SESSION_MAX_SECONDS", str(12 * 3600)))
 LOGIN_REDIRECT_URL = "web:home"
+# Two factors (access.mfa) for staff with T3/T4 access and administrators — on everywhere, dev and tests too.
+XINYU_MFA_REQUIRED = env_bool("XINYU_MFA_REQUIRED", True)
+XINYU_MFA_PENDING_SECONDS = int(os.environ.get("XINYU_MFA_PENDING_SECONDS", "300"))  # password → code
 LOGOUT_REDIRECT_URL = "login"
 
 # i18n: Simplified Chinese by default, English switchable.

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
-from access.auth import LoginForm
+from access.auth_views import Login
 from xinyu import health, metrics
 from xinyu.api import api
 
@@ -12,9 +13,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    # The admin logs in through the two-step login too (access.auth_views), never with its own password-only form.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/", Login.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", api.urls),
     path("org/", include("xinyu.web.people.urls")),
@@ -27,6 +30,7 @@ urlpatterns = [
     path("counseling/", include("counseling.urls")),
     path("schoolwork/", include("schoolwork.urls")),
     path("supervision/", include("supervision.urls")),
+    path("", include("access.auth_urls")),
     path("", include("xinyu.web.urls")),
 ]
 

@@ -8,9 +8,10 @@ sees no student at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from org.models import Role
+from org.models import Role, User
 
 DEMO_PASSWORD = "Xinyu-demo-2024"
 DEMO_DISTRICT_CODE = "110108"  # 海淀区
@@ -56,3 +57,25 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", "superuser", "系统超级管理员", "Superuser (Django admin)"),
 )
 DEMO_USERNAMES = frozenset(d.username for d in DEMO_LOGINS)
+
+
+# The second factor (access.mfa) lives in a higher layer; it registers these in its AppConfig.ready():
+# ``enrol(users)`` gives each demo user who needs two factors an authenticator secret, ``secrets(users)`` returns
+# {user id: base32 secret} for demo_logins to print.
+SECOND_FACTOR: dict[str, Callable[[list[User]], object]] = {}
+
+
+def register_second_factor(
+    *, enrol: Callable[[list[User]], None], secrets: Callable[[list[User]], dict]
+) -> None:
+    SECOND_FACTOR["enrol"] = enrol
+    SECOND_FACTOR["secrets"] = secrets
+
+
+def enrol_demo_second_factors() -> None:
+    if "enrol" in SECOND_FACTOR:
+        SECOND_FACTOR["enrol"](list(User.objects.filter(username__in=DEMO_USERNAMES)))
+
+
+def demo_secrets(users: list[User]) -> dict[int, str]:
+    return dict(SECOND_FACTOR["secrets"](users)) if "secrets" in SECOND_FACTOR else {}

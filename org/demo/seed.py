@@ -317,6 +317,7 @@ class CityBuilder:
             year, semesters_from = self.write_calendar()
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
+            demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
         return self.summary
 
     def write_calendar(self) -> tuple[SchoolYear, dt.date]:

@@ -220,6 +220,13 @@ def test_every_printed_demo_login_logs_in_and_holds_its_role(client):
         else:
             assert Post.objects.filter(user=user, role=d.role).exists(), d.username
     assert "(password changed" not in printed and "(missing)" not in printed
+    # The demo staff who need two factors are enrolled, and their secret is printed (access.mfa).
+    from access.models import SecondFactor
+
+    secrets = {f.user.username: f.secret for f in SecondFactor.objects.select_related("user")}
+    assert {"psych", "leader", "district_admin", "city_admin", "clinician", "admin"} <= secrets.keys()
+    assert "teacher" not in secrets and "student" not in secrets
+    assert all(secret in printed for secret in secrets.values()) and "totp_code" in printed
 
 
 @pytest.mark.django_db

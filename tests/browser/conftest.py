@@ -55,6 +55,16 @@ def browser_context_factory(tmp_path: Path) -> Iterator:
     assert refused == [], "Content-Security-Policy refused something:\n" + "\n".join(refused)
 
 
+@pytest.fixture(autouse=True)
+def _second_factors(request) -> None:
+    """Browser tests log in through the form: every persona that needs two factors has a known TOTP secret
+    (conftest.totp_code computes the code). Made before any browser opens."""
+    if "world" in request.fixturenames:
+        from conftest import enrol_personas
+
+        enrol_personas(request.getfixturevalue("world"))
+
+
 def _note_csp(message, refused: list[str]) -> None:
     text = message.text
     if message.type == "error" and "Content Security Policy" in text:

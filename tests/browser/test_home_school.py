@@ -10,18 +10,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
 from schoolwork.tests.home_helpers import school_day
+from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + reverse("login"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + reverse("web:home"))
 
 
 @pytest.fixture

@@ -6,16 +6,21 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.browser
 
 
 def log_in(page, base: str, username: str) -> None:
+    """The login form, then — for a role that needs it — the authenticator's code (conftest.totp_code)."""
     page.goto(base + reverse("login"))
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    if page.url.startswith(base + reverse("auth:mfa")):
+        page.get_by_label("验证码").fill(totp_code(username))
+        page.get_by_role("button", name="验证").click()
     page.wait_for_url(base + reverse("web:home"))
 
 

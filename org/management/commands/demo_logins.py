@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from org.demo.logins import DEMO_PASSWORD
+from org.demo.logins import DEMO_PASSWORD, demo_secrets
 from org.demo.table import demo_login_rows, render_table
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         if not any(r.user for r in rows):
             self.stdout.write("No demo logins: run `python manage.py seed_demo --students 2000` first.")
             return
+        secrets = demo_secrets([r.user for r in rows if r.user])
         table = []
         for r in rows:
             if r.user is None:
@@ -30,9 +31,18 @@ class Command(BaseCommand):
                 status = "(password changed: demo_logins --reset)"
             else:
                 status = DEMO_PASSWORD
-            table.append([r.login.zh, r.login.en, r.login.username, status, r.where])
+            secret = secrets.get(r.user.pk, "—") if r.user else "—"
+            table.append([r.login.zh, r.login.en, r.login.username, status, secret, r.where])
         self.stdout.write(f"\n演示账号 Demo logins — {url}  (password / 密码: {DEMO_PASSWORD})\n")
         self.stdout.write(
-            render_table(["角色", "Role", "Username 用户名", "Password 密码", "Where 所在"], table)
+            render_table(
+                ["角色", "Role", "Username 用户名", "Password 密码", "2FA secret 动态码密钥", "Where 所在"],
+                table,
+            )
         )
+        if secrets:
+            self.stdout.write(
+                "\nAccounts with a 2FA secret ask for a 6-digit code after the password (两步验证): add the secret"
+                " to an authenticator app (TOTP), or run `python manage.py totp_code USERNAME` (demo only)."
+            )
         self.stdout.write("")

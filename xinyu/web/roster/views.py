@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
 from access.tiers import Tier
@@ -30,6 +31,7 @@ def _require_importer(request: HttpRequest) -> None:
 @policy(None, "job", "roster admins (roster.import): the upload form and their own recent jobs")
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_auth()  # issue 8: re-authentication before exports and key operations
 def index(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -79,6 +81,7 @@ def progress(request: HttpRequest, pk: int) -> JsonResponse:
 @policy(Tier.T1, "job", "own import jobs only (404 otherwise): the row report as Excel")
 @login_required
 @require_GET
+@recent_auth()  # issue 8: re-authentication before exports and key operations
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     found = get_job_or_404(request.user, pk)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from access.auth import recent_auth
 from access.routes import policy
 from access.tiers import Tier
 from xinyu.web.slips.render import PDF_TYPE, XLSX_TYPE, render_pdf, render_xlsx
@@ -29,6 +30,7 @@ def document(batch, fmt: str, login_url: str) -> bytes:
 @policy(Tier.T1, "class", "initial student passwords of one class (roster.print_passwords)")
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_auth()  # issue 8: re-authentication before exports and key operations
 def class_slips(request: HttpRequest, pk: int) -> HttpResponse:
     cls = get_printable_class_or_404(request.user, pk)
     fmt = request.POST.get("format", "")

@@ -1,0 +1,19 @@
+"""Persona-matrix rows for the login's second step, re-authentication and one's own account (gathered by
+access/tests/test_matrix.py). The matrix logs personas in with force_login — as if both factors had passed and
+just now, so ``@recent_auth`` pages open as they would right after a login (docs/access.md, Authentication)."""
+
+from access.tests.matrix_support import EVERYONE, Expect
+
+ADMINS = frozenset({"district_admin", "city_admin"})
+PAGE = {
+    # The second step is for a visitor between password and code: a signed-in user is sent home; a visitor
+    # without a pending password step is sent back to the login page.
+    "auth:mfa": Expect(EVERYONE, ok=302),
+    "auth:enrol": Expect(EVERYONE, ok=302),
+    "auth:reauth": Expect(EVERYONE),
+    "auth:security": Expect(EVERYONE),
+    # No persona of the matrix has an authenticator: back to the account page.
+    "auth:recovery_codes": Expect(EVERYONE, ok=302),
+    "auth:password": Expect(EVERYONE),
+    "auth:mfa_reset": Expect(ADMINS, role_never=EVERYONE - ADMINS),
+}
