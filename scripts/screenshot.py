@@ -44,11 +44,25 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"no server answered at {url}")
 
 
+# The environment of the demo's manage.py (totp_code reads the demo database; it needs DEBUG).
+MANAGE_ENV = {**os.environ, "DJANGO_DEBUG": "1"}
+
+
+def totp_code(username: str) -> str:
+    """The demo account's current second-factor code (manage.py totp_code, demo only)."""
+    cmd = [sys.executable, "manage.py", "totp_code", username]
+    return subprocess.run(
+        cmd, cwd=ROOT, env=MANAGE_ENV, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def build_demo(students: int) -> tuple[str, subprocess.Popen]:
     """A scratch demo city served by runserver on a free port (its own var dir: nothing of yours is touched)."""
     var = tempfile.mkdtemp(prefix="xinyu-shot-")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the embedded SQLite
     env.update(XINYU_VAR_DIR=var, DJANGO_DEBUG="1")  # dev mode: a data key is made in var
+    MANAGE_ENV.clear()
+    MANAGE_ENV.update(env)
     py = sys.executable
     for args in (["migrate", "--noinput"], ["seed_demo", "--students", str(students), "--seed", "1"]):
         subprocess.run([py, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -83,6 +97,10 @@ def shoot(base: str, username: str, password: str, path: str, out: Path, width: 
         page.fill("#id_password", password)
         page.click("main button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if "/login/2fa/" in page.url:  # the psychological teacher logs in with two factors
+            page.fill("input[name=code]", totp_code(username))
+            page.click("main button[type=submit]")
+            page.wait_for_load_state("networkidle")
         if "/login/" in page.url:
             raise SystemExit(f"login as {username} failed: is the demo seeded (make demo)?")
         page.goto(base + path)

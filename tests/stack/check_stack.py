@@ -107,8 +107,14 @@ def check_alert_escalation() -> int:
 def check_browser(base: str, alert_pk: int) -> None:
     from playwright.sync_api import sync_playwright
 
+    from access import mfa
     from org.demo.logins import DEMO_PASSWORD
+    from org.models import User
 
+    # The school leader logs in with two factors (seed_demo enrolled them): read the secret before Playwright's
+    # event loop starts (no ORM call inside it).
+    factor = mfa.factor_of(User.objects.get(username="leader"))
+    secret = factor.secret if factor else ""
     chromium = os.environ.get("XINYU_CHROMIUM", "/usr/bin/chromium")
     args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
     with sync_playwright() as p:
@@ -126,6 +132,10 @@ def check_browser(base: str, alert_pk: int) -> None:
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("form:has(input[name=password]) button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if "/login/2fa/" in page.url and secret:
+            page.fill("input[name=code]", mfa.current_code(secret))
+            page.click("form:has(input[name=code]) button[type=submit]")
+            page.wait_for_load_state("networkidle")
         assert "/login/" not in page.url, f"sign-in failed: still at {page.url}"
         page.goto(f"{base}/care/alerts/")
         link = page.locator(f"a[href$='/care/alerts/{alert_pk}/']")
