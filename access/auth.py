@@ -147,13 +147,28 @@ def recent_auth(max_age: int = REAUTH_MAX_AGE):
                 from django.shortcuts import redirect
                 from django.urls import reverse
 
-                target = request.get_full_path() if request.method == "GET" else request.path
+                if request.method == "GET":
+                    target = request.get_full_path()
+                else:  # a POST can't be replayed by a redirect: back to the page it came from, to send again
+                    target = _same_site_referer(request) or request.path
                 return redirect(reverse("auth:reauth") + "?" + urlencode({"next": target}))
             return view(request, *args, **kwargs)
 
         return inner
 
     return decorate
+
+
+def _same_site_referer(request) -> str:
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return ""
 
 
 def is_recent(request, max_age: int = REAUTH_MAX_AGE) -> bool:

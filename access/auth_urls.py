@@ -10,5 +10,4 @@ urlpatterns = [
     path("account/security/", auth_views.security, name="security"),
     path("account/recovery-codes/", auth_views.recovery_codes, name="recovery_codes"),
     path("account/password/", auth_views.password_change, name="password"),
-    path("account/reset-second-factor/", auth_views.mfa_reset, name="mfa_reset"),
 ]

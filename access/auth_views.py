@@ -18,7 +18,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,7 +28,6 @@ from django.views.decorators.http import require_http_methods
 
 from access import audit, mfa, throttle
 from access.auth import REAUTH_AT, LoginForm, recent_auth
-from access.policy import may, posts_of
 from access.routes import policy
 from org.models import User
 
@@ -226,7 +224,6 @@ def security(request: HttpRequest) -> HttpResponse:
             "factor": factor,
             "required": mfa.required(request.user),
             "codes_left": mfa.recovery_codes_left(request.user) if factor else 0,
-            "may_reset": may(request.user, "auth.mfa_reset"),
         },
     )
 
@@ -274,45 +271,3 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 actor=request.user, action="auth.reauth_failed", request=request, detail={"for": "password"}
             )
     return render(request, "access/auth/password_change.html", {"form": form})
-
-
-# --- An administrator resets someone's second factor -----------------------------------------------------------
-
-
-class ResetForm(forms.Form):
-    username = forms.CharField(label=_l("Username"), max_length=150)
-
-
-def _reset_target(admin: User, username: str) -> User | None:
-    """A user within the administrator's subtree (one of their posts is), never the administrator."""
-    target = User.objects.filter(username=username.strip()).first()
-    if target is None or target.pk == admin.pk:
-        return None
-    if admin.is_superuser:
-        return target
-    if any(may(admin, "auth.mfa_reset", p.node) for p in posts_of(target)):
-        return target
-    return None
-
-
-@policy(None, "school", "administrators (auth.mfa_reset): reset the second factor of a user in their subtree")
-@login_required
-@recent_auth()
-@require_http_methods(["GET", "POST"])
-def mfa_reset(request: HttpRequest) -> HttpResponse:
-    if not may(request.user, "auth.mfa_reset"):
-        raise PermissionDenied
-    form = ResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        target = _reset_target(request.user, form.cleaned_data["username"])
-        if target is None:
-            form.add_error("username", _("No user of that name in your area."))
-        else:
-            mfa.reset(user=target, by=request.user, request=request)
-            messages.success(
-                request,
-                _("The second factor of %(user)s has been reset. They enrol again at their next login.")
-                % {"user": target.get_username()},
-            )
-            return redirect("auth:mfa_reset")
-    return render(request, "access/auth/mfa_reset.html", {"form": form})

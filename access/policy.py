@@ -85,8 +85,6 @@ ACTIONS: dict[str, set[str]] = {
     "security.break_glass": {Role.SECURITY_ADMIN},
     "security.keys": {Role.SECURITY_ADMIN},
     "audit.read": {Role.AUDITOR},
-    # Issue 8: an administrator resets the second factor of a user in their subtree (lost phone and codes).
-    "auth.mfa_reset": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
 }
 
 # Actions a Django superuser does NOT get by being one: the security administrator's and the auditor's. A

@@ -8,4 +8,5 @@ urlpatterns = [
     path("accounts/<int:pk>/disable/", views.disable, name="disable"),
     path("accounts/<int:pk>/enable/", views.enable, name="enable"),
     path("accounts/<int:pk>/unlock/", views.unlock, name="unlock"),
+    path("accounts/<int:pk>/reset-second-factor/", views.reset_second_factor, name="reset_mfa"),
 ]

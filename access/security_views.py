@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from access import audit, services, throttle
+from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
 from access.selectors import break_glass_oversight, security_accounts
@@ -32,14 +33,23 @@ def _security_admin_only(request: HttpRequest) -> None:
 )
 @require_GET
 @login_required
+@recent_auth()  # issue 8: key operations after re-authentication
 def accounts(request: HttpRequest) -> HttpResponse:
     _security_admin_only(request)
     query = (request.GET.get("q") or "").strip()[:150]
     page = Paginator(
         security_accounts(request.user, query).prefetch_related("posts__node"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    from access.models import SecondFactor
+
+    enrolled = set(
+        SecondFactor.objects.filter(user__in=list(page), confirmed_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
     for u in page:
         u.login_wait = throttle.wait_seconds(u.username, None)
+        u.has_second_factor = u.pk in enrolled
     grants = break_glass_oversight(request.user) if may(request.user, "security.break_glass") else []
     audit.record(
         actor=request.user, action="security.accounts.view", request=request, detail={"rows": len(page)}
@@ -62,6 +72,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @policy(None, "security", "security administrator only: disable a staff account (its sessions end)")
 @require_POST
 @login_required
+@recent_auth()
 def disable(request: HttpRequest, pk: int) -> HttpResponse:
     user = _target(request, pk)
     if user.pk == request.user.pk:
@@ -75,6 +86,7 @@ def disable(request: HttpRequest, pk: int) -> HttpResponse:
 @policy(None, "security", "security administrator only: enable a staff account again")
 @require_POST
 @login_required
+@recent_auth()
 def enable(request: HttpRequest, pk: int) -> HttpResponse:
     user = _target(request, pk)
     if user.pk == request.user.pk:
@@ -88,6 +100,7 @@ def enable(request: HttpRequest, pk: int) -> HttpResponse:
 @policy(None, "security", "security administrator only: lift the wait failed logins put on an account")
 @require_POST
 @login_required
+@recent_auth()
 def unlock(request: HttpRequest, pk: int) -> HttpResponse:
     user = _target(request, pk)
     if user.pk == request.user.pk:
@@ -95,4 +108,24 @@ def unlock(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(request)
     services.unlock_login(by=request.user, user=user, request=request)
     messages.success(request, _("Account %(name)s may log in again at once.") % {"name": user.username})
+    return _back(request)
+
+
+@policy(
+    None, "security", "security administrator only: reset a staff account's second factor (its sessions end)"
+)
+@require_POST
+@login_required
+@recent_auth()
+def reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _target(request, pk)
+    if user.pk == request.user.pk:
+        messages.error(request, _("You cannot change the security of your own account."))
+        return _back(request)
+    services.reset_second_factor(by=request.user, user=user, request=request)
+    messages.success(
+        request,
+        _("The second factor of %(user)s has been reset. They enrol again at their next login.")
+        % {"user": user.username},
+    )
     return _back(request)

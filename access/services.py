@@ -127,7 +127,20 @@ def set_account_active(*, by: User, user: User, active: bool, request: HttpReque
                 detail={"username": user.username},
             )
     user.is_active = active
+    if changed and not active:  # the sessions are deleted, so enabling the account again brings none back
+        from access import mfa
+
+        mfa.end_sessions(user)
     return bool(changed)
+
+
+def reset_second_factor(*, by: User, user: User, request: HttpRequest | None = None) -> None:
+    """重置两步验证 — for a user who lost their phone and their recovery codes: the authenticator and codes are
+    deleted, the user's sessions end, they enrol again at their next login (audited ``auth.mfa_reset``)."""
+    from access import mfa
+
+    _security_target(by, user)
+    mfa.reset(user=user, by=by, request=request)
 
 
 def unlock_login(*, by: User, user: User, request: HttpRequest | None = None) -> None:

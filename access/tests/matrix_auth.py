@@ -4,7 +4,6 @@ just now, so ``@recent_auth`` pages open as they would right after a login (docs
 
 from access.tests.matrix_support import EVERYONE, Expect
 
-ADMINS = frozenset({"district_admin", "city_admin"})
 PAGE = {
     # The second step is for a visitor between password and code: a signed-in user is sent home; a visitor
     # without a pending password step is sent back to the login page.
@@ -15,5 +14,4 @@ PAGE = {
     # No persona of the matrix has an authenticator: back to the account page.
     "auth:recovery_codes": Expect(EVERYONE, ok=302),
     "auth:password": Expect(EVERYONE),
-    "auth:mfa_reset": Expect(ADMINS, role_never=EVERYONE - ADMINS),
 }

@@ -12,6 +12,7 @@ PAGE = {
     "security:disable": Expect(SECURITY, ok=302, method="post", params=TARGET),
     "security:enable": Expect(SECURITY, ok=302, method="post", params=TARGET),
     "security:unlock": Expect(SECURITY, ok=302, method="post", params=TARGET),
+    "security:reset_mfa": Expect(SECURITY, ok=302, method="post", params=TARGET),
 }
 
 

@@ -91,3 +91,13 @@ def test_disabling_an_account_ends_every_session_for_good(world):
     assert phone.get("/").status_code == 302 and desk.get("/").status_code == 302
     event = AuditEvent.objects.get(action="auth.sessions_ended")
     assert event.object_id == str(world.psych.pk) and event.detail == {"sessions": 2}
+
+
+def test_the_security_administrator_s_disable_ends_sessions_for_good_too(world):
+    from access import services
+
+    phone = Client()
+    phone.force_login(world.psych)
+    services.set_account_active(by=world.security_admin, user=world.psych, active=False)
+    services.set_account_active(by=world.security_admin, user=world.psych, active=True)
+    assert phone.get("/").status_code == 302  # enabled again, but the old session is gone

@@ -36,7 +36,7 @@ def _guarded_urls(world) -> dict[str, tuple[str, object]]:
         reverse("care:file_pdf", args=[world.student_a1.pk]): ("psych", "student file PDF"),
         reverse("care:file_print", args=[world.student_a1.pk]): ("psych", "student file print"),
         reverse("access:export"): ("auditor", "audit trail export"),
-        reverse("auth:mfa_reset"): ("district_admin", "second-factor reset"),
+        reverse("security:accounts"): ("security_admin", "account security (disable, reset a second factor)"),
     }
 
 
@@ -87,3 +87,13 @@ def test_re_authentication_never_sends_the_user_to_another_site(world, client):
     client.force_login(world.teacher)
     response = client.post("/login/again/", {"password": PASSWORD, "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_stale_post_goes_back_to_the_page_it_came_from_after_re_authentication(world, client):
+    from django.urls import reverse
+
+    client.force_login(world.security_admin)
+    _stale(client)
+    url = reverse("security:reset_mfa", args=[world.class_teacher.pk])
+    response = client.post(url, HTTP_REFERER="http://testserver/security/?q=class")
+    assert response["Location"] == "/login/again/?next=%2Fsecurity%2F%3Fq%3Dclass"

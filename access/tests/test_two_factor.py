@@ -208,34 +208,34 @@ def test_new_recovery_codes_need_the_password_again_and_replace_the_old_ones(wor
     assert AuditEvent.objects.filter(action="auth.mfa_recovery_codes_renewed").count() == 2
 
 
-def test_a_district_admin_resets_a_lost_second_factor_in_their_district_only(world, client):
+def test_the_security_admin_resets_a_lost_second_factor_and_the_users_sessions_end(world, client):
     from django.test import Client
+    from django.urls import reverse
 
     enrol_second_factor(world.psych)
-    enrol_second_factor(world.other_district_officer)
     psych_browser = Client()
     psych_browser.force_login(world.psych)
-    client.force_login(world.district_admin)
-    response = client.post("/account/reset-second-factor/", {"username": "other_district_officer"})
-    assert (
-        response.status_code == 200
-        and SecondFactor.objects.filter(user=world.other_district_officer).exists()
-    )
-    response = client.post("/account/reset-second-factor/", {"username": "psych"})
-    assert response.status_code == 302
+    client.force_login(world.security_admin)
+    page = client.get(reverse("security:accounts"), {"q": "psych"}).content.decode()
+    url = reverse("security:reset_mfa", args=[world.psych.pk])
+    assert url in page  # the button shows for an enrolled account
+    assert client.post(url).status_code == 302
     assert not SecondFactor.objects.filter(user=world.psych).exists()
     assert not RecoveryCode.objects.filter(user=world.psych).exists()
     assert psych_browser.get("/").status_code == 302  # the psych teacher's session has ended
     event = AuditEvent.objects.get(action="auth.mfa_reset")
-    assert event.actor_id == world.district_admin.pk and event.detail == {"user": world.psych.pk}
+    assert event.actor_id == world.security_admin.pk and event.detail == {"user": world.psych.pk}
     assert _password(Client(), "psych")["Location"] == "/login/2fa/enrol/"  # and they enrol again
 
 
-def test_only_administrators_may_reset_a_second_factor(world, client):
-    client.force_login(world.psych)
-    assert client.get("/account/reset-second-factor/").status_code == 403
-    client.force_login(world.district_admin)
-    assert client.post("/account/reset-second-factor/", {"username": "district_admin"}).status_code == 200
+@pytest.mark.parametrize("persona", ["district_admin", "city_admin", "auditor", "psych"])
+def test_nobody_but_the_security_admin_resets_a_second_factor(persona, world, client):
+    from django.urls import reverse
+
+    enrol_second_factor(world.class_teacher)
+    client.force_login(getattr(world, persona))
+    assert client.post(reverse("security:reset_mfa", args=[world.class_teacher.pk])).status_code == 404
+    assert SecondFactor.objects.filter(user=world.class_teacher).exists()
 
 
 def test_the_account_page_shows_the_second_factor(world, client):

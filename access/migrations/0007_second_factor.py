@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0005_audit_hash_sm3'),
+        ('access', '0006_audit_anchor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
