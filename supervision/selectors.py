@@ -424,6 +424,162 @@ def _shown(ind: Indicator, node: Node, own: Cell | None, kids: list[tuple[Node, 
     return shown_single(own_cell, ind.sensitive), []
 
 
+# --- linked tables: the same figure is hidden on every page that shows it (R-7.6) ---------------------------
+#
+# A drill-down shows one figure on two pages: a district is a row of the city's table and the headline of its
+# own page; a school a row of its district's table and the headline of its page. Suppressing each table on its
+# own would leak: the city page hides 海淀's 9 as the complement of 朝阳's 2, and 海淀's page printing its own 9
+# gives 朝阳's 2 back (11 − 9). So, for a viewer above the school and a sensitive indicator:
+# - a node's headline is hidden wherever it is hidden as a row of its parent's table;
+# - a table whose headline is hidden keeps at least one non-zero row hidden (else its rows would add up to it);
+# - a school's figure is shown as in its district's table (the school page, and the rows of a group's page);
+# - an education group's total is hidden when exactly one of its schools is hidden in the district's table.
+
+
+def _pattern(
+    cells: list[tuple[int, Cell]], total: Cell, hide_num: bool, hide_den: bool
+) -> tuple[dict[int, Shown], Shown]:
+    """One sensitive table suppressed (supervision.privacy), with its total forced hidden when its parent's
+    table hid it, and then at least one non-zero row hidden with it."""
+    shown, shown_total = suppress_table([c for _pk, c in cells], total, True)
+    nums = [x.numerator for x in shown]
+    dens = [x.denominator for x in shown]
+    if hide_den and all(d is not None for d in dens):
+        nonzero = [(c[1], i) for i, (_pk, c) in enumerate(cells) if c[1] > 0]
+        if nonzero:
+            i = min(nonzero)[1]
+            dens[i] = nums[i] = None
+    if (hide_num or hide_den) and all(n is not None for n in nums):
+        nonzero = [(c[0], i) for i, (_pk, c) in enumerate(cells) if c[0] > 0]
+        if nonzero:
+            nums[min(nonzero)[1]] = None
+    den_total = None if hide_den else shown_total.denominator
+    num_total = None if (hide_num or den_total is None) else shown_total.numerator
+    rows = {pk: Shown(n, d) for (pk, _c), n, d in zip(cells, nums, dens, strict=True)}
+    return rows, Shown(num_total, den_total)
+
+
+@dataclass
+class _Chain:
+    """The tables above a district, group or school: the city's (its districts) and, below a district, the
+    district's (its schools, through groups)."""
+
+    city: Node | None
+    districts: list[Node]
+    district: Node | None
+    schools: list[Node]
+
+    @property
+    def ids(self) -> list[int]:
+        out = [n.pk for n in (self.city, self.district) if n is not None]
+        return out + [n.pk for n in self.districts] + [n.pk for n in self.schools]
+
+
+def _chain(node: Node) -> _Chain:
+    step = PATH_STEP + 1
+    prefixes = [node.path[: step * k] for k in (1, 2) if k <= node.depth]
+    above = {n.kind: n for n in Node.objects.filter(path__in=prefixes)}
+    city, district = above.get(NodeKind.CITY), above.get(NodeKind.DISTRICT)
+    if node.kind == NodeKind.DISTRICT:
+        district = None
+    return _Chain(
+        city=city,
+        districts=child_nodes(city) if city is not None else [],
+        district=district,
+        schools=child_nodes(district) if district is not None else [],
+    )
+
+
+def _linked(
+    code: str, node: Node, chain: _Chain, stored: dict[tuple[str, int], Cell], children: list[Node]
+) -> tuple[Shown | None, dict[int, Shown] | None, tuple[bool, bool]]:
+    """For one sensitive indicator: how the node's headline shows in the tables above (None: no table above),
+    the district table's pattern of the schools (for a school or group page), and whether the node's own
+    table must keep its total hidden (num, den)."""
+
+    def cell(pk: int) -> Cell:
+        return stored.get((code, pk), (0, 0))
+
+    hide_num = hide_den = False
+    headline: Shown | None = None
+    if chain.city is not None and chain.districts:
+        rows, _total = _pattern(
+            [(d.pk, cell(d.pk)) for d in chain.districts], cell(chain.city.pk), False, False
+        )
+        if node.kind == NodeKind.DISTRICT:
+            headline = rows.get(node.pk)
+            if headline is not None:
+                hide_num, hide_den = headline.numerator is None, headline.denominator is None
+            return headline, None, (hide_num, hide_den)
+        if chain.district is not None and chain.district.pk in rows:
+            d_shown = rows[chain.district.pk]
+            hide_num, hide_den = d_shown.numerator is None, d_shown.denominator is None
+    if chain.district is None:
+        return None, None, (False, False)
+    schools, _total = _pattern(
+        [(sc.pk, cell(sc.pk)) for sc in chain.schools], cell(chain.district.pk), hide_num, hide_den
+    )
+    if node.kind == NodeKind.SCHOOL:
+        return schools.get(node.pk), schools, (False, False)
+    # An education group: its schools as in the district's table; its total hidden when exactly one of them is.
+    members = [schools[c.pk] for c in children if c.pk in schools]
+    own = cell(node.pk)
+    one_num = sum(m.numerator is None for m in members) == 1
+    one_den = sum(m.denominator is None for m in members) == 1
+    single = shown_single(own, True)
+    den = None if (one_den or single.denominator is None) else own[1]
+    num = None if (one_num or den is None or single.numerator is None) else own[0]
+    return Shown(num, den), schools, (False, False)
+
+
+def _suppressed(
+    inds: list[Indicator], node: Node, period: Period, children: list[Node], cells: Cells
+) -> dict[str, tuple[Shown, list[Shown]]]:
+    """Every indicator's headline and rows as a viewer above the school sees them (linked tables for the
+    sensitive ones: a fixed number of queries)."""
+    sensitive = [i for i in inds if i.sensitive and i.code in cells]
+    out: dict[str, tuple[Shown, list[Shown]]] = {}
+    chain = _chain(node) if sensitive and node.kind != NodeKind.CITY else None
+    stored: dict[tuple[str, int], Cell] = {}
+    if chain is not None and chain.ids:
+        for code, pk, n, d in RollupValue.objects.filter(
+            period=period, node_id__in=chain.ids, indicator__in=[i.code for i in sensitive]
+        ).values_list("indicator", "node_id", "numerator", "denominator"):
+            stored[(code, pk)] = (n, d)
+    for ind in inds:
+        if ind.code not in cells:
+            continue
+        own, kid_cells = cells[ind.code]
+        own_cell = own or (0, 0)
+        kids = [(pk, c or (0, 0)) for pk, c in kid_cells.items()]
+        if not ind.sensitive:
+            out[ind.code] = (Shown(*own_cell), [Shown(*c) for _pk, c in kids])
+            continue
+        headline, schools, (hide_num, hide_den) = (
+            _linked(ind.code, node, chain, stored, children)
+            if chain is not None
+            else (None, None, (False, False))
+        )
+        if node.kind == NodeKind.GROUP and schools is not None:
+            out[ind.code] = (
+                headline or shown_single(own_cell, True),
+                [schools.get(pk, Shown(None, None)) for pk, _c in kids],
+            )
+            continue
+        if kids:
+            rows, total = _pattern(kids, own_cell, hide_num, hide_den)
+            out[ind.code] = (total, [rows[pk] for pk, _c in kids])
+        else:
+            single = shown_single(own_cell, True)
+            if headline is not None:
+                single = Shown(
+                    None if headline.numerator is None else single.numerator,
+                    None if headline.denominator is None else single.denominator,
+                )
+            out[ind.code] = (single, [])
+    return out
+
+
 def node_dashboard(user: User, node: Node, period: Period, with_details: bool = True) -> Dashboard:
     """A node's figures for a period, per indicator group: its own figure with status against the target and
     its children's, from the rollups only (R-7.3), suppressed above the school level (R-7.6). At a school, each
@@ -438,12 +594,17 @@ def node_dashboard(user: User, node: Node, period: Period, with_details: bool = 
         c.pk: reverse("supervision:dashboard", kwargs={"node": c.pk, "period": period.code}) for c in children
     }
     groups: dict[str, list[IndicatorRow]] = {}
-    for ind in catalogue.indicators(period.kind):
+    inds = catalogue.indicators(period.kind)
+    above = None if raw else _suppressed(inds, node, period, children, cells)
+    for ind in inds:
         if ind.code not in cells:
             continue
         own, kid_cells = cells[ind.code]
         kids = [(by_pk[pk], c) for pk, c in kid_cells.items()]
-        shown_own, shown_kids = _shown(ind, node, own, kids, raw)
+        if above is None:
+            shown_own, shown_kids = _shown(ind, node, own, kids, raw)
+        else:
+            shown_own, shown_kids = above[ind.code]
         figures = [_figure(n, c, s, ind) for (n, c), s in zip(kids, shown_kids, strict=True)]
         for f in figures:
             f.url = urls[f.node_id]
@@ -518,12 +679,19 @@ def trend(
         ).values_list("period_id", "numerator", "denominator")
     }
     out = []
+    children: list[Node] | None = None
     for p in periods:
         cell = stored.get(p.pk)
         if cell is None:
             out.append(TrendPoint(p, None))
             continue
-        shown = Shown(*cell) if raw else shown_single(cell, ind.sensitive)
+        if raw or not ind.sensitive:
+            shown = Shown(*cell)
+        else:  # as the period's dashboard shows it (linked tables): a few queries per period, none per school
+            kids = child_nodes(node) if children is None else children
+            children = kids
+            cells, _at = rollup_cells(node, p, kids)
+            shown = _suppressed([ind], node, p, kids, cells)[ind.code][0]
         out.append(TrendPoint(p, _figure(node, cell, shown, ind)))
     return out
 

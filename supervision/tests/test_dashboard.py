@@ -54,7 +54,9 @@ def sensitive(monkeypatch, world, sem):
     def indicators(kind=None):
         return [*real(kind), *([ind] if kind in (None, "semester") else [])]
 
+    real_get = catalogue.get
     monkeypatch.setattr(catalogue, "indicators", indicators)
+    monkeypatch.setattr(catalogue, "get", lambda code: ind if code == SENSITIVE else real_get(code))
     now = timezone.now()
     cells = {
         world.school_a: (3, 40), world.school_b: (6, 50), world.school_c: (2, 30),
@@ -340,7 +342,7 @@ def test_the_dashboard_and_api_cost_the_same_queries_for_2_or_22_schools(
     run_full([sem])
     DirtyNode.objects.all().delete()
     assert count() == few
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         client.get(url)
 
 
@@ -364,3 +366,78 @@ def test_while_a_full_rollup_runs_the_admin_sees_its_progress_and_cannot_queue_a
     # An officer's page neither shows it nor reloads itself.
     page = login(world.district_officer).get(_url(world.haidian, sem)).content.decode()
     assert "recompute-progress" not in page and 'http-equiv="refresh"' not in page
+
+
+def _set(world, sem, values: dict) -> None:
+    for node, (n, d) in values.items():
+        RollupValue.objects.filter(indicator=SENSITIVE, node=node, period=sem).update(
+            numerator=n, denominator=d
+        )
+
+
+def _shown_everywhere(client, world, sem) -> dict:
+    """node name → (numerator, denominator) as every page shows it: the headline of its own page and its row in
+    its parent's table; a figure hidden on one page must be hidden on all."""
+    seen: dict[str, set] = {}
+    for node in (world.city, world.haidian, world.chaoyang, world.school_a, world.school_b, world.school_c):
+        ind = _indicator(_api(client, node, sem), SENSITIVE)
+        seen.setdefault(node.pk, set()).add((ind["own"]["numerator"], ind["own"]["denominator"]))
+        for child in ind["children"]:
+            seen.setdefault(child["node_id"], set()).add((child["numerator"], child["denominator"]))
+    return seen
+
+
+@pytest.mark.django_db
+def test_a_figure_hidden_in_a_parents_table_stays_hidden_on_its_own_page(world, login, sem, sensitive):
+    """The city hides 海淀's 9 as the complement of 朝阳's 2: 海淀's own page must not print 9 (11 − 9 = 2), nor
+    school B's page its 6, hidden in 海淀's table as the complement of school A's 3."""
+    seen = _shown_everywhere(login(world.city_officer), world, sem)
+    assert seen[world.haidian.pk] == {(None, 90)}
+    assert seen[world.school_b.pk] == {(None, 50)}
+    assert seen[world.chaoyang.pk] == {(None, 30)} and seen[world.school_c.pk] == {(None, 30)}
+    assert all(len(v) == 1 for v in seen.values()), seen  # each figure shown the same way everywhere
+
+
+@pytest.mark.django_db
+def test_a_district_hidden_as_a_complement_keeps_one_of_its_schools_hidden(world, login, sem, sensitive):
+    """海淀 30 (schools 10 and 20) is the complement of 朝阳's 2 on the city page; if 海淀's page showed both
+    schools, 10 + 20 would give 海淀 and then 朝阳 back. The smaller school is hidden there, and on its page."""
+    _set(world, sem, {world.school_a: (10, 40), world.school_b: (20, 50), world.haidian: (30, 90),
+                      world.city: (32, 120)})  # fmt: skip
+    client = login(world.city_officer)
+    seen = _shown_everywhere(client, world, sem)
+    assert seen[world.haidian.pk] == {(None, 90)}
+    assert seen[world.school_a.pk] == {(None, 40)}
+    assert seen[world.school_b.pk] == {(20, 50)}
+    assert all(len(v) == 1 for v in seen.values()), seen
+    trend = client.get(
+        reverse("supervision:trend", kwargs={"node": world.haidian.pk, "indicator": SENSITIVE})
+    )
+    assert trend.status_code == 200
+    row = trend.content.decode().split(f'data-period="{sem.code}"')[1].split("</tr>")[0]
+    assert "&lt;5 / 90" in re.sub(r"<[^>]+>", "", row)  # the trend shows the period as its dashboard does
+
+
+@pytest.mark.django_db
+def test_an_education_groups_total_is_hidden_when_it_would_give_back_one_hidden_school(
+    world, login, sem, sensitive
+):
+    group = Node.objects.create(kind=NodeKind.GROUP, parent=world.haidian, name="实验教育集团", code="G1")
+    s1 = Node.objects.create(
+        kind=NodeKind.SCHOOL, parent=group, name="集团一校", code="G1-1", stage="primary"
+    )
+    s2 = Node.objects.create(
+        kind=NodeKind.SCHOOL, parent=group, name="集团二校", code="G1-2", stage="primary"
+    )
+    now = timezone.now()
+    for node, (n, d) in {s1: (2, 20), s2: (20, 30), group: (22, 50)}.items():
+        RollupValue.objects.create(indicator=SENSITIVE, node=node, period=sem, level=node.kind, numerator=n,
+                                   denominator=d, computed_at=now)  # fmt: skip
+    _set(world, sem, {world.haidian: (31, 140), world.city: (33, 170)})
+    client = login(world.district_officer)
+    district = _indicator(_api(client, world.haidian, sem), SENSITIVE)
+    shown = {c["node_id"]: c["numerator"] for c in district["children"]}
+    assert shown[s1.pk] is None and shown[s2.pk] == 20  # 2 hidden; A's 3 hidden too
+    page = _indicator(_api(client, group, sem), SENSITIVE)
+    assert page["own"]["numerator"] is None  # 22 − 20 would give 集团一校's 2 back
+    assert {c["node_id"]: c["numerator"] for c in page["children"]} == {s1.pk: None, s2.pk: 20}
