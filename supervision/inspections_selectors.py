@@ -18,13 +18,17 @@ from supervision.inspections import INSPECT_ROLES, visible_q
 from supervision.models import Finding, Inspection, InspectionItem, RectificationTask, TaskNote, TaskStatus
 
 
-def inspections_for(user: User, school_id: int | None = None, mine: bool = False) -> QuerySet[Inspection]:
+def inspections_for(
+    user: User, school_id: int | None = None, mine: bool = False, supervisor_id: int | None = None
+) -> QuerySet[Inspection]:
     today = timezone.localdate()
     qs = Inspection.objects.filter(visible_q(user)).select_related("school", "period", "supervisor")
     if school_id:
         qs = qs.filter(school_id=school_id)
     if mine:
         qs = qs.filter(supervisor=user)
+    if supervisor_id:
+        qs = qs.filter(supervisor_id=supervisor_id)
     return qs.annotate(
         not_met=Count("items", filter=Q(items__finding=Finding.NOT_MET), distinct=True),
         open_tasks=Count("tasks", filter=~Q(tasks__status=TaskStatus.VERIFIED), distinct=True),
@@ -32,6 +36,12 @@ def inspections_for(user: User, school_id: int | None = None, mine: bool = False
             "tasks", filter=Q(tasks__status=TaskStatus.OPEN, tasks__deadline__lt=today), distinct=True
         ),
     )
+
+
+def supervisors_seen(user: User) -> list[User]:
+    """The supervisors of the inspections the user sees, for the list's filter (one query)."""
+    ids = Inspection.objects.filter(visible_q(user)).values("supervisor_id")
+    return list(User.objects.filter(pk__in=ids).order_by("display_name", "pk"))
 
 
 def schools_to_inspect(user: User) -> QuerySet[Node]:

@@ -60,9 +60,11 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     _require(request, VIEW_ROLES)
     school_id = _int(request.GET.get("school"))
     mine = request.GET.get("mine") == "1"
+    supervisor_id = _int(request.GET.get("supervisor"))
     context = {
-        "inspections": list(sel.inspections_for(request.user, school_id, mine)),
+        "inspections": list(sel.inspections_for(request.user, school_id, mine, supervisor_id)),
         "schools": list(sel.schools_seen(request.user)), "school_id": school_id, "mine": mine,
+        "supervisors": sel.supervisors_seen(request.user), "supervisor_id": supervisor_id,
         "may_create": approval.has_role(request.user, INSPECT_ROLES),
     }  # fmt: skip
     return render(request, "supervision/inspection_list.html", context)

@@ -229,3 +229,24 @@ def test_the_owner_finds_their_tasks_on_the_home_page(world, inspection, login):
     home = login(world.leader).get(reverse("web:home")).content.decode()
     assert "supervision-rectification" in home and reverse("supervision:rectification_tasks") in home
     assert "supervision-rectification" not in login(world.psych).get(reverse("web:home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_filters_by_school_and_by_supervisor(world, sem, login):
+    other_sup = User.objects.create(username="hd_sup", display_name="海淀督导")
+    Post.objects.create(user=other_sup, role=Role.SUPERVISOR, node=world.haidian)
+    day = timezone.localdate()
+    a = inspections.create_inspection(
+        user=world.supervisor, school=world.school_a, period=sem, visited_on=day
+    )
+    b = inspections.create_inspection(user=other_sup, school=world.school_b, period=sem, visited_on=day)
+    client = login(world.city_officer)
+    url = reverse("supervision:inspections")
+
+    def listed(**params) -> set[int]:
+        return {i.pk for i in client.get(url, params).context["inspections"]}
+
+    assert listed() == {a.pk, b.pk}
+    assert listed(supervisor=other_sup.pk) == {b.pk}
+    assert listed(school=world.school_a.pk) == {a.pk}
+    assert {i.pk for i in login(world.leader).get(url).context["inspections"]} == {a.pk}  # their school only
