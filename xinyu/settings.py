@@ -180,6 +180,7 @@ CELERY_TASK_ROUTES = {
     "web.run_import_job": {"queue": "bulk"},
     "screening.*": {"queue": "bulk"},
     "supervision.*": {"queue": "bulk"},
+    "access.purge_retention": {"queue": "bulk"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long import never holds back a queued task in a worker's buffer
 CELERY_TASK_ACKS_LATE = True
@@ -263,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
     # Supervision rollups: the schools changed since the last run every 5 minutes; all of them nightly.
     "supervision-rollup-incremental": {"task": "supervision.rollup_incremental", "schedule": 300.0},
     "supervision-rollup-full": {"task": "supervision.rollup_full", "schedule": crontab(hour=2, minute=30)},
+    # The retention schedule (docs/privacy.md): nightly, after the rollup, on the bulk queue.
+    "access-purge-retention": {"task": "access.purge_retention", "schedule": crontab(hour=3, minute=30)},
 }
 # Care pathway (care/plans/deadlines.py): reach the guardians within these school days of a case's opening
 # (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.

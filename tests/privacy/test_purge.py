@@ -185,3 +185,16 @@ def test_a_schedule_counting_from_the_wrong_event_is_refused(records, settings):
     settings.XINYU_RETENTION = {"centre_messages": {"years": 3, "after": "leaving"}}
     with pytest.raises(ImproperlyConfigured):
         call_command("purge", dry_run=True)
+
+
+def test_the_nightly_task_deletes_the_answers_of_a_student_who_left_long_ago(records, settings):
+    """Celery beat applies the retention schedule every night on the bulk queue (the task runs eagerly here):
+    the left student's answers go, the student still at school keeps theirs."""
+    from access.tasks import purge_retention
+    from screening.models import Answer
+
+    assert settings.CELERY_BEAT_SCHEDULE["access-purge-retention"]["task"] == "access.purge_retention"
+    assert settings.CELERY_TASK_ROUTES["access.purge_retention"] == {"queue": "bulk"}
+    assert purge_retention.delay().get() >= 7
+    assert not Answer.objects.filter(response__assignment__student=records).exists()
+    assert Answer.objects.filter(response__assignment__student__name="李小明").count() == 7
