@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from org.models import Node
-from schoolwork.home.selectors import quarters_of, visit_coverage_by_school
+from org.models import Node, SchoolClass
+from schoolwork.home.selectors import quarters_of, visit_coverage_by_class, visit_coverage_by_school
 from schoolwork.models_home import DistrictPlan, LeadershipMeeting, ParentSession, PlanStatus
 from supervision.catalogue import Cell
 from supervision.compute import districts, ids_filter, not_started, schools
@@ -23,6 +23,22 @@ def home_visits(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cel
     (three queries whatever the number of schools)."""
     rows = visit_coverage_by_school(schools(node_ids), period.school_year)
     return {r.school.pk: (r.visited, r.students) for r in rows}
+
+
+def classes_missing_visits(school: Node, period: Period) -> list[dict]:
+    """Drill-down rows for R10: the school's classes with students not yet visited this school year — class,
+    grade, students, visited (``visit_coverage_by_class``; counts only, nobody named)."""
+    rows = visit_coverage_by_class(SchoolClass.objects.filter(school=school), period.school_year)
+    return [
+        {
+            "class": r.school_class.name,
+            "grade": r.school_class.grade,
+            "students": r.students,
+            "visited": r.visited,
+        }
+        for r in rows
+        if r.missing
+    ]
 
 
 def parent_sessions(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:

@@ -11,7 +11,7 @@ from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q
 from django.utils import timezone
 
 from care.models import LevelRecord
-from org.models import Enrollment, EnrollmentStatus
+from org.models import Enrollment, EnrollmentStatus, Node
 from screening.models import Assignment, CampaignStatus, Level, Response, ResponseStatus, Result, Review
 from supervision.catalogue import Cell
 from supervision.compute import ids_filter
@@ -63,6 +63,19 @@ def screening_coverage(period: Period, node_ids: Iterable[int] | None) -> dict[i
         .annotate(n=Count("pk"), k=Count("pk", filter=Q(done=True)))
     )
     return {r["school_id"]: (r["k"], r["n"]) for r in rows}
+
+
+def coverage_by_grade(school: Node, period: Period) -> list[dict]:
+    """Drill-down rows for R5.1 coverage: per grade of the school, eligible students and how many were screened
+    (counts; participation, not results)."""
+    rows = (
+        _eligible(period, [school.pk])
+        .annotate(done=_screened(period))
+        .values("grade")
+        .annotate(n=Count("pk"), k=Count("pk", filter=Q(done=True)))
+        .order_by("grade")
+    )
+    return [{"grade": r["grade"], "eligible": r["n"], "screened": r["k"]} for r in rows]
 
 
 _SEVERITY = Case(

@@ -13,7 +13,7 @@ from org.models import Node
 from schoolwork.models_home import DistrictPlan, HomeVisit, LeadershipMeeting, ParentSession, PlanStatus
 from schoolwork.programs import ActivityKind, ClassActivity, ClassDay
 from supervision.compute.casework import guardians_contacted, referrals_tracked
-from supervision.compute.home import quarterly_meetings, quarters_without_meeting
+from supervision.compute.home import classes_missing_visits, quarterly_meetings, quarters_without_meeting
 from supervision.models import DirtyNode
 from supervision.rollup import run_full
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
@@ -57,6 +57,9 @@ def test_home_visit_coverage(world):
     ]  # fmt: skip
     run_full([year], ["r10-home-visits"])
     assert stored("r10-home-visits", world.city, year) == (3, 5)
+    assert classes_missing_visits(world.school_a, year) == [
+        {"class": "五年级1班", "grade": 5, "students": 2, "visited": 1}
+    ]
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ from screening.models import (
     Result,
     Review,
 )
-from supervision.compute.monitoring import positive_followed_up
+from supervision.compute.monitoring import coverage_by_grade, positive_followed_up
 from supervision.models import DirtyNode
 from supervision.rollup import run_full
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
@@ -101,6 +101,7 @@ def test_screening_coverage_counts_submitted_sheets_of_grade_4_and_up(world, scr
     assert figures(COVERAGE, year, world.school_a, world.school_b, world.school_c) == [(2, 3), (1, 1), (0, 1)]
     run_full([year], [COVERAGE])
     assert stored(COVERAGE, world.haidian, year) == (3, 4)
+    assert coverage_by_grade(world.school_a, year) == [{"grade": 5, "eligible": 3, "screened": 2}]
     assert stored(COVERAGE, world.city, year) == (3, 5)
 
 
