@@ -7,7 +7,7 @@ DEMO_STUDENTS ?= 2000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run run-prod test install install-test migrate demo serve lint format bench messages clean
+.PHONY: run run-prod test install install-test migrate demo serve lint format bench loadtest messages clean
 
 $(VENV)/.run-installed: requirements/run.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ messages: install
 ## make bench: the import benchmark (not part of the suite); needs PostgreSQL on 127.0.0.1:5432
 bench: install-test
 	$(PY) bench/import_bench.py
+
+## make loadtest: the screening-day load test with faults on a throwaway production stack (tests/stack/loadtest.py);
+## needs PostgreSQL and Redis on 127.0.0.1
+loadtest: install-test
+	$(PY) tests/stack/loadtest.py --own-stack
 
 clean:
 	rm -rf var/ $(VENV)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI stage "production stack" (issue 9): the stack of deploy/run-stack.sh on loopback — PostgreSQL, a throwaway
 # Redis on its own port, gunicorn, the alerts and bulk workers, beat — then tests/stack/check_stack.py (alert
-# escalation through the processes, a browser smoke test, /metrics, /readyz while Redis is stopped and back)
-# audit_verify over the audit trail the stack wrote, and the read-replica check on PostgreSQL. Everything it
+# escalation through the processes, a browser smoke test, /metrics, /readyz while Redis is stopped and back), the
+# screening-day load test with faults (tests/stack/loadtest.py: locust, gunicorn workers and the alerts worker
+# SIGKILLed mid-run; nothing acknowledged may be lost), audit_verify over the audit trail the stack wrote, and the read-replica check on PostgreSQL. Everything it
 # started is stopped on exit. Budget: under 3 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,13 +42,19 @@ XINYU_ALERT_DEADLINES_JSON={"red": {"minutes": 0, "clock": "wall"}}
 XINYU_ESCALATION_SECONDS=3
 XINYU_HEARTBEAT_SECONDS=3
 XINYU_HEARTBEAT_MAX_AGE=20
+DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 ENV
+echo "EMAIL_FILE_PATH=$ci_dir/mail" >>"$ci_dir/prod.env"  # the load test reads the e-mails the workers sent
 export XINYU_ENV_FILE="$ci_dir/prod.env"
-XINYU_RUN_DIR="$ci_dir/run" XINYU_SEED_STUDENTS=60 deploy/run-stack.sh >"$ci_dir/stack.log" 2>&1 &
+XINYU_RUN_DIR="$ci_dir/run" XINYU_SEED_STUDENTS=60 XINYU_RESTART=1 deploy/run-stack.sh >"$ci_dir/stack.log" 2>&1 &
 stack_pid=$!
 
 .venv/bin/python tests/stack/check_stack.py --base "http://127.0.0.1:$web_port" --redis-port "$redis_port" \
   --redis-dir "$ci_dir/redis"
+
+echo "== screening-day load test with faults: 60 students, gunicorn workers and the alerts worker SIGKILLed (issue 8)"
+.venv/bin/python tests/stack/loadtest.py --base "http://127.0.0.1:$web_port" --run-dir "$ci_dir/run" \
+  --mail-dir "$ci_dir/mail" --students 60
 
 echo "== audit_verify on the stack's own database: every event the stack's tests wrote chains unbroken (issue 8)"
 DJANGO_SETTINGS_MODULE=xinyu.settings_prod .venv/bin/python manage.py audit_verify

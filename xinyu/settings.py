@@ -299,6 +299,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xinyu@localhost")
+# DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each e-mail to a file here (the load
+# test counts the alert e-mails that really went out, tests/stack/loadtest.py).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # District counseling centre and 24-hour message platform (counseling.centre, R4.2). First-reply deadline of a
 # message in hours, overridable per district by division code; the centre's service hours by kind of day

@@ -198,7 +198,7 @@ def main() -> None:
         start_redis(opts.redis_port, opts.redis_dir)
         return
     started = time.monotonic()
-    check_ready(opts.base)
+    check_ready(opts.base, timeout=180)  # the stack migrates and seeds first: slow on a busy machine
     alert_pk = check_alert_escalation()
     check_browser(opts.base, alert_pk)
     check_metrics(opts.base)
