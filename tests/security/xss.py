@@ -18,12 +18,14 @@ NOT_USER_TEXT: dict[str, str] = {
     "org.Node.path": "materialised path computed from the tree (editable=False)",
     "org.User.password": "a password hash, never shown",
     "org.ImportJob.file": "the storage path the server chose for an upload",
+    "care.GuardianExport.file": "the storage path the server chose for an export zip",
     "access.AuditEvent.action": "a code constant ('student.view', …)",
     "access.AuditEvent.object_type": "a model label written by code",
     "access.AuditEvent.object_id": "a primary key written by code",
     "access.AuditEvent.prev_hash": "hash chain (computed)",
     "access.AuditEvent.hash": "hash chain (computed)",
     "access.AuditHead.hash": "hash chain (computed)",
+    "access.AuditAnchor.hash": "hash chain (computed)",
     "access.ApiToken.prefix": "the first characters of a generated token",
     "access.ApiToken.digest": "a token digest",
     "care.LevelRecord.source_type": "a model label written by code",
@@ -64,6 +66,11 @@ NOT_USER_TEXT: dict[str, str] = {
     "supervision.RollupValue.indicator": "an indicator id from supervision/indicators.yaml",
     "supervision.RollupValue.level": "a node kind written by code",
     "supervision.RollupRun.error": "an exception's text written by the rollup task",
+    "supervision.InspectionItem.indicator": "copied from the indicator catalogue by code",
+    "supervision.InspectionItem.requirement": "copied from the indicator catalogue by code",
+    "supervision.InspectionItem.name_zh": "copied from the indicator catalogue by code",
+    "supervision.InspectionItem.name_en": "copied from the indicator catalogue by code",
+    "supervision.InspectionItem.status": "met / near / not_met, computed",
 }
 
 MARK = "§{}§"  # a payload's first characters name its field: §17§ is field number 17
@@ -215,6 +222,23 @@ def extra_rows(world, objects: dict) -> None:
         title="x", recorded_at=now,
     )  # fmt: skip
     activity.participants.add(world.student_a1)
+    # supervision: a step of the matrix's approval and a note on its rectification task (when the app has them).
+    approval = model("supervision", "Approval").objects.first()
+    period = model("supervision", "Period").objects.order_by("pk").first()
+    if approval is None and period is not None:
+        state = model("supervision", "Approval")._meta.get_field("state").choices[0][0]
+        approval = model("supervision", "Approval").objects.create(
+            node=world.school_a, period=period, state=state, changed_at=now, changed_by=world.leader
+        )
+    if approval is not None:
+        step = model("supervision", "ApprovalStep")
+        first = {
+            name: step._meta.get_field(name).choices[0][0] for name in ("action", "from_state", "to_state")
+        }
+        step.objects.create(approval=approval, by=world.leader, at=now, reason="x", **first)
+    task = model("supervision", "RectificationTask").objects.first()
+    if task is not None:
+        model("supervision", "TaskNote").objects.create(task=task, author=world.leader, at=now, text="x")
 
 
 def fill(columns: list[models.Field]) -> dict[int, str]:

@@ -2,10 +2,11 @@
 
 Each user is one student of the plan (``XINYU_LOAD_PLAN``, written by loadtest.py's setup): they open their sheet,
 make 20 autosaves of the ASQ (changing their mind on the way, see ``answers``) and submit it; the students marked
-``acute`` end with yes to Q1 and Q5, which raises a red alert. Like answer.js, a request that gets no answer (the server worker was killed
-under it) or a 5xx is sent again, up to ``TRIES`` times, with the same body and idempotency key. Every 2xx is
-written to ``XINYU_LOAD_LOG`` (JSON lines): what the server acknowledged, which loadtest.py then checks against the
-database. When the last student is done the run stops.
+``acute`` end with yes to Q1 and Q5, which raises a red alert. Like answer.js, a request that gets no answer (the
+server worker was killed under it) or a 5xx is sent again, up to ``TRIES`` times, with the same body and
+idempotency key. Each request about to be sent, and each 2xx, is written to ``XINYU_LOAD_LOG`` (JSON lines):
+what the server acknowledged, which loadtest.py then checks against the database. When the last student is done
+the run stops.
 """
 
 from __future__ import annotations
