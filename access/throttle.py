@@ -6,6 +6,12 @@ web machine sees the same counts). The first ``FREE`` failures cost nothing; aft
 must wait ``BASE · 2^(extra-1)`` seconds from the last failure, capped at ``CAP`` — never a permanent lock, and a
 correct password after the wait logs in and clears the username's count. The counts expire ``WINDOW`` seconds
 after the last failure. Per address the allowance is larger (a school's computer room shares one address).
+
+The same arithmetic serves other guessable secrets under their own *scope* (``wait_for`` / ``fail`` /
+``forget``): the 24-hour message platform's anonymous private codes (scope ``"message-code"``, settings
+``XINYU_CODE_THROTTLE``; counseling.centre.services) count failures per client address, per signed-in account and
+per bucket of the code space (the code's first two characters), so a guesser is slowed however they spread
+their guesses, and a correct code after the wait works.
 """
 
 from __future__ import annotations
@@ -26,16 +32,36 @@ class Rule:
     window: float  # seconds after the last failure when the count is forgotten
 
 
-def _rules() -> dict[str, Rule]:
-    conf = getattr(settings, "XINYU_LOGIN_THROTTLE", {})
-    return {
-        "user": Rule(**{"free": 5, "base": 30, "cap": 900, "window": 3600, **conf.get("user", {})}),
-        "addr": Rule(**{"free": 50, "base": 30, "cap": 900, "window": 3600, **conf.get("addr", {})}),
-    }
+# Per scope: the settings name and the default rule of each kind of key.
+SCOPES: dict[str, tuple[str, dict[str, dict]]] = {
+    "login": (
+        "XINYU_LOGIN_THROTTLE",
+        {
+            "user": {"free": 5, "base": 30, "cap": 900, "window": 3600},
+            "addr": {"free": 50, "base": 30, "cap": 900, "window": 3600},
+        },
+    ),
+    # 24-hour messages: reading a reply with an anonymous private code (R4.2).
+    "message-code": (
+        "XINYU_CODE_THROTTLE",
+        {
+            "account": {"free": 5, "base": 30, "cap": 900, "window": 3600},
+            "addr": {"free": 20, "base": 30, "cap": 900, "window": 3600},
+            "bucket": {"free": 10, "base": 30, "cap": 900, "window": 3600},
+        },
+    ),
+}
 
 
-def _key(kind: str, value: str) -> str:
-    return "xinyu:login-fail:" + kind + ":" + hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+def _rules(scope: str = "login") -> dict[str, Rule]:
+    setting, defaults = SCOPES[scope]
+    conf = getattr(settings, setting, {})
+    return {kind: Rule(**{**rule, **conf.get(kind, {})}) for kind, rule in defaults.items()}
+
+
+def _key(kind: str, value: str, scope: str = "login") -> str:
+    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    return f"xinyu:{scope}-fail:{kind}:{digest}"
 
 
 def _wait(state: dict | None, rule: Rule, now: float) -> float:
@@ -46,28 +72,50 @@ def _wait(state: dict | None, rule: Rule, now: float) -> float:
     return max(0.0, state["last"] + delay - now)
 
 
-def wait_seconds(username: str, address: str | None, now: float | None = None) -> int:
-    """How long (whole seconds, rounded up) before this username may try again from this address; 0 = now."""
+def wait_for(scope: str, keys: dict[str, str | None], now: float | None = None) -> int:
+    """How long (whole seconds, rounded up) before a client with these ``keys`` ({kind: value}; empty values
+    are skipped) may try again in ``scope``; 0 = now. The longest of the waits."""
     now = time.time() if now is None else now
-    rules = _rules()
-    waits = [_wait(cache.get(_key("user", username)), rules["user"], now)]
-    if address:
-        waits.append(_wait(cache.get(_key("addr", address)), rules["addr"], now))
-    w = max(waits)
+    rules = _rules(scope)
+    w = max(
+        (
+            _wait(cache.get(_key(kind, value, scope)), rules[kind], now)
+            for kind, value in keys.items()
+            if value
+        ),
+        default=0.0,
+    )
     return int(w) + (1 if w > int(w) else 0)
 
 
-def register_failure(username: str, address: str | None, now: float | None = None) -> None:
+def fail(scope: str, keys: dict[str, str | None], now: float | None = None) -> None:
+    """Count one failure against each of ``keys`` ({kind: value}; empty values are skipped)."""
     now = time.time() if now is None else now
-    rules = _rules()
-    for kind, value in (("user", username), ("addr", address)):
+    rules = _rules(scope)
+    for kind, value in keys.items():
         if not value:
             continue
-        key = _key(kind, value)
+        key = _key(kind, value, scope)
         state = cache.get(key) or {"n": 0, "last": now}
-        state = {"n": state["n"] + 1, "last": now}
-        cache.set(key, state, timeout=int(rules[kind].window))
+        cache.set(key, {"n": state["n"] + 1, "last": now}, timeout=int(rules[kind].window))
+
+
+def forget(scope: str, kind: str, value: str) -> None:
+    """Clear one key's count (a success)."""
+    cache.delete(_key(kind, value, scope))
+
+
+# --- Logins (the first scope; the names the login backend and its tests use) ------------------------------------
+
+
+def wait_seconds(username: str, address: str | None, now: float | None = None) -> int:
+    """How long (whole seconds, rounded up) before this username may try again from this address; 0 = now."""
+    return wait_for("login", {"user": username, "addr": address}, now)
+
+
+def register_failure(username: str, address: str | None, now: float | None = None) -> None:
+    fail("login", {"user": username, "addr": address}, now)
 
 
 def register_success(username: str) -> None:
-    cache.delete(_key("user", username))
+    forget("login", "user", username)

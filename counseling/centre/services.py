@@ -57,6 +57,7 @@ class CentreError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.retry_after = 0  # seconds, for a 429
 
 
 # --- who ------------------------------------------------------------------------------------------------------
@@ -372,9 +373,64 @@ def leave_message(
 
 
 def message_by_code(code: str) -> Message | None:
-    if not code or len("".join(ch for ch in code if ch.isalnum())) != 12:
-        return None
-    return Message.objects.filter(anonymous=True, code_hash=code_hash(code)).first()
+    """The anonymous message whose private code this is. Every input costs one lookup of its hash (a malformed
+    code too), so neither the answer nor its timing tells an unknown code from a wrong one."""
+    return Message.objects.filter(anonymous=True, code_hash=code_hash(code or "")).first()
+
+
+CODE_SCOPE = "message-code"  # access.throttle scope (settings XINYU_CODE_THROTTLE)
+
+
+def code_bucket(code: str) -> str:
+    """The bucket of the code space a guess falls in: its first two characters (32² = 1,024 buckets). Failures
+    are counted per bucket too, so guesses spread over many addresses and accounts are still slowed."""
+    normalised = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return normalised[:2] if len(normalised) >= 2 else "-"
+
+
+def open_with_code(
+    *, code: str, user: User | None, address: str | None, request=None, now: float | None = None
+) -> Message:
+    """凭提取码查看回复 — the anonymous message of a private code, for whoever holds the code (R4.2).
+
+    Guessing is throttled like logins (``access.throttle``, scope ``message-code``): failures are counted per
+    client address, per signed-in account and per bucket of the code space; after the free ones each further try
+    waits longer (30 s, 60 s, … up to 15 minutes), never a permanent lock, and a correct code after the wait
+    opens the message. While a wait runs the code is not even looked up (429). An unknown and a wrong code get
+    the same answer (404). Failures are audited without the code (only its bucket); a successful read is
+    audited with no actor and no address, so no login is tied to the anonymous message. ``now`` is epoch
+    seconds (the throttle's clock; tests pass it)."""
+    from access import throttle
+
+    keys = {"addr": address, "account": str(user.pk) if user else None, "bucket": code_bucket(code)}
+    wait = throttle.wait_for(CODE_SCOPE, keys, now)
+    if wait:
+        audit.record(
+            actor=user,
+            action="counseling.message.code_throttled",
+            request=request,
+            detail={"bucket": keys["bucket"], "wait": wait},
+        )
+        refusal = CentreError(
+            _("Too many wrong codes. Please wait %(minutes)s minute(s) and try again.")
+            % {"minutes": -(-wait // 60)},
+            429,
+        )
+        refusal.retry_after = wait
+        raise refusal
+    message = message_by_code(code)
+    if message is None:
+        throttle.fail(CODE_SCOPE, keys, now)
+        # A single wrong code is most often the sender's typo: recorded without actor or address (who tried a
+        # code would mark them as an anonymous sender) and without the code, only its bucket. A burst that
+        # runs into the wait is recorded with who and where (code_throttled above): that is a guesser.
+        audit.record(actor=None, action="counseling.message.code_wrong", detail={"bucket": keys["bucket"]})
+        raise CentreError(_("No message has that code. Check it and try again."), 404)
+    if user is not None:
+        throttle.forget(CODE_SCOPE, "account", str(user.pk))  # the address and the bucket keep their counts
+    # Who reads with the code is not recorded: that would tie the anonymous sender to a login.
+    audit.record(actor=None, action="counseling.message.read_code", obj=message, detail={})
+    return message
 
 
 def reply_to_message(

@@ -128,16 +128,18 @@ def read_with_code(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     if request.method != "POST":
         return render(request, "counseling/centre_code.html", _hotlines(request))
-    message = services.message_by_code(request.POST.get("code", ""))
-    if message is None:
-        return render(
-            request,
-            "counseling/centre_code.html",
-            {"error": _("No message has that code. Check it and try again."), **_hotlines(request)},
-            status=404,
+    try:
+        message = services.open_with_code(
+            code=request.POST.get("code", ""),
+            user=request.user,
+            address=audit.client_address(request),
+            request=request,
         )
-    # Who reads with the code is not recorded: that would tie the anonymous sender to a login.
-    audit.record(actor=None, action="counseling.message.read_code", obj=message, detail={})
+    except CentreError as exc:  # 404 unknown or wrong (the same answer), 429 wait (R4.2 guessing limit)
+        response = _refuse(request, exc, "counseling/centre_code.html", _hotlines(request))
+        if exc.status == 429:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     response = render(
         request,
         "counseling/centre_thread.html",
