@@ -204,9 +204,12 @@ def generate(
     def post(uid: int, role: str, node: int, full_time: bool = False) -> None:
         posts.append((ids.next("post"), uid, role, node, None, full_time, valid_from))
 
+    counselor_of = {}
     for d, _p in districts:
         post(user("教研员"), "district_officer", d, full_time=rnd.random() < 0.85)
         post(user("区管理员"), "district_admin", d)
+        counselor_of[d] = user("区心理中心咨询师")
+        post(counselor_of[d], "district_counselor", d)
     for s, _d, _stage, campuses, _p in schools:
         leader = user("校长")
         post(leader, "school_leader", s)
@@ -423,14 +426,19 @@ def generate(
                 n = 0
                 while day <= min(end, today):
                     if not (behind and n % 3 == 2):
-                        lessons.append((ids.next("lesson"), s, sid, cid, day, 1, f"主题{n + 1}", psych_of.get(s),
-                                        at(day, 15)))  # fmt: skip
+                        focus = ""
+                        if term == 2 and g in (9, 12) and n in (4, 6) and rnd.random() < 0.9:
+                            focus = "pre_exam" if n == 4 else "stress_relief"  # R3.1: graduating classes
+                        lessons.append((ids.next("lesson"), s, sid, cid, day, 1, f"主题{n + 1}", focus,
+                                        psych_of.get(s), at(day, 15)))  # fmt: skip
                     n += 1
                     day += dt.timedelta(days=14)
                 for k in range(3):
                     d0 = start + dt.timedelta(days=20 + 30 * k)
                     if past(d0):
-                        classdays.append((ids.next("classday"), s, cid, d0, 60, 30, 40))
+                        full = rnd.random() < 0.7  # R6: a full hour in school and one outside
+                        classdays.append((ids.next("classday"), s, cid, d0, 60 if full else 45, 60 if full else 30,
+                                          40))  # fmt: skip
             keys = (
                 ["before_final"]
                 + (["entry"] if term == 1 and g in (1, 7, 10) else [])
@@ -466,7 +474,7 @@ def generate(
                 visits.append((ids.next("visit"), st, s, classes[(s, y, gy)][0], year_ids[y], sid, day, "班主任",
                                "in_person", "家访记录", at(day, 18)))  # fmt: skip
     cp.copy(Lesson, ["id", "school_id", "semester_id", "school_class_id", "given_on", "class_hours", "topic",
-                     "teacher_id", "recorded_at"], lessons)  # fmt: skip
+                     "focus", "teacher_id", "recorded_at"], lessons)  # fmt: skip
     del lessons
     cp.copy(ClassDay, ["id", "school_id", "school_class_id", "day", "pe_in_school", "pe_outside", "outdoor_break"],
             classdays)  # fmt: skip
@@ -506,8 +514,12 @@ def generate(
         TrainingAttendance, ["id", "training_id", "user_id", "school_id", "method", "signed_at"], attendance
     )
 
-    # --- counseling rooms with a duty roster and appointments (R4.3) ---------------------------------------------------
+    # --- arts practice per class and year, with most of the class taking part (R7) ---------------------------------
+    _arts(cp, ids, rnd, schools, classes, school_students, year_ids, current, first_year, today)
+
+    # --- counseling rooms with a duty roster and appointments (R4.3); the district centres' duty and messages (R4.2)
     _counseling(cp, ids, rnd, schools, psych_of, school_students, today)
+    _centre(cp, ids, rnd, districts, counselor_of, schools, school_students, first_year, today)
 
     # sequences after explicit ids
     from io import StringIO
@@ -535,9 +547,9 @@ def _counseling(cp: Copier, ids: Ids, rnd: random.Random, schools, psych_of, sch
         rooms.append((rid, s, campuses[0], "心理辅导室", 40, True))
         for wd in (1, 3):
             shifts.append((ids.next("shift"), rid, counselor, wd, dt.time(14), dt.time(17),
-                           today - dt.timedelta(days=400)))  # fmt: skip
-        for st, _g in rnd.sample(school_students[s], k=min(20, len(school_students[s]))):
-            day = today - dt.timedelta(days=rnd.randrange(1, 120))
+                           today - dt.timedelta(days=1100)))  # fmt: skip
+        for st, _g in rnd.sample(school_students[s], k=min(40, len(school_students[s]))):
+            day = today - dt.timedelta(days=rnd.randrange(1, 1000))
             appointments.append((ids.next("appt"), st, rid, counselor, at(day, 14), at(day, 14, 40), "attended",
                                  counselor, at(day - dt.timedelta(days=2))))  # fmt: skip
     cp.copy(CounselingRoom, ["id", "school_id", "campus_id", "name", "slot_minutes", "is_active"], rooms)
@@ -546,6 +558,83 @@ def _counseling(cp: Copier, ids: Ids, rnd: random.Random, schools, psych_of, sch
     )
     cp.copy(Appointment, ["id", "student_id", "room_id", "counselor_id", "starts_at", "ends_at", "status",
                           "requested_by_id", "created_at"], appointments)  # fmt: skip
+
+
+def _arts(
+    cp: Copier,
+    ids: Ids,
+    rnd: random.Random,
+    schools,
+    classes,
+    school_students,
+    year_ids,
+    current,
+    first_year,
+    today,
+) -> None:
+    from schoolwork.programs import ClassActivity
+
+    through = ClassActivity.participants.through
+    activities, members = [], []
+    activities_of: dict[tuple[int, int], int] = {}  # (class, year) -> activity
+    for s, _d, stage, _c, _p in schools:
+        for y in range(first_year, current + 1):
+            held = dt.date(y, 12, 10)
+            if held > today:
+                continue
+            for st, g in school_students[s]:
+                gy = g - (current - y)
+                if gy < GRADES[stage][0]:
+                    continue
+                cls_list = classes[(s, y, gy)]
+                cid = cls_list[st % len(cls_list)]
+                key = (cid, y)
+                if key not in activities_of:
+                    activities_of[key] = ids.next("activity")
+                    activities.append(
+                        (activities_of[key], s, cid, year_ids[y], "arts", held, "合唱节", at(held))
+                    )
+                if rnd.random() < 0.8:
+                    members.append((ids.next("activity_member"), activities_of[key], st))
+    cp.copy(ClassActivity, ["id", "school_id", "school_class_id", "school_year_id", "kind", "held_on", "title",
+                            "recorded_at"], activities)  # fmt: skip
+    cp.copy(through, ["id", "classactivity_id", "student_id"], members)
+
+
+def _centre(
+    cp: Copier,
+    ids: Ids,
+    rnd: random.Random,
+    districts,
+    counselor_of,
+    schools,
+    school_students,
+    first_year,
+    today,
+) -> None:
+    from counseling.centre.models import DutyShift, Message
+
+    body = Message._meta.get_field("body").get_db_prep_save("最近压力很大，想找人聊聊", cp.connection)
+    shifts, messages = [], []
+    students_of: dict[int, list[int]] = {}
+    for s, d, *_rest in schools:
+        students_of.setdefault(d, []).extend(st for st, _g in school_students[s][:50])
+    day = dt.date(first_year, 9, 1)
+    while day < today:
+        for d, _p in districts:
+            if rnd.random() < 0.95:  # a day now and then nobody is rostered
+                shifts.append((ids.next("duty"), d, counselor_of[d], at(day, 7), at(day, 23), at(day)))
+            for _k in range(2):
+                sent = at(day, rnd.randrange(7, 23), rnd.randrange(60))
+                due = sent + dt.timedelta(hours=12)
+                late = rnd.random() < 0.08
+                replied = sent + dt.timedelta(hours=rnd.randrange(13, 30) if late else rnd.randrange(1, 11))
+                messages.append((ids.next("message"), d, rnd.choice(students_of[d]), body,
+                                 f"bench-{ids.next('message_key')}", sent, due, replied, "answered"))  # fmt: skip
+        day += dt.timedelta(days=1)
+    cp.copy(DutyShift, ["id", "district_id", "counselor_id", "starts_at", "ends_at", "created_at"], shifts)
+    cp.copy(Message, ["id", "district_id", "student_id", "body", "submit_key", "created_at", "reply_due",
+                      "first_reply_at", "status"], messages)  # fmt: skip
 
 
 def _chunks(it: Iterable, n: int) -> Iterator[list]:

@@ -44,6 +44,9 @@ def _setup(pg: str, scale: float, reuse: bool) -> float:
         import django
 
         django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # the code may have moved on since the city was made
         return 0.0
     from _fresh import fresh_django
 
