@@ -189,6 +189,14 @@ def build_world() -> World:
     return w
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the locmem cache outlives a test's database rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -14,6 +16,7 @@ from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
 from supervision import selectors as sel
+from supervision.rollup import version
 from xinyu.db_router import use_replica
 
 router = Router(tags=["supervision"])
@@ -114,6 +117,18 @@ def dashboard(
     per = sel.period_or_404(period) if period else sel.default_period()
     if per is None:
         raise HttpError(404, "No period")
+    # Figures change only when a rollup writes values, so the answer is cached per rollup version, node, period,
+    # language and whether the caller sees raw or suppressed figures (the only things it depends on once the
+    # caller may open the node, checked above). 20 users on 2 cores: docs/performance.md.
+    key = f"supervision:api:{version()}:{target.pk}:{per.code}:{int(sel.sees_raw(user, target))}:{get_language()}"
+    data = cache.get(key)
+    if data is None:
+        data = _dashboard_data(user, target, per)
+        cache.set(key, data, 3600)
+    return data
+
+
+def _dashboard_data(user, target, per) -> dict:
     with use_replica():
         dash = sel.node_dashboard(user, target, per, with_details=False)
     return {

@@ -12,9 +12,11 @@ overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Substr
@@ -26,6 +28,24 @@ from supervision.catalogue import Cell, Indicator
 from supervision.models import DirtyNode, Period, RollupRun, RollupValue
 
 BATCH = 2000
+VERSION_KEY = "supervision:rollups:version"
+
+
+def version() -> int:
+    """A token that changes whenever any rollup value is written: what a cached dashboard is keyed by, so a
+    cached figure never outlives the value it was made from. Kept in the shared cache (Redis in production; a
+    cache that is not shared between processes would need a single process, as the embedded default is)."""
+    v = cache.get(VERSION_KEY)
+    if v is None:  # never set, or evicted: a new token makes every older entry unreachable
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        v = cache.get(VERSION_KEY)
+    return v
+
+
+def _bump_version() -> None:
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
 LEVEL_KIND = {"school": NodeKind.SCHOOL, "district": NodeKind.DISTRICT}
 
 
@@ -37,6 +57,9 @@ def locked_nodes(period: Period) -> set[int]:
 
 
 def _upsert(rows: list[RollupValue]) -> None:
+    if rows:
+        transaction.on_commit(_bump_version)  # after the values are visible to other connections
+        _bump_version()  # and now, for this connection's own reads inside the transaction
     for i in range(0, len(rows), BATCH):
         RollupValue.objects.bulk_create(
             rows[i : i + BATCH],

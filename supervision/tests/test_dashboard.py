@@ -9,6 +9,8 @@ import re
 import zlib
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ from supervision import catalogue, selectors
 from supervision.catalogue import Indicator
 from supervision.models import DirtyNode, RollupRun, RollupValue
 from supervision.periods import ensure_periods
-from supervision.rollup import run_full
+from supervision.rollup import run_full, run_incremental
 
 SENSITIVE = "t-positive-followed"
 
@@ -441,3 +443,26 @@ def test_an_education_groups_total_is_hidden_when_it_would_give_back_one_hidden_
     page = _indicator(_api(client, group, sem), SENSITIVE)
     assert page["own"]["numerator"] is None  # 22 − 20 would give 集团一校's 2 back
     assert {c["node_id"]: c["numerator"] for c in page["children"]} == {s1.pk: None, s2.pk: 20}
+
+
+def test_the_api_answers_a_repeat_from_the_cache_and_never_a_stale_figure(world, login, sem):
+    """20 users asking for the same dashboard cost one computation; a rollup that changes a figure is seen at once."""
+    client = login(world.city_officer)
+    first = _indicator(_api(client, world.haidian, sem), "r1.1-psych-teacher")["own"]
+    assert (first["numerator"], first["denominator"]) == (1, 2)
+    with CaptureQueriesContext(connection) as repeat:
+        _api(client, world.haidian, sem)
+    assert not [q for q in repeat.captured_queries if "supervision_rollupvalue" in q["sql"]]
+
+    teacher = User.objects.create(username="new-psych", display_name="新心理老师")
+    Post.objects.create(user=teacher, role=Role.PSYCH_TEACHER, node=world.school_b, full_time=True)
+    run_incremental([sem])
+    after = _indicator(_api(client, world.haidian, sem), "r1.1-psych-teacher")["own"]
+    assert (after["numerator"], after["denominator"]) == (2, 2)
+
+
+def test_a_cached_raw_answer_is_never_given_to_a_viewer_above_the_school(world, login, sem, sensitive):
+    raw = _indicator(_api(login(world.leader), world.school_a, sem), SENSITIVE)["own"]
+    assert raw["numerator"] == 3
+    above = _indicator(_api(login(world.district_officer), world.school_a, sem), SENSITIVE)["own"]
+    assert above["numerator"] is None
