@@ -136,6 +136,13 @@ class BreakGlassForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    def __init__(self, *args, with_code: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_code:  # a user with a second factor gives its code too (re-authentication, issue 8)
+            from access.auth_views import CodeForm
+
+            self.fields["code"] = CodeForm.base_fields["code"]
+
 
 @policy(None, "self", "break-glass: a stated reason, the password again; opens one student for a time")
 @login_required
@@ -154,14 +161,29 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
     if not roles_of(request.user) & BREAK_GLASS_ROLES:
         raise PermissionDenied
-    form = BreakGlassForm(request.POST or None)
+    from access import mfa, throttle
+
+    has_factor = mfa.factor_of(request.user) is not None
+    form = BreakGlassForm(request.POST or None, with_code=has_factor)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         student = Student.objects.filter(student_no=d["student_no"].strip().upper()).first()
-        if not request.user.check_password(d["password"]):
+        wait = mfa.wait_seconds(request.user, request)
+        if wait:  # wrong passwords and codes here count like at the login (access.throttle)
+            form.add_error(
+                None,
+                _("Too many failed attempts. Please wait %(minutes)s minute(s) and try again.")
+                % {"minutes": -(-wait // 60)},
+            )
+        elif not request.user.check_password(d["password"]):
+            throttle.register_failure(request.user.get_username(), audit.client_address(request))
             audit.record(actor=request.user, action="auth.reauth_failed", request=request,
                          detail={"for": "break_glass"})  # fmt: skip
             form.add_error("password", _("The password is not right."))
+        elif has_factor and not mfa.verify(
+            user=request.user, code=d["code"], request=request, purpose="break_glass"
+        ):
+            form.add_error("code", _("The code is not right. Type the code your app shows now."))
         elif student is None:
             form.add_error("student_no", _("No student has this number."))
         else:

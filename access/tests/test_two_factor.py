@@ -256,3 +256,26 @@ def test_totp_code_prints_the_demo_code_only_with_debug(world, settings, capsys)
     settings.DEBUG = True
     call_command("totp_code", "psych")
     assert capsys.readouterr().out.strip() == pyotp.TOTP(totp_secret("psych")).now()
+
+
+def test_break_glass_asks_an_enrolled_user_for_the_code_too(world, client):
+    from django.urls import reverse
+
+    from access.models import BreakGlassGrant
+
+    secret = enrol_second_factor(world.psych)
+    client.force_login(world.psych)
+    form = {
+        "student_no": world.student_b1.student_no,
+        "reason": "该生周末在校外被送医，急需查看既往记录",
+        "minutes": 30,
+    }
+    assert 'name="code"' in client.get(reverse("access:break_glass")).content.decode()
+    wrong = "123456" if _now_code(secret) != "123456" else "654321"
+    response = client.post(reverse("access:break_glass"), {**form, "password": PASSWORD, "code": wrong})
+    assert response.status_code == 200 and not BreakGlassGrant.objects.exists()
+    assert AuditEvent.objects.filter(action="auth.mfa_failed", detail__for="break_glass").count() == 1
+    response = client.post(
+        reverse("access:break_glass"), {**form, "password": PASSWORD, "code": _now_code(secret)}
+    )
+    assert response.status_code == 302 and BreakGlassGrant.objects.filter(user=world.psych).count() == 1
