@@ -45,7 +45,7 @@ supervised() {
   local name=$1; shift
   if [ "${XINYU_RESTART:-0}" != 1 ]; then echo "$BASHPID" >"$run_dir/$name.pid"; exec "$@"; fi
   local child="" status
-  trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null || true; exit 0' TERM INT
   while true; do
     "$@" &
     child=$!
