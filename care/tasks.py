@@ -18,9 +18,11 @@ def escalate_alerts() -> int:
     """The escalation timer (Celery beat, every minute in production; see settings CELERY_BEAT_SCHEDULE)."""
     from care.cases_services import run_timers
     from care.services import escalate_overdue, flush_outbox
+    from care.timers import run_registered
 
     moved = escalate_overdue()
     run_timers()  # late report triage, missed crisis steps, follow-up reminders (issue 4)
+    run_registered()  # higher apps' timers, e.g. unanswered crisis messages of the district centre (R4.2)
     flush_outbox()
     return moved
 

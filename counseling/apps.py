@@ -26,6 +26,10 @@ class CounselingConfig(AppConfig):
             centre_cards.nav_duty,
         ):
             register_nav_item(item)
+        from care.timers import register_timer
+        from counseling.centre.services import escalate_crisis_messages
+
+        register_timer("counseling.crisis_messages", escalate_crisis_messages)  # every minute (R4.2)
         self._ready_rooms()
         from counseling import retention
 

@@ -308,6 +308,10 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # (public holidays and 调休 working days from counseling.CalendarDay); the hotlines every sender is shown.
 XINYU_MESSAGE_REPLY_HOURS = 12
 XINYU_MESSAGE_REPLY_HOURS_BY_DISTRICT: dict[str, int] = {}
+# A crisis message without a first reply climbs a stage after these minutes (on duty → whole centre → district
+# officers), by care's escalation timer; per district by division code.
+XINYU_MESSAGE_CRISIS_MINUTES = 15
+XINYU_MESSAGE_CRISIS_MINUTES_BY_DISTRICT: dict[str, int] = {}
 XINYU_CENTRE_HOURS = {
     "school_day": ("16:00", "22:00"),
     "weekend": ("09:00", "22:00"),

@@ -74,6 +74,15 @@ class MessageStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered")
 
 
+class MessageStage(models.IntegerChoices):
+    """Who a crisis message has been brought to (R4.2 escalation beyond the centre): the counselors on duty →
+    every counselor of the district's centre → the district's officers and administrators."""
+
+    ON_DUTY = 0, _("Counselors on duty")
+    CENTRE = 1, _("All counselors of the district centre")
+    DISTRICT = 2, _("District officers")
+
+
 class Message(models.Model):
     """24小时留言 — a student's message to the district centre. Named: ``student`` is set. Anonymous:
     ``student`` is NULL and nothing else names the sender (no user, no school, no address); only the hash of the
@@ -98,6 +107,11 @@ class Message(models.Model):
     crisis = models.BooleanField(_("crisis"), default=False)
     triage_hits = models.JSONField(default=list, blank=True)  # lexicon phrase ids, never the words
     lexicon_version = models.PositiveSmallIntegerField(default=0)
+    # A crisis not answered within XINYU_MESSAGE_CRISIS_MINUTES climbs a stage (services.escalate_crisis_messages).
+    stage = models.PositiveSmallIntegerField(
+        _("escalation stage"), choices=MessageStage.choices, default=MessageStage.ON_DUTY
+    )
+    escalate_at = models.DateTimeField(_("escalates at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-crisis", "reply_due", "pk"]
@@ -110,7 +124,13 @@ class Message(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["district", "status", "-crisis", "reply_due"], name="centre_message_queue")
+            models.Index(fields=["district", "status", "-crisis", "reply_due"], name="centre_message_queue"),
+            # The escalation timer's scan (every minute): only unanswered crises waiting to climb.
+            models.Index(
+                fields=["escalate_at"],
+                condition=Q(escalate_at__isnull=False, first_reply_at__isnull=True),
+                name="centre_message_escalation",
+            ),
         ]
 
     def __str__(self) -> str:

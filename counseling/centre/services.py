@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from counseling.centre.models import (
     HotlineCall,
     Message,
     MessageReply,
+    MessageStage,
     MessageStatus,
     OnlineLine,
     OnlineSession,
@@ -282,18 +283,98 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(f"xinyu-message-code|{normalised}".encode()).hexdigest()
 
 
-def _tell_on_duty(message: Message, now: dt.datetime) -> None:
-    """A crisis: the on-duty counselors at once (everyone of the district's centre if no one is on duty)."""
-    people = on_duty(message.district, now) or district_counselors(message.district)
+ESCALATED_KIND = "centre.escalated"
+
+
+def crisis_minutes(district: Node) -> int:
+    """Minutes the centre has to answer a crisis message before it climbs a stage (R4.2), per district."""
+    by_district = getattr(settings, "XINYU_MESSAGE_CRISIS_MINUTES_BY_DISTRICT", {})
+    return int(by_district.get(district.code, getattr(settings, "XINYU_MESSAGE_CRISIS_MINUTES", 15)))
+
+
+def district_officers(district: Node) -> list[User]:
+    """The district's officers and administrators (区教委): the last stage of an unanswered crisis message."""
+    ids = (
+        Post.objects.active()
+        .filter(role__in=[Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN], node=district)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def stage_people(district: Node, stage: int, now: dt.datetime) -> list[User]:
+    if stage == MessageStage.ON_DUTY:
+        return on_duty(district, now)
+    if stage == MessageStage.CENTRE:
+        return district_counselors(district)
+    return district_officers(district)
+
+
+def _first_stage_with_people(district: Node, start: int, now: dt.datetime) -> tuple[int, list[User]]:
+    """From ``start`` up, the first stage with anyone to tell: with no one on duty (nights, holidays) a crisis
+    goes straight to the whole centre; the last stage is kept even when empty."""
+    stage = start
+    while True:
+        people = stage_people(district, stage, now)
+        if people or stage >= MessageStage.DISTRICT:
+            return stage, people
+        stage += 1
+
+
+def _tell_stage(message: Message, stage: int, people: list[User], now: dt.datetime, first: bool) -> None:
+    if stage == MessageStage.DISTRICT:
+        # Officers and administrators do not read messages (T3): they are told the centre must act now; the
+        # administrator's link is the duty roster (who is on duty, whom to call in).
+        subject = _(
+            "Urgent: a crisis message to the district counseling centre has had no reply — "
+            "make sure a counselor takes it now"
+        )
+        admins = {
+            p.user_id for p in Post.objects.active().filter(role=Role.DISTRICT_ADMIN, node=message.district)
+        }
+        for group, url in (
+            ([u for u in people if u.pk in admins], reverse("counseling:centre_duty")),
+            ([u for u in people if u.pk not in admins], reverse("care:notifications")),
+        ):
+            care.notify(
+                users=group,
+                kind=ESCALATED_KIND,
+                subject=subject,
+                url=url,
+                key=f"centre-escalate-{message.pk}-{stage}",
+                email=True,
+                now=now,
+            )
+        return
+    url = reverse("counseling:centre_message", kwargs={"pk": message.pk})
+    subject = (
+        _("Urgent: a 24-hour message reads like a crisis — reply now")
+        if first
+        else _("Urgent: a crisis message has had no reply from the counselor on duty — reply now")
+    )
     care.notify(
         users=people,
-        kind=CRISIS_KIND,
-        subject=_("Urgent: a 24-hour message reads like a crisis — reply now"),
-        url=reverse("counseling:centre_message", kwargs={"pk": message.pk}),
-        key=f"centre-crisis-{message.pk}",
+        kind=CRISIS_KIND if first else ESCALATED_KIND,
+        subject=subject,
+        url=url,
+        key=f"centre-crisis-{message.pk}" if first else f"centre-escalate-{message.pk}-{stage}",
         email=True,
         now=now,
     )
+
+
+def _first_crisis_stage(message: Message, now: dt.datetime) -> list[User]:
+    """A crisis goes to the on-duty counselors at once — everyone of the district's centre if no one is on duty
+    (nights, holidays), the district's officers if the centre has no one. Sets the message's stage and when it
+    climbs if unanswered (``escalate_crisis_messages``); returns whom to tell once it is saved."""
+    stage, people = _first_stage_with_people(message.district, MessageStage.ON_DUTY, now)
+    message.stage = stage
+    message.escalate_at = (
+        now + dt.timedelta(minutes=crisis_minutes(message.district))
+        if stage < MessageStage.DISTRICT
+        else None
+    )
+    return people
 
 
 def leave_message(
@@ -339,9 +420,10 @@ def leave_message(
     )
     try:
         with transaction.atomic():
+            people = _first_crisis_stage(message, now) if result.crisis else []
             message.save(force_insert=True)
             if result.crisis:
-                _tell_on_duty(message, now)
+                _tell_stage(message, message.stage, people, now, first=True)
                 if not anonymous:
                     care.raise_alert(
                         student=student,
@@ -461,9 +543,9 @@ def reply_to_message(
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         reply = MessageReply.objects.create(message=locked, author=user, body=body, created_at=now)
-        if locked.first_reply_at is None:
-            locked.first_reply_at, locked.status = now, MessageStatus.ANSWERED
-            locked.save(update_fields=["first_reply_at", "status"])
+        if locked.first_reply_at is None:  # answered: the deadline clock and the escalation stop
+            locked.first_reply_at, locked.status, locked.escalate_at = now, MessageStatus.ANSWERED, None
+            locked.save(update_fields=["first_reply_at", "status", "escalate_at"])
         audit.record(
             actor=user,
             action="counseling.message.reply",
@@ -849,3 +931,57 @@ def remind_overdue_messages(*, now: dt.datetime | None = None, batch: int = 500)
             )
         told += bool(written)
     return told
+
+
+# --- escalation beyond the centre (R4.2: a crisis message no one answers climbs) -------------------------------
+
+
+def _escalate_one(message_id: int, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        qs = Message.objects.filter(
+            pk=message_id, crisis=True, first_reply_at__isnull=True, escalate_at__lte=now
+        ).select_related("district")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))  # two timers at once (PostgreSQL)
+        message = qs.first()
+        if message is None:
+            return False
+        before = message.stage
+        stage, people = _first_stage_with_people(message.district, before + 1, now)
+        escalate_at = (
+            now + dt.timedelta(minutes=crisis_minutes(message.district))
+            if stage < MessageStage.DISTRICT
+            else None
+        )
+        # Conditional update: on SQLite (no row locks) the stage check makes a second run a no-op.
+        moved = Message.objects.filter(pk=message.pk, stage=before, first_reply_at__isnull=True).update(
+            stage=stage, escalate_at=escalate_at
+        )
+        if not moved:
+            return False
+        message.stage, message.escalate_at = stage, escalate_at
+        _tell_stage(message, stage, people, now, first=False)
+        # Anonymous: no student in the trail; named: the student, as for every read of their message.
+        audit.record(
+            actor=None,
+            action="counseling.message.escalate",
+            obj=message,
+            student_id=message.student_id,
+            detail={"from": before, "to": stage, "told": len(people)},
+        )
+    return True
+
+
+def escalate_crisis_messages(now: dt.datetime | None = None, *, batch: int = 500) -> int:
+    """A crisis message without a first reply within ``crisis_minutes`` climbs one stage: the counselors on duty
+    → every counselor of the district's centre → the district's officers and administrators, each told once
+    (in-app and e-mail without details), with ``crisis_minutes`` again before the next stage. Run every minute
+    by care's escalation timer (registered in ``counseling.apps``). Idempotent; safe with two timers at once.
+    Returns how many messages moved."""
+    now = now or timezone.now()
+    ids = list(
+        Message.objects.filter(crisis=True, first_reply_at__isnull=True, escalate_at__lte=now)
+        .order_by("escalate_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return sum(_escalate_one(pk, now) for pk in ids)

@@ -94,6 +94,8 @@ def leave_message(request: HttpRequest) -> HttpResponse:
             "code": code,
             "created": created,
             "anonymous": message.anonymous,
+            # Nights and holidays with no one on duty: the sender is told and sees the hotlines first (R4.2).
+            "nobody_on_duty": not services.on_duty(message.district, timezone.now()),
             **_hotlines(district=message.district),
         },
     )

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 
 from care.cases_services import run_timers
 from care.services import escalate_overdue, flush_outbox
+from care.timers import run_registered
 
 
 class Command(BaseCommand):
@@ -34,11 +35,13 @@ class Command(BaseCommand):
         while True:
             moved = escalate_overdue()
             cases = run_timers()  # late triage, missed crisis steps, follow-up reminders (issue 4)
+            others = run_registered()  # higher apps' timers (care.timers), e.g. crisis messages (R4.2)
             sent = flush_outbox()
             self.stdout.write(
                 f"escalated {moved} alert(s), {cases['reports']} late report(s), "
                 f"{cases['crisis_steps']} crisis step(s); {cases['follow_ups']} follow-up reminder(s); "
-                f"sent {sent} pending e-mail(s)"
+                + "".join(f"{name} {n}; " for name, n in others.items())
+                + f"sent {sent} pending e-mail(s)"
             )
             if not loop:
                 return
