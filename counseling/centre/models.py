@@ -112,6 +112,11 @@ class Message(models.Model):
         _("escalation stage"), choices=MessageStage.choices, default=MessageStage.ON_DUTY
     )
     escalate_at = models.DateTimeField(_("escalates at"), null=True, blank=True)
+    # 签收: a counselor on duty takes the crisis on before replying (stops the escalation, not the reply deadline).
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-crisis", "reply_due", "pk"]

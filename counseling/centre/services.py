@@ -567,6 +567,46 @@ def reply_to_message(
     return reply
 
 
+def acknowledge_message(
+    *, user: User, message: Message, request=None, now: dt.datetime | None = None
+) -> Message:
+    """签收 — a counselor on duty for the message's district takes a crisis on (e.g. before phoning for help):
+    the escalation stops; the first-reply deadline still runs. Anyone else is refused (403), audited."""
+    now = now or timezone.now()
+    if message.district_id not in {d.pk for d in counselor_districts(user)} or not is_on_duty(
+        user, message.district, now
+    ):
+        audit.record(
+            actor=user,
+            action="counseling.message.ack_refused",
+            obj=message,
+            student_id=message.student_id,
+            request=request,
+            detail={"reason": "not on duty"},
+        )
+        raise CentreError(
+            _(
+                "Only a counselor on duty for this district can take a message on, and you are not on duty now."
+            ),
+            403,
+        )
+    with transaction.atomic():
+        moved = Message.objects.filter(
+            pk=message.pk, acknowledged_at__isnull=True, first_reply_at__isnull=True
+        ).update(acknowledged_at=now, acknowledged_by=user, escalate_at=None)
+        if moved:
+            audit.record(
+                actor=user,
+                action="counseling.message.acknowledge",
+                obj=message,
+                student_id=message.student_id,
+                request=request,
+                detail={"stage": message.stage, "crisis": message.crisis},
+            )
+    message.refresh_from_db()
+    return message
+
+
 # --- hotline log (热线记录) -----------------------------------------------------------------------------------------
 
 
@@ -939,7 +979,11 @@ def remind_overdue_messages(*, now: dt.datetime | None = None, batch: int = 500)
 def _escalate_one(message_id: int, now: dt.datetime) -> bool:
     with transaction.atomic():
         qs = Message.objects.filter(
-            pk=message_id, crisis=True, first_reply_at__isnull=True, escalate_at__lte=now
+            pk=message_id,
+            crisis=True,
+            first_reply_at__isnull=True,
+            acknowledged_at__isnull=True,
+            escalate_at__lte=now,
         ).select_related("district")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))  # two timers at once (PostgreSQL)
@@ -954,9 +998,9 @@ def _escalate_one(message_id: int, now: dt.datetime) -> bool:
             else None
         )
         # Conditional update: on SQLite (no row locks) the stage check makes a second run a no-op.
-        moved = Message.objects.filter(pk=message.pk, stage=before, first_reply_at__isnull=True).update(
-            stage=stage, escalate_at=escalate_at
-        )
+        moved = Message.objects.filter(
+            pk=message.pk, stage=before, first_reply_at__isnull=True, acknowledged_at__isnull=True
+        ).update(stage=stage, escalate_at=escalate_at)
         if not moved:
             return False
         message.stage, message.escalate_at = stage, escalate_at
@@ -975,7 +1019,8 @@ def _escalate_one(message_id: int, now: dt.datetime) -> bool:
 def escalate_crisis_messages(now: dt.datetime | None = None, *, batch: int = 500) -> int:
     """A crisis message without a first reply within ``crisis_minutes`` climbs one stage: the counselors on duty
     → every counselor of the district's centre → the district's officers and administrators, each told once
-    (in-app and e-mail without details), with ``crisis_minutes`` again before the next stage. Run every minute
+    (in-app and e-mail without details), with ``crisis_minutes`` again before the next stage; a first reply or
+    an acknowledgement (``acknowledge_message``) stops it. Run every minute
     by care's escalation timer (registered in ``counseling.apps``). Idempotent; safe with two timers at once.
     Returns how many messages moved."""
     now = now or timezone.now()

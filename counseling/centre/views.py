@@ -183,6 +183,14 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = selectors.message_for_counselor(request.user, pk)
     now = timezone.now()
     context = {"message": message, "on_duty": services.is_on_duty(request.user, message.district, now)}
+    if request.method == "POST" and request.POST.get("acknowledge"):  # 签收 a crisis: stops its escalation
+        try:
+            services.acknowledge_message(user=request.user, message=message, request=request)
+        except CentreError as exc:
+            context["replies"] = list(message.replies.select_related("author"))
+            return _refuse(request, exc, "counseling/centre_message.html", context)
+        messages.success(request, _("You have taken this message on; now reply to it."))
+        return redirect("counseling:centre_message", pk=message.pk)
     if request.method == "POST":
         try:
             services.reply_to_message(

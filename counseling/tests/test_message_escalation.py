@@ -150,3 +150,34 @@ def test_with_no_one_on_duty_the_sender_is_told_and_sees_the_hotlines_at_once(wo
         reverse("counseling:centre_leave"), {"body": "作业好多", "anonymous": "1", "submit_key": "m" * 20}
     )
     assert 'id="nobody-on-duty"' not in again.content.decode() and "12356" in again.content.decode()
+
+
+def test_the_counselor_on_duty_takes_a_crisis_on_and_it_stops_climbing(world, login, second_counselor):
+    now = timezone.now()
+    put_on_duty(world, now=now)
+    message = _crisis(world, at=now)
+    url = reverse("counseling:centre_message", kwargs={"pk": message.pk})
+    client = login(world.district_counselor)
+    assert 'id="acknowledge"' in client.get(url).content.decode()
+    assert client.post(url, {"acknowledge": "1"}).status_code == 302
+    message.refresh_from_db()
+    assert message.acknowledged_by == world.district_counselor and message.escalate_at is None
+    assert services.escalate_crisis_messages(now + dt.timedelta(hours=1)) == 0
+    assert message.first_reply_at is None  # the reply deadline still runs
+    assert AuditEvent.objects.filter(
+        action="counseling.message.acknowledge", actor=world.district_counselor
+    ).exists()
+
+
+def test_a_counselor_off_duty_cannot_take_a_crisis_on_and_it_keeps_climbing(world, login, second_counselor):
+    now = timezone.now()
+    put_on_duty(world, now=now)
+    message = _crisis(world, at=now)
+    page = login(second_counselor).post(
+        reverse("counseling:centre_message", kwargs={"pk": message.pk}), {"acknowledge": "1"}
+    )
+    assert page.status_code == 403
+    message.refresh_from_db()
+    assert message.acknowledged_at is None
+    assert AuditEvent.objects.filter(action="counseling.message.ack_refused", actor=second_counselor).exists()
+    assert services.escalate_crisis_messages(now + dt.timedelta(minutes=15)) == 1
