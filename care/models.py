@@ -141,8 +141,9 @@ class Channel(models.TextChoices):
 
 class Notification(models.Model):
     """通知 — the outbox: one row per recipient and channel, written in the alert's transaction. In-app rows are
-    shown on the notifications page; e-mail rows are sent after commit by a Celery task, which sets
-    ``sent_at`` (the escalation timer re-sends any left unsent)."""
+    shown on the notifications page; e-mail rows are sent after commit by a Celery task: it claims a row
+    (``claimed_at``, a lease), sends, and only then sets ``sent_at``. A worker killed between claim and send
+    leaves the row unsent with a lapsed lease, and the relay sends it again (at least once, never lost)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     # An alert's notifications carry the alert; every other kind (a report filed, a task due, a booking…)
@@ -156,6 +157,7 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # a worker is sending it (lease, CLAIM_LEASE)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -407,14 +408,24 @@ def _email_text(n: Notification) -> tuple[str, str]:
     return subject, body
 
 
+CLAIM_LEASE = dt.timedelta(minutes=5)  # a claim older than this belongs to a worker that died: send again
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE)
+
+
 def send_emails(ids: Iterable[int], now: dt.datetime | None = None) -> int:
-    """Send the e-mail notifications ``ids`` that are still unsent; each row is claimed before sending so two
-    workers never send the same one. Returns how many went out."""
+    """Send the e-mail notifications ``ids`` that are still unsent. Each row is claimed first (a lease, so two
+    workers never send it at once) and marked sent only after the mail server took it: a worker killed in
+    between leaves it unsent and the relay sends it again once the lease lapses. Returns how many went out."""
     sent = 0
     for pk in ids:
         claim_at = now or timezone.now()
-        claimed = Notification.objects.filter(pk=pk, sent_at__isnull=True, channel=Channel.EMAIL).update(
-            sent_at=claim_at
+        claimed = (
+            Notification.objects.filter(pk=pk, sent_at__isnull=True, channel=Channel.EMAIL)
+            .filter(_claimable(claim_at))
+            .update(claimed_at=claim_at)
         )
         if not claimed:
             continue
@@ -424,9 +435,9 @@ def send_emails(ids: Iterable[int], now: dt.datetime | None = None) -> int:
             send_mail(subject, body, None, [n.user.email], fail_silently=False)
         except Exception:
             log.exception("care: alert e-mail %s failed; it will be retried", pk)
-            Notification.objects.filter(pk=pk).update(sent_at=None, attempts=n.attempts + 1)
+            Notification.objects.filter(pk=pk).update(claimed_at=None, attempts=n.attempts + 1)
             continue
-        Notification.objects.filter(pk=pk).update(attempts=n.attempts + 1)
+        Notification.objects.filter(pk=pk).update(sent_at=now or timezone.now(), attempts=n.attempts + 1)
         sent += 1
     return sent
 
@@ -434,17 +445,18 @@ def send_emails(ids: Iterable[int], now: dt.datetime | None = None) -> int:
 def flush_outbox(
     *, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(minutes=1)
 ) -> int:
-    """Send e-mail notifications left unsent (a broker was down, a worker died): the outbox's relay."""
+    """Send e-mail notifications left unsent (a broker was down, a worker died mid-send): the outbox's relay."""
     now = now or timezone.now()
     ids = list(
         Notification.objects.filter(
+            _claimable(now),
             channel=Channel.EMAIL,
             sent_at__isnull=True,
             created_at__lte=now - older_than,
             attempts__lt=MAX_EMAIL_ATTEMPTS,
         ).values_list("pk", flat=True)[:1000]
     )
-    return send_emails(ids)
+    return send_emails(ids, now=now)
 
 
 def mark_notifications_read(*, user: User, now: dt.datetime | None = None) -> int:

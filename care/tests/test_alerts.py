@@ -174,6 +174,37 @@ def test_an_email_left_unsent_is_sent_by_the_timer_once(people, raise_red):
     assert [m.to for m in mail.outbox] == [["psych@school.example"]]
 
 
+def test_an_email_whose_worker_died_mid_send_is_sent_again_once_its_claim_lapses(people, raise_red):
+    """A worker claimed the row and was killed (SIGKILL) before the mail server took it: the row is still unsent,
+    the relay leaves it alone while the claim is fresh (a live worker may be sending) and sends it after."""
+    alert = raise_red()
+    row = Notification.objects.get(alert=alert, channel=Channel.EMAIL)
+    claimed = row.created_at + 2 * MIN
+    Notification.objects.filter(pk=row.pk).update(claimed_at=claimed)  # the dead worker's claim
+    assert flush_outbox(now=claimed + MIN) == 0  # within the lease
+    assert flush_outbox(now=claimed + 6 * MIN) == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None and [m.to for m in mail.outbox] == [["psych@school.example"]]
+
+
+def test_a_failed_send_releases_its_claim_for_the_next_try(people, raise_red, monkeypatch):
+    import care.services
+
+    alert = raise_red()
+    row = Notification.objects.get(alert=alert, channel=Channel.EMAIL)
+    later = row.created_at + 2 * MIN
+
+    def refuse(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(care.services, "send_mail", refuse)
+    assert flush_outbox(now=later) == 0
+    row.refresh_from_db()
+    assert (row.sent_at, row.claimed_at, row.attempts) == (None, None, 1)
+    monkeypatch.undo()
+    assert flush_outbox(now=later) == 1
+
+
 def _run_timer(now, results: list, errors: list, barrier) -> None:
     from django.db import connections
 
