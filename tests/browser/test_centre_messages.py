@@ -1,6 +1,6 @@
 """In a real browser (issue 5, Done when): on a phone, a student leaves an anonymous crisis message and sees the
 hotlines at once; it reaches the on-duty district counselor's notifications and the top of their queue, above
-older ordinary messages; the counselor replies; the student reads the reply with their private code."""
+older ordinary messages; the counselor takes it on (签收) and replies; the student reads the reply with their private code."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ def test_an_anonymous_crisis_message_reaches_the_counselor_on_top_and_its_reply_
     first.get_by_role("link").click()
     assert CRISIS in desk.locator("#main").inner_text()
     assert world.student_a1.name not in desk.locator("#main").inner_text()
+    # 签收 first (it stops the climb to the whole centre and the district), then reply.
+    desk.get_by_role("button", name="签收，由我处理").click()
+    desk.get_by_text("你已签收这条留言").wait_for()
+    assert desk.get_by_role("button", name="签收，由我处理").count() == 0
     desk.get_by_label("回复").fill(REPLY)
     desk.get_by_role("button", name="发送回复").click()
     desk.get_by_text("回复已发送").wait_for()
