@@ -181,3 +181,14 @@ def test_a_counselor_off_duty_cannot_take_a_crisis_on_and_it_keeps_climbing(worl
     assert message.acknowledged_at is None
     assert AuditEvent.objects.filter(action="counseling.message.ack_refused", actor=second_counselor).exists()
     assert services.escalate_crisis_messages(now + dt.timedelta(minutes=15)) == 1
+
+
+def test_the_queue_shows_how_far_an_unanswered_crisis_has_climbed(world, login, second_counselor):
+    now = timezone.now()
+    message = _crisis(world, at=now - dt.timedelta(minutes=20))  # no one on duty then: the whole centre
+    put_on_duty(world, now=now)
+    page = login(world.district_counselor).get(reverse("counseling:centre_queue")).content.decode()
+    assert "区心理咨询中心全体咨询师" in page or "All counselors of the district centre" in page
+    services.acknowledge_message(user=world.district_counselor, message=message, now=now)
+    page = login(world.district_counselor).get(reverse("counseling:centre_queue")).content.decode()
+    assert "已签收" in page or "taken on" in page
