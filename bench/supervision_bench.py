@@ -150,7 +150,12 @@ def _dashboard_load(period_code: str) -> tuple[list[float], int, list[float]]:
     port = _free_port()
     # The shipped gunicorn settings (deploy/gunicorn.conf.py: gthread, 2 × cores + 1 workers, 4 threads each).
     # Connections kept for a minute, as settings_prod keeps them (DATABASE_CONN_MAX_AGE=60).
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XINYU_BIND": f"127.0.0.1:{port}", "DATABASE_CONN_MAX_AGE": "60"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "XINYU_BIND": f"127.0.0.1:{port}",
+        "DATABASE_CONN_MAX_AGE": "60",
+    }
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "xinyu.wsgi:application"],
         cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL,
