@@ -83,10 +83,11 @@ BODIES = [  # the longest that fits the column is used
     "<script>alert(1)</script>",
     '"><svg onload=alert(1)>',
     "<b onclick=1>",
+    "<b onx=1>",  # the narrowest columns: still a tag with a handler attribute
 ]
 URL_BODY = "javascript:alert(1)//"
 # What must never be in a page's HTML as written: the payload's tags unescaped, or its template evaluated.
-RAW_NEVER = ["<script>alert(1)", "<img src=x", "<svg onload", "<b onclick", "|49|"]
+RAW_NEVER = ["<script>alert(1)", "<img src=x", "<svg onload", "<b onclick", "<b onx", "|49|"]
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
 
 
@@ -109,9 +110,21 @@ def label(f: models.Field) -> str:
     return f"{f.model._meta.label}.{f.name}"
 
 
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
 def payload(index: int, f: models.Field, row_pk: int) -> str:
     mark = MARK.format(index)
-    tail = f"#{row_pk}"  # one value per row: unique columns and constraints hold
+    # One value per row, so unique columns and constraints hold; base 36 keeps it short for narrow columns
+    # (a 学籍号 is 19 characters, and PostgreSQL's primary keys are larger than SQLite's in a long run).
+    tail = f"#{_b36(row_pk)}"
     room = (f.max_length or 10_000) - len(mark) - len(tail)
     if isinstance(f, models.URLField):
         return (URL_BODY + mark + tail)[: f.max_length]
