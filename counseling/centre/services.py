@@ -515,26 +515,30 @@ def open_with_code(
     return message
 
 
+def _require_on_duty(user: User, message: Message, now: dt.datetime, request, refused: str, why: str) -> None:
+    """Only a counselor on duty for the message's district may act on it; anyone else is refused (403), nothing
+    changes, and the attempt is audited as ``refused``."""
+    if message.district_id in {d.pk for d in counselor_districts(user)} and is_on_duty(
+        user, message.district, now
+    ):
+        return
+    audit.record(
+        actor=user, action=refused, obj=message, student_id=message.student_id, request=request,
+        detail={"reason": "not on duty"},
+    )  # fmt: skip
+    raise CentreError(why, 403)
+
+
 def reply_to_message(
     *, user: User, message: Message, body: str, request=None, now: dt.datetime | None = None
 ) -> MessageReply:
     """回复 — only a counselor on duty for the message's district replies; anyone else is refused, nothing
     changes, and the attempt is audited. The first reply stops the deadline clock."""
     now = now or timezone.now()
-    if message.district_id not in {d.pk for d in counselor_districts(user)} or not is_on_duty(
-        user, message.district, now
-    ):
-        audit.record(
-            actor=user,
-            action="counseling.message.reply_refused",
-            obj=message,
-            student_id=message.student_id,
-            request=request,
-            detail={"reason": "not on duty"},
-        )
-        raise CentreError(
-            _("Only a counselor on duty for this district can reply, and you are not on duty now."), 403
-        )
+    _require_on_duty(
+        user, message, now, request, "counseling.message.reply_refused",
+        _("Only a counselor on duty for this district can reply, and you are not on duty now."),
+    )  # fmt: skip
     body = (body or "").strip()
     if not body:
         raise CentreError(_("Write your reply first."))
@@ -573,23 +577,10 @@ def acknowledge_message(
     """签收 — a counselor on duty for the message's district takes a crisis on (e.g. before phoning for help):
     the escalation stops; the first-reply deadline still runs. Anyone else is refused (403), audited."""
     now = now or timezone.now()
-    if message.district_id not in {d.pk for d in counselor_districts(user)} or not is_on_duty(
-        user, message.district, now
-    ):
-        audit.record(
-            actor=user,
-            action="counseling.message.ack_refused",
-            obj=message,
-            student_id=message.student_id,
-            request=request,
-            detail={"reason": "not on duty"},
-        )
-        raise CentreError(
-            _(
-                "Only a counselor on duty for this district can take a message on, and you are not on duty now."
-            ),
-            403,
-        )
+    _require_on_duty(
+        user, message, now, request, "counseling.message.ack_refused",
+        _("Only a counselor on duty for this district can take a message on, and you are not on duty now."),
+    )  # fmt: skip
     with transaction.atomic():
         moved = Message.objects.filter(
             pk=message.pk, acknowledged_at__isnull=True, first_reply_at__isnull=True
