@@ -320,3 +320,14 @@ def action_nodes(user: User, action: str) -> list[Node]:
 
 def roles_of(user: User) -> set[str]:
     return {p.role for p in posts_of(user)}
+
+
+def has_role(user: User, role: str) -> bool:
+    """Whether ``user`` holds a post of ``role`` in force today: from the posts already read for this request, or
+    else one light query (no joins, no rows returned). The answering routes ask only this (issue 3, "Speed")."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_xinyu_posts", None)
+    if cached is not None:
+        return any(p.role == role for p in cached)
+    return Post.objects.active().filter(user=user, role=role).exists()

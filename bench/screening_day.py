@@ -42,11 +42,11 @@ def setup(students: int) -> None:
 
     django.setup()
     import datetime as dt
+    from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -56,6 +56,7 @@ def setup(students: int) -> None:
     from screening.models import Assignment, BatteryEntry
 
     call_command("migrate", verbosity=0)
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806 (the stack's engine)
     world = build_world()
     hashed = make_password("bench-not-a-password")
     services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="ces-dc")

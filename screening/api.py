@@ -228,10 +228,9 @@ def save_answer(
 def submit(request: HttpRequest, payload: SubmitIn, response_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
     user = caller(request)
     try:
-        outcome = services.submit_response(user=user, response_id=response_id, idempotency_key=payload.key)
+        outcome = services.submit_response(
+            user=user, response_id=response_id, idempotency_key=payload.key, request=request, via="api"
+        )
     except ScreeningError as exc:
         raise _fail(exc) from None
-    audit.record(actor=user, action="screening.submit", obj=outcome.response,
-                 student_id=outcome.response.assignment.student_id, request=request,
-                 detail={"created": outcome.created, "via": "api"})  # fmt: skip
     return {"result": outcome.result.pk, "created": outcome.created, "acute": outcome.result.acute}

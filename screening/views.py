@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access import audit
-from access.policy import posts_of, roles_of
+from access.policy import has_role, posts_of, roles_of
 from access.routes import policy
 from access.tiers import Tier
 from org.models import Role
@@ -240,7 +240,7 @@ def guardian_consent(request: HttpRequest) -> HttpResponse:
 
 
 def _require_student(request: HttpRequest) -> None:
-    if Role.STUDENT not in roles_of(request.user):
+    if not has_role(request.user, Role.STUDENT):
         raise PermissionDenied
 
 
@@ -364,12 +364,12 @@ def submit(request: HttpRequest, pk: int) -> JsonResponse:
         _require_student(request)
         body = _json_body(request)
         key = body.get("key") or request.headers.get("Idempotency-Key", "")
-        outcome = services.submit_response(user=request.user, response_id=pk, idempotency_key=str(key))
+        outcome = services.submit_response(
+            user=request.user, response_id=pk, idempotency_key=str(key), request=request
+        )
     except ScreeningError as exc:
         return JsonResponse({"error": exc.message}, status=exc.status)
     a = outcome.response.assignment
-    audit.record(actor=request.user, action="screening.submit", obj=outcome.response, student_id=a.student_id,
-                 request=request, detail={"created": outcome.created})  # fmt: skip
     return JsonResponse(
         {
             "ok": True,

@@ -72,6 +72,10 @@ SECURE_HSTS_SECONDS = int(os.environ.get("XINYU_HSTS_SECONDS", "31536000")) if H
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINYU_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("XINYU_HSTS_PRELOAD", True)
 SESSION_COOKIE_AGE = int(os.environ.get("XINYU_SESSION_SECONDS", str(8 * 3600)))  # one school day
+# Sessions are read from Redis and written through to PostgreSQL (the record of truth): one database query less
+# on every signed-in request (issue 3, "Speed"). Ending a session (logout, a disabled account: access.mfa.end_sessions)
+# deletes it from both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TIME_ZONE = os.environ.get("XINYU_TIME_ZONE", "Asia/Shanghai")
 CELERY_TIMEZONE = TIME_ZONE
