@@ -11,7 +11,8 @@ loopback, and N concurrent simulated students (one asyncio client process, keep-
 
 Printed: p50/p95 of open, autosave and submit; autosave and submit throughput; and, in the same run against the
 same server, the throughput of /healthz (a trivial endpoint: the ceiling) with the same N concurrent clients,
-and the ratios. Target (issue 3): p95 < 300 ms, submit throughput ≥ 0.25 × ceiling.
+and the ratios — and the throughput of a signed-in write refused at once (the floor every signed-in request pays:
+session, user, the student check, CSRF), to show how much of the gap to the ceiling is signing in. Target (issue 3): p95 < 300 ms, submit throughput ≥ 0.25 × ceiling.
 
     .venv/bin/python bench/screening_day.py [--students 200] [--web-workers 5] [--worker-class gthread]
 """
@@ -173,6 +174,15 @@ async def trivial(host, port, n, timings):
         timings.append(t)
 
 
+async def floor(c, s, n, timings):
+    """A signed-in write refused at once (an autosave with an empty body: 400): what every signed-in request costs
+    before it does any work — session, user, the student check, CSRF (bench/request_cost.py)."""
+    for _ in range(n):
+        status, t = await c.request("POST", f"/screening/response/{s['response']}/answer/", b"{}")
+        assert status == 400, status
+        timings.append(t)
+
+
 async def run_load(host, port, plan, item_ids, ceiling_requests, think=0.0):
     import random
 
@@ -193,7 +203,13 @@ async def run_load(host, port, plan, item_ids, ceiling_requests, think=0.0):
     started = time.perf_counter()
     await asyncio.gather(*(trivial(host, port, ceiling_requests, healthz) for _ in plan))
     ceiling_wall = time.perf_counter() - started
-    return timings, errors, answering_wall, submit_wall, healthz, ceiling_wall
+    signed_in: list[float] = []
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(floor(c, s, ceiling_requests, signed_in) for c, s in zip(clients, plan, strict=True))
+    )
+    floor_wall = time.perf_counter() - started
+    return timings, errors, answering_wall, submit_wall, healthz, ceiling_wall, (signed_in, floor_wall)
 
 
 def pct(values, p):
@@ -269,7 +285,7 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("the stack did not become ready")
             time.sleep(1)
-        timings, errors, wall, submit_wall, healthz, ceiling_wall = asyncio.run(
+        timings, errors, wall, submit_wall, healthz, ceiling_wall, (signed_in, floor_wall) = asyncio.run(
             run_load(
                 "127.0.0.1", opts.port, plan, item_ids, ceiling_requests=len(item_ids) + 1, think=opts.think
             )
@@ -304,8 +320,12 @@ def main() -> None:
     print(f"  submit throughput: {n} at once, done in {submit_wall:.2f} s = {submit_tput:.0f} submits/s")
     print(f"  ceiling /healthz: {len(healthz)} in {ceiling_wall:.1f} s = {ceiling:.0f} req/s "
           f"(p50 {pct(healthz, 50):.1f} ms, p95 {pct(healthz, 95):.1f} ms)")  # fmt: skip
+    floor_tput = len(signed_in) / floor_wall
+    print(f"  signed-in floor (a write refused at once, 400): {len(signed_in)} in {floor_wall:.1f} s = "
+          f"{floor_tput:.0f} req/s = {floor_tput / ceiling:.2f} of the ceiling (no signed-in request can do better)")  # fmt: skip
     print(
         f"  ratio submit/ceiling = {submit_tput / ceiling:.2f}   autosave/ceiling = {app_tput / ceiling:.2f}"
+        f"   submit/floor = {submit_tput / floor_tput:.2f}"
     )
     print(
         "  targets: p95 autosave < 300 ms: "

@@ -78,7 +78,15 @@ def test_a_user_changes_their_own_password_with_the_old_one_and_their_other_sess
     assert new not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
 
-def test_disabling_an_account_ends_every_session_for_good(world):
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+    ids=["database sessions", "cached sessions (production)"],
+)
+def test_disabling_an_account_ends_every_session_for_good(world, settings, engine):
+    """Production reads sessions from the cache (xinyu/settings_prod.py): a disabled account's session must not
+    live on there either."""
+    settings.SESSION_ENGINE = engine
     phone, desk = Client(), Client()
     phone.force_login(world.psych)
     desk.force_login(world.psych)
