@@ -78,15 +78,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8132)
     opts = parser.parse_args()
 
-    py = str(ROOT / ".venv/bin/python")
-    env_dir = ROOT / "var/bench-cost"
-    env_file = env_dir / "prod.env"
-    env_dir.mkdir(parents=True, exist_ok=True)
-    env_file.unlink(missing_ok=True)
-    subprocess.run(["psql", f"{opts.pg}/postgres", "-qc", f'drop database if exists "{DB}"'], check=True)
-    subprocess.run(
-        [str(ROOT / "deploy/local-env.sh"), str(env_file), DB, "redis://127.0.0.1:6379/12", str(opts.port)],
-        check=True, env={**os.environ, "XINYU_PG": opts.pg},
+    from screening_day import prepare
+
+    env_file, plan, items = prepare(
+        students=opts.students, pg=opts.pg, db=DB, env_dir=ROOT / "var/bench-cost",
+        redis="redis://127.0.0.1:6379/12", port=opts.port,
     )  # fmt: skip
     env = {
         **os.environ,
@@ -95,15 +91,6 @@ def main() -> None:
         "XINYU_BIND": f"127.0.0.1:{opts.port}",
         "LOG_LEVEL": "WARNING",
     }
-    print(f"setting up {opts.students} students on PostgreSQL …", flush=True)
-    done = subprocess.run(
-        [py, str(ROOT / "bench/screening_day.py"), "--setup-only", "--students", str(opts.students)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    if done.returncode:
-        raise SystemExit(f"setup failed:\n{done.stderr[-3000:]}")
-    prepared = json.loads(done.stdout.strip().splitlines()[-1])
-    plan, items = prepared["plan"], prepared["items"]
     subprocess.run(["redis-cli", "-n", "12", "flushdb"], check=False, capture_output=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"), "--workers", "1",

@@ -226,6 +226,37 @@ def pct(values, p):
     return statistics.quantiles(values, n=100)[p - 1] * 1000 if len(values) > 1 else values[0] * 1000
 
 
+def prepare(
+    *, students: int, pg: str, db: str, env_dir: Path, redis: str, port: int
+) -> tuple[Path, list, list]:
+    """A fresh PostgreSQL database ``db`` with the campaign and ``students`` signed-in students, and the env file of a
+    loopback production stack for it (deploy/local-env.sh). Returns (env file, per-student plan, item ids).
+    Also used by bench/request_cost.py."""
+    env_file = env_dir / "prod.env"
+    env_dir.mkdir(parents=True, exist_ok=True)
+    env_file.unlink(missing_ok=True)
+    subprocess.run(["psql", f"{pg}/postgres", "-qc", f'drop database if exists "{db}"'], check=True)
+    subprocess.run(
+        [str(ROOT / "deploy/local-env.sh"), str(env_file), db, redis, str(port)],
+        check=True, env={**os.environ, "XINYU_PG": pg},
+    )  # fmt: skip
+    print(f"setting up {students} students on PostgreSQL …", flush=True)
+    # Under the stack's own settings: sessions are bound to its secret key, encrypted fields to its data key.
+    setup_env = {
+        **os.environ,
+        "XINYU_ENV_FILE": str(env_file),
+        "DJANGO_SETTINGS_MODULE": "xinyu.settings_prod",
+    }
+    done = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), __file__, "--setup-only", "--students", str(students)],
+        capture_output=True, text=True, env=setup_env,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"setup failed:\n{done.stderr[-3000:]}")
+    prepared = json.loads(done.stdout.strip().splitlines()[-1])
+    return env_file, prepared["plan"], prepared["items"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
@@ -249,31 +280,15 @@ def main() -> None:
         setup(opts.students)
         return
 
-    py = str(ROOT / ".venv/bin/python")
     env_dir = ROOT / "var/bench-day"
-    env_file = env_dir / "prod.env"
-    env_dir.mkdir(parents=True, exist_ok=True)
-    env_file.unlink(missing_ok=True)
-    subprocess.run(["psql", f"{opts.pg}/postgres", "-qc", f'drop database if exists "{DB}"'], check=True)
-    subprocess.run(
-        [str(ROOT / "deploy/local-env.sh"), str(env_file), DB, "redis://127.0.0.1:6379/14", str(opts.port)],
-        check=True, env={**os.environ, "XINYU_PG": opts.pg},
-    )  # fmt: skip
-    print(f"setting up {opts.students} students on PostgreSQL …", flush=True)
-    # Under the stack's own settings: sessions are bound to its secret key, encrypted fields to its data key.
-    setup_env = {
-        **os.environ,
-        "XINYU_ENV_FILE": str(env_file),
-        "DJANGO_SETTINGS_MODULE": "xinyu.settings_prod",
-    }
-    done = subprocess.run(
-        [py, __file__, "--setup-only", "--students", str(opts.students)],
-        capture_output=True, text=True, env=setup_env,
-    )  # fmt: skip
-    if done.returncode:
-        raise SystemExit(f"setup failed:\n{done.stderr[-3000:]}")
-    prepared = json.loads(done.stdout.strip().splitlines()[-1])
-    plan, item_ids = prepared["plan"], prepared["items"]
+    env_file, plan, item_ids = prepare(
+        students=opts.students,
+        pg=opts.pg,
+        db=DB,
+        env_dir=env_dir,
+        redis="redis://127.0.0.1:6379/14",
+        port=opts.port,
+    )
     stack_env = {
         **os.environ,
         "XINYU_ENV_FILE": str(env_file),
