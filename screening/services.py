@@ -520,9 +520,10 @@ def may_start(assignment: Assignment) -> bool:
 
 
 def student_assignment(*, user: User, assignment_id: int) -> Assignment:
-    """The signed-in student's own assignment, or 404 (another student's is not found)."""
+    """The signed-in student's own assignment with its assent (None before the question is answered), or 404
+    (another student's is not found)."""
     a = (
-        Assignment.objects.select_related("campaign", "school", "student")
+        Assignment.objects.select_related("campaign", "school", "student", "assent")
         .filter(pk=assignment_id, student__user=user)
         .first()
     )
