@@ -775,7 +775,9 @@ def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:
     return Response.objects.filter(idempotency_key=idempotency_key).exclude(pk=response_id).exists()
 
 
-def _audit_submit(user: User, response: Response, created: bool, request, via: str) -> None:
+def _audit_submit(
+    user: User, response: Response, created: bool, request: HttpRequest | None, via: str
+) -> None:
     from access import audit
 
     detail = {"created": created} | ({"via": via} if via else {})
