@@ -239,10 +239,10 @@ def guardian_consent(request: HttpRequest) -> HttpResponse:
 # --- answering ------------------------------------------------------------------------------------------------
 
 
-def _require_student(request: HttpRequest, *, json: bool = False) -> None:
+def _require_student(request: HttpRequest, *, light: bool = False) -> None:
     """Only a student answers. A page reads the user's posts anyway (the navigation), so it loads them once here;
-    a JSON route asks the one light question instead (issue 3, "Speed")."""
-    if not (has_role(request.user, Role.STUDENT) if json else Role.STUDENT in roles_of(request.user)):
+    a JSON route (``light``) asks the one light question instead (issue 3, "Speed")."""
+    if not (has_role(request.user, Role.STUDENT) if light else Role.STUDENT in roles_of(request.user)):
         raise PermissionDenied
 
 
@@ -339,7 +339,7 @@ def _json_body(request: HttpRequest) -> dict:
 def save_answer(request: HttpRequest, pk: int) -> JsonResponse:
     """Autosave: idempotent per item; unknown item, out-of-range value or another student's response → 4xx."""
     try:
-        _require_student(request, json=True)
+        _require_student(request, light=True)
         body = _json_body(request)
         item_id = body.get("item")
         if not isinstance(item_id, str):
@@ -363,7 +363,7 @@ def save_answer(request: HttpRequest, pk: int) -> JsonResponse:
 @policy(Tier.T3, "self", "submit one questionnaire exactly once (JSON)")
 def submit(request: HttpRequest, pk: int) -> JsonResponse:
     try:
-        _require_student(request, json=True)
+        _require_student(request, light=True)
         body = _json_body(request)
         key = body.get("key") or request.headers.get("Idempotency-Key", "")
         outcome = services.submit_response(
