@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from screening.level_rules import critical_label, instruments, localized, score_label
-from screening.scoring import OP_SIGN, LevelRules
+from screening.level_rules import critical_label, describe, instruments, localized, score_label
+from screening.scoring import OP_SIGN, LevelRule, LevelRules
 
 WHEN_CHOICES = [
     ("acute", _("an acute suicide-risk answer")),
@@ -74,6 +74,26 @@ class RuleRowForm(forms.Form):
         self.fields["instrument"].widget.choices = _instrument_choices()
         self.fields["score"].widget.choices = _score_choices()
         self.fields["critical"].choices = _critical_choices()
+
+    def summary(self):
+        """The row as it was shown (its initial rule) in words, for the row's heading; None for a new row."""
+        i = self.initial
+        if not i:
+            return None
+        try:
+            rule = LevelRule(
+                level=i["level"],
+                when=i["when"],
+                instruments=[i["instrument"]] if i["instrument"] else [],
+                critical=[c.split(":", 1)[-1] for c in i["critical"]],
+                score=(i["score"] or "").split(":")[-1] or None,
+                op=i["op"],
+                value=i["value"],
+                min_count=i["min_count"],
+            )
+        except (KeyError, ValueError):
+            return None
+        return describe(rule)
 
     def rule(self) -> dict:
         """The row as a ``LevelRule`` (JSON): only the fields its kind uses."""

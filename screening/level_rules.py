@@ -136,11 +136,30 @@ class Diff:
     added: list[RuleRow]
     removed: list[RuleRow]
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def _atoms(rules: LevelRules) -> dict[str, LevelRule]:
+    """The rules one per instrument with their lists sorted: two versions compare by meaning, not by layout (the
+    editor writes a rule naming PHQ-9 and PHQ-A as two rows)."""
+    out = {}
+    for r in rules.rules:
+        for inst in r.instruments or [None]:
+            atom = r.model_copy(
+                update={"instruments": [inst] if inst else [], "critical": sorted(r.critical)}
+            )
+            out[json.dumps(atom.model_dump(mode="json"), sort_keys=True)] = atom
+    return out
+
 
 def diff(old: LevelRules, new: LevelRules) -> Diff:
-    before, after = table(old), table(new)
-    old_keys, new_keys = {r.key for r in before}, {r.key for r in after}
-    return Diff([r for r in after if r.key not in old_keys], [r for r in before if r.key not in new_keys])
+    before, after = _atoms(old), _atoms(new)
+    added = [describe(after[k]) for k in after.keys() - before.keys()]
+    removed = [describe(before[k]) for k in before.keys() - after.keys()]
+    order = lambda row: (-LEVELS.index(row.level), row.instruments, row.when)  # noqa: E731
+    return Diff(sorted(added, key=order), sorted(removed, key=order))
 
 
 # --- checking a district's rules --------------------------------------------------------------------------------

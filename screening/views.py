@@ -811,6 +811,8 @@ def level_rules(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             new, rule_errors = None, [_("Please check the rows marked below.")]
         errors = rule_errors + ([] if reason_ok else [_("Give a reason for the change.")])
+        if new is not None and not diff(in_force, new).changed:
+            errors.append(_("These rules are the same as the rules in force: there is nothing to save."))
         if not errors:
             return render(
                 request,

@@ -356,3 +356,23 @@ def test_the_district_users_navigation_links_the_editor(world, login):
         assert reverse("screening:level_rules_home") in page.content.decode()
     page = login(world.class_teacher).get(reverse("web:home"))
     assert reverse("screening:level_rules_home") not in page.content.decode()
+
+
+def test_the_demo_district_has_a_rule_history_with_reasons(db):
+    from django.core.management import call_command as run
+
+    from org.demo.logins import DEMO_DISTRICT_CODE
+
+    run("seed_demo", students=120, seed=1, not_production=True, stdout=StringIO())
+    versions = list(LevelRuleSet.objects.filter(district__code=DEMO_DISTRICT_CODE).order_by("version"))
+    assert [v.version for v in versions] == [1, 2]
+    assert all(v.reason for v in versions)
+    assert {v.created_by.username for v in versions} == {"district_counselor", "district_officer"}
+    assert LevelRules.model_validate(versions[1].rules) != LevelRules.default()
+
+
+def test_a_preview_of_unchanged_rules_says_there_is_nothing_to_save(world, login):
+    client = login(world.district_officer)
+    got = client.post(_url(world), _formset(initial_rows(LevelRules.default())))
+    assert got.status_code == 400 and "无需保存" in got.content.decode()
+    assert not LevelRuleSet.objects.exists()
