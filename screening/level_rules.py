@@ -106,8 +106,14 @@ def describe(rule: LevelRule) -> RuleRow:
         )
         when = f"{label} {OP_SIGN[rule.op]} {_num(rule.value or 0)}"
     else:
+        pool = insts or [
+            i for i in instruments().values() if i.critical
+        ]  # no instrument named: any that has it
         chosen = [
-            critical_label(i, c) for i in insts for c in rule.critical if any(x.id == c for x in i.critical)
+            critical_label(i, c) if insts else f"{i.abbr} {critical_label(i, c)}"
+            for i in pool
+            for c in rule.critical
+            if any(x.id == c for x in i.critical)
         ]
         items = "；".join(chosen)
         if rule.when == "critical":
