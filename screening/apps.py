@@ -27,3 +27,8 @@ class ScreeningConfig(AppConfig):
         from screening import export_sections
 
         export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
+        # issue 15: the demo district's level rules have a history (two versions with reasons)
+        from org.demo.seed import register_demo_step
+        from screening.demo import seed_level_rules
+
+        register_demo_step(seed_level_rules)

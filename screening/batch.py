@@ -227,6 +227,12 @@ def score_many(
             for rule_id, hit in crit.items():
                 if not lr.critical or rule_id in lr.critical:
                     mask |= hit
+        elif lr.when == "critical_count":
+            counts = np.zeros(n, dtype=np.int16)
+            for rule_id, hit in crit.items():
+                if not lr.critical or rule_id in lr.critical:
+                    counts += hit
+            mask = counts >= (lr.min_count or 2)
         elif lr.when == "positive":
             mask = positive
         elif lr.score is not None and lr.value is not None and lr.score in scores:

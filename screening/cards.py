@@ -126,4 +126,11 @@ def nav_consent(request: HttpRequest) -> NavItem | None:
     return _nav(request, {Role.GUARDIAN}, _("Screening consent"), "screening:guardian_consent", 20)
 
 
-NAV = [nav_campaigns, nav_coverage, nav_review, nav_mine, nav_consent]
+# issue 15: the district's clinical leads edit its level rules (预警规则)
+def nav_level_rules(request: HttpRequest) -> NavItem | None:
+    from screening.services import RULE_EDITOR_ROLES
+
+    return _nav(request, set(RULE_EDITOR_ROLES), _("Level rules"), "screening:level_rules_home", 45)
+
+
+NAV = [nav_campaigns, nav_coverage, nav_review, nav_mine, nav_consent, nav_level_rules]

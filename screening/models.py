@@ -287,6 +287,10 @@ class Result(models.Model):
     critical = models.BooleanField(default=False)
     acute = models.BooleanField(default=False)
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.NONE)
+    # issue 15: the district rule-set version that suggested ``level``; NULL = the built-in defaults
+    rule_set = models.ForeignKey(
+        "LevelRuleSet", models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -326,3 +330,32 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review #{self.pk}"
+
+
+# --- issue 15: a district's level rules (预警规则), versioned ------------------------------------------------------
+
+
+class LevelRuleSet(models.Model):
+    """预警规则（版本）— one version of a district's suggested-level rules (``screening.scoring.LevelRules`` as
+    JSON). The newest version of a district is in force; a district without one uses the built-in defaults.
+    Rows are never changed: an edit or "restore defaults" writes the next version (docs/alerts.md)."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="level_rule_sets")
+    version = models.PositiveIntegerField(_("version"))
+    rules = models.JSONField(_("rules"))
+    reason = models.TextField(_("reason for the change"))
+    is_default = models.BooleanField(_("the built-in defaults"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("level rule set")
+        verbose_name_plural = _("level rule sets")
+        ordering = ["district", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "version"], name="level_rule_set_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="level_rule_set_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} v{self.version}"

@@ -87,18 +87,22 @@ class LevelRule(BaseModel):
     """One way a result raises a level.
 
     when: "acute" — an acute critical answer (ASQ Q5); "critical" — any critical answer (optionally only the rules
-    named in `critical`); "positive" — a positive screen; "score" — `score op value` on a valid sheet.
-    `instruments` empty → any instrument."""
+    named in `critical`); "critical_count" — at least `min_count` different critical rules fired on the same sheet
+    (counted among `critical`, or among all the instrument's critical rules when empty; issue 15: several
+    independent signals together); "positive" — a positive screen; "score" — `score op value` on a valid sheet.
+    `instruments` empty → any instrument. Whether a district's rules fit the instruments is checked by
+    `screening.level_rules.problems` (Chinese messages for the editor)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     level: Literal["red", "orange", "yellow"]
-    when: Literal["acute", "critical", "positive", "score"]
+    when: Literal["acute", "critical", "critical_count", "positive", "score"]
     instruments: list[str] = Field(default_factory=list)
     critical: list[str] = Field(default_factory=list)
     score: str | None = None
     op: Op = ">="
     value: float | None = None
+    min_count: int | None = Field(default=None, ge=2)
 
 
 class LevelRules(BaseModel):
@@ -116,8 +120,20 @@ class LevelRules(BaseModel):
 
 _DEFAULT_RULES = LevelRules(
     rules=[
-        # red: ASQ acute positive
+        # red: ASQ acute positive (NIMH ASQ toolkit: imminent risk, STAT safety evaluation)
         LevelRule(level="red", when="acute"),
+        # red: PHQ-A past-month serious thoughts of ending one's life AND a lifetime attempt on the same sheet —
+        # current ideation in a student who has acted before. The C-SSRS screener rates ideation with intent or
+        # plan in the past month, or behaviour in the past 3 months, high risk; the PHQ-A cannot rule either out
+        # (it asks neither intent nor when the attempt was, and has no "right now" question like ASQ Q5), so the
+        # pair is treated as possible imminent risk until a safety evaluation says otherwise (docs/alerts.md).
+        LevelRule(
+            level="red",
+            when="critical_count",
+            instruments=["phq-a"],
+            critical=["past_month_thoughts", "ever_attempted"],
+            min_count=2,
+        ),
         # orange: any other critical answer (ASQ non-acute positive or refusal; PHQ-9/PHQ-A item 9 ≥ 1;
         # PHQ-A past-month thoughts or past attempt) and the severe bands
         LevelRule(level="orange", when="critical"),
@@ -412,6 +428,10 @@ def suggest_level(
             got = [r for r in result.critical if _rule_of(r) in _acute_rules(instrument)]
         elif rule.when == "critical" and result.critical:
             got = [r for r in result.critical if not rule.critical or _rule_of(r) in rule.critical]
+        elif rule.when == "critical_count" and result.critical_rules:
+            counted = {c for c in result.critical_rules if not rule.critical or c in rule.critical}
+            if len(counted) >= (rule.min_count or 2):
+                got = [r for r in result.critical if _rule_of(r) in counted]
         elif rule.when == "positive" and result.positive:
             got = result.flags
         elif rule.when == "score" and result.valid and rule.score is not None and rule.value is not None:

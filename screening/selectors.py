@@ -500,3 +500,20 @@ def roll_classes(user: User) -> list[dict]:
         g["assigned"] += 1
         g["submitted"] += bool(a["n_resp"]) and not a["n_open"]
     return sorted(groups.values(), key=lambda g: (g["campaign__name"], g["school_class__name"]))
+
+
+# --- issue 15: a district's level rules -------------------------------------------------------------------------
+
+
+def level_rule_history(district) -> list:
+    """Every version of the district's level rules, newest (in force) first, each with ``parsed`` (its
+    ``LevelRules``) and who saved it. No one's personal data; the caller has checked the user edits the district."""
+    from screening.level_rules import rules_of
+    from screening.models import LevelRuleSet
+
+    rows = list(
+        LevelRuleSet.objects.filter(district=district).select_related("created_by").order_by("-version")
+    )
+    for rs in rows:
+        rs.parsed = rules_of(rs.pk, rs.rules)
+    return rows

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import JSONField, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from screening.models import (
     ConsentVia,
     InstrumentLicence,
     Level,
+    LevelRuleSet,
     Response,
     ResponseStatus,
     Result,
@@ -737,11 +738,26 @@ def _alert(assignment: Assignment, result: Result, reasons: list[dict]) -> None:
     )
 
 
-def score_response(response: Response, instrument=None) -> Result:
-    """Score a response's stored answers and write its Result (and alert) — call inside a transaction."""
+_UNREAD = object()
+
+
+def score_response(response: Response, instrument=None, *, rule_set_id=_UNREAD, rules_data=None) -> Result:
+    """Score a response's stored answers and write its Result (and alert) — call inside a transaction.
+
+    The level is suggested by the rules in force for the campaign's district when the sheet is scored (issue 15);
+    the Result records the version (``rule_set``, NULL for the built-in defaults). The submit passes the version
+    it read with the locked response (``rule_set_id``, ``rules_data``): no query of its own."""
+    from screening.level_rules import rules_of
     from screening.scoring import REFUSED, score
 
     instrument = instrument or _instrument(response.instrument_id, response.instrument_version)
+    if rule_set_id is _UNREAD:
+        district = Response.objects.filter(pk=response.pk).values(
+            "assignment__campaign__organiser__district_id"
+        )
+        in_force = _rules_in_force(Subquery(district[:1])).values_list("pk", "rules").first()
+        rule_set_id, rules_data = in_force or (None, None)
+    rules = rules_of(rule_set_id, rules_data)
     answers: dict = {}
     per_item: dict = {}
     # One read of the answers with their times (was two).
@@ -752,7 +768,13 @@ def score_response(response: Response, instrument=None) -> Result:
         if secs is not None:
             per_item[item_id] = secs
     all_answers = {item.id: answers.get(item.id) for item in instrument.items}
-    sr = score(instrument, all_answers, variant=response.variant or None, seconds_per_item=per_item or None)
+    sr = score(
+        instrument,
+        all_answers,
+        variant=response.variant or None,
+        seconds_per_item=per_item or None,
+        rules=rules,
+    )
     flags = result_flags(sr)
     reasons = flags["reasons"]
     result = Result.objects.create(
@@ -766,9 +788,15 @@ def score_response(response: Response, instrument=None) -> Result:
         critical=bool(sr.critical),
         acute=bool(sr.acute),
         level=_level_value(sr.level),
+        rule_set_id=rule_set_id,
     )
     _alert(response.assignment, result, reasons)
     return result
+
+
+def _rules_in_force(district):
+    """The district's rule-set versions, newest (the one in force) first. ``district``: a pk or an expression."""
+    return LevelRuleSet.objects.filter(district_id=district).order_by("-version")
 
 
 def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:
@@ -799,10 +827,16 @@ def submit_response(
         raise ScreeningError(_("An idempotency key of 1–64 characters is required."))
     try:
         with transaction.atomic():
+            in_force = _rules_in_force(OuterRef("assignment__campaign__organiser__district_id"))
             locked = (
                 Response.objects.select_related("assignment__campaign")
                 .select_for_update(of=("self",))
                 .only(*_SHEET_FIELDS)
+                # issue 15: the campaign district's rules in force, read in the same statement (no query more)
+                .annotate(
+                    level_rule_set_id=Subquery(in_force.values("pk")[:1]),
+                    level_rules_data=Subquery(in_force.values("rules")[:1], output_field=JSONField()),
+                )
                 .filter(pk=response_id, assignment__student__user=user)
                 .first()
             )
@@ -820,7 +854,9 @@ def submit_response(
             locked.submitted_at = timezone.now()
             locked.idempotency_key = idempotency_key
             locked.save(update_fields=["status", "submitted_at", "idempotency_key"])
-            result = score_response(locked)
+            result = score_response(
+                locked, rule_set_id=locked.level_rule_set_id, rules_data=locked.level_rules_data
+            )
             _audit_submit(user, locked, True, request, via)
     except IntegrityError:
         if _key_used_elsewhere(idempotency_key, response_id):
@@ -893,3 +929,96 @@ def mark_absent(*, assignment: Assignment, absent: bool) -> Assignment:
         assignment.absent = absent
         assignment.save(update_fields=["absent"])
     return assignment
+
+
+# --- issue 15: a district's level rules (预警规则) --------------------------------------------------------------
+
+# The district's clinical leads: its counselors (区心理咨询中心, who take escalated alerts) and its officers
+# (心理教研员, who run its screening). Nobody else edits a district's rules (docs/alerts.md).
+RULE_EDITOR_ROLES = frozenset({Role.DISTRICT_COUNSELOR, Role.DISTRICT_OFFICER})
+
+
+def rule_districts(user: User) -> list[Node]:
+    """The districts whose level rules ``user`` may edit (a post of an editor role at the district)."""
+    seen: dict[int, Node] = {}
+    for p in _posts(user):
+        if p.role in RULE_EDITOR_ROLES and p.node.kind == NodeKind.DISTRICT:
+            seen.setdefault(p.node_id, p.node)
+    return list(seen.values())
+
+
+class RuleSetProblems(ScreeningError):
+    """The rules or the reason were refused: every message, nothing saved."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages), 400)
+        self.messages = messages
+
+
+def change_level_rules(
+    *,
+    by: User,
+    district: Node,
+    rules: object,
+    reason: str,
+    based_on: int | None,
+    restore_defaults: bool = False,
+    request: HttpRequest | None = None,
+) -> LevelRuleSet:
+    """Save the next version of a district's level rules (it is in force at once, for new results only).
+
+    ``rules``: the JSON of ``LevelRules`` (ignored with ``restore_defaults``: a copy of the built-in defaults);
+    ``based_on``: the version the editor showed (0 or None: none) — a save over a newer version is refused, so
+    two leads never overwrite each other unseen. Bad rules or no reason: ``RuleSetProblems``, nothing saved.
+    Audited (``screening.level_rules.change``)."""
+    from access import audit
+    from screening.level_rules import parse, rules_json
+    from screening.scoring import LevelRules
+
+    if district.pk not in {d.pk for d in rule_districts(by)}:
+        raise ScreeningError(
+            _("Only the district's counselors and officers may change its level rules."), 403
+        )
+    reason = (reason or "").strip()
+    errors = [] if reason else [_("Give a reason for the change.")]
+    if restore_defaults:
+        parsed, rule_errors = LevelRules.default(), []
+    else:
+        parsed, rule_errors = parse(rules)
+    if errors or rule_errors:
+        raise RuleSetProblems(rule_errors + errors)
+    with transaction.atomic():
+        current = _rules_in_force(district.pk).select_for_update().values_list("version", flat=True).first()
+        if (current or 0) != (based_on or 0):
+            raise ScreeningError(
+                _(
+                    "Someone saved a newer version of these rules meanwhile. Please look at it and edit again."
+                ),
+                409,
+            )
+        try:
+            with transaction.atomic():
+                saved = LevelRuleSet.objects.create(
+                    district=district,
+                    version=(current or 0) + 1,
+                    rules=rules_json(parsed),
+                    reason=reason[:2000],
+                    is_default=restore_defaults,
+                    created_by=by,
+                )
+        except IntegrityError:  # a concurrent first version (nothing to lock yet)
+            raise ScreeningError(
+                _(
+                    "Someone saved a newer version of these rules meanwhile. Please look at it and edit again."
+                ),
+                409,
+            ) from None
+        audit.record(
+            actor=by,
+            action="screening.level_rules.change",
+            obj=saved,
+            request=request,
+            reason=reason[:500],
+            detail={"district": district.pk, "version": saved.version, "defaults": restore_defaults},
+        )
+    return saved

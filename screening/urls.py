@@ -23,4 +23,7 @@ urlpatterns = [
     path("coverage/", views.coverage_list, name="coverage_list"),
     path("coverage/<int:pk>/", views.coverage, name="coverage"),
     path("coverage/<int:pk>/export.xlsx", views.coverage_export, name="coverage_export"),
+    # issue 15: a district's level rules (预警规则)
+    path("level-rules/", views.level_rules_home, name="level_rules_home"),
+    path("level-rules/<int:pk>/", views.level_rules, name="level_rules"),
 ]

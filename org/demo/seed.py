@@ -317,6 +317,8 @@ class CityBuilder:
             year, semesters_from = self.write_calendar()
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
+            for step in DEMO_STEPS:  # the higher apps' demo data (registered in their AppConfig.ready())
+                step()
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
         return self.summary
 
@@ -660,6 +662,16 @@ class CityBuilder:
             Post.objects.create(
                 user=gu, role=Role.GUARDIAN, node_id=school_id, title="家长", valid_from=since
             )
+
+
+# Demo data of the higher apps (issue 15: screening's level-rule history). org cannot import them, so they
+# register a step here, called inside the seed's transaction after the people exist.
+DEMO_STEPS: list[Callable[[], None]] = []
+
+
+def register_demo_step(step: Callable[[], None]) -> None:
+    if step not in DEMO_STEPS:
+        DEMO_STEPS.append(step)
 
 
 def seed_demo_city(

@@ -40,6 +40,10 @@ def seed(students: int = 700, seed: int = 1) -> None:
 
 
 def wipe() -> None:
+    # The higher apps' demo rows first (register_demo_step; through the app registry: org imports no screening).
+    from django.apps import apps
+
+    apps.get_model("screening", "LevelRuleSet").objects.all().delete()
     GuardianLink.objects.all().delete()
     Guardian.objects.all().delete()
     Enrollment.objects.all().delete()

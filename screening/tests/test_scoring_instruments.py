@@ -72,11 +72,16 @@ def test_phqa_past_month_thoughts_or_a_past_attempt_is_critical(question):
     assert run("phq-a", {**total_sheet("phq-a", 0), **PHQA_SUPP, question: 0}).level == "none"
 
 
-def test_phqa_all_three_critical_rules_give_three_reasons():
+def test_phqa_all_three_critical_rules_fire_and_the_thoughts_attempt_pair_is_red():
+    """Issue 15 (docs/alerts.md): past-month serious thoughts with a lifetime attempt rate red, with those two
+    answers as the reasons; item 9 stays among the critical answers the teacher reads."""
     r = run("phq-a", {**total_sheet("phq-a", 0), "q9": 1, "past_month_thoughts": 1, "ever_attempted": 1})
-    assert (
-        r.critical_rules == ("item9", "past_month_thoughts", "ever_attempted") and len(r.level_reasons) == 3
-    )
+    assert r.critical_rules == ("item9", "past_month_thoughts", "ever_attempted") and len(r.critical) == 3
+    assert r.level == "red"
+    assert [x.code for x in r.level_reasons] == [
+        "critical:past_month_thoughts:past_month_thoughts",
+        "critical:ever_attempted:ever_attempted",
+    ]
 
 
 # -- PHQ-2 and GAD-2 --------------------------------------------------------------------------------------------

@@ -4,6 +4,10 @@
 
 Answers are read in batches into a matrix (rows = responses, columns = items, NaN = missing) and scored with
 ``screening.batch.score_many`` (vectorized); new ``Result`` rows are bulk-inserted next to the old ones.
+
+Levels (issue 15): a re-scored sheet keeps the level rules it was first rated by — the rule-set version of its
+latest result (NULL: the built-in defaults) — never the district's newer rules; the new result records that same
+version. A district's rule change applies to new submits only (docs/alerts.md).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 
 from screening.models import Answer, Response, ResponseStatus, Result
 
@@ -28,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, instrument: str, to_version: str, batch: int, **options):
         from screening.batch import REFUSED_CODE, score_many
         from screening.instruments import load
+        from screening.level_rules import rules_of
 
         try:
             inst = load(instrument, to_version)
@@ -41,10 +47,19 @@ class Command(BaseCommand):
         )
         done, last, started = 0, 0, time.perf_counter()
         while True:
-            rows = list(base.filter(pk__gt=last).values_list("pk", "variant")[:batch])
+            rated_by = Subquery(
+                Result.objects.filter(response=OuterRef("pk"))
+                .order_by("-computed_at", "-pk")
+                .values("rule_set")[:1]
+            )
+            rows = list(
+                base.filter(pk__gt=last)
+                .annotate(rated_by=rated_by)
+                .values_list("pk", "variant", "rated_by")[:batch]
+            )
             if not rows:
                 break
-            ids = [pk for pk, _v in rows]
+            ids = [pk for pk, _v, _r in rows]
             at = {pk: i for i, pk in enumerate(ids)}
             matrix = np.full((len(ids), len(inst.items)), np.nan)
             answers = Answer.objects.filter(response_id__in=ids).values_list(
@@ -59,10 +74,13 @@ class Command(BaseCommand):
                 elif value is not None:
                     matrix[at[response_id], j] = value
             results: list[Result] = []
-            for variant in {v for _pk, v in rows}:
-                sel = np.array([i for i, (_pk, v) in enumerate(rows) if v == variant])
-                scored = score_many(inst, matrix[sel], variant=variant or None)
-                results += self._results([ids[i] for i in sel], inst, scored, matrix[sel], variant or None)
+            for variant, rule_set in {(v, r) for _pk, v, r in rows}:
+                sel = np.array([i for i, (_pk, v, r) in enumerate(rows) if (v, r) == (variant, rule_set)])
+                rules = rules_of(rule_set)
+                scored = score_many(inst, matrix[sel], variant=variant or None, rules=rules)
+                results += self._results(
+                    [ids[i] for i in sel], inst, scored, matrix[sel], variant or None, rules, rule_set
+                )
             with transaction.atomic():
                 _insert(results)
             done += len(ids)
@@ -75,7 +93,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _results(
-        response_ids: list[int], inst, scored, matrix: np.ndarray, variant: str | None
+        response_ids: list[int],
+        inst,
+        scored,
+        matrix: np.ndarray,
+        variant: str | None,
+        level_rules,
+        rule_set: int | None,
     ) -> list[Result]:
         """``score_many``'s columns as Result rows. The sheets that need words — a suggested level, a positive
         screen, a critical answer or an invalid sheet, usually a minority — are scored once more with
@@ -99,7 +123,7 @@ class Command(BaseCommand):
                     item.id: None if np.isnan(x) else REFUSED if x == REFUSED_CODE else int(x)
                     for item, x in zip(inst.items, matrix[k].tolist(), strict=True)
                 }
-                flags = result_flags(score(inst, sheet, variant=variant))
+                flags = result_flags(score(inst, sheet, variant=variant, rules=level_rules))
             else:
                 flags = {"flags": [], "critical": [], "invalid_reasons": [], "positive": False, "reasons": []}
             flags["rescored"] = True
@@ -116,6 +140,7 @@ class Command(BaseCommand):
                     critical=critical[k],
                     acute=acute[k],
                     level=levels[k],
+                    rule_set_id=rule_set,
                 )
             )
         return out
@@ -129,7 +154,7 @@ def _insert(results: list[Result]) -> None:
         return
     fields = [Result._meta.get_field(name) for name in (
         "response", "instrument_id", "instrument_version", "valid", "scores", "bands", "flags", "critical", "acute",
-        "level", "computed_at",
+        "level", "rule_set", "computed_at",
     )]  # fmt: skip
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     marks = ", ".join(f"%s{json_cast}" if f.name in {"scores", "bands"} else "%s" for f in fields)
