@@ -18,6 +18,7 @@ class ScreeningConfig(AppConfig):
         register_card(cards.guardian_card)
         register_card(cards.review_card)
         register_card(cards.class_roll_card)
+        register_card(cards.licences_card)  # issue 15 (i15-battery)
         for item in cards.NAV:
             register_nav_item(item)
         register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS, charted=True)

@@ -23,4 +23,6 @@ urlpatterns = [
     path("coverage/", views.coverage_list, name="coverage_list"),
     path("coverage/<int:pk>/", views.coverage, name="coverage"),
     path("coverage/<int:pk>/export.xlsx", views.coverage_export, name="coverage_export"),
+    # issue 15 (i15-battery): a district's default battery
+    path("default-battery/", views.default_battery, name="default_battery"),
 ]
