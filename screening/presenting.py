@@ -140,6 +140,14 @@ def result_view(result, *, variant: str | None = None, lang: str | None = None) 
                     "note": note,
                 }
             )
+    # The level's reasons repeat the thresholds and critical answers above: keep only what they add (a severe
+    # band's rule, for one).
+    shown = [*view.crossed, *view.critical]
+    view.level_reasons = [
+        r
+        for r in (_strip_abbr(x, abbr) for x in view.level_reasons)
+        if not any(line.startswith(r.split("（")[0].split(" (")[0].strip()) for line in shown)
+    ]
     return view
 
 

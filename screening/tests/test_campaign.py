@@ -107,7 +107,13 @@ def _all(c):
 def _five(world):
     """A draft with five instruments in a known order (the default battery may change; this test must not)."""
     c = _new(world, default_battery=False)
-    for lo, hi, iid in [(4, 6, "scared-c"), (4, 6, "who-5"), (7, 12, "phq-a"), (7, 12, "gad-7"), (7, 12, "asq")]:
+    for lo, hi, iid in [
+        (4, 6, "scared-c"),
+        (4, 6, "who-5"),
+        (7, 12, "phq-a"),
+        (7, 12, "gad-7"),
+        (7, 12, "asq"),
+    ]:
         services.set_battery_entry(campaign=c, grade_from=lo, grade_to=hi, instrument_id=iid)
     return c
 
