@@ -19,6 +19,10 @@ class ScreeningConfig(AppConfig):
         register_card(cards.review_card)
         register_card(cards.class_roll_card)
         register_card(cards.licences_card)  # issue 15 (i15-battery)
+        from org.demo.seed import register_demo_step
+        from screening import demo
+
+        register_demo_step(demo.seed)  # seed_demo: a licence and a draft campaign (issue 15)
         for item in cards.NAV:
             register_nav_item(item)
         register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS, charted=True)

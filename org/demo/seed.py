@@ -318,6 +318,8 @@ class CityBuilder:
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
+            for step in DEMO_STEPS:  # higher apps' demo rows (registered from their AppConfig.ready())
+                step(progress=self.progress)
         return self.summary
 
     def write_calendar(self) -> tuple[SchoolYear, dt.date]:
@@ -660,6 +662,17 @@ class CityBuilder:
             Post.objects.create(
                 user=gu, role=Role.GUARDIAN, node_id=school_id, title="家长", valid_from=since
             )
+
+
+# Demo rows of higher layers (screening's licence and first campaign, …): ``fn(progress=…)`` runs at the end of
+# the build, in its transaction, after the demo logins exist. Registered in the apps' ``AppConfig.ready()``.
+DEMO_STEPS: list[Callable[..., None]] = []
+
+
+def register_demo_step(fn: Callable[..., None]) -> Callable[..., None]:
+    if fn not in DEMO_STEPS:
+        DEMO_STEPS.append(fn)
+    return fn
 
 
 def seed_demo_city(

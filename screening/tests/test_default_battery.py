@@ -166,3 +166,14 @@ def test_the_page_shows_each_grade_only_the_instruments_meant_for_it(
     grade_10 = page[page.index('id="grade-10"') : page.index('id="grade-11"')]
     assert "K6" in grade_10
     assert "本区尚未设置自己的默认组合" in page
+
+
+def test_the_demo_district_has_a_licence_recorded_and_a_draft_campaign_blocked_on_the_others(db, client):
+    from org.demo.seed import seed_demo_city
+    from screening.models import Campaign, InstrumentLicence
+
+    seed_demo_city(students=60, seed=3)
+    campaign = Campaign.objects.get(name="心理健康测评（演示草稿）")
+    assert ("asq", 5) in set(campaign.battery.values_list("instrument_id", "grade_from"))
+    assert set(InstrumentLicence.objects.values_list("instrument_id", flat=True)) == {"who-5"}
+    assert set(services.unlicensed_instruments(campaign)) == {"scared-c", "phq-a"}
