@@ -26,7 +26,10 @@ def seed(*, progress=lambda _m: None) -> None:
 
     # Written as data, not through record_licence: seeding is no one's action, so it leaves no audit event.
     InstrumentLicence.objects.create(
-        district=district, instrument_id="who-5", recorded_by=admin, note="演示：区教委已确认 WHO-5 的使用授权"
+        district=district,
+        instrument_id="who-5",
+        recorded_by=admin,
+        note="演示：区教委已确认 WHO-5 的使用授权",
     )
     year = SchoolYear.objects.order_by("-start_year").first()
     starts = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0) + dt.timedelta(days=7)
