@@ -190,6 +190,9 @@ def set_battery_entry(
     if not (1 <= grade_from <= grade_to <= 12):
         raise ScreeningError(_("The grades must run from 1 to 12, the first no higher than the last."))
     inst = _instrument(instrument_id)
+    if variant and variant not in inst.variants:
+        # a variant of another instrument would fail at the first submit: refused here, nothing saved
+        raise ScreeningError(_("This instrument has no such cut-off variant."))
     existing = BatteryEntry.objects.filter(
         campaign=campaign, grade_from=grade_from, grade_to=grade_to, instrument_id=inst.id
     ).first()

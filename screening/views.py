@@ -153,8 +153,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "screening/campaign_detail.html",
         {
             "campaign": campaign,
-            "battery": [(e, staff_name(e.instrument_id, e.instrument_version)) for e in battery],
+            "battery": [
+                (e, staff_name(e.instrument_id, e.instrument_version), _variant_label(e)) for e in battery
+            ],
             "instruments": [(i.id, _text(i.title), i.licence) for i in catalogue()],
+            "variant_choices": [
+                (_text(i.title), [(code, _text(label)) for code, label in i.variants.items()])
+                for i in catalogue()
+                if i.variants
+            ],
             "unlicensed": [staff_name(i) for i in unlicensed],
             "no_psych": services.schools_without_psych_teacher(campaign),
             # issue 15: the pages that unblock publishing, linked from the messages that block it
@@ -162,6 +169,18 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suicide_gaps": _battery_gaps(battery),
         },
     )
+
+
+def _variant_label(entry) -> str:
+    """The threshold variant by its name ("原版界值 ≥25"), the instrument's default when none was chosen."""
+    from screening.instruments import load
+
+    try:
+        inst = load(entry.instrument_id, entry.instrument_version)
+    except KeyError:
+        return ""
+    code = entry.variant or inst.default_variant
+    return _text(inst.variants.get(code, {})) if code else ""
 
 
 def _battery_gaps(battery) -> list[str]:

@@ -109,3 +109,29 @@ def test_every_score_and_band_of_every_instrument_has_a_chinese_label():
             assert re.search(r"[\u4e00-\u9fff]", s.label["zh-hans"]), (inst.id, s.id)
             for b in s.bands:
                 assert re.search(r"[\u4e00-\u9fff]", b.label["zh-hans"]), (inst.id, s.id, b.code)
+
+
+def test_the_campaign_page_names_instruments_and_cut_off_variants_and_refuses_another_instruments_variant(
+    world, login, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    campaign = services.create_campaign(by=world.district_officer, organiser=world.haidian, name="测评",
+                                        starts_at=now, ends_at=now + dt.timedelta(days=3), school_year=world.year)  # fmt: skip
+    client = login(world.district_officer)
+    url = reverse("screening:campaign", args=[campaign.pk])
+    form = {"action": "battery", "grade_from": 4, "grade_to": 6, "instrument_id": "scared-c"}
+    assert client.post(url, {**form, "variant": "chinese_urban"}).status_code == 302
+    with django_assert_max_num_queries(20):
+        text = _text_of(client.get(url).content.decode())
+    assert "中国城市常模界值 ≥23" in text and "儿童焦虑性情绪障碍筛查量表（SCARED，儿童版）" in text
+    assert MACHINE.findall(text) == [] and "chinese_urban" not in text and "adolescent" not in text
+    before = list(campaign.battery.values_list("pk", "variant"))
+    got = client.post(
+        url, {**form, "instrument_id": "phq-a", "grade_from": 7, "grade_to": 12, "variant": "chinese_urban"}
+    )
+    assert got.status_code == 400 and "该量表没有这个界值方案" in got.content.decode()
+    assert list(campaign.battery.values_list("pk", "variant")) == before
