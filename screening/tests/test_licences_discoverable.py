@@ -66,8 +66,12 @@ def test_other_roles_have_neither_the_navigation_entry_nor_the_card(world, login
         assert LICENCES not in home and "需要授权的量表" not in home
 
 
-def test_the_licence_page_names_instruments_and_what_the_default_battery_uses(world, login):
-    page = login(world.district_admin).get(LICENCES).content.decode()
+def test_the_licence_page_names_instruments_and_what_the_default_battery_uses(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world.district_admin)
+    with django_assert_max_num_queries(12):
+        page = client.get(LICENCES).content.decode()
     row = page[page.index('id="licence-phq-a"') :]
     assert "青少年患者健康问卷（PHQ-A）" in row[:600] and "未记录" in row[:600]
     got = login(world.district_admin).post(

@@ -92,13 +92,16 @@ def test_no_student_page_or_student_api_answer_contains_a_clinical_title(world, 
             content_type="application/json",
         )
         assert got.status_code == 200, got.content
+    listed = client.get("/api/screening/assignments")
+    check("api list after answering", listed.content.decode())
+    assert sorted(r["title"] for r in listed.json()[0]["responses"]) == sorted(titles_shown)
     done = client.get(reverse("screening:done", args=[a.pk]))
     assert done.status_code == 200
     check("done", done.content.decode())
     # what the student read instead: each instrument's neutral title
     assert sorted(titles_shown) == sorted(instruments.load(i).student_title["zh-hans"] for i in ALL)
     assert "心情小问卷" in done.content.decode()
-    assert len(seen) == 2 * len(ALL) + 5
+    assert len(seen) == 2 * len(ALL) + 6
 
 
 def test_staff_pages_keep_the_clinical_title(world, login):
