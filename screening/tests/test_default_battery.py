@@ -159,7 +159,7 @@ def test_the_page_shows_each_grade_only_the_instruments_meant_for_it(
     world, login, django_assert_max_num_queries
 ):
     client = login(world.district_officer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         page = client.get(reverse(URL)).content.decode()
     grade_7 = page[page.index('id="grade-7"') : page.index('id="grade-8"')]
     assert "K6" not in grade_7 and "PHQ-A" in grade_7

@@ -30,7 +30,7 @@ def test_the_district_admin_finds_the_licence_page_in_the_navigation_and_on_a_ho
     world, login, django_assert_max_num_queries
 ):
     client = login(world.district_admin)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(12):
         home = _home(client)
     nav = home[home.index('class="site-nav"') : home.index("</nav>")]
     assert f'href="{LICENCES}"' in nav and "量表授权" in nav
@@ -70,7 +70,7 @@ def test_the_licence_page_names_instruments_and_what_the_default_battery_uses(
     world, login, django_assert_max_num_queries
 ):
     client = login(world.district_admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         page = client.get(LICENCES).content.decode()
     row = page[page.index('id="licence-phq-a"') :]
     assert "青少年患者健康问卷（PHQ-A）" in row[:600] and "未记录" in row[:600]

@@ -72,7 +72,7 @@ def test_the_review_page_says_why_a_sheet_is_not_valid(world, login, scored):
 
 def test_no_machine_id_is_on_the_review_page(world, login, scored, django_assert_max_num_queries):
     client = login(world.psych)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(10):
         html = client.get(reverse("screening:review", args=[scored.pk])).content.decode()
     assert MACHINE.findall(_text_of(html)) == []
 
@@ -125,7 +125,7 @@ def test_the_campaign_page_names_instruments_and_cut_off_variants_and_refuses_an
     url = reverse("screening:campaign", args=[campaign.pk])
     form = {"action": "battery", "grade_from": 4, "grade_to": 6, "instrument_id": "scared-c"}
     assert client.post(url, {**form, "variant": "chinese_urban"}).status_code == 302
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         text = _text_of(client.get(url).content.decode())
     assert "中国城市常模界值 ≥23" in text and "儿童焦虑性情绪障碍筛查量表（SCARED，儿童版）" in text
     assert MACHINE.findall(text) == [] and "chinese_urban" not in text and "adolescent" not in text
