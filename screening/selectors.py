@@ -524,7 +524,6 @@ def licences_needed(district: Node) -> list[str]:
 def licence_page(user: User, district: Node) -> dict:
     """The licence page: every licensed instrument with whether the district holds it, whether its default
     battery uses it, and — for an officer who may not record one — who can."""
-    from access.policy import posts_of
     from org.models import Post
     from screening.models import InstrumentLicence
     from screening.presenting import text

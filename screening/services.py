@@ -1005,6 +1005,7 @@ def set_district_battery(
     definition's grade range); audited. Campaigns already created keep their battery."""
     from access import audit
     from screening.instruments import load
+    from screening.presenting import text
 
     if district not in battery_districts(by):
         raise ScreeningError(
@@ -1024,7 +1025,7 @@ def set_district_battery(
                 raise ScreeningError(
                     _("%(name)s is meant for grades %(lo)d to %(hi)d, not grade %(grade)d.")
                     % {
-                        "name": text_of(inst.title),
+                        "name": text(inst.title),
                         "lo": inst.min_grade,
                         "hi": inst.max_grade,
                         "grade": grade,
@@ -1035,7 +1036,9 @@ def set_district_battery(
         if seen:
             clean[grade] = seen
     with transaction.atomic():
-        battery, _created = DistrictBattery.objects.select_for_update().get_or_create(district=district)
+        # Two saves at once: the second waits for the first, then replaces its entries whole.
+        battery, _created = DistrictBattery.objects.get_or_create(district=district)
+        battery = DistrictBattery.objects.select_for_update().get(pk=battery.pk)
         before: dict[int, list[str]] = {}
         for e in battery.entries.all():
             before.setdefault(e.grade, []).append(e.instrument_id)
@@ -1061,9 +1064,3 @@ def set_district_battery(
             },
         )
     return battery
-
-
-def text_of(value: dict) -> str:
-    from screening.presenting import text
-
-    return text(value)

@@ -189,13 +189,9 @@ def _battery_gaps(battery) -> list[str]:
     for e in battery:
         for g in range(e.grade_from, e.grade_to + 1):
             per_grade.setdefault(g, []).append(e.instrument_id)
-    return [_grade_name(g) for g in services.suicide_risk_gaps(per_grade, range(1, 13))]
-
-
-def _grade_name(grade: int) -> str:
     from screening.presenting import grade_name
 
-    return grade_name(grade)
+    return [grade_name(g) for g in services.suicide_risk_gaps(per_grade, range(1, 13))]
 
 
 @login_required
