@@ -93,7 +93,9 @@ def score_lines(result, lang: str | None = None) -> list[ScoreLine]:
     out = []
     for s in inst.scores:
         value = scores.get(s.id)
-        band = next((text(b.label, lang) for b in s.bands if b.code == bands.get(s.id)), "")
+        code = bands.get(s.id, "")
+        # a band the definition does not name (a hand-made row) is shown as stored rather than dropped
+        band = next((text(b.label, lang) for b in s.bands if b.code == code), str(code))
         out.append(
             ScoreLine(text(s.label, lang), str(_("not scorable") if value is None else _num(value)), band)
         )
