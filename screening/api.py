@@ -26,7 +26,15 @@ class ResponseRef(Schema):
     id: int
     instrument_id: str
     instrument_version: str
+    title: str = Field("", description="The questionnaire's neutral title as the student reads it")
     status: str
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        from screening.presenting import student_name
+
+        get = obj.get if isinstance(obj, dict) else lambda k: getattr(obj, k)
+        return student_name(get("instrument_id"), get("instrument_version"))
 
 
 class AssignmentOut(Schema):
@@ -174,7 +182,7 @@ def questionnaire(request: HttpRequest, response_id: int = Path(..., ge=1, le=MA
         "id": r.pk,
         "instrument_id": r.instrument_id,
         "instrument_version": r.instrument_version,
-        "title": _text(inst.title),
+        "title": _text(inst.student_title),  # the neutral title: a student never reads the clinical one
         "status": r.status,
         "items": [
             {

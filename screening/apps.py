@@ -18,6 +18,11 @@ class ScreeningConfig(AppConfig):
         register_card(cards.guardian_card)
         register_card(cards.review_card)
         register_card(cards.class_roll_card)
+        register_card(cards.licences_card)  # issue 15 (i15-battery)
+        from org.demo.seed import register_demo_step
+        from screening import demo
+
+        register_demo_step(demo.seed)  # seed_demo: a licence and a draft campaign (issue 15)
         for item in cards.NAV:
             register_nav_item(item)
         register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS, charted=True)
@@ -27,8 +32,4 @@ class ScreeningConfig(AppConfig):
         from screening import export_sections
 
         export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
-        # issue 15: the demo district's level rules have a history (two versions with reasons)
-        from org.demo.seed import register_demo_step
-        from screening.demo import seed_level_rules
-
-        register_demo_step(seed_level_rules)
+        register_demo_step(demo.seed_level_rules)  # the demo district's level rules have a history (issue 15)

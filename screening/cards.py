@@ -134,3 +134,45 @@ def nav_level_rules(request: HttpRequest) -> NavItem | None:
 
 
 NAV = [nav_campaigns, nav_coverage, nav_review, nav_mine, nav_consent, nav_level_rules]
+
+
+# --- licences: in the district's navigation and on its home page (issue 15, i15-battery) -----------------------
+
+
+def nav_licences(request: HttpRequest) -> NavItem | None:
+    """授权 — the district administrator records licences; the officer, who publishes campaigns, sees them."""
+    return _nav(
+        request,
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER},
+        _("Instrument licences"),
+        "screening:licences",
+        42,
+    )
+
+
+def licences_card(request: HttpRequest) -> Card | None:
+    """需要授权的量表 — licensed instruments the district has not recorded (a campaign using one cannot launch)."""
+    if not roles_of(request.user) & {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}:
+        return None
+    from screening.selectors import licences_needed
+    from screening.services import battery_districts
+
+    districts = battery_districts(request.user)
+    if not districts:
+        return None
+    n = len(licences_needed(districts[0]))
+    if not n:
+        return None
+    return Card(
+        title=_("Instruments that need a licence"),
+        figures=[Figure(_("Not recorded"), n)],
+        note=_(
+            "A campaign using one of them cannot launch until the district administrator records its licence."
+        ),
+        links=[Link(_("Instrument licences"), reverse("screening:licences"))],
+        order=30,
+        key="screening-licences",
+    )
+
+
+NAV.append(nav_licences)

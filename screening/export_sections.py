@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from care.guardian_export import Section, register_export_section
 from org.models import Student, User
 from screening.models import Consent, Result, StudentView
+from screening.presenting import score_lines, staff_name
 
 
 def consent_section(student: Student, guardian_user: User) -> Section:
@@ -53,7 +54,7 @@ def results_section(student: Student, guardian_user: User) -> Section:
         shown = campaign.student_view
         row = {
             "campaign": campaign.name,
-            "instrument": r.instrument_id,
+            "instrument": staff_name(r.instrument_id, r.instrument_version),
             "submitted": timezone.localtime(r.response.submitted_at).strftime("%Y-%m-%d")
             if r.response.submitted_at
             else "",
@@ -63,9 +64,11 @@ def results_section(student: Student, guardian_user: User) -> Section:
         if shown == StudentView.NOTHING:
             row["bands"] = _("Not shown to students and guardians in this screening")
         else:
-            row["bands"] = ", ".join(f"{k}: {v}" for k, v in (r.bands or {}).items())
+            # Names and band labels as the definition gives them, never the machine ids (issue 15).
+            lines = score_lines(r)
+            row["bands"] = "；".join(f"{s.label}：{s.band}" for s in lines if s.band)
             if shown == StudentView.SCORES:
-                row["scores"] = ", ".join(f"{k}: {v}" for k, v in (r.scores or {}).items())
+                row["scores"] = "；".join(f"{s.label} {s.value}" for s in lines)
         rows.append(row)
     return Section(
         "screening_results",

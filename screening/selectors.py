@@ -180,9 +180,9 @@ def results_of(assignment: Assignment) -> list[Result]:
         Result.objects.filter(response=OuterRef("response")).order_by("-computed_at", "-pk").values("pk")[:1]
     )
     return list(
-        Result.objects.filter(response__assignment=assignment, pk=Subquery(latest)).order_by(
-            "response__order"
-        )
+        Result.objects.filter(response__assignment=assignment, pk=Subquery(latest))
+        .select_related("response")  # the campaign's threshold variant names the thresholds crossed
+        .order_by("response__order")
     )
 
 
@@ -517,3 +517,67 @@ def level_rule_history(district) -> list:
     for rs in rows:
         rs.parsed = rules_of(rs.pk, rs.rules)
     return rows
+
+
+# --- licences and the district's default battery (issue 15, i15-battery) -------------------------------------
+
+
+def licensed_catalogue() -> list:
+    """The latest definition of every instrument that needs a licence ("confirm" or "licensed")."""
+    from screening.instruments import catalogue
+
+    latest = {i.id: i for i in catalogue()}  # ordered by version: the last one wins
+    return [i for i in latest.values() if i.licence != "free"]
+
+
+def licences_needed(district: Node) -> list[str]:
+    """Licensed instruments the district has not recorded a licence for (the home card's count)."""
+    from screening.models import InstrumentLicence
+
+    held = set(InstrumentLicence.objects.filter(district=district).values_list("instrument_id", flat=True))
+    return [i.id for i in licensed_catalogue() if i.id not in held]
+
+
+def licence_page(user: User, district: Node) -> dict:
+    """The licence page: every licensed instrument with whether the district holds it, whether its default
+    battery uses it, and — for an officer who may not record one — who can."""
+    from org.models import Post
+    from screening.models import InstrumentLicence
+    from screening.presenting import text
+
+    held = {
+        lic.instrument_id: lic
+        for lic in InstrumentLicence.objects.filter(district=district).select_related("recorded_by")
+    }
+    from screening.services import district_default_battery
+
+    in_default = {i for ids in district_default_battery(district).values() for i in ids}
+    rows = [
+        {
+            "id": i.id,
+            "title": text(i.title),
+            "kind": i.licence,
+            "held": held.get(i.id),
+            "in_default": i.id in in_default,
+        }
+        for i in licensed_catalogue()
+    ]
+    may_record = any(p.role == Role.DISTRICT_ADMIN and p.node_id == district.pk for p in posts_of(user))
+    admins = (
+        []
+        if may_record
+        else [
+            str(p.user)
+            for p in Post.objects.active()
+            .filter(role=Role.DISTRICT_ADMIN, node=district)
+            .select_related("user")
+        ]
+    )
+    return {"district": district, "rows": rows, "may_record": may_record, "admins": admins}
+
+
+def district_battery_of(district: Node):
+    """The district's own default battery (None: the platform's default applies), with who set it."""
+    from screening.models import DistrictBattery
+
+    return DistrictBattery.objects.filter(district=district).select_related("updated_by").first()

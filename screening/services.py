@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import JSONField, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ from screening.models import (
     ConsentRequest,
     ConsentRule,
     ConsentVia,
+    DistrictBattery,
+    DistrictBatteryEntry,
     InstrumentLicence,
     Level,
     LevelRuleSet,
@@ -54,18 +57,30 @@ from screening.models import (
 CONSENT_TOKEN_DAYS = 14
 LICENSED = {"confirm", "licensed"}
 
-# instruments.md Practice: grades 4–6 anxiety and well-being; grades 7–12 depression, anxiety and suicide risk.
-DEFAULT_BATTERY: list[tuple[int, int, list[str]]] = [
-    (4, 6, ["scared-c", "who-5"]),
-    (7, 12, ["phq-a", "gad-7", "asq"]),
-]
+# The platform's default battery per grade (docs/instruments.md "Default batteries", issue 15): well-being and
+# anxiety in primary school (instruments.md Practice), depression, anxiety and suicide risk from grade 7, and the
+# ASQ's suicide-risk questions from grade 5 — the first grade whose students are all 10 or older (the age the ASQ
+# is validated from) under Beijing's entry rule (6 by 31 August). Grade 4 is 9 or 10: no ASQ by default; a
+# district may add it on its default-battery page. A district's own default (DistrictBattery) replaces this.
+PLATFORM_BATTERY: dict[int, list[str]] = {
+    4: ["who-5", "scared-c"],
+    **{g: ["who-5", "scared-c", "asq"] for g in (5, 6)},
+    **{g: ["phq-a", "gad-7", "asq"] for g in range(7, 13)},
+}
+# Beijing enrols a child in grade 1 who is 6 by 31 August: on 1 September of grade g every student is at least
+# g + 5 years old, so from this grade on every student has reached the ASQ's validated age of 10.
+ALL_TEN_OR_OLDER_FROM_GRADE = 5
 
 
 class ScreeningError(Exception):
-    def __init__(self, message: str, status: int = 400):
+    """An error a client can cause. ``fix``: (label, url) of the page that removes the obstacle — every message
+    that blocks publishing links to the page that unblocks it (issue 15)."""
+
+    def __init__(self, message: str, status: int = 400, fix: tuple[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.fix = fix
 
 
 # --- campaigns ------------------------------------------------------------------------------------------------
@@ -88,15 +103,17 @@ def _catalogue_ids() -> dict[str, str]:
 
 
 def add_default_battery(*, campaign: Campaign) -> list[BatteryEntry]:
+    """The campaign starts from its district's default battery (the platform's when the district has set none):
+    consecutive grades with the same instruments become one band, numbered in one order (issue 15)."""
     known = _catalogue_ids()
+    per_grade = district_default_battery(_district_of(campaign.organiser))
     entries = []
     order = 0
-    for lo, hi, ids in DEFAULT_BATTERY:
-        lo, hi = max(lo, campaign.grade_from), min(hi, campaign.grade_to)
-        if lo > hi:
-            continue
+    for lo, hi, ids in grade_bands(per_grade, campaign.grade_from, campaign.grade_to):
         # One numbering for the whole battery: a student answers their grade's instruments in this order.
         for found in ids:
+            if found not in known:
+                continue  # a definition withdrawn since the district chose it
             order += 1
             entries.append(
                 BatteryEntry.objects.create(
@@ -174,6 +191,9 @@ def set_battery_entry(
     if not (1 <= grade_from <= grade_to <= 12):
         raise ScreeningError(_("The grades must run from 1 to 12, the first no higher than the last."))
     inst = _instrument(instrument_id)
+    if variant and variant not in inst.variants:
+        # a variant of another instrument would fail at the first submit: refused here, nothing saved
+        raise ScreeningError(_("This instrument has no such cut-off variant."))
     existing = BatteryEntry.objects.filter(
         campaign=campaign, grade_from=grade_from, grade_to=grade_to, instrument_id=inst.id
     ).first()
@@ -227,9 +247,17 @@ def record_licence(*, by: User, district: Node, instrument_id: str, note: str = 
     """A district administrator records that the district holds the licence for an instrument."""
     if not any(p.role == Role.DISTRICT_ADMIN and p.node_id == district.pk for p in _posts(by)):
         raise ScreeningError(_("Only the district administrator may record a licence."), 403)
-    lic, _created = InstrumentLicence.objects.update_or_create(
-        district=district, instrument_id=instrument_id, defaults={"recorded_by": by, "note": note}
-    )
+    if instrument_id not in _catalogue_ids():
+        raise ScreeningError(_("Unknown instrument."))
+    from access import audit
+
+    with transaction.atomic():
+        lic, _created = InstrumentLicence.objects.update_or_create(
+            district=district, instrument_id=instrument_id, defaults={"recorded_by": by, "note": note}
+        )
+        audit.record(
+            actor=by, action="screening.licence.record", obj=lic, detail={"instrument": instrument_id}
+        )
     return lic
 
 
@@ -298,15 +326,24 @@ def launch_campaign(*, by: User, campaign: Campaign) -> list[Node]:
     if campaign.status != CampaignStatus.DRAFT:
         raise ScreeningError(_("Only a draft campaign can be launched."), 409)
     if not campaign.battery.exists():
-        raise ScreeningError(_("The campaign has no instruments."))
+        raise ScreeningError(
+            _("The campaign has no instruments."),
+            fix=(
+                _("Add instruments to the battery"),
+                reverse("screening:campaign", args=[campaign.pk]) + "#battery",
+            ),
+        )
     missing = unlicensed_instruments(campaign)
     if missing:
+        from screening.presenting import staff_name
+
         raise ScreeningError(
             _(
                 "These instruments need a licence recorded by the district administrator before launch: %(ids)s"
             )
-            % {"ids": ", ".join(missing)},
+            % {"ids": "、".join(staff_name(i) for i in missing)},
             409,
+            fix=(_("Record the licence on the licence page"), reverse("screening:licences")),
         )
     warn = schools_without_psych_teacher(campaign)
     with transaction.atomic():
@@ -1022,3 +1059,137 @@ def change_level_rules(
             detail={"district": district.pk, "version": saved.version, "defaults": restore_defaults},
         )
     return saved
+
+
+# --- a district's default battery (issue 15, i15-battery) ------------------------------------------------------
+
+DEFAULT_BATTERY_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
+BATTERY_PAGE_GRADES = range(4, 13)  # R5.1: grade 4 and up
+# The order the page lists instruments in, and so the order students answer them: a gentle well-being start,
+# anxiety and symptom checklists, depression, and the suicide-risk questions last.
+BATTERY_PAGE_ORDER = [
+    "who-5", "scared-c", "psc-17-y", "ces-dc", "phq-2", "phq-9", "phq-a", "gad-2", "gad-7", "k6", "asq",
+]  # fmt: skip
+
+
+def battery_districts(user: User) -> list[Node]:
+    """The districts whose default battery (and licences) the user looks after: a district administrator's or
+    officer's own district."""
+    return [
+        p.node for p in _posts(user) if p.role in DEFAULT_BATTERY_ROLES and p.node.kind == NodeKind.DISTRICT
+    ]
+
+
+def suicide_risk_instruments() -> set[str]:
+    """Instruments with suicide-risk items: those whose definition has critical rules (ASQ, PHQ-9, PHQ-A)."""
+    from screening.instruments import catalogue
+
+    return {i.id for i in catalogue() if i.critical}
+
+
+def district_default_battery(district: Node | None) -> dict[int, list[str]]:
+    """Grade → instrument ids in answering order: the district's own default, else the platform's."""
+    if district is not None:
+        battery = DistrictBattery.objects.filter(district=district).first()
+        if battery is not None:
+            out: dict[int, list[str]] = {}
+            for e in battery.entries.all():
+                out.setdefault(e.grade, []).append(e.instrument_id)
+            return out
+    return {g: list(ids) for g, ids in PLATFORM_BATTERY.items()}
+
+
+def grade_bands(per_grade: dict[int, list[str]], lo: int, hi: int) -> list[tuple[int, int, list[str]]]:
+    """Consecutive grades with the same instruments as one band: {4: [a], 5: [a, b], 6: [a, b]} → [(4, 4, [a]),
+    (5, 6, [a, b])]. Grades without instruments form no band."""
+    bands: list[tuple[int, int, list[str]]] = []
+    for g in range(lo, hi + 1):
+        ids = per_grade.get(g, [])
+        if not ids:
+            continue
+        if bands and bands[-1][1] == g - 1 and bands[-1][2] == ids:
+            bands[-1] = (bands[-1][0], g, ids)
+        else:
+            bands.append((g, g, list(ids)))
+    return bands
+
+
+def suicide_risk_gaps(per_grade: dict[int, list[str]], grades: range = range(4, 13)) -> list[int]:
+    """Grades whose students are all 10 or older (the ASQ's validated age) but whose battery has no suicide-risk
+    items. A warning, not a block: the district decides (issue 15)."""
+    risky = suicide_risk_instruments()
+    return [
+        g
+        for g in grades
+        if g >= ALL_TEN_OR_OLDER_FROM_GRADE and per_grade.get(g) and not risky & set(per_grade[g])
+    ]
+
+
+def set_district_battery(
+    *, by: User, district: Node, per_grade: dict[int, list[str]], request: HttpRequest | None = None
+) -> DistrictBattery:
+    """Replace the district's default battery (grade → instrument ids in answering order) — all or nothing.
+
+    Only the district's administrator or officer; every instrument must exist and be meant for the grade (its
+    definition's grade range); audited. Campaigns already created keep their battery."""
+    from access import audit
+    from screening.instruments import load
+    from screening.presenting import text
+
+    if district not in battery_districts(by):
+        raise ScreeningError(
+            _("Only the district's administrator or officer may set its default battery."), 403
+        )
+    known = _catalogue_ids()
+    clean: dict[int, list[str]] = {}
+    for grade, ids in sorted(per_grade.items()):
+        if not isinstance(grade, int) or not 1 <= grade <= 12:
+            raise ScreeningError(_("The grades must run from 1 to 12, the first no higher than the last."))
+        seen: list[str] = []
+        for iid in ids:
+            if iid not in known:
+                raise ScreeningError(_("Unknown instrument."))
+            inst = load(iid)
+            if not inst.min_grade <= grade <= inst.max_grade:
+                raise ScreeningError(
+                    _("%(name)s is meant for grades %(lo)d to %(hi)d, not grade %(grade)d.")
+                    % {
+                        "name": text(inst.title),
+                        "lo": inst.min_grade,
+                        "hi": inst.max_grade,
+                        "grade": grade,
+                    }
+                )
+            if iid not in seen:
+                seen.append(iid)
+        if seen:
+            clean[grade] = seen
+    with transaction.atomic():
+        # Two saves at once: the second waits for the first, then replaces its entries whole.
+        battery, _created = DistrictBattery.objects.get_or_create(district=district)
+        battery = DistrictBattery.objects.select_for_update().get(pk=battery.pk)
+        before: dict[int, list[str]] = {}
+        for e in battery.entries.all():
+            before.setdefault(e.grade, []).append(e.instrument_id)
+        battery.entries.all().delete()
+        DistrictBatteryEntry.objects.bulk_create(
+            [
+                DistrictBatteryEntry(battery=battery, grade=g, instrument_id=iid, order=n)
+                for g, ids in clean.items()
+                for n, iid in enumerate(ids, start=1)
+            ]
+        )
+        battery.updated_by = by
+        battery.save(update_fields=["updated_by", "updated_at"])
+        audit.record(
+            actor=by,
+            action="screening.default_battery.set",
+            obj=battery,
+            request=request,
+            detail={
+                "before": {str(g): ids for g, ids in before.items()},
+                "after": {str(g): ids for g, ids in clean.items()},
+                "warned_grades": suicide_risk_gaps(clean),
+            },
+        )
+    return battery

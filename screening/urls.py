@@ -26,4 +26,6 @@ urlpatterns = [
     # issue 15: a district's level rules (预警规则)
     path("level-rules/", views.level_rules_home, name="level_rules_home"),
     path("level-rules/<int:pk>/", views.level_rules, name="level_rules"),
+    # issue 15 (i15-battery): a district's default battery
+    path("default-battery/", views.default_battery, name="default_battery"),
 ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access import audit
-from access.policy import has_role, posts_of, roles_of
+from access.policy import has_role, roles_of
 from access.routes import policy
 from access.tiers import Tier
 from org.models import Role
@@ -39,9 +39,13 @@ from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
 def _error(exc: ScreeningError, request: HttpRequest, template: str = "screening/error.html") -> HttpResponse:
+    fix = getattr(exc, "fix", None)  # the page that removes the obstacle (issue 15)
     if request.content_type == "application/json" or request.headers.get("Accept") == "application/json":
-        return JsonResponse({"error": exc.message}, status=exc.status)
-    return render(request, template, {"message": exc.message}, status=exc.status)
+        body = {"error": exc.message}
+        if fix:
+            body["fix"] = {"label": str(fix[0]), "url": fix[1]}
+        return JsonResponse(body, status=exc.status)
+    return render(request, template, {"message": exc.message, "fix": fix}, status=exc.status)
 
 
 def _text(value, lang: str | None = None) -> str:
@@ -92,7 +96,11 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "screening/campaign_list.html",
-        {"campaigns": selectors.managed_campaigns(request.user), "nodes": nodes},
+        {
+            "campaigns": selectors.managed_campaigns(request.user),
+            "nodes": nodes,
+            "may_set_default": bool(services.battery_districts(request.user)),
+        },
     )
 
 
@@ -136,32 +144,72 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as exc:
             return _error(exc, request)
         return redirect("screening:campaign", pk=campaign.pk)
+    from screening.presenting import staff_name
+
+    battery = list(campaign.battery.all())
+    unlicensed = services.unlicensed_instruments(campaign)
     return render(
         request,
         "screening/campaign_detail.html",
         {
             "campaign": campaign,
-            "battery": campaign.battery.all(),
+            "battery": [
+                (e, staff_name(e.instrument_id, e.instrument_version), _variant_label(e)) for e in battery
+            ],
             "instruments": [(i.id, _text(i.title), i.licence) for i in catalogue()],
-            "unlicensed": services.unlicensed_instruments(campaign),
+            "variant_choices": [
+                (_text(i.title), [(code, _text(label)) for code, label in i.variants.items()])
+                for i in catalogue()
+                if i.variants
+            ],
+            "unlicensed": [staff_name(i) for i in unlicensed],
             "no_psych": services.schools_without_psych_teacher(campaign),
+            # issue 15: the pages that unblock publishing, linked from the messages that block it
+            "may_see_licences": bool(services.battery_districts(request.user)),
+            "suicide_gaps": _battery_gaps(battery),
         },
     )
 
 
+def _variant_label(entry) -> str:
+    """The threshold variant by its name ("原版界值 ≥25"), the instrument's default when none was chosen."""
+    from screening.instruments import load
+
+    try:
+        inst = load(entry.instrument_id, entry.instrument_version)
+    except KeyError:
+        return ""
+    code = entry.variant or inst.default_variant
+    return _text(inst.variants.get(code, {})) if code else ""
+
+
+def _battery_gaps(battery) -> list[str]:
+    """Grades of a campaign (all students 10 or older) whose battery has no suicide-risk items."""
+    per_grade: dict[int, list[str]] = {}
+    for e in battery:
+        for g in range(e.grade_from, e.grade_to + 1):
+            per_grade.setdefault(g, []).append(e.instrument_id)
+    from screening.presenting import grade_name
+
+    return [grade_name(g) for g in services.suicide_risk_gaps(per_grade, range(1, 13))]
+
+
 @login_required
-@policy(None, "licence", "a district administrator records an instrument licence")
+@policy(None, "licence", "a district's instrument licences; its administrator records one")
 def licences(request: HttpRequest) -> HttpResponse:
-    districts = [p.node for p in posts_of(request.user) if p.role == Role.DISTRICT_ADMIN]
+    """授权 — which licensed instruments the district holds. The administrator records a licence; the district
+    officer (who publishes campaigns) sees what is missing and who can record it (issue 15, point 6)."""
+    districts = services.battery_districts(request.user)
     if not districts:
         raise PermissionDenied
+    district = districts[0]
     if request.method == "POST":
         try:
             services.record_licence(
                 by=request.user,
-                district=districts[0],
+                district=district,
                 instrument_id=request.POST["instrument_id"],
-                note=request.POST.get("note", ""),
+                note=request.POST.get("note", "")[:2000],
             )
         except KeyError:
             return render(
@@ -169,18 +217,15 @@ def licences(request: HttpRequest) -> HttpResponse:
             )
         except ScreeningError as exc:
             return _error(exc, request)
-        return redirect("screening:licences")
-    from screening.instruments import catalogue
-    from screening.models import InstrumentLicence
+        from screening.presenting import staff_name
 
-    return render(
-        request,
-        "screening/licences.html",
-        {
-            "held": InstrumentLicence.objects.filter(district__in=districts),
-            "instruments": [(i.id, _text(i.title), i.licence) for i in catalogue() if i.licence != "free"],
-        },
-    )
+        messages.success(
+            request,
+            _("The licence for %(name)s is recorded: campaigns of the district may now use it.")
+            % {"name": staff_name(request.POST["instrument_id"])},
+        )
+        return redirect("screening:licences")
+    return render(request, "screening/licences.html", selectors.licence_page(request.user, district))
 
 
 # --- consent --------------------------------------------------------------------------------------------------
@@ -313,7 +358,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "a": a,
             "response": current,
-            "title": _text(instrument.title, lang),
+            "title": _text(instrument.student_title, lang),  # never the clinical title (issue 15)
             "instructions": _text(getattr(instrument, "instructions", None), lang),
             "items": items,
             "step": responses.index(current) + 1,
@@ -406,10 +451,9 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     shown = []
     if a.campaign.student_view != StudentView.NOTHING:
-        for r in results:
-            shown.append(
-                (r.instrument_id, r.scores if a.campaign.student_view == StudentView.SCORES else {}, r.bands)
-            )
+        from screening.presenting import student_result_lines
+
+        shown = student_result_lines(results, scores=a.campaign.student_view == StudentView.SCORES)
     finished = not a.responses.filter(status=ResponseStatus.OPEN).exists()
     return render(
         request,
@@ -467,11 +511,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     results = selectors.results_of(a)
     audit.record(actor=request.user, action="screening.review.view", obj=a, student_id=a.student_id,
                  request=request)  # fmt: skip
+    from screening.presenting import result_view
+
+    # The page speaks Chinese: names, bands, thresholds crossed and why a sheet is not valid (issue 15, point 7).
     lang = get_language()
-    rows = []
-    for r in results:
-        reasons = [_text(x.get("text"), lang) for x in (r.flags or {}).get("reasons", [])]
-        rows.append({"r": r, "reasons": reasons})
+    rows = [result_view(r, variant=r.response.variant, lang=lang) for r in results]
     return render(
         request,
         "screening/review.html",
@@ -643,6 +687,7 @@ def _gender_label(code: str) -> str:
 def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
     """Tables with labels for the page, the chart data and the Excel export (counts only, no names)."""
     from screening.instruments import load
+    from screening.presenting import staff_name
 
     lang = get_language()
     levels = _level_labels()
@@ -652,7 +697,7 @@ def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
             title, labels = _("Confirmed levels (second stage)"), [levels[c] for c in t.columns]
         elif t.measure == "level":
             title, labels = (
-                _("%(instrument)s: suggested levels") % {"instrument": t.instrument},
+                _("%(instrument)s: suggested levels") % {"instrument": staff_name(t.instrument, lang=lang)},
                 [levels[c] for c in t.columns],
             )
         else:
@@ -663,9 +708,9 @@ def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
                 names = {b.code: _text(b.label, lang) for b in score.bands}
                 score_label = _text(score.label, lang) or t.measure
             except KeyError:
-                pass
+                score_label = _("Score")
             title = _("%(instrument)s: bands of %(score)s") % {
-                "instrument": t.instrument,
+                "instrument": staff_name(t.instrument, lang=lang),
                 "score": score_label,
             }
             labels = [names.get(c) or c for c in t.columns]
@@ -872,4 +917,91 @@ def level_rules(request: HttpRequest, pk: int) -> HttpResponse:
             "defaults": table(LevelRules.default()),
         },
         status=400 if errors else 200,
+    )
+
+
+# --- a district's default battery (issue 15, i15-battery) ------------------------------------------------------
+
+
+def _battery_form(per_grade: dict[int, list[str]]) -> list[dict]:
+    """Grades 4–12, each with the instruments meant for it (the definition's grade range) and which are chosen."""
+    from screening.instruments import load
+    from screening.presenting import grade_name
+
+    risky = services.suicide_risk_instruments()
+    known = services._catalogue_ids()
+    order = [i for i in services.BATTERY_PAGE_ORDER if i in known]
+    order += sorted(set(known) - set(order))
+    defs = [load(i) for i in order]
+    return [
+        {
+            "grade": g,
+            "name": grade_name(g),
+            "choices": [
+                {
+                    "id": d.id,
+                    "title": _text(d.title),
+                    "checked": d.id in per_grade.get(g, []),
+                    "suicide_risk": d.id in risky,
+                    "needs_licence": d.licence != "free",
+                }
+                for d in defs
+                if d.min_grade <= g <= d.max_grade
+            ],
+        }
+        for g in services.BATTERY_PAGE_GRADES
+    ]
+
+
+@login_required
+@policy(None, "district", "a district's default battery for its new campaigns; no one's personal data")
+def default_battery(request: HttpRequest) -> HttpResponse:
+    """区默认测评组合 — the district administrator or officer sets which instruments each grade of the district's new
+    campaigns gets (issue 15). A grade whose students are all 10 or older without suicide-risk items is warned
+    about, not refused."""
+    from screening.presenting import grade_name
+
+    districts = services.battery_districts(request.user)
+    if not districts:
+        raise PermissionDenied
+    district = districts[0]
+    status = 200
+    if request.method == "POST":
+        per_grade = {g: request.POST.getlist(f"grade_{g}") for g in services.BATTERY_PAGE_GRADES}
+        # the page lists instruments in one order: a student answers them in it
+        rank = {iid: n for n, iid in enumerate(services.BATTERY_PAGE_ORDER)}
+        per_grade = {g: sorted(ids, key=lambda i: rank.get(i, len(rank))) for g, ids in per_grade.items()}
+        try:
+            services.set_district_battery(
+                by=request.user, district=district, per_grade=per_grade, request=request
+            )
+        except ScreeningError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(
+                request, _("The default battery is saved: new campaigns of the district start from it.")
+            )
+            gaps = services.suicide_risk_gaps(per_grade)
+            if gaps:
+                messages.warning(
+                    request,
+                    _(
+                        "%(grades)s: every student is 10 or older, yet no suicide-risk questions (such as the ASQ) "
+                        "are in the default. It is saved; please make sure this is intended."
+                    )
+                    % {"grades": "、".join(grade_name(g) for g in gaps)},
+                )
+            return redirect("screening:default_battery")
+    current = services.district_default_battery(district)
+    return render(
+        request,
+        "screening/default_battery.html",
+        {
+            "district": district,
+            "grades": _battery_form(current),
+            "own": selectors.district_battery_of(district),
+            "gaps": [grade_name(g) for g in services.suicide_risk_gaps(current)],
+        },
+        status=status,
     )

@@ -152,7 +152,6 @@ PAGE = {
         params=(("pk", "campaign"),),
         role_never=EVERYONE - ORGANISERS,
     ),
-    "screening:licences": Expect(frozenset({"district_admin"}), role_never=EVERYONE - {"district_admin"}),
     "screening:guardian_consent": Expect(GUARDIANS, role_never=EVERYONE - GUARDIANS),
     "screening:consent_link": Expect(frozenset(), anonymous=404, params=(("token", "no-such-token"),)),
     "screening:mine": Expect(frozenset({"student"}), role_never=EVERYONE - {"student"}),

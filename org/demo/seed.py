@@ -317,9 +317,9 @@ class CityBuilder:
             year, semesters_from = self.write_calendar()
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
-            for step in DEMO_STEPS:  # the higher apps' demo data (registered in their AppConfig.ready())
-                step()
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
+            for step in DEMO_STEPS:  # higher apps' demo rows (registered from their AppConfig.ready())
+                step(progress=self.progress)
         return self.summary
 
     def write_calendar(self) -> tuple[SchoolYear, dt.date]:
@@ -664,14 +664,15 @@ class CityBuilder:
             )
 
 
-# Demo data of the higher apps (issue 15: screening's level-rule history). org cannot import them, so they
-# register a step here, called inside the seed's transaction after the people exist.
-DEMO_STEPS: list[Callable[[], None]] = []
+# Demo rows of higher layers (screening's licence and first campaign, …): ``fn(progress=…)`` runs at the end of
+# the build, in its transaction, after the demo logins exist. Registered in the apps' ``AppConfig.ready()``.
+DEMO_STEPS: list[Callable[..., None]] = []
 
 
-def register_demo_step(step: Callable[[], None]) -> None:
-    if step not in DEMO_STEPS:
-        DEMO_STEPS.append(step)
+def register_demo_step(fn: Callable[..., None]) -> Callable[..., None]:
+    if fn not in DEMO_STEPS:
+        DEMO_STEPS.append(fn)
+    return fn
 
 
 def seed_demo_city(

@@ -40,10 +40,15 @@ def seed(students: int = 700, seed: int = 1) -> None:
 
 
 def wipe() -> None:
-    # The higher apps' demo rows first (register_demo_step; through the app registry: org imports no screening).
     from django.apps import apps
 
-    apps.get_model("screening", "LevelRuleSet").objects.all().delete()
+    # Higher apps' demo rows (registered demo steps) hold protected references to nodes and users.
+    for label, model in (
+        ("screening", "Campaign"),
+        ("screening", "InstrumentLicence"),
+        ("screening", "LevelRuleSet"),
+    ):
+        apps.get_model(label, model).objects.all().delete()
     GuardianLink.objects.all().delete()
     Guardian.objects.all().delete()
     Enrollment.objects.all().delete()

@@ -208,7 +208,10 @@ class Instrument(_Frozen):
     id: str
     version: str
     abbr: str  # as reasons name it: "PHQ-A"
-    title: Text
+    title: Text  # the clinical title, for staff ("青少年患者健康问卷（PHQ-A）")
+    # What a student reads (issue 15): a neutral title ("心情小问卷") on every student-facing page and in the
+    # student API, never the clinical one — a child is not told they are being screened for a disorder.
+    student_title: Text
     licence: Literal["free", "confirm", "licensed"]
     attribution: Text
     source: str = ""
@@ -250,6 +253,7 @@ class Instrument(_Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Instrument:
         _bilingual(self.title, "title")
+        _bilingual(self.student_title, "student title")
         _bilingual(self.attribution, "attribution")
         _bilingual(self.recall, "recall period")
         if self.min_grade > self.max_grade or self.min_age > self.max_age:

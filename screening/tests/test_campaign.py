@@ -20,12 +20,14 @@ def _new(world, **kw):
                                     starts_at=now, ends_at=now + dt.timedelta(days=3), school_year=world.year, **kw)  # fmt: skip
 
 
-def test_a_new_campaign_targets_grades_4_to_12_with_the_practice_battery(world):
+def test_a_new_campaign_targets_grades_4_to_12_with_the_practice_battery_and_the_asq_from_grade_5(world):
     c = _new(world)
     assert (c.grade_from, c.grade_to) == (4, 12)
     bands = {(e.grade_from, e.grade_to, e.instrument_id) for e in c.battery.all()}
     assert bands == {
-        (4, 6, "scared-c"), (4, 6, "who-5"), (7, 12, "phq-a"), (7, 12, "gad-7"), (7, 12, "asq"),
+        (4, 4, "who-5"), (4, 4, "scared-c"),
+        (5, 6, "who-5"), (5, 6, "scared-c"), (5, 6, "asq"),
+        (7, 12, "phq-a"), (7, 12, "gad-7"), (7, 12, "asq"),
     }  # fmt: skip
 
 
@@ -53,7 +55,7 @@ def test_launch_is_blocked_while_a_licensed_instrument_has_no_recorded_licence(w
     monkeypatch.setattr(services, "_instrument", licensed)
     with pytest.raises(ScreeningError) as exc:
         services.launch_campaign(by=world.district_officer, campaign=c)
-    assert exc.value.status == 409 and "gad-7" in exc.value.message
+    assert exc.value.status == 409 and "GAD-7" in exc.value.message
     with pytest.raises(ScreeningError):
         services.record_licence(by=world.district_officer, district=world.haidian, instrument_id="gad-7")
     services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="gad-7")
@@ -102,8 +104,22 @@ def _all(c):
     return list(c.battery.values_list("instrument_id", flat=True))
 
 
+def _five(world):
+    """A draft with five instruments in a known order (the default battery may change; this test must not)."""
+    c = _new(world, default_battery=False)
+    for lo, hi, iid in [
+        (4, 6, "scared-c"),
+        (4, 6, "who-5"),
+        (7, 12, "phq-a"),
+        (7, 12, "gad-7"),
+        (7, 12, "asq"),
+    ]:
+        services.set_battery_entry(campaign=c, grade_from=lo, grade_to=hi, instrument_id=iid)
+    return c
+
+
 def test_the_organiser_reorders_and_removes_instruments_of_a_draft_battery(world, client):
-    c = _new(world)
+    c = _five(world)
     assert _all(c) == ["scared-c", "who-5", "phq-a", "gad-7", "asq"]
     client.force_login(world.district_officer)
     url = reverse("screening:campaign", args=[c.pk])

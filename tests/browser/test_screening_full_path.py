@@ -89,9 +89,9 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
         admin.locator("#l-n").fill("市教委采购合同 2025-07")
         admin.locator('form:has(#l-i) button[type="submit"]').click()
         admin.wait_for_url(base + reverse("screening:licences"))
-        assert instrument in admin.locator("ul.item-list").inner_text()
+        assert "登记" in admin.locator(f"#licence-{instrument}").inner_text()  # recorded, by whom and when
 
-    # --- the district officer creates the campaign for grade 5, adds the ASQ and launches -----------------
+    # --- the district officer creates the campaign for grade 5 (the default has the ASQ from grade 5) -------
     officer = browser_context_factory().new_page()
     log_in(officer, base, "district_officer")
     officer.goto(base + reverse("screening:campaigns"))
@@ -106,17 +106,12 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     officer.locator('form:has(#f-name) button[type="submit"]').click()
     officer.wait_for_url("**/screening/campaigns/*/")
     campaign_url = officer.url
-    officer.locator("#b-gf").fill("5")
-    officer.locator("#b-gt").fill("5")
-    officer.locator("#b-i").select_option("asq")
-    officer.locator('form:has(input[value="battery"]) button').click()
-    officer.wait_for_url(campaign_url)
     battery = officer.locator("table.table tbody").inner_text()
-    assert "asq" in battery and "who-5" in battery and "scared-c" in battery
-    for _ in range(2):  # the ASQ goes last; two clicks on ↑ put it before SCARED and WHO-5
-        officer.locator("tr", has_text="asq").locator('button[value="up"]').click()
+    assert "（ASQ）" in battery and "（WHO-5）" in battery and "（SCARED，儿童版）" in battery
+    for _ in range(2):  # the ASQ comes last; two clicks on ↑ put it before SCARED and WHO-5
+        officer.locator("tr", has_text="（ASQ）").locator('button[value="up"]').click()
         officer.wait_for_url(campaign_url)
-    assert officer.locator("table.table tbody tr").first.inner_text().count("asq") == 1
+    assert "（ASQ）" in officer.locator("table.table tbody tr").first.inner_text()
     officer.locator('form:has(input[value="launch"]) button').click()
     officer.wait_for_url(campaign_url)
     assert officer.locator('form:has(input[value="close"])').count() == 1  # launched
@@ -143,7 +138,9 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
     student.locator('a[href*="/screening/answer/"]').click()
     student.locator('button[name="agree"][value="1"]').click()
     student.wait_for_selector("#answer")
-    assert "ASQ" in student.locator("h1").inner_text()
+    assert (
+        student.locator("h1").inner_text() == "最近的想法"
+    )  # the ASQ by its neutral title, never the clinical one
     response_id = student.locator("#answer").get_attribute("data-response")
     pending = f"() => Object.keys(JSON.parse(localStorage.getItem('{QUEUE}{response_id}') || '{{}}')).length"
 
