@@ -34,6 +34,9 @@ class CounselingConfig(AppConfig):
         from counseling import responders
 
         responders.register()  # who is on duty now, for care's alert routes and screening's window (issue 15)
+        from counseling import demo
+
+        demo.register()  # seed_demo: the district duty rosters, the district line, room rosters (issue 15)
         from counseling import retention
 
         retention.register()  # notes, messages, transcripts, hotline logs (docs/privacy.md)
