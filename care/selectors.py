@@ -203,7 +203,7 @@ def responsibility(alert: Alert, now: dt.datetime | None = None) -> str:
     and ``acknowledged_by`` loaded. An off-hours alert acknowledged by the centre says the school follows up."""
     now = now or timezone.now()
     if alert.closed_at is not None:
-        return _("Closed")
+        return _("Alert closed")
     if alert.acknowledged_at is not None:
         who = _who(alert.acknowledged_by) if alert.acknowledged_by else "—"
         if alert.route == AlertRoute.OFF_HOURS and alert.acknowledged_by_id not in {

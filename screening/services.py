@@ -632,6 +632,23 @@ def answer_hours_text(campaign: Campaign) -> str:
     )
 
 
+def _student_hours_text(campaign: Campaign) -> str:
+    """The hours in words a student reads (no clinical word: the questionnaire is not named as a risk screen)."""
+    from care import deadlines
+
+    opens, closes = deadlines._school_day()
+    school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
+    if campaign.answer_hours == AnswerHours.EVENINGS:
+        e_opens, e_closes = _evening_hours()
+        return _(
+            "It opens on school days %(opens)s–%(closes)s while a teacher is on duty at your school, and every day "
+            "%(e_opens)s–%(e_closes)s."
+        ) % {**school, "e_opens": e_opens.strftime("%H:%M"), "e_closes": e_closes.strftime("%H:%M")}
+    return (
+        _("It opens on school days %(opens)s–%(closes)s, while a teacher is on duty at your school.") % school
+    )
+
+
 def crisis_lines(school: Node | None) -> list[dict]:
     """12356, 12355 and the district's own line, for the student's school (``care.responders``)."""
     from care.responders import crisis_lines as lines
@@ -649,7 +666,7 @@ class WindowClosed(ScreeningError):
 
     def __init__(self, campaign: Campaign, school: Node | None):
         self.lines = crisis_lines(school)
-        self.rule = answer_hours_text(campaign)
+        self.rule = _student_hours_text(campaign)
         super().__init__(
             _(
                 "This questionnaire cannot be opened now. %(rule)s Please come back then; your answers so far are "

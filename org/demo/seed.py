@@ -319,7 +319,9 @@ class CityBuilder:
             self.write_people(plans, districts, year, semesters_from)
             from org.demo.steps import run_demo_steps
 
-            run_demo_steps(timezone.now(), self.progress)  # the apps' demo rows (duty rosters, district line …)
+            run_demo_steps(
+                timezone.now(), self.progress
+            )  # the apps' demo rows (duty rosters, district line …)
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
         return self.summary
 
