@@ -448,6 +448,58 @@ def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 500) -> int
     ids = list(_waiting(now).order_by("ack_deadline").values_list("pk", flat=True)[:batch])
     for alert_id in ids:
         moved += _escalate_one(alert_id, now, calendar)
+    return moved + hand_over_at_closing(now=now, calendar=calendar, batch=batch)
+
+
+def hand_over_at_closing(
+    *, now: dt.datetime | None = None, calendar: deadlines.SchoolCalendar | None = None, batch: int = 500
+) -> int:
+    """When school time ends, an unacknowledged school-route alert still with the school (psychological
+    teachers or leader; an orange one would wait for the next school day) goes over to the off-hours route: the
+    district counselor on duty (or the whole centre) by wall clock (issue 15). Run by the escalation timer;
+    idempotent (a conditional update on the route and stage). Returns how many were handed over."""
+    now = now or timezone.now()
+    calendar = calendar or deadlines.SchoolCalendar(timezone.localdate(now))
+    if responders.in_school_hours(now, calendar):
+        return 0
+    ids = list(
+        Alert.objects.filter(
+            route=AlertRoute.SCHOOL,
+            acknowledged_at__isnull=True,
+            closed_at__isnull=True,
+            stage__in=[AlertStage.PSYCH_TEACHERS, AlertStage.SCHOOL_LEADER],
+            school__district__isnull=False,
+        )
+        .order_by("raised_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    moved = 0
+    for alert_id in ids:
+        with transaction.atomic():
+            alert = Alert.objects.select_related("school__district").get(pk=alert_id)
+            before = alert.stage
+            alert.route = AlertRoute.OFF_HOURS
+            stage, people = _first_stage_with_recipients(alert, alert.stages[0], at=now)
+            new_deadline = _stage_deadline(alert, now)
+            done = Alert.objects.filter(
+                pk=alert.pk, route=AlertRoute.SCHOOL, stage=before, acknowledged_at__isnull=True
+            ).update(route=AlertRoute.OFF_HOURS, stage=stage, ack_deadline=new_deadline)
+            if not done:
+                continue
+            alert.stage, alert.ack_deadline = stage, new_deadline
+            detail = {"from": before, "to": stage, "route": AlertRoute.OFF_HOURS, "why": "school_closed"}
+            AlertEvent.objects.create(
+                alert=alert, kind=AlertEventKind.ESCALATED, at=now, stage=stage, detail=detail
+            )
+            _notify(alert, stage, people, now)
+            audit.record(
+                actor=None,
+                action="care.alert.escalate",
+                obj=alert,
+                student_id=alert.student_id,
+                detail={**detail, "level": alert.level},
+            )
+            moved += 1
     return moved
 
 

@@ -277,3 +277,23 @@ def test_every_alert_says_who_is_responsible_now_and_until_when_and_the_school_f
     assert "district counseling centre" in handled.responsible or "区心理中心" in handled.responsible
     others = [r for r in rows if r.pk != alert.pk]
     assert len(others) == 3 and all(world.psych.display_name not in r.responsible for r in others)
+
+
+def test_an_unacknowledged_school_alert_goes_to_the_centre_when_the_school_closes(world, night, frozen_clock):
+    """An orange alert raised in school time would otherwise wait for the next school day (2 school hours)."""
+    from care.services import raise_alert
+
+    morning = night.replace(hour=11, minute=0)  # the psych teacher on the room roster (08:00–12:00)
+    alert = raise_alert(
+        student=world.student_a1, level="orange", reasons=[], source_type="test", source_id="4", now=morning
+    )
+    assert alert.route == "school" and alert.stage == AlertStage.PSYCH_TEACHERS
+    assert escalate_overdue(now=night.replace(hour=17, minute=0)) == 1  # school time: only the leader's turn
+    closing = night.replace(hour=17, minute=31)
+    assert escalate_overdue(now=closing) == 1
+    assert escalate_overdue(now=closing) == 0
+    alert.refresh_from_db()
+    assert alert.route == "off_hours" and alert.stage == AlertStage.CENTRE_ON_DUTY
+    assert _told(alert, AlertStage.CENTRE_ON_DUTY) == {"district_counselor"}
+    assert alert.ack_deadline == closing + 30 * MIN
+    assert alert.events.filter(kind="escalated", detail__why="school_closed").count() == 1
