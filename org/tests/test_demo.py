@@ -40,6 +40,11 @@ def seed(students: int = 700, seed: int = 1) -> None:
 
 
 def wipe() -> None:
+    from django.apps import apps
+
+    # The apps' demo rows (org.demo.steps: duty rosters, rooms, the district line), through the app registry.
+    for model in ("RoomDutyShift", "Slot", "CounselingRoom", "DutyShift", "DistrictLinks"):
+        apps.get_model("counseling", model).objects.all().delete()
     GuardianLink.objects.all().delete()
     Guardian.objects.all().delete()
     Enrollment.objects.all().delete()
