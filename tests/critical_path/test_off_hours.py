@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from care.models import Alert, AlertStage, Channel, Notification
 from care.services import acknowledge_alert, escalate_overdue
+from access.tests.matrix_support import PERSONAS
 from conftest import school_day_at
 from counseling.centre.models import DutyShift
 from counseling.rooms.models import CounselingRoom, DistrictLinks, RoomDutyShift
@@ -230,10 +231,14 @@ def test_the_counselor_on_duty_opens_and_acknowledges_the_alert_and_nobody_else_
         student=world.student_a1, level="red", reasons=[], source_type="test", source_id="2", now=night
     )
     url = reverse("care:alert_detail", args=[alert.pk])
-    who = {"district_counselor": 200, "centre_off": 404, "psych": 200, "district_officer": 403,
-           "other_district_officer": 403, "class_teacher": 403, "psych_east": 404}  # fmt: skip
-    for username, status in who.items():
-        assert login(world.users[username]).get(url).status_code == status, username
+    # Every persona of the access matrix: the counselor on duty (told), the school's psych teacher and its leader
+    # (a red student) see it; the east-campus psych teacher and a counselor not on duty are alert roles that do
+    # not (404); every other role never works alerts (403) — the district officer neither, before the last stage.
+    sees = {"district_counselor", "psych", "leader"}
+    alert_roles_outside = {"psych_east", "centre_off"}
+    for username in [*PERSONAS, "centre_off"]:
+        want = 200 if username in sees else 404 if username in alert_roles_outside else 403
+        assert login(world.users[username]).get(url).status_code == want, username
     escalate_overdue(now=alert.ack_deadline)  # → the whole centre
     assert login(world.users["centre_off"]).get(url).status_code == 200
     escalate_overdue(now=alert.ack_deadline + 15 * MIN)  # → the district officers
