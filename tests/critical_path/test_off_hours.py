@@ -16,9 +16,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from access.tests.matrix_support import PERSONAS
 from care.models import Alert, AlertStage, Channel, Notification
 from care.services import acknowledge_alert, escalate_overdue
-from access.tests.matrix_support import PERSONAS
 from conftest import school_day_at
 from counseling.centre.models import DutyShift
 from counseling.rooms.models import CounselingRoom, DistrictLinks, RoomDutyShift
