@@ -169,14 +169,6 @@ def _told() -> Prefetch:
     )
 
 
-def with_told(alert: Alert) -> Alert:
-    """The alert with its ``told`` people (the detail page's ``responsibility``), one query."""
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects([alert], _told())
-    return alert
-
-
 # How the responsible group is named after the names (issue 15 Build 2 item 4).
 _STAGE_SHORT = {
     AlertStage.PSYCH_TEACHERS: lambda: _("school psychological teacher"),
@@ -199,7 +191,7 @@ def _who(user: User) -> str:
 
 def responsibility(alert: Alert, now: dt.datetime | None = None) -> str:
     """Who is responsible for the alert now and until when, in one line (issue 15 Build 2 item 4), e.g.
-    "当前负责：张老师（区心理中心值班） · 须于 23:00 前签收". Needs ``alert.told`` (``alert_list``/``with_told``)
+    "当前负责：张老师（区心理中心值班） · 须于 23:00 前签收". Needs ``alert.told`` (``alert_list``)
     and ``acknowledged_by`` loaded. An off-hours alert acknowledged by the centre says the school follows up."""
     now = now or timezone.now()
     if alert.closed_at is not None:
