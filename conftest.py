@@ -266,3 +266,31 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """A frozen wall clock (issue 15: the rules of answering hours and alert routes depend on the time of day):
+    ``frozen_clock(moment)`` makes ``django.utils.timezone.now()`` return ``moment`` (aware) until the test ends;
+    call it again to move the clock. Every reader of the time in the project asks ``timezone.now()``."""
+    from django.utils import timezone
+
+    def _set(moment):
+        assert moment.tzinfo is not None, "a frozen clock needs an aware datetime"
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return _set
+
+
+def school_day_at(hour: int, minute: int = 0, *, days_ahead: int = 1) -> dt.datetime:
+    """A moment on a Monday–Friday at least ``days_ahead`` days after today (Asia/Shanghai), at ``hour:minute``:
+    the world's posts (valid from today) are in force then, and no semester of the world has a holiday."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour, minute), ZoneInfo("Asia/Shanghai"))

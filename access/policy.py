@@ -58,7 +58,9 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.PSYCH_TEACHER: {T0: NODE, T1: NODE, T2: NODE, T3: NODE},
     Role.SCHOOL_LEADER: {T0: NODE, T1: NODE, T2: NODE, T3: RO},
     Role.DISTRICT_ADMIN: {T0: NODE, T1: NODE},
-    Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE},
+    # T3 ESC: only the students of off-hours alerts that reached the district officers and of which they were
+    # told, while open (issue 15; care.selectors.escalated_scope).
+    Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE, T3: ESC},
     Role.DISTRICT_COUNSELOR: {T0: NODE, T1: ESC, T2: ESC, T3: ESC},
     Role.CITY_ADMIN: {T0: NODE},
     Role.CITY_OFFICER: {T0: NODE},

@@ -143,3 +143,19 @@ def due(raw: dict, start: dt.datetime, calendar: SchoolCalendar | None = None) -
         local = start.astimezone(_tz())
         return dt.datetime.combine(local.date(), dt.time(23, 59), _tz()) + dt.timedelta(minutes=minutes)
     raise ValueError(f"deadline clock must be wall, school or end_of_day, not {clock!r}")
+
+
+# --- The off-hours route (issue 15): every stage by wall clock ------------------------------------------------
+
+DEFAULT_OFF_HOURS_MINUTES: dict[str, int] = {RiskLevel.RED: 15, RiskLevel.ORANGE: 30}
+
+
+def off_hours_deadline(level: str, start: dt.datetime, district: Node | None = None) -> dt.datetime:
+    """When an off-hours alert that reached a stage at ``start`` must be acknowledged: wall-clock minutes of
+    ``settings.XINYU_OFF_HOURS_ALERT_MINUTES`` (red 15, orange 30), per district by division code in
+    ``XINYU_OFF_HOURS_ALERT_MINUTES_BY_DISTRICT`` (e.g. ``{"110108": {"orange": 20}}``)."""
+    table = {**DEFAULT_OFF_HOURS_MINUTES, **getattr(settings, "XINYU_OFF_HOURS_ALERT_MINUTES", {})}
+    if district is not None:
+        by_district = getattr(settings, "XINYU_OFF_HOURS_ALERT_MINUTES_BY_DISTRICT", {})
+        table = {**table, **by_district.get(district.code, {})}
+    return start + dt.timedelta(minutes=int(table.get(level, DEFAULT_OFF_HOURS_MINUTES[RiskLevel.RED])))

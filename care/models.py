@@ -51,9 +51,28 @@ class LevelRecord(models.Model):
 
 
 class AlertStage(models.IntegerChoices):
+    # The school route (a responder is available at the school when the alert is raised).
     PSYCH_TEACHERS = 0, _("School psychological teachers")
     SCHOOL_LEADER = 1, _("School leader")
     DISTRICT_CENTRE = 2, _("District counseling centre")
+    # The off-hours route (issue 15: nobody at risk waits for a closed school), by wall clock.
+    CENTRE_ON_DUTY = 3, _("District counselor on duty")
+    CENTRE_ALL = 4, _("All counselors of the district centre")
+    DISTRICT_OFFICE = 5, _("District officers")
+
+
+class AlertRoute(models.TextChoices):
+    """Which chain an alert climbs, decided when it is raised (``care.responders.responder_available``)."""
+
+    SCHOOL = "school", _("School route")
+    OFF_HOURS = "off_hours", _("Off-hours route (district centre)")
+
+
+# The stages of each route, in order. The last stage of a route does not climb further.
+ROUTE_STAGES: dict[str, tuple[int, ...]] = {
+    AlertRoute.SCHOOL: (AlertStage.PSYCH_TEACHERS, AlertStage.SCHOOL_LEADER, AlertStage.DISTRICT_CENTRE),
+    AlertRoute.OFF_HOURS: (AlertStage.CENTRE_ON_DUTY, AlertStage.CENTRE_ALL, AlertStage.DISTRICT_OFFICE),
+}
 
 
 class Alert(models.Model):
@@ -69,6 +88,8 @@ class Alert(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     raised_at = models.DateTimeField(_("raised at"))
     stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
+    # issue 15: the school route, or by wall clock to the district centre when no responder is at the school.
+    route = models.CharField(_("route"), max_length=10, choices=AlertRoute.choices, default=AlertRoute.SCHOOL)
     ack_deadline = models.DateTimeField(_("acknowledge by"), null=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -106,6 +127,18 @@ class Alert(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+    @property
+    def is_off_hours(self) -> bool:
+        return self.route == AlertRoute.OFF_HOURS
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        return ROUTE_STAGES[self.route]
+
+    @property
+    def last_stage(self) -> int:
+        return self.stages[-1]
 
 
 class AlertEventKind(models.TextChoices):

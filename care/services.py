@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care import deadlines
+from care import deadlines, responders
 from care.levels import ALERT_LEVELS, RiskLevel, rank
 from care.models import (
     Alert,
     AlertEvent,
     AlertEventKind,
+    AlertRoute,
     AlertStage,
     Case,
     CaseEvent,
@@ -61,14 +62,22 @@ def _student_campus_id(student: Student) -> int | None:
     )
 
 
-def recipients(alert: Alert, stage: int, on: dt.date | None = None) -> list[User]:
+def recipients(
+    alert: Alert, stage: int, on: dt.date | None = None, at: dt.datetime | None = None
+) -> list[User]:
     """The people an alert at ``stage`` goes to: 0 the psychological teachers of the school or of the
-    student's campus, 1 the school's leaders, 2 the district's counselors (district counseling centre)."""
-    return stage_recipients(school=alert.school, student=alert.student, stage=stage, on=on)
+    student's campus, 1 the school's leaders, 2 the district's counselors (district counseling centre); off
+    hours 3 the district counselor on duty at ``at``, 4 every counselor of the centre, 5 the district officers."""
+    return stage_recipients(school=alert.school, student=alert.student, stage=stage, on=on, at=at)
 
 
-def stage_recipients(*, school: Node, student: Student, stage: int, on: dt.date | None = None) -> list[User]:
+def stage_recipients(
+    *, school: Node, student: Student, stage: int, on: dt.date | None = None, at: dt.datetime | None = None
+) -> list[User]:
     """The people of an escalation ``stage`` for a student of ``school`` (alerts, reports, crisis steps)."""
+    if stage == AlertStage.CENTRE_ON_DUTY:  # issue 15: the district centre's duty roster (counseling)
+        district = responders.district_of(school)
+        return responders.district_on_duty(district, at or timezone.now()) if district else []
     posts = Post.objects.active(on)
     if stage == AlertStage.PSYCH_TEACHERS:
         nodes = [school.pk]
@@ -78,23 +87,68 @@ def stage_recipients(*, school: Node, student: Student, stage: int, on: dt.date 
         posts = posts.filter(role=Role.PSYCH_TEACHER, node_id__in=nodes)
     elif stage == AlertStage.SCHOOL_LEADER:
         posts = posts.filter(role=Role.SCHOOL_LEADER, node_id=school.pk)
-    else:
+    elif stage == AlertStage.DISTRICT_OFFICE:
+        posts = posts.filter(role=Role.DISTRICT_OFFICER, node_id=school.district_id)
+    else:  # the district counseling centre (school route's last stage; the off-hours route's second)
         posts = posts.filter(role=Role.DISTRICT_COUNSELOR, node_id=school.district_id)
     ids = posts.values("user_id")
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
 def _first_stage_with_recipients(
-    alert: Alert, start: int, on: dt.date | None = None
+    alert: Alert, start: int, on: dt.date | None = None, at: dt.datetime | None = None
 ) -> tuple[int, list[User]]:
-    """From ``start`` up, the first stage that has anyone to tell (a school without a psychological teacher
-    starts at its leader). The last stage is kept even when empty, so the alert stays visible as unanswered."""
+    """From ``start`` up the alert's route, the first stage that has anyone to tell (a school without a
+    psychological teacher starts at its leader; with no counselor on duty an off-hours alert starts at the whole
+    centre). The last stage is kept even when empty, so the alert stays visible as unanswered."""
+    stages = alert.stages
     stage = start
     while True:
-        people = recipients(alert, stage, on)
-        if people or stage >= LAST_STAGE:
+        people = recipients(alert, stage, on, at)
+        if people or stage >= stages[-1]:
             return stage, people
         stage += 1
+
+
+def _stage_deadline(
+    alert: Alert, now: dt.datetime, calendar: deadlines.SchoolCalendar | None = None
+) -> dt.datetime | None:
+    """The deadline of the stage the alert reaches at ``now``: the school route's rule (wall or school clock),
+    or the off-hours route's wall-clock minutes (issue 15)."""
+    district = _district(alert.school)
+    if alert.route == AlertRoute.OFF_HOURS:
+        return deadlines.off_hours_deadline(alert.level, now, district)
+    return deadlines.deadline(alert.level, now, district, calendar)
+
+
+def _route_for(school: Node, now: dt.datetime) -> str:
+    """R5.1/issue 15: the school route while a responder is at the school; otherwise, by wall clock, the
+    district centre (a school outside any district has no centre: it keeps the school route)."""
+    if school.district_id is None or responders.responder_available(school, now):
+        return AlertRoute.SCHOOL
+    return AlertRoute.OFF_HOURS
+
+
+def _tell_school_in_app(alert: Alert, now: dt.datetime) -> None:
+    """An off-hours alert is also put in the school's psychological teachers' queue at once, in the app only
+    (no message at night): they find it first thing the next school day, with what the centre did."""
+    people = recipients(alert, AlertStage.PSYCH_TEACHERS)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u, alert=alert, stage=AlertStage.PSYCH_TEACHERS, channel=Channel.IN_APP, created_at=now
+            )
+            for u in people
+        ],
+        ignore_conflicts=True,
+    )
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=AlertEventKind.NOTIFIED,
+        at=now,
+        stage=AlertStage.PSYCH_TEACHERS,
+        detail={"users": [u.pk for u in people], "email": 0, "in_app_only": True},
+    )
 
 
 def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) -> list[int]:
@@ -247,9 +301,10 @@ def raise_alert(
         raised_by=raised_by,
         raised_at=now,
     )
-    stage, people = _first_stage_with_recipients(alert, AlertStage.PSYCH_TEACHERS)
+    alert.route = _route_for(school, now)
+    stage, people = _first_stage_with_recipients(alert, alert.stages[0], at=now)
     alert.stage = stage
-    alert.ack_deadline = deadlines.deadline(level, now, _district(school))
+    alert.ack_deadline = _stage_deadline(alert, now)
     try:
         with transaction.atomic():  # a savepoint: a concurrent raise for the same source must not break ours
             alert.save(force_insert=True)
@@ -261,15 +316,29 @@ def raise_alert(
         at=now,
         actor=raised_by,
         stage=stage,
-        detail={"level": level, "source_type": source_type, "source_id": source_id, "skipped_to": stage},
+        detail={
+            "level": level,
+            "source_type": source_type,
+            "source_id": source_id,
+            "skipped_to": stage,
+            "route": alert.route,
+        },
     )
     _notify(alert, stage, people, now)
+    if alert.route == AlertRoute.OFF_HOURS:
+        _tell_school_in_app(alert, now)
     audit.record(
         actor=raised_by,
         action="care.alert.raise",
         obj=alert,
         student_id=student.pk,
-        detail={"level": level, "stage": stage, "source_type": source_type, "source_id": source_id},
+        detail={
+            "level": level,
+            "stage": stage,
+            "route": alert.route,
+            "source_type": source_type,
+            "source_id": source_id,
+        },
     )
     return alert
 
@@ -313,9 +382,21 @@ def acknowledge_alert(*, alert: Alert, user: User, now: dt.datetime | None = Non
     return locked
 
 
+# The stages that still climb (every stage but the last of each route).
+CLIMBING_STAGES = (
+    AlertStage.PSYCH_TEACHERS,
+    AlertStage.SCHOOL_LEADER,
+    AlertStage.CENTRE_ON_DUTY,
+    AlertStage.CENTRE_ALL,
+)
+
+
 def _waiting(now: dt.datetime):
     return Alert.objects.filter(
-        acknowledged_at__isnull=True, closed_at__isnull=True, stage__lt=LAST_STAGE, ack_deadline__lte=now
+        acknowledged_at__isnull=True,
+        closed_at__isnull=True,
+        stage__in=CLIMBING_STAGES,
+        ack_deadline__lte=now,
     )
 
 
@@ -329,8 +410,8 @@ def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCal
         if alert is None:
             return False
         before = alert.stage
-        stage, people = _first_stage_with_recipients(alert, before + 1)
-        new_deadline = deadlines.deadline(alert.level, now, _district(alert.school), calendar)
+        stage, people = _first_stage_with_recipients(alert, before + 1, at=now)
+        new_deadline = _stage_deadline(alert, now, calendar)
         # Conditional update: on SQLite (no row locks) the stage check makes a second run a no-op.
         moved = Alert.objects.filter(pk=alert.pk, stage=before, acknowledged_at__isnull=True).update(
             stage=stage, ack_deadline=new_deadline
@@ -343,7 +424,7 @@ def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCal
             kind=AlertEventKind.ESCALATED,
             at=now,
             stage=stage,
-            detail={"from": before, "to": stage},
+            detail={"from": before, "to": stage, "route": alert.route},
         )
         _notify(alert, stage, people, now)
         audit.record(
@@ -351,14 +432,15 @@ def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCal
             action="care.alert.escalate",
             obj=alert,
             student_id=alert.student_id,
-            detail={"from": before, "to": stage, "level": alert.level},
+            detail={"from": before, "to": stage, "level": alert.level, "route": alert.route},
         )
     return True
 
 
 def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 500) -> int:
-    """Move every unacknowledged alert past its deadline one stage up (psychological teachers → school leader
-    → district counseling centre), with events and notifications. Returns how many moved. Idempotent: run it
+    """Move every unacknowledged alert past its deadline one stage up its route (school: psychological teachers
+    → school leader → district counseling centre; off hours, by wall clock: the counselor on duty → the whole
+    centre → the district officers), with events and notifications. Returns how many moved. Idempotent: run it
     twice at the same ``now`` and the second run moves nothing; safe when two timers run at once."""
     now = now or timezone.now()
     calendar = deadlines.SchoolCalendar(timezone.localdate(now))
@@ -366,6 +448,58 @@ def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 500) -> int
     ids = list(_waiting(now).order_by("ack_deadline").values_list("pk", flat=True)[:batch])
     for alert_id in ids:
         moved += _escalate_one(alert_id, now, calendar)
+    return moved + hand_over_at_closing(now=now, calendar=calendar, batch=batch)
+
+
+def hand_over_at_closing(
+    *, now: dt.datetime | None = None, calendar: deadlines.SchoolCalendar | None = None, batch: int = 500
+) -> int:
+    """When school time ends, an unacknowledged school-route alert still with the school (psychological
+    teachers or leader; an orange one would wait for the next school day) goes over to the off-hours route: the
+    district counselor on duty (or the whole centre) by wall clock (issue 15). Run by the escalation timer;
+    idempotent (a conditional update on the route and stage). Returns how many were handed over."""
+    now = now or timezone.now()
+    calendar = calendar or deadlines.SchoolCalendar(timezone.localdate(now))
+    if responders.in_school_hours(now, calendar):
+        return 0
+    ids = list(
+        Alert.objects.filter(
+            route=AlertRoute.SCHOOL,
+            acknowledged_at__isnull=True,
+            closed_at__isnull=True,
+            stage__in=[AlertStage.PSYCH_TEACHERS, AlertStage.SCHOOL_LEADER],
+            school__district__isnull=False,
+        )
+        .order_by("raised_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    moved = 0
+    for alert_id in ids:
+        with transaction.atomic():
+            alert = Alert.objects.select_related("school__district").get(pk=alert_id)
+            before = alert.stage
+            alert.route = AlertRoute.OFF_HOURS
+            stage, people = _first_stage_with_recipients(alert, alert.stages[0], at=now)
+            new_deadline = _stage_deadline(alert, now)
+            done = Alert.objects.filter(
+                pk=alert.pk, route=AlertRoute.SCHOOL, stage=before, acknowledged_at__isnull=True
+            ).update(route=AlertRoute.OFF_HOURS, stage=stage, ack_deadline=new_deadline)
+            if not done:
+                continue
+            alert.stage, alert.ack_deadline = stage, new_deadline
+            detail = {"from": before, "to": stage, "route": AlertRoute.OFF_HOURS, "why": "school_closed"}
+            AlertEvent.objects.create(
+                alert=alert, kind=AlertEventKind.ESCALATED, at=now, stage=stage, detail=detail
+            )
+            _notify(alert, stage, people, now)
+            audit.record(
+                actor=None,
+                action="care.alert.escalate",
+                obj=alert,
+                student_id=alert.student_id,
+                detail={**detail, "level": alert.level},
+            )
+            moved += 1
     return moved
 
 

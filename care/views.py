@@ -47,6 +47,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for a in rows:
         a.overdue = selectors.is_overdue(a, now)
+        a.responsible = selectors.responsibility(a, now)  # issue 15: who is responsible now, until when
     audit.record(
         actor=request.user,
         action="care.alert.list",
@@ -73,6 +74,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": reason_texts(alert.reasons),
             "events": events,
             "overdue": selectors.is_overdue(alert),
+            "responsible": selectors.responsibility(alert),  # issue 15: who is responsible now, until when
             "may_open_case": services.may_open_case(request.user, alert.student),
         },
     )

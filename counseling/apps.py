@@ -31,6 +31,12 @@ class CounselingConfig(AppConfig):
 
         register_timer("counseling.crisis_messages", escalate_crisis_messages)  # every minute (R4.2)
         self._ready_rooms()
+        from counseling import responders
+
+        responders.register()  # who is on duty now, for care's alert routes and screening's window (issue 15)
+        from counseling import demo
+
+        demo.register()  # seed_demo: the district duty rosters, the district line, room rosters (issue 15)
         from counseling import retention
 
         retention.register()  # notes, messages, transcripts, hotline logs (docs/privacy.md)

@@ -17,6 +17,7 @@ from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
 from screening import selectors, services
+from screening.models import ResponseStatus
 from screening.services import ScreeningError
 
 router = Router(tags=["screening"])
@@ -171,6 +172,10 @@ def questionnaire(request: HttpRequest, response_id: int = Path(..., ge=1, le=MA
     user = caller(request)
     try:
         r = services._own_response(user, response_id)
+        if (
+            r.status == ResponseStatus.OPEN
+        ):  # issue 15: a critical questionnaire opens only in its answering hours
+            services.check_may_open(r)
     except ScreeningError as exc:
         raise _fail(exc) from None
     inst = services._instrument(r.instrument_id, r.instrument_version)

@@ -36,6 +36,22 @@ class StudentView(models.TextChoices):
     SCORES = "scores", _("Their own scores and bands")
 
 
+class AnswerHours(models.TextChoices):
+    """When questionnaires with critical items (suicide-risk questions) may be opened (issue 15 Build 2)."""
+
+    RESPONDER = (
+        "responder",
+        _(
+            "Only while a responder is at the school (school hours on school days, a psychological teacher on duty)"
+        ),
+    )
+    EVENINGS = (
+        "evenings",
+        _("Also in the evening (every day within the evening hours; the district centre on duty)"),
+    )
+    ALWAYS = "always", _("At any time in the window (the district centre on duty answers alerts off hours)")
+
+
 class Campaign(models.Model):
     """测评活动 — one screening of target grades in a window, organised by a district or a school (R5.1)."""
 
@@ -54,6 +70,14 @@ class Campaign(models.Model):
     notice_text = models.TextField(_("notice to guardians"), blank=True)
     student_view = models.CharField(
         _("students may see"), max_length=10, choices=StudentView.choices, default=StudentView.NOTHING
+    )
+    # issue 15: questionnaires with critical items open only while someone can answer an alert, unless the district
+    # chose otherwise for this campaign (instruments without critical items: the whole window).
+    answer_hours = models.CharField(
+        _("critical questionnaires may be answered"),
+        max_length=10,
+        choices=AnswerHours.choices,
+        default=AnswerHours.RESPONDER,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT

@@ -33,6 +33,7 @@ from org.models import (
 )
 from screening.models import (
     Answer,
+    AnswerHours,
     Assent,
     Assignment,
     BatteryEntry,
@@ -143,6 +144,7 @@ def create_campaign(
     notice_text: str = "",
     student_view: str = "nothing",
     default_battery: bool = True,
+    answer_hours: str = AnswerHours.RESPONDER,
 ) -> Campaign:
     from screening.selectors import campaign_nodes
 
@@ -153,6 +155,8 @@ def create_campaign(
         raise ScreeningError(_("You may not organise a campaign here."), 403)
     if ends_at <= starts_at:
         raise ScreeningError(_("The window must close after it opens."))
+    if answer_hours not in AnswerHours.values:
+        raise ScreeningError(_("Choose when questionnaires with suicide-risk questions may be answered."))
     year = school_year or SchoolYear.for_date(timezone.localdate(starts_at)) or SchoolYear.current()
     if year is None:
         raise ScreeningError(_("No school year covers the window."))
@@ -169,6 +173,7 @@ def create_campaign(
             consent_age=consent_age,
             notice_text=notice_text or _("Your child's school will run the yearly mental-health screening."),
             student_view=student_view,
+            answer_hours=answer_hours,
             created_by=by,
         )
         if default_battery:
@@ -207,6 +212,29 @@ def set_battery_entry(
         defaults={"instrument_version": inst.version, "variant": variant, "order": order},
     )
     return entry
+
+
+def set_answer_hours(*, by: User, campaign: Campaign, answer_hours: str) -> Campaign:
+    """The district chooses, while the campaign is a draft, when questionnaires with critical items may be
+    opened (issue 15 Build 2): only while a responder is at the school (the default), also in the evening, or at
+    any time of the window. Audited."""
+    from access import audit
+
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ScreeningError(_("Only a draft campaign's answering hours can change."), 409)
+    if answer_hours not in AnswerHours.values:
+        raise ScreeningError(_("Choose when questionnaires with suicide-risk questions may be answered."))
+    before = campaign.answer_hours
+    if before != answer_hours:
+        campaign.answer_hours = answer_hours
+        campaign.save(update_fields=["answer_hours"])
+        audit.record(
+            actor=by,
+            action="screening.campaign.answer_hours",
+            obj=campaign,
+            detail={"before": before, "after": answer_hours},
+        )
+    return campaign
 
 
 def _require_draft(campaign: Campaign) -> None:
@@ -576,6 +604,132 @@ def _check_window(campaign: Campaign) -> None:
         raise ScreeningError(_("This screening has not started."), 409)
     if now >= campaign.ends_at:
         raise ScreeningError(_("This screening has closed."), 410)
+
+
+# --- the answering window of critical questionnaires (issue 15 Build 2) ----------------------------------------
+
+
+def has_critical_items(instrument_id: str, version: str | None = None) -> bool:
+    """An instrument with critical-item rules (ASQ, PHQ-A, PHQ-9 …: the YAML ``critical`` section)."""
+    return bool(_instrument(instrument_id, version).critical)
+
+
+def _hours(pair) -> tuple[dt.time, dt.time]:
+    return dt.time.fromisoformat(pair[0]), dt.time.fromisoformat(pair[1])
+
+
+def _evening_hours() -> tuple[dt.time, dt.time]:
+    from django.conf import settings
+
+    return _hours(getattr(settings, "XINYU_SCREENING_EVENING_HOURS", ("07:00", "23:00")))
+
+
+def critical_window_open(*, campaign: Campaign, school: Node, now: dt.datetime | None = None) -> bool:
+    """May a questionnaire with critical items be opened now at ``school`` in ``campaign``? The default: only
+    while a responder is at the school (``care.responders.responder_available``: school time on a school day and
+    a psychological teacher on duty); a campaign opened to evenings also every day within
+    ``XINYU_SCREENING_EVENING_HOURS``; one opened to always, any time of its window."""
+    from care.responders import responder_available
+
+    now = now or timezone.now()
+    if campaign.answer_hours == AnswerHours.ALWAYS:
+        return True
+    if campaign.answer_hours == AnswerHours.EVENINGS:
+        opens, closes = _evening_hours()
+        if opens <= timezone.localtime(now).time() < closes:
+            return True
+    return responder_available(school, now)
+
+
+def answer_hours_text(campaign: Campaign) -> str:
+    """The campaign's rule in one sentence, for its page and the students' (issue 15: "the campaign page says
+    so")."""
+    from care import deadlines
+
+    opens, closes = deadlines._school_day()
+    school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
+    if campaign.answer_hours == AnswerHours.ALWAYS:
+        return _(
+            "Questionnaires with suicide-risk questions can be answered at any time in the window. Outside school "
+            "hours their alerts go at once to the district counseling centre's counselor on duty."
+        )
+    if campaign.answer_hours == AnswerHours.EVENINGS:
+        e_opens, e_closes = _evening_hours()
+        return _(
+            "Questionnaires with suicide-risk questions can be answered on school days %(opens)s–%(closes)s while a "
+            "psychological teacher is on duty, and every day %(e_opens)s–%(e_closes)s. Outside school hours their "
+            "alerts go at once to the district counseling centre's counselor on duty."
+        ) % {**school, "e_opens": e_opens.strftime("%H:%M"), "e_closes": e_closes.strftime("%H:%M")}
+    return (
+        _(
+            "Questionnaires with suicide-risk questions can be answered only while someone can respond at the school: "
+            "on school days %(opens)s–%(closes)s, with a psychological teacher on duty. The other questionnaires can "
+            "be answered at any time in the window."
+        )
+        % school
+    )
+
+
+def _student_hours_text(campaign: Campaign) -> str:
+    """The hours in words a student reads (no clinical word: the questionnaire is not named as a risk screen)."""
+    from care import deadlines
+
+    opens, closes = deadlines._school_day()
+    school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
+    if campaign.answer_hours == AnswerHours.EVENINGS:
+        e_opens, e_closes = _evening_hours()
+        return _(
+            "It opens on school days %(opens)s–%(closes)s while a teacher is on duty at your school, and every day "
+            "%(e_opens)s–%(e_closes)s."
+        ) % {**school, "e_opens": e_opens.strftime("%H:%M"), "e_closes": e_closes.strftime("%H:%M")}
+    return (
+        _("It opens on school days %(opens)s–%(closes)s, while a teacher is on duty at your school.") % school
+    )
+
+
+def crisis_lines(school: Node | None) -> list[dict]:
+    """12356, 12355 and the district's own line, for the student's school (``care.responders``)."""
+    from care.responders import crisis_lines as lines
+
+    return lines(school)
+
+
+def lines_text(lines: list[dict]) -> str:
+    return _(", ").join(f"{line['number']} {line['name']}".strip() for line in lines)
+
+
+class WindowClosed(ScreeningError):
+    """A questionnaire with critical items refused outside its answering hours: the message names the hours and
+    the help lines (``lines``, for the page to link). Nothing is written."""
+
+    def __init__(self, campaign: Campaign, school: Node | None):
+        self.lines = crisis_lines(school)
+        self.rule = _student_hours_text(campaign)
+        super().__init__(
+            _(
+                "This questionnaire cannot be opened now. %(rule)s Please come back then; your answers so far are "
+                "kept. If you want to talk to someone now, call %(lines)s."
+            )
+            % {"rule": self.rule, "lines": lines_text(self.lines)},
+            409,
+        )
+
+
+def answerable_now(response: Response, *, school: Node, now: dt.datetime | None = None) -> bool:
+    """May the student open this questionnaire now? Always within the campaign window for an instrument without
+    critical items; for one with them, only in the campaign's answering hours (``critical_window_open``)."""
+    if not has_critical_items(response.instrument_id, response.instrument_version):
+        return True
+    return critical_window_open(campaign=response.assignment.campaign, school=school, now=now)
+
+
+def check_may_open(response: Response, *, now: dt.datetime | None = None) -> None:
+    """Refuse (``WindowClosed``) to open a critical questionnaire outside its answering hours. Autosave and submit
+    are never refused for it: a sheet opened in time and sent late is kept, and its alert goes by the route of
+    the moment (care)."""
+    school = response.assignment.school
+    if not answerable_now(response, school=school, now=now):
+        raise WindowClosed(response.assignment.campaign, school)
 
 
 def record_assent(*, user: User, assignment: Assignment, agreed: bool) -> list[Response]:

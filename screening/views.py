@@ -26,6 +26,7 @@ from access.tiers import Tier
 from org.models import Role
 from screening import selectors, services
 from screening.models import (
+    AnswerHours,
     Assignment,
     ConsentDecision,
     Level,
@@ -45,7 +46,9 @@ def _error(exc: ScreeningError, request: HttpRequest, template: str = "screening
         if fix:
             body["fix"] = {"label": str(fix[0]), "url": fix[1]}
         return JsonResponse(body, status=exc.status)
-    return render(request, template, {"message": exc.message, "fix": fix}, status=exc.status)
+    # A critical questionnaire refused off hours names the help lines; the page links them (issue 15).
+    context = {"message": exc.message, "fix": fix, "lines": getattr(exc, "lines", None)}
+    return render(request, template, context, status=exc.status)
 
 
 def _text(value, lang: str | None = None) -> str:
@@ -85,6 +88,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                 consent_rule=request.POST.get("consent_rule") or "active_under_age",
                 notice_text=request.POST.get("notice_text", ""),
                 student_view=request.POST.get("student_view") or StudentView.NOTHING,
+                answer_hours=request.POST.get("answer_hours") or AnswerHours.RESPONDER,
             )
         except (StopIteration, KeyError, TypeError, ValueError):
             return render(
@@ -100,6 +104,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "campaigns": selectors.managed_campaigns(request.user),
             "nodes": nodes,
             "may_set_default": bool(services.battery_districts(request.user)),
+            "answer_hours_choices": AnswerHours.choices,
         },
     )
 
@@ -130,6 +135,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.move_battery_entry(
                     campaign=campaign, entry_id=int(request.POST["entry"]), up=action == "up"
                 )
+            elif action == "answer_hours":  # issue 15: when critical questionnaires may be answered
+                services.set_answer_hours(
+                    by=request.user, campaign=campaign, answer_hours=request.POST["answer_hours"]
+                )
+                messages.success(request, services.answer_hours_text(campaign))
             elif action == "launch":
                 services.launch_campaign(by=request.user, campaign=campaign)
                 messages.success(request, _("The campaign is launched."))
@@ -163,6 +173,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if i.variants
             ],
             "unlicensed": [staff_name(i) for i in unlicensed],
+            "answer_hours_text": services.answer_hours_text(campaign),
+            "answer_hours_choices": AnswerHours.choices,
             "no_psych": services.schools_without_psych_teacher(campaign),
             # issue 15: the pages that unblock publishing, linked from the messages that block it
             "may_see_licences": bool(services.battery_districts(request.user)),
@@ -335,9 +347,14 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             {"a": a, "may_start": services.may_start(a), "declined": assent is not None},
         )
     responses = list(a.responses.all())
-    current = next((r for r in responses if r.status == ResponseStatus.OPEN), None)
-    if current is None:
+    waiting = [r for r in responses if r.status == ResponseStatus.OPEN]
+    if not waiting:
         return redirect("screening:done", pk=a.pk)
+    # issue 15: a questionnaire with critical items opens only in the campaign's answering hours; the others
+    # stay answerable meanwhile (the first one that may be opened now is shown).
+    current = next((r for r in waiting if services.answerable_now(r, school=a.school)), None)
+    if current is None:
+        return _error(services.WindowClosed(a.campaign, a.school), request)
     from screening.scoring import REFUSED, visible_items
 
     instrument = services._instrument(current.instrument_id, current.instrument_version)
@@ -458,7 +475,14 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "screening/done.html",
-        {"a": a, "acute": acute, "shown": shown, "finished": finished},
+        # issue 15: the help lines (12356, 12355, the district's own) for every student, whatever they answered.
+        {
+            "a": a,
+            "acute": acute,
+            "shown": shown,
+            "finished": finished,
+            "lines": services.crisis_lines(a.school),
+        },
     )
 
 

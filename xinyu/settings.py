@@ -241,6 +241,14 @@ XINYU_ALERT_DEADLINES = {
 }
 XINYU_ALERT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}
 XINYU_SCHOOL_DAY = ("08:00", "17:30")
+# issue 15: when no responder is at the school (outside school time, or no psychological teacher on duty), red and
+# orange alerts go by wall clock to the district centre's counselor on duty → the whole centre → the district
+# officers, each stage with these minutes to acknowledge (docs/alerts.md, care/deadlines.py).
+XINYU_OFF_HOURS_ALERT_MINUTES = {"red": 15, "orange": 30}
+XINYU_OFF_HOURS_ALERT_MINUTES_BY_DISTRICT: dict[str, dict] = {}
+# Screening campaigns opened "to evenings" let critical questionnaires open between these times every day
+# (Asia/Shanghai); the default window is "while a responder is at the school" (docs/alerts.md).
+XINYU_SCREENING_EVENING_HOURS = ("07:00", "23:00")
 XINYU_BASE_URL = os.environ.get("XINYU_BASE_URL", "http://127.0.0.1:8000")  # links in alert e-mails
 # The escalation timer: Celery beat in production; `manage.py escalate_alerts` from cron (or --loop) embedded.
 XINYU_ESCALATION_SECONDS = float(os.environ.get("XINYU_ESCALATION_SECONDS", "60"))

@@ -15,6 +15,7 @@ from access.models import AuditEvent
 from care.models import Alert, AlertEvent, AlertStage, Channel, Notification
 from care.services import acknowledge_alert, escalate_overdue, flush_outbox, raise_alert
 from care.tests.conftest import REASONS, T0
+from conftest import school_day_at
 from org.models import Post
 
 MIN = dt.timedelta(minutes=1)
@@ -45,7 +46,8 @@ def test_an_alert_rolled_back_with_its_screening_leaves_nothing_behind_and_sends
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_psych_teacher_is_emailed_only_after_the_screening_commits(people):
+def test_the_psych_teacher_is_emailed_only_after_the_screening_commits(people, frozen_clock):
+    frozen_clock(school_day_at(10))  # school time: the school route
     with transaction.atomic():
         alert = raise_alert(
             student=people.student_a1, level="red", reasons=REASONS, source_type="screening.response",
@@ -139,10 +141,14 @@ def test_a_school_without_a_psych_teacher_starts_at_its_leader(people, raise_red
     assert not Notification.objects.filter(alert=alert, stage=0).exists()
 
 
-def test_a_school_without_psych_teacher_or_leader_starts_at_the_district(people, raise_red):
+def test_a_school_without_psych_teacher_goes_to_the_district_centre_by_wall_clock(people, raise_red):
+    """No psychological teacher at the school: no responder there even in school hours (issue 15), so the alert
+    takes the off-hours route; with no counselor on duty it starts at the whole centre, due in 15 minutes."""
     alert = raise_red(student=people.student_b1, source_id="b1")
-    assert alert.stage == AlertStage.DISTRICT_CENTRE
-    assert _told(alert, 2) == {"district_counselor"}
+    assert alert.route == "off_hours"
+    assert alert.stage == AlertStage.CENTRE_ALL
+    assert _told(alert, AlertStage.CENTRE_ALL) == {"district_counselor"}
+    assert alert.ack_deadline == T0 + 15 * MIN
 
 
 def test_an_orange_alert_is_due_in_two_school_hours(people, raise_red):
@@ -152,10 +158,10 @@ def test_an_orange_alert_is_due_in_two_school_hours(people, raise_red):
     assert alert.ack_deadline == T0.replace(day=16, hour=8, minute=30)
 
 
-def test_the_escalation_command_is_idempotent(people, raise_red):
-    from django.utils import timezone
-
-    alert = raise_red(now=timezone.now() - 20 * MIN)
+def test_the_escalation_command_is_idempotent(people, raise_red, frozen_clock):
+    t = school_day_at(10)  # school time: the school route
+    frozen_clock(t + 20 * MIN)
+    alert = raise_red(now=t)
     call_command("escalate_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("escalate_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     alert.refresh_from_db()
@@ -257,15 +263,15 @@ def test_two_timers_at_once_escalate_each_alert_once(people):
     assert Notification.objects.filter(stage=1, channel=Channel.IN_APP).count() == len(alerts)
 
 
-def test_celery_beat_runs_the_escalation_task_every_minute(people, raise_red, settings):
-    from django.utils import timezone
-
+def test_celery_beat_runs_the_escalation_task_every_minute(people, raise_red, settings, frozen_clock):
     from care.tasks import escalate_alerts
     from xinyu.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["care-escalate-alerts"]
     assert entry["task"] in app.tasks and entry["schedule"] == 60.0
-    alert = raise_red(now=timezone.now() - 16 * MIN)
+    t = school_day_at(10)  # school time: the school route
+    frozen_clock(t + 16 * MIN)
+    alert = raise_red(now=t)
     assert escalate_alerts.delay().get() == 1  # eager in the embedded default and in tests
     alert.refresh_from_db()
     assert alert.stage == AlertStage.SCHOOL_LEADER

@@ -318,7 +318,9 @@ class CityBuilder:
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
-            for step in DEMO_STEPS:  # higher apps' demo rows (registered from their AppConfig.ready())
+            for step in (
+                DEMO_STEPS
+            ):  # higher apps' demo rows: duty rosters, licences, rule history … (AppConfig.ready())
                 step(progress=self.progress)
         return self.summary
 

@@ -49,6 +49,9 @@ def wipe() -> None:
         ("screening", "LevelRuleSet"),
     ):
         apps.get_model(label, model).objects.all().delete()
+    # The counseling demo rows (duty rosters, rooms, the district line).
+    for model in ("RoomDutyShift", "Slot", "CounselingRoom", "DutyShift", "DistrictLinks"):
+        apps.get_model("counseling", model).objects.all().delete()
     GuardianLink.objects.all().delete()
     Guardian.objects.all().delete()
     Enrollment.objects.all().delete()

@@ -7,11 +7,13 @@ import datetime as dt
 from django.utils import timezone
 
 from screening import services
-from screening.models import Assignment, BatteryEntry, Campaign, CampaignStatus, ConsentRule
+from screening.models import AnswerHours, Assignment, BatteryEntry, Campaign, CampaignStatus, ConsentRule
 
 
 def launched_campaign(world, *, organiser=None, consent_rule=ConsentRule.NOTICE_ALL, instruments=("asq", "gad-7"),
-                      starts=None, ends=None) -> Campaign:  # fmt: skip
+                      starts=None, ends=None, answer_hours=AnswerHours.ALWAYS) -> Campaign:  # fmt: skip
+    """These tests answer at the wall clock of the run, so the campaign opens critical questionnaires at any time
+    (``answer_hours``); the window rule itself is tested with a frozen clock in test_answer_hours.py."""
     now = timezone.now()
     campaign = services.create_campaign(
         by=world.district_officer,
@@ -22,6 +24,7 @@ def launched_campaign(world, *, organiser=None, consent_rule=ConsentRule.NOTICE_
         consent_rule=consent_rule,
         default_battery=False,
         school_year=world.year,
+        answer_hours=answer_hours,
     )
     for order, inst in enumerate(instruments):
         BatteryEntry.objects.create(

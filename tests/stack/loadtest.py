@@ -77,8 +77,10 @@ def setup(students: int, acute_every: int) -> dict:
         .first()
     )
     assert cls is not None, "the demo school has no class of grade 5 or above (seed_demo)"
-    # Every alert recipient of the school gets a mailbox of their own, so each e-mail can be traced.
-    for user in User.objects.filter(posts__node__in=Node.objects.subtree(school)).distinct():
+    # Every alert recipient of the school — and of its district, where alerts go off hours (issue 15) — gets a
+    # mailbox of their own, so each e-mail can be traced.
+    nodes = [*Node.objects.subtree(school), *([school.district] if school.district_id else [])]
+    for user in User.objects.filter(posts__node__in=nodes).distinct():
         user.email = f"{user.username}@load.invalid"
         user.save(update_fields=["email"])
     tag = uuid.uuid4().hex[:6]
