@@ -100,7 +100,7 @@ class CasePage:
 def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
     """Everything the case page shows, a fixed number of queries whatever the case's length."""
     now = now or timezone.now()
-    steps = list(case.crisis_steps.select_related("done_by"))
+    steps = list(case.crisis_steps.select_related("done_by", "owner"))
     for s in steps:
         s.overdue = not s.is_resolved and s.due_at < now
     follow_ups = list(case.follow_ups.select_related("done_by"))

@@ -133,14 +133,130 @@ def after_case_level(case: Case, now: dt.datetime, actor: User | None = None) ->
     if case.level == RiskLevel.RED:
         calendar = deadlines.SchoolCalendar(timezone.localdate(now))
         existing = set(CrisisStep.objects.filter(case=case).values_list("kind", flat=True))
-        CrisisStep.objects.bulk_create(
+        owners = crisis_owners(case)
+        made = CrisisStep.objects.bulk_create(
             [
-                CrisisStep(case=case, kind=k, due_at=deadlines.due(crisis_rule(k), now, calendar))
+                CrisisStep(
+                    case=case, kind=k, due_at=deadlines.due(crisis_rule(k), now, calendar), owner=owners[k]
+                )
                 for k in CrisisStepKind.values
                 if k not in existing
             ]
         )
+        for step in made:
+            _tell_step_owner(step, now)
     _schedule_follow_up(case, now)
+
+
+# --- Crisis step owners (issue 15, build 3): every step has an owner, a deadline and a notification ------------
+
+# Who does each step when the checklist is made (the table in docs/care.md). "class_teacher" falls back to the
+# clinician when the student's class has none; "clinician" is the case owner, else the school's (campus's) first
+# psychological teacher, else its first leader.
+CRISIS_OWNER_RULE: dict[str, str] = {
+    CrisisStepKind.ACCOMPANIED: "class_teacher",  # the adult who is with the class now
+    CrisisStepKind.LEADER: "clinician",
+    # Telling the parents of a red risk is a clinical conversation (what was seen, what to do tonight, a
+    # hospital): the clinician leads it; the class teacher, whom the parents know, may join.
+    CrisisStepKind.GUARDIAN: "clinician",
+    CrisisStepKind.MEANS: "clinician",
+    CrisisStepKind.SAFETY_PLAN: "clinician",
+    CrisisStepKind.REFERRAL: "clinician",
+}
+
+
+def _class_teacher(student_id: int) -> User | None:
+    cls = (
+        SchoolClass.objects.filter(enrollments__student=student_id, enrollments__status="active")
+        .select_related("class_teacher")
+        .first()
+    )
+    teacher = cls.class_teacher if cls else None
+    return teacher if teacher is not None and teacher.is_active else None
+
+
+def _clinician(case: Case) -> User | None:
+    if case.owner_id:
+        return case.owner
+    for stage in (AlertStage.PSYCH_TEACHERS, AlertStage.SCHOOL_LEADER):
+        people = stage_recipients(school=case.school, student=case.student, stage=stage)
+        if people:
+            return people[0]
+    return None
+
+
+def crisis_owners(case: Case) -> dict[str, User | None]:
+    """The owner of each crisis step of ``case`` by ``CRISIS_OWNER_RULE``."""
+    clinician = _clinician(case)
+    class_teacher = _class_teacher(case.student_id) or clinician
+    return {
+        k: class_teacher if rule == "class_teacher" else clinician for k, rule in CRISIS_OWNER_RULE.items()
+    }
+
+
+def _tell_step_owner(step: CrisisStep, now: dt.datetime) -> None:
+    """Tell the owner at once, in the app and by e-mail (the outbox: in the caller's transaction). The text
+    names the step and its deadline only: no student, no level, no reason (the e-mail says only that something
+    is waiting). The lead passes ``level="red"`` here when merging the channels work (every channel)."""
+    if step.owner is None:
+        return
+    notify(
+        users=[step.owner],
+        kind="care.crisis.assigned",
+        subject=_("A crisis step is yours: %(step)s, by %(due)s")
+        % {
+            "step": step.get_kind_display(),
+            "due": timezone.localtime(step.due_at).strftime("%m-%d %H:%M"),
+        },
+        url=reverse("care:my_tasks"),
+        key=f"care.crisis.assigned:{step.pk}:{step.owner_id}",
+        email=True,
+        now=now,
+    )
+
+
+def crisis_owner_choices(case: Case) -> list[User]:
+    """Who may own a step: the case owner, the team (class teacher, leaders, district counselors) and the
+    school's (campus's) psychological teachers."""
+    ids = set(CaseMember.objects.filter(case=case).values_list("user_id", flat=True))
+    ids |= {u.pk for u in stage_recipients(school=case.school, student=case.student, stage=0)}
+    if case.owner_id:
+        ids.add(case.owner_id)
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def may_assign_crisis_steps(user: User, case: Case) -> bool:
+    """The case owner assigns the steps (any clinician of the case while it has no owner)."""
+    if case.owner_id:
+        return case.owner_id == user.pk and may_work_case(user, case)
+    return may_work_case(user, case)
+
+
+def set_crisis_step_owner(
+    *, case: Case, kind: str, owner: User | None, by: User, now: dt.datetime | None = None
+) -> CrisisStep:
+    """The case owner gives a crisis step to someone else of the case; the new owner is told at once."""
+    if not may_assign_crisis_steps(by, case):
+        raise PermissionDenied
+    if owner is None or owner.pk not in {u.pk for u in crisis_owner_choices(case)}:
+        raise CaseError(_("Choose someone of the case team or a psychological teacher of the school."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(case, by)
+        step = CrisisStep.objects.select_for_update().filter(case=locked, kind=kind).first()
+        if step is None:
+            raise CaseError(_("This case has no crisis checklist: only a red case has one."))
+        if step.is_resolved:
+            raise CaseError(_("This step is done already."))
+        if step.owner_id == owner.pk:
+            return step
+        before = step.owner_id
+        step.owner = owner
+        step.save(update_fields=["owner"])
+        _event(locked, CaseEventKind.CRISIS, now, by, before=str(before or ""), after=f"owner:{kind}")
+        _audit(by, "care.case.crisis_owner", locked, step=kind, before=before, after=owner.pk)
+        _tell_step_owner(step, now)
+    return step
 
 
 def after_case_opened(case: Case, now: dt.datetime) -> None:
@@ -182,10 +298,13 @@ def open_case(
     by: User,
     reason: str,
     alert: Alert | None = None,
+    source_type: str = "",
+    source_id: str = "",
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """开案 — a psychological teacher opens a case (or adds to the open one). From an alert, the student's open
-    alerts are taken on by the case: acknowledged (their escalation stops) and linked to it."""
+    """开案 — a psychological teacher opens a case (or adds to the open one). The student's open alerts are
+    taken on by the case: acknowledged (their escalation stops) and linked to it. ``source_type``/``source_id``
+    name what led here when it is not an alert (a second-stage review: ``screening``)."""
     if level not in CASE_LEVELS:
         raise CaseError(_("A case needs a level: red, orange or yellow."))
     reason = _text(reason, _("reason"))
@@ -194,8 +313,8 @@ def open_case(
         case, created = open_or_update_case(
             student=student,
             level=level,
-            source_type=CaseSource.ALERT if alert else CaseSource.OTHER,
-            source_id=str(alert.pk) if alert else "",
+            source_type=source_type or (CaseSource.ALERT if alert else CaseSource.OTHER),
+            source_id=source_id or (str(alert.pk) if alert else ""),
             actor=by,
             reason=reason,
             now=now,
@@ -417,9 +536,11 @@ def record_crisis_step(
         raise CaseError(_("Choose a step of the checklist."))
     if not done:
         reason = _text(reason, _("reason the step was not done"))
+    # The step's owner (a class teacher, say) ticks their own step; leaving one out stays with the clinicians.
+    own_step = done and CrisisStep.objects.filter(case=case, kind=kind, owner=by).exists()
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(case, by)
+        locked = _lock(case, None if own_step else by)
         step = CrisisStep.objects.select_for_update().filter(case=locked, kind=kind).first()
         if step is None:
             raise CaseError(_("This case has no crisis checklist: only a red case has one."))

@@ -27,3 +27,7 @@ class ScreeningConfig(AppConfig):
         from screening import export_sections
 
         export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
+        from care.selectors import register_alert_source
+
+        # An alert raised by a screening result links to the review of its sheet (issue 15, build 3).
+        register_alert_source("screening.result", cards.alert_review_link)
