@@ -194,3 +194,24 @@ def test_a_closed_alert_keeps_its_level(people, raise_red):
                   source_id="1", now=T0 + MIN)  # fmt: skip
     alert.refresh_from_db()
     assert alert.level == "orange"
+
+
+# --- The demo city ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_city_has_a_red_case_whose_accompany_step_is_the_demo_class_teachers(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from org.models import User
+
+    call_command("seed_demo", students=200, seed=1, not_production=True, stdout=StringIO())
+    teacher = User.objects.get(username="class_teacher")
+    step = CrisisStep.objects.get(kind=CrisisStepKind.ACCOMPANIED, case__level="red")
+    assert step.owner == teacher and step.case.owner.username == "psych"
+    assert step.case.student.user_id is None  # not the demo student login
+    client.force_login(teacher)
+    card = _tasks_card(client.get(reverse("web:home")).content.decode())
+    assert "<dt>未完成任务</dt><dd>1</dd>" in card and "有人陪护学生，不让其独处" in card

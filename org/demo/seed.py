@@ -318,6 +318,8 @@ class CityBuilder:
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
+            for step in DEMO_STEPS:  # the higher apps' demo work (a red case with its crisis checklist …)
+                step(self.progress)
         return self.summary
 
     def write_calendar(self) -> tuple[SchoolYear, dt.date]:
@@ -660,6 +662,17 @@ class CityBuilder:
             Post.objects.create(
                 user=gu, role=Role.GUARDIAN, node_id=school_id, title="家长", valid_from=since
             )
+
+
+# The higher apps add their demo work after the people exist (org registers nothing itself; an app calls
+# ``register_demo_step`` in its AppConfig.ready(), as access does for the second factor). Each step is
+# ``fn(progress)`` and runs in the seed's transaction.
+DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = []
+
+
+def register_demo_step(fn: Callable[[Callable[[str], None]], None]) -> None:
+    if fn not in DEMO_STEPS:
+        DEMO_STEPS.append(fn)
 
 
 def seed_demo_city(
