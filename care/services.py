@@ -537,11 +537,12 @@ def alerts_follow_level(*, record: LevelRecord, by: User | None, now: dt.datetim
     Runs inside ``confirm_level``'s transaction. Returns how many alerts changed."""
     changed = 0
     alerts = (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))  # the alert rows only: the district join is nullable
         .filter(student_id=record.student_id, closed_at__isnull=True)
         .exclude(level=record.level)
+        .select_related("school__district")
     )
-    for alert in alerts.select_related("school__district"):
+    for alert in alerts:
         before, fields = alert.level, ["level"]
         alert.level = record.level
         if record.level == RiskLevel.RED and alert.acknowledged_at is None:
