@@ -215,3 +215,18 @@ def test_the_demo_city_has_a_red_case_whose_accompany_step_is_the_demo_class_tea
     client.force_login(teacher)
     card = _tasks_card(client.get(reverse("web:home")).content.decode())
     assert "<dt>未完成任务</dt><dd>1</dd>" in card and "有人陪护学生，不让其独处" in card
+
+
+def test_steps_made_before_owners_existed_get_their_owner_by_the_migration(people):
+    import importlib
+
+    from django.apps import apps
+
+    case = _red_case(people)
+    CrisisStep.objects.filter(case=case).update(owner=None)
+    CrisisStep.objects.filter(case=case, kind=CrisisStepKind.SAFETY_PLAN).update(done_at=timezone.now())
+    importlib.import_module("care.migrations.0010_i15_path").backfill_owners(apps, None)
+    owners = _owners(case)
+    assert owners.pop(CrisisStepKind.SAFETY_PLAN) is None  # a step already done keeps no owner
+    assert owners.pop(CrisisStepKind.ACCOMPANIED) == "class_teacher"
+    assert set(owners.values()) == {"psych"}
