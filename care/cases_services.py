@@ -253,7 +253,7 @@ def set_crisis_step_owner(
         before = step.owner_id
         step.owner = owner
         step.save(update_fields=["owner"])
-        _event(locked, CaseEventKind.CRISIS, now, by, before=str(before or ""), after=f"owner:{kind}")
+        _event(locked, CaseEventKind.CRISIS, now, by, after=f"owner:{kind}")  # the ids are in the audit
         _audit(by, "care.case.crisis_owner", locked, step=kind, before=before, after=owner.pk)
         _tell_step_owner(step, now)
     return step

@@ -87,6 +87,8 @@ def test_the_case_owner_gives_a_step_to_someone_else_who_is_told(people, login):
     assert mine.count() == 2
     assert CaseEvent.objects.filter(case=case, after="owner:guardian").exists()
     assert AuditEvent.objects.filter(action="care.case.crisis_owner").exists()
+    history = client.get(reverse("care:case_detail", args=[case.pk])).content.decode()
+    assert "负责人变更：已通知监护人" in history and "owner:guardian" not in history  # words, not codes
 
 
 def test_only_the_case_owner_reassigns_steps_and_only_to_people_of_the_case(people):
