@@ -143,8 +143,12 @@ def after_case_level(case: Case, now: dt.datetime, actor: User | None = None) ->
                 if k not in existing
             ]
         )
+        by_owner: dict[int, list[CrisisStep]] = {}
         for step in made:
-            _tell_step_owner(step, now)
+            if step.owner_id:
+                by_owner.setdefault(step.owner_id, []).append(step)
+        for steps in by_owner.values():  # one message per person, however many steps are theirs
+            _tell_step_owner(steps, now)
     _schedule_follow_up(case, now)
 
 
@@ -194,22 +198,28 @@ def crisis_owners(case: Case) -> dict[str, User | None]:
     }
 
 
-def _tell_step_owner(step: CrisisStep, now: dt.datetime) -> None:
-    """Tell the owner at once, in the app and by e-mail (the outbox: in the caller's transaction). The text
-    names the step and its deadline only: no student, no level, no reason (the e-mail says only that something
-    is waiting). The lead passes ``level="red"`` here when merging the channels work (every channel)."""
-    if step.owner is None:
+def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -> None:
+    """Tell the owner of ``steps`` (one person) at once, in one message, in the app and by e-mail (the outbox:
+    in the caller's transaction). The text names the step (or how many) and the first deadline only: no
+    student, no level, no reason (the e-mail says only that something is waiting). The lead passes
+    ``level="red"`` here when merging the channels work (every channel)."""
+    first = min(steps, key=lambda s: s.due_at)
+    if first.owner is None:
         return
+    due = timezone.localtime(first.due_at).strftime("%m-%d %H:%M")
+    if len(steps) == 1:
+        subject = _("A crisis step is yours: %(step)s, by %(due)s") % {
+            "step": first.get_kind_display(),
+            "due": due,
+        }
+    else:
+        subject = _("%(n)d crisis steps are yours, the first by %(due)s") % {"n": len(steps), "due": due}
     notify(
-        users=[step.owner],
+        users=[first.owner],
         kind="care.crisis.assigned",
-        subject=_("A crisis step is yours: %(step)s, by %(due)s")
-        % {
-            "step": step.get_kind_display(),
-            "due": timezone.localtime(step.due_at).strftime("%m-%d %H:%M"),
-        },
+        subject=subject,
         url=reverse("care:my_tasks"),
-        key=f"care.crisis.assigned:{step.pk}:{step.owner_id}",
+        key=key or f"care.crisis.assigned:{first.pk}:{first.owner_id}",
         email=True,
         now=now,
     )
@@ -255,7 +265,8 @@ def set_crisis_step_owner(
         step.save(update_fields=["owner"])
         _event(locked, CaseEventKind.CRISIS, now, by, after=f"owner:{kind}")  # the ids are in the audit
         _audit(by, "care.case.crisis_owner", locked, step=kind, before=before, after=owner.pk)
-        _tell_step_owner(step, now)
+        # a key of its own: a step given back to an earlier owner is told again
+        _tell_step_owner([step], now, key=f"care.crisis.owner:{step.pk}:{owner.pk}:{now.timestamp():.0f}")
     return step
 
 
