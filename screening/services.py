@@ -919,6 +919,16 @@ def record_review(
             except CaseError as exc:
                 raise ScreeningError(str(exc)) from None
             done.crisis_checklist = CrisisStep.objects.filter(case=done.case).exists()
+        else:  # the talk took the student's alerts on, as opening a case does: their escalation stops
+            from care.models import Alert
+            from care.services import acknowledge_alert, may_handle_alert
+
+            waiting = Alert.objects.filter(
+                student=assignment.student_id, closed_at__isnull=True, acknowledged_at__isnull=True
+            )
+            for alert in waiting:
+                if may_handle_alert(by, alert):
+                    acknowledge_alert(alert=alert, user=by)
     return done
 
 

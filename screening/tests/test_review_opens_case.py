@@ -109,7 +109,9 @@ def test_close_and_monitor_say_what_they_did_and_open_no_case(world, sheet, logi
     page = client.get(got["Location"]).content.decode()
     assert "已确认等级为黄" in page and said in page and "未建立个案" in page
     assert not Case.objects.exists()
-    assert Alert.objects.get().level == "yellow"  # the alert follows the confirmed level
+    alert = Alert.objects.get()
+    assert alert.level == "yellow"  # the alert follows the confirmed level
+    assert alert.acknowledged_by == world.psych  # the talk took it on: it no longer climbs to the leader
 
 
 # --- Issue 15, point 3: the alert page leads to the review, the level and the case; the alert follows the level
