@@ -586,7 +586,7 @@ def escalate_missed_crisis_steps(*, now: dt.datetime | None = None) -> int:
         )
         .exclude(case__status=CaseStatus.CLOSED)
         .filter(due_at__lte=now)
-        .select_related("case__school", "case__student")
+        .select_related("case__school", "case__student", "owner")
     )
     for step in list(waiting[:500]):
         target = step.stage + 1
@@ -615,6 +615,17 @@ def escalate_missed_crisis_steps(*, now: dt.datetime | None = None) -> int:
                 email=True,
                 now=now,
             )
+            if target == AlertStage.SCHOOL_LEADER and step.owner is not None:
+                # the owner hears it too, at the deadline, with a link to their tasks (issue 15, build 3)
+                notify(
+                    users=[step.owner],
+                    kind="care.crisis.overdue",
+                    subject=_("Your crisis step is overdue: %(step)s") % {"step": step.get_kind_display()},
+                    url=reverse("care:my_tasks"),
+                    key=f"care.crisis.overdue:{step.pk}",
+                    email=True,
+                    now=now,
+                )
             _event(
                 case, CaseEventKind.CRISIS, now, None, before=str(step.stage), after=f"escalated:{step.kind}"
             )

@@ -74,6 +74,16 @@ def test_each_owner_is_told_at_once_and_the_message_names_no_student_level_or_re
     assert "class_teacher@school.example" in {m.to[0] for m in mailoutbox}
 
 
+def test_an_owner_is_told_when_his_step_is_overdue_once(people):
+    case = _red_case(people, now=T0)
+    svc.escalate_missed_crisis_steps(now=T0 + 16 * MIN)  # 陪护 was due at +15
+    svc.escalate_missed_crisis_steps(now=T0 + 17 * MIN)
+    late = Notification.objects.filter(kind="care.crisis.overdue", channel="in_app")
+    assert list(late.values_list("user__username", flat=True)) == ["class_teacher"]
+    assert late.get().url == reverse("care:my_tasks") and people.student_a1.name not in late.get().subject
+    assert CrisisStep.objects.get(case=case, kind="accompanied").stage == 1  # and the leader has it
+
+
 def test_the_case_owner_gives_a_step_to_someone_else_who_is_told(people, login):
     case = _red_case(people)
     client = login(people.psych)
