@@ -32,6 +32,10 @@ class CareConfig(AppConfig):
         register_nav_item(nav_corrections)
         self._ready_plans(register_scope, Scope, register_card, register_nav_item)
         self._ready_cases(register_card, register_nav_item, register_student_section)
+        from care.demo import red_case
+        from org.demo.seed import register_demo_step
+
+        register_demo_step(red_case)  # seed_demo: a red case whose 陪护 step is the demo class teacher's
 
     @staticmethod
     def _ready_plans(register_scope, Scope, register_card, register_nav_item) -> None:  # noqa: N803

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
 from care.levels import ALERT_LEVELS, RiskLevel
-from care.models import Case, CaseStatus, CrisisStep, FollowUp
+from care.models import Case, CaseStatus, CrisisStep, CrisisStepKind, FollowUp
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 
 VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices)}
@@ -100,7 +101,7 @@ class CasePage:
 def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
     """Everything the case page shows, a fixed number of queries whatever the case's length."""
     now = now or timezone.now()
-    steps = list(case.crisis_steps.select_related("done_by"))
+    steps = list(case.crisis_steps.select_related("done_by", "owner"))
     for s in steps:
         s.overdue = not s.is_resolved and s.due_at < now
     follow_ups = list(case.follow_ups.select_related("done_by"))
@@ -116,10 +117,7 @@ def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
     for (
         e
     ) in events:  # levels and statuses in words (红/已评估…), other values (a step, a department) as stored
-        e.before_label, e.after_label = (
-            VALUE_LABELS.get(e.before, e.before),
-            VALUE_LABELS.get(e.after, e.after),
-        )
+        e.before_label, e.after_label = _value_label(e.before), _value_label(e.after)
     return CasePage(
         events=events,
         members=list(case.members.select_related("user")),
@@ -129,6 +127,29 @@ def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
         reports=list(case.reports.select_related("reporter").order_by("reported_at")),
         owners=list(User.objects.filter(pk__in=owner_ids, is_active=True).order_by("pk")),
     )
+
+
+def _crisis_prefixes() -> dict[str, str]:
+    return {
+        "done": _("Done"),
+        "skipped": _("Not done"),
+        "escalated": _("Escalated"),
+        "owner": _("Owner changed"),
+    }
+
+
+def _value_label(value: str) -> str:
+    """A history value in words: a level or status (红, 已评估), or a crisis step's event ("done:leader" →
+    已完成：已通知学校领导) — never the stored code (issue 15, build 3)."""
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value]
+    prefix, _sep, kind = value.partition(":")
+    if kind in CrisisStepKind.values and prefix in _crisis_prefixes():
+        return _("%(what)s: %(step)s") % {
+            "what": _crisis_prefixes()[prefix],
+            "step": CrisisStepKind(kind).label,
+        }
+    return value
 
 
 def _campus_ids(case: Case) -> list[int]:

@@ -133,14 +133,141 @@ def after_case_level(case: Case, now: dt.datetime, actor: User | None = None) ->
     if case.level == RiskLevel.RED:
         calendar = deadlines.SchoolCalendar(timezone.localdate(now))
         existing = set(CrisisStep.objects.filter(case=case).values_list("kind", flat=True))
-        CrisisStep.objects.bulk_create(
+        owners = crisis_owners(case)
+        made = CrisisStep.objects.bulk_create(
             [
-                CrisisStep(case=case, kind=k, due_at=deadlines.due(crisis_rule(k), now, calendar))
+                CrisisStep(
+                    case=case, kind=k, due_at=deadlines.due(crisis_rule(k), now, calendar), owner=owners[k]
+                )
                 for k in CrisisStepKind.values
                 if k not in existing
             ]
         )
+        by_owner: dict[int, list[CrisisStep]] = {}
+        for step in made:
+            if step.owner_id:
+                by_owner.setdefault(step.owner_id, []).append(step)
+        for steps in by_owner.values():  # one message per person, however many steps are theirs
+            _tell_step_owner(steps, now)
     _schedule_follow_up(case, now)
+
+
+# --- Crisis step owners (issue 15, build 3): every step has an owner, a deadline and a notification ------------
+
+# Who does each step when the checklist is made (the table in docs/care.md). "class_teacher" falls back to the
+# clinician when the student's class has none; "clinician" is the case owner, else the school's (campus's) first
+# psychological teacher, else its first leader.
+CRISIS_OWNER_RULE: dict[str, str] = {
+    CrisisStepKind.ACCOMPANIED: "class_teacher",  # the adult who is with the class now
+    CrisisStepKind.LEADER: "clinician",
+    # Telling the parents of a red risk is a clinical conversation (what was seen, what to do tonight, a
+    # hospital): the clinician leads it; the class teacher, whom the parents know, may join.
+    CrisisStepKind.GUARDIAN: "clinician",
+    CrisisStepKind.MEANS: "clinician",
+    CrisisStepKind.SAFETY_PLAN: "clinician",
+    CrisisStepKind.REFERRAL: "clinician",
+}
+
+
+def _class_teacher(student_id: int) -> User | None:
+    cls = (
+        SchoolClass.objects.filter(enrollments__student=student_id, enrollments__status="active")
+        .select_related("class_teacher")
+        .first()
+    )
+    teacher = cls.class_teacher if cls else None
+    return teacher if teacher is not None and teacher.is_active else None
+
+
+def _clinician(case: Case) -> User | None:
+    if case.owner_id:
+        return case.owner
+    for stage in (AlertStage.PSYCH_TEACHERS, AlertStage.SCHOOL_LEADER):
+        people = stage_recipients(school=case.school, student=case.student, stage=stage)
+        if people:
+            return people[0]
+    return None
+
+
+def crisis_owners(case: Case) -> dict[str, User | None]:
+    """The owner of each crisis step of ``case`` by ``CRISIS_OWNER_RULE``."""
+    clinician = _clinician(case)
+    class_teacher = _class_teacher(case.student_id) or clinician
+    return {
+        k: class_teacher if rule == "class_teacher" else clinician for k, rule in CRISIS_OWNER_RULE.items()
+    }
+
+
+def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -> None:
+    """Tell the owner of ``steps`` (one person) at once, in one message, in the app and by e-mail (the outbox:
+    in the caller's transaction). The text names the step (or how many) and the first deadline only: no
+    student, no level, no reason (the e-mail says only that something is waiting). The lead passes
+    ``level="red"`` here when merging the channels work (every channel)."""
+    first = min(steps, key=lambda s: s.due_at)
+    if first.owner is None:
+        return
+    due = timezone.localtime(first.due_at).strftime("%m-%d %H:%M")
+    if len(steps) == 1:
+        subject = _("A crisis step is yours: %(step)s, by %(due)s") % {
+            "step": first.get_kind_display(),
+            "due": due,
+        }
+    else:
+        subject = _("%(n)d crisis steps are yours, the first by %(due)s") % {"n": len(steps), "due": due}
+    notify(
+        users=[first.owner],
+        kind="care.crisis.assigned",
+        subject=subject,
+        url=reverse("care:my_tasks"),
+        key=key or f"care.crisis.assigned:{first.pk}:{first.owner_id}",
+        email=True,
+        now=now,
+    )
+
+
+def crisis_owner_choices(case: Case) -> list[User]:
+    """Who may own a step: the case owner, the team (class teacher, leaders, district counselors) and the
+    school's (campus's) psychological teachers."""
+    ids = set(CaseMember.objects.filter(case=case).values_list("user_id", flat=True))
+    ids |= {u.pk for u in stage_recipients(school=case.school, student=case.student, stage=0)}
+    if case.owner_id:
+        ids.add(case.owner_id)
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def may_assign_crisis_steps(user: User, case: Case) -> bool:
+    """The case owner assigns the steps (any clinician of the case while it has no owner)."""
+    if case.owner_id:
+        return case.owner_id == user.pk and may_work_case(user, case)
+    return may_work_case(user, case)
+
+
+def set_crisis_step_owner(
+    *, case: Case, kind: str, owner: User | None, by: User, now: dt.datetime | None = None
+) -> CrisisStep:
+    """The case owner gives a crisis step to someone else of the case; the new owner is told at once."""
+    if not may_assign_crisis_steps(by, case):
+        raise PermissionDenied
+    if owner is None or owner.pk not in {u.pk for u in crisis_owner_choices(case)}:
+        raise CaseError(_("Choose someone of the case team or a psychological teacher of the school."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(case, by)
+        step = CrisisStep.objects.select_for_update().filter(case=locked, kind=kind).first()
+        if step is None:
+            raise CaseError(_("This case has no crisis checklist: only a red case has one."))
+        if step.is_resolved:
+            raise CaseError(_("This step is done already."))
+        if step.owner_id == owner.pk:
+            return step
+        before = step.owner_id
+        step.owner = owner
+        step.save(update_fields=["owner"])
+        _event(locked, CaseEventKind.CRISIS, now, by, after=f"owner:{kind}")  # the ids are in the audit
+        _audit(by, "care.case.crisis_owner", locked, step=kind, before=before, after=owner.pk)
+        # a key of its own: a step given back to an earlier owner is told again
+        _tell_step_owner([step], now, key=f"care.crisis.owner:{step.pk}:{owner.pk}:{now.timestamp():.0f}")
+    return step
 
 
 def after_case_opened(case: Case, now: dt.datetime) -> None:
@@ -182,10 +309,13 @@ def open_case(
     by: User,
     reason: str,
     alert: Alert | None = None,
+    source_type: str = "",
+    source_id: str = "",
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """开案 — a psychological teacher opens a case (or adds to the open one). From an alert, the student's open
-    alerts are taken on by the case: acknowledged (their escalation stops) and linked to it."""
+    """开案 — a psychological teacher opens a case (or adds to the open one). The student's open alerts are
+    taken on by the case: acknowledged (their escalation stops) and linked to it. ``source_type``/``source_id``
+    name what led here when it is not an alert (a second-stage review: ``screening``)."""
     if level not in CASE_LEVELS:
         raise CaseError(_("A case needs a level: red, orange or yellow."))
     reason = _text(reason, _("reason"))
@@ -194,8 +324,8 @@ def open_case(
         case, created = open_or_update_case(
             student=student,
             level=level,
-            source_type=CaseSource.ALERT if alert else CaseSource.OTHER,
-            source_id=str(alert.pk) if alert else "",
+            source_type=source_type or (CaseSource.ALERT if alert else CaseSource.OTHER),
+            source_id=source_id or (str(alert.pk) if alert else ""),
             actor=by,
             reason=reason,
             now=now,
@@ -417,9 +547,11 @@ def record_crisis_step(
         raise CaseError(_("Choose a step of the checklist."))
     if not done:
         reason = _text(reason, _("reason the step was not done"))
+    # The step's owner (a class teacher, say) ticks their own step; leaving one out stays with the clinicians.
+    own_step = done and CrisisStep.objects.filter(case=case, kind=kind, owner=by).exists()
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(case, by)
+        locked = _lock(case, None if own_step else by)
         step = CrisisStep.objects.select_for_update().filter(case=locked, kind=kind).first()
         if step is None:
             raise CaseError(_("This case has no crisis checklist: only a red case has one."))
@@ -454,7 +586,7 @@ def escalate_missed_crisis_steps(*, now: dt.datetime | None = None) -> int:
         )
         .exclude(case__status=CaseStatus.CLOSED)
         .filter(due_at__lte=now)
-        .select_related("case__school", "case__student")
+        .select_related("case__school", "case__student", "owner")
     )
     for step in list(waiting[:500]):
         target = step.stage + 1
@@ -483,6 +615,17 @@ def escalate_missed_crisis_steps(*, now: dt.datetime | None = None) -> int:
                 email=True,
                 now=now,
             )
+            if target == AlertStage.SCHOOL_LEADER and step.owner is not None:
+                # the owner hears it too, at the deadline, with a link to their tasks (issue 15, build 3)
+                notify(
+                    users=[step.owner],
+                    kind="care.crisis.overdue",
+                    subject=_("Your crisis step is overdue: %(step)s") % {"step": step.get_kind_display()},
+                    url=reverse("care:my_tasks"),
+                    key=f"care.crisis.overdue:{step.pk}",
+                    email=True,
+                    now=now,
+                )
             _event(
                 case, CaseEventKind.CRISIS, now, None, before=str(step.stage), after=f"escalated:{step.kind}"
             )

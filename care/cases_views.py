@@ -130,6 +130,9 @@ def _render_case(request: HttpRequest, case, status: int = 200) -> HttpResponse:
             "departments": Department.choices,
             "open_steps": [s for s in page.steps if not s.is_resolved],
             "may_work": services.may_work_case(request.user, case),
+            # issue 15, build 3: the case owner gives crisis steps to people of the case
+            "may_assign_steps": bool(page.steps) and services.may_assign_crisis_steps(request.user, case),
+            "step_owners": services.crisis_owner_choices(case) if page.steps else [],
             "pathway": pathway_summary(request.user, case, now),  # plans: plan, contacts, referrals
             "now": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
         },
@@ -170,6 +173,14 @@ def _act(request: HttpRequest, case, action: str) -> str:
             case=case, kind=p.get("step", ""), by=by, done=done, reason=p.get("reason", "")
         )
         return _("Crisis step recorded.")
+    if action == "crisis_owner":
+        raw = p.get("owner") or ""
+        owner = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        step = services.set_crisis_step_owner(case=case, kind=p.get("step", ""), owner=owner, by=by)
+        return _("The step %(step)s is now %(owner)s's; they have been told.") % {
+            "step": step.get_kind_display(),
+            "owner": step.owner,
+        }
     if action == "follow_up":
         fu = (
             FollowUp.objects.filter(case=case, pk=p.get("follow_up") or 0).first()
@@ -207,7 +218,9 @@ def _act(request: HttpRequest, case, action: str) -> str:
     raise Http404
 
 
-CASE_ACTIONS = ("status", "level", "owner", "escalate", "crisis", "follow_up", "disclose", "close", "reopen")
+CASE_ACTIONS = (
+    "status", "level", "owner", "escalate", "crisis", "crisis_owner", "follow_up", "disclose", "close", "reopen"
+)  # fmt: skip
 
 
 @require_POST

@@ -146,6 +146,8 @@ class AlertEventKind(models.TextChoices):
     NOTIFIED = "notified", _("Notified")
     ESCALATED = "escalated", _("Escalated")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    # The alert's level follows the level a person confirmed for the student (issue 15, build 3).
+    LEVEL = "level", _("Level confirmed")
 
 
 class AlertEvent(models.Model):
@@ -685,6 +687,16 @@ class CrisisStep(models.Model):
     skipped_at = models.DateTimeField(_("left out at"), null=True, blank=True)
     skipped_reason = EncryptedTextField(_("reason it was not done"), blank=True, default="")  # T3
     stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)
+    # Who does it (issue 15, build 3): set by step when the checklist is made (docs/care.md), told at once,
+    # changed by the case owner. Null only for steps made before owners existed.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="crisis_steps_owned",
+        verbose_name=_("owner"),
+    )
 
     class Meta:
         verbose_name = _("crisis step")

@@ -291,3 +291,20 @@ def level_history(user: User, student: Student) -> QuerySet[LevelRecord]:
     if level_tier(user, student) != Tier.T3:
         return LevelRecord.objects.none()
     return LevelRecord.objects.filter(student=student).select_related("confirmed_by", "school")
+
+
+# --- Where an alert came from (issue 15, build 3): the page that reviews its source -----------------------------
+
+# source_type → fn(user, source_id) -> the URL of the page where ``user`` reviews that source and confirms the
+# level (the screening review of a sheet), or None. Registered by the higher app that owns the source (screening
+# in its AppConfig.ready()), since care never imports it.
+_ALERT_SOURCE_LINKS: dict = {}
+
+
+def register_alert_source(source_type: str, fn) -> None:
+    _ALERT_SOURCE_LINKS[source_type] = fn
+
+
+def alert_source_link(user: User, alert: Alert) -> str | None:
+    fn = _ALERT_SOURCE_LINKS.get(alert.source_type)
+    return fn(user, alert.source_id) if fn else None

@@ -656,7 +656,52 @@ def confirm_level(
                 "source_id": str(source_id),
             },
         )
+        alerts_follow_level(record=record, by=by, now=now)
     return record
+
+
+# --- The alert's level follows the confirmed level (issue 15, build 3) -------------------------------------------
+
+
+def alerts_follow_level(*, record: LevelRecord, by: User | None, now: dt.datetime) -> int:
+    """The student's open alerts take the level a person just confirmed (a review, a case level change, a
+    counselor's judgement: wherever ``confirm_level`` runs), so the alert list never shows 橙 for a student
+    confirmed 红. Each change is an ``AlertEvent`` and an audit event; an alert that rises to red while still
+    unacknowledged gets red's deadline when that is sooner (DESIGN.md: red is acknowledged within 15 min).
+    Runs inside ``confirm_level``'s transaction. Returns how many alerts changed."""
+    changed = 0
+    alerts = (
+        Alert.objects.select_for_update(of=("self",))  # the alert rows only: the district join is nullable
+        .filter(student_id=record.student_id, closed_at__isnull=True)
+        .exclude(level=record.level)
+        .select_related("school__district")
+    )
+    for alert in alerts:
+        before, fields = alert.level, ["level"]
+        alert.level = record.level
+        if record.level == RiskLevel.RED and alert.acknowledged_at is None:
+            red_by = deadlines.deadline(RiskLevel.RED, now, _district(alert.school))
+            if red_by is not None and (alert.ack_deadline is None or red_by < alert.ack_deadline):
+                alert.ack_deadline = red_by
+                fields.append("ack_deadline")
+        alert.save(update_fields=fields)
+        AlertEvent.objects.create(
+            alert=alert,
+            kind=AlertEventKind.LEVEL,
+            at=now,
+            actor=by,
+            stage=alert.stage,
+            detail={"from": before, "to": record.level, "level_record": record.pk},
+        )
+        audit.record(
+            actor=by,
+            action="care.alert.level",
+            obj=alert,
+            student_id=alert.student_id,
+            detail={"from": before, "to": record.level, "level_record": record.pk},
+        )
+        changed += 1
+    return changed
 
 
 # --- Cases (issue 4) -------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from access import audit
 from access.routes import policy
 from access.tiers import Tier
-from care import selectors, services
+from care import cases_selectors, selectors, services
 from care.levels import reason_texts
 from care.models import Alert
 
@@ -66,6 +66,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, action="care.alert.view", obj=alert, student_id=alert.student_id, request=request
     )
     events = list(alert.events.select_related("actor"))
+    may_open_case = services.may_open_case(request.user, alert.student)
     return render(
         request,
         "care/alert_detail.html",
@@ -75,9 +76,17 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "overdue": selectors.is_overdue(alert),
             "responsible": selectors.responsibility(alert),  # issue 15: who is responsible now, until when
-            "may_open_case": services.may_open_case(request.user, alert.student),
+            "may_open_case": may_open_case,
+            "next": _next_steps(request, alert) if may_open_case else None,
         },
     )
+
+
+def _next_steps(request: HttpRequest, alert: Alert) -> dict:
+    """下一步 after 签收 (issue 15, build 3): talk with the student and confirm the level (the review of the
+    sheet when a screening raised the alert, else the case's level), then the case — open it, or go to it."""
+    case_id = alert.case_id or getattr(cases_selectors.open_case_of(alert.student_id), "pk", None)
+    return {"review_url": selectors.alert_source_link(request.user, alert), "case_id": case_id}
 
 
 @require_POST
@@ -89,7 +98,12 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     already = alert.is_acknowledged
     services.acknowledge_alert(alert=alert, user=request.user)
     if not already:
-        messages.success(request, _("Alert acknowledged. Its escalation has stopped."))
+        messages.success(
+            request,
+            _(
+                "Alert acknowledged. Its escalation has stopped. Next: talk with the student and confirm the level."
+            ),
+        )
     return redirect("care:alert_detail", pk=alert.pk)
 
 

@@ -33,3 +33,7 @@ class ScreeningConfig(AppConfig):
 
         export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
         register_demo_step(demo.seed_level_rules)  # the demo district's level rules have a history (issue 15)
+        from care.selectors import register_alert_source
+
+        # An alert raised by a screening result links to the review of its sheet (issue 15, build 3).
+        register_alert_source("screening.result", cards.alert_review_link)

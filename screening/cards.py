@@ -176,3 +176,18 @@ def licences_card(request: HttpRequest) -> Card | None:
 
 
 NAV.append(nav_licences)
+
+
+def alert_review_link(user, source_id: str) -> str | None:
+    """The alert page's link to the second-stage review of the sheet that raised it (care's alert source link):
+    for a psychological teacher (the review page's reader), else None. The review page checks the student."""
+    if Role.PSYCH_TEACHER not in roles_of(user) or not str(source_id).isdigit():
+        return None
+    from screening.models import Result
+
+    assignment_id = (
+        Result.objects.filter(pk=int(source_id)).values_list("response__assignment_id", flat=True).first()
+    )
+    if assignment_id is None:
+        return None
+    return reverse("screening:review", kwargs={"pk": assignment_id}) + "#confirm-level"

@@ -49,6 +49,7 @@ from screening.models import (
     InstrumentLicence,
     Level,
     LevelRuleSet,
+    NextStep,
     Response,
     ResponseStatus,
     Result,
@@ -1068,6 +1069,20 @@ def _latest_result(response: Response) -> Result:
 # --- second stage ---------------------------------------------------------------------------------------------
 
 
+@dataclass
+class ReviewOutcome:
+    """What a recorded review did: the review, and the case it opened or joined (``None`` for close/monitor)."""
+
+    review: Review
+    case: object | None = None  # care.models.Case
+    case_created: bool = False
+    crisis_checklist: bool = False
+
+
+# Next steps that need a case: a referral is made from a case (care/plans), so "refer" opens one too.
+CASE_STEPS = frozenset({NextStep.OPEN_CASE, NextStep.REFER})
+
+
 def record_review(
     *,
     by: User,
@@ -1076,15 +1091,30 @@ def record_review(
     outcome: str,
     confirmed_level: str,
     next_step: str,
-) -> Review:
-    """第二阶段 — record the follow-up talk; the confirmed level becomes the student's current level (care)."""
+) -> ReviewOutcome:
+    """第二阶段 — record the follow-up talk; the confirmed level becomes the student's current level (care), and
+    "open a case" (or "refer") opens the case — or adds this concern to the student's open one — with its crisis
+    checklist when red. Review, level and case are written in one transaction: all of them or none (issue 15,
+    build 3: the path never breaks silently). A case step at level "none" is refused, nothing changed."""
     from access.policy import visible_students
     from access.tiers import Tier
+    from care.cases_services import CaseError, open_case
+    from care.models import CaseSource, CrisisStep
+    from care.services import CASE_LEVELS, confirm_level
 
     if not visible_students(by, Tier.T3).filter(pk=assignment.student_id).exists():
         raise ScreeningError(_("Not found."), 404)
     if confirmed_level not in Level.values:
         raise ScreeningError(_("Unknown level."))
+    if next_step not in NextStep.values:
+        raise ScreeningError(_("Choose the next step."))
+    if next_step in CASE_STEPS and confirmed_level not in CASE_LEVELS:
+        raise ScreeningError(
+            _(
+                "A case needs a level of red, orange or yellow. With the level confirmed as none, choose "
+                "to close or to monitor instead; nothing was saved."
+            )
+        )
     with transaction.atomic():
         review = Review.objects.create(
             assignment=assignment,
@@ -1094,8 +1124,6 @@ def record_review(
             confirmed_level=confirmed_level,
             next_step=next_step,
         )
-        from care.services import confirm_level
-
         confirm_level(
             student=assignment.student,
             level=confirmed_level,
@@ -1104,7 +1132,31 @@ def record_review(
             source_type="screening.review",
             source_id=str(review.pk),
         )
-    return review
+        done = ReviewOutcome(review)
+        if next_step in CASE_STEPS:
+            try:
+                done.case, done.case_created = open_case(
+                    student=assignment.student,
+                    level=confirmed_level,
+                    by=by,
+                    reason=outcome.strip() or _("Second-stage review"),
+                    source_type=CaseSource.SCREENING,
+                    source_id=str(review.pk),
+                )
+            except CaseError as exc:
+                raise ScreeningError(str(exc)) from None
+            done.crisis_checklist = CrisisStep.objects.filter(case=done.case).exists()
+        else:  # the talk took the student's alerts on, as opening a case does: their escalation stops
+            from care.models import Alert
+            from care.services import acknowledge_alert, may_handle_alert
+
+            waiting = Alert.objects.filter(
+                student=assignment.student_id, closed_at__isnull=True, acknowledged_at__isnull=True
+            )
+            for alert in waiting:
+                if may_handle_alert(by, alert):
+                    acknowledge_alert(alert=alert, user=by)
+    return done
 
 
 # --- absence --------------------------------------------------------------------------------------------------

@@ -504,6 +504,25 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/review_queue.html", {"rows": rows})
 
 
+def _review_message(done: services.ReviewOutcome) -> str:
+    """Say what the review did (issue 15, build 3): the level confirmed, and the case opened or joined."""
+    level = Level(done.review.confirmed_level).label
+    said = _("Level confirmed as %(level)s.") % {"level": level}
+    if done.case is None:
+        if done.review.next_step == NextStep.MONITOR:
+            return said + _(" Recorded as monitoring: no case opened; the level is on the student's file.")
+        return said + _(" The review is recorded and the matter closed; no case opened.")
+    if done.case_created:
+        said += _(" A case was opened.")
+    else:
+        said += _(" The student already had an open case (%(level)s): this concern was added to it.") % {
+            "level": done.case.get_level_display()
+        }
+    if done.crisis_checklist:
+        said += _(" The crisis checklist is ready: each step has an owner who has been told.")
+    return said
+
+
 @login_required
 @policy(Tier.T3, "student", "one student's results, reasons and second-stage record")
 def review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -519,7 +538,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "screening/error.html", {"message": _("Please check the form.")}, status=400
             )
         try:
-            services.record_review(
+            done = services.record_review(
                 by=request.user,
                 assignment=a,
                 talked_at=talked or timezone.now(),
@@ -531,6 +550,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             return _error(exc, request)
         audit.record(actor=request.user, action="screening.review.record", obj=a, student_id=a.student_id,
                      request=request, detail={"level": level, "next_step": step})  # fmt: skip
+        messages.success(request, _review_message(done))
+        if done.case is not None:  # the next step follows: the case (its referrals when referring)
+            target = "care:case_referrals" if step == NextStep.REFER else "care:case_detail"
+            return redirect(target, pk=done.case.pk)
         return redirect("screening:review_queue")
     results = selectors.results_of(a)
     audit.record(actor=request.user, action="screening.review.view", obj=a, student_id=a.student_id,

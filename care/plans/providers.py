@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.plans import selectors
@@ -32,9 +33,20 @@ def tasks_card(request: HttpRequest) -> Card | None:
     if contacts:
         figures.append(Figure(_("Guardian contacts overdue"), sum(s.overdue for _c, s in contacts)))
     note = "" if counts.open or contacts else _("Nothing is waiting for you.")
+    # issue 15, build 3: each crisis step the user owns, by name and deadline (no student, level or reason)
+    now = timezone.now()
+    items = [
+        _("%(step)s · due %(due)s%(late)s")
+        % {
+            "step": s.get_kind_display(),
+            "due": timezone.localtime(s.due_at).strftime("%m-%d %H:%M"),
+            "late": _(" (overdue)") if s.due_at < now else "",
+        }
+        for s in counts.crisis_steps
+    ]
     return Card(
         title=_("My tasks"), figures=figures, links=[Link(_("Open my tasks"), reverse("care:my_tasks"))],
-        note=note, order=2, key="tasks",
+        items=items, note=note, order=0 if counts.crisis_steps else 2, key="tasks",
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from access.policy import NOTHING, role_student_q, roles_of
@@ -25,6 +25,7 @@ from care.deadlines import SchoolCalendar
 from care.models import (
     Case,
     CaseStatus,
+    CrisisStep,
     GuardianContact,
     Institution,
     InstitutionMember,
@@ -34,7 +35,7 @@ from care.models import (
     ReferralStatus,
 )
 from care.plans import deadlines
-from org.models import Node, Post, Role, Student, User
+from org.models import Enrollment, EnrollmentStatus, Node, Post, Role, Student, User
 
 READER_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
 WRITER_ROLES = frozenset({Role.PSYCH_TEACHER})
@@ -141,20 +142,45 @@ def my_tasks(user: User) -> QuerySet[PlanAction]:
     )
 
 
+def my_crisis_steps(user: User) -> QuerySet[CrisisStep]:
+    """The crisis steps of open cases whose owner is ``user`` and that are still to do, soonest due first, with
+    the student's name and class (issue 15, build 3). What a class teacher reads here is exactly his task and
+    the student's name and class — never a level, score or reason (the tier table: "tasks assigned to them")."""
+    class_name = Enrollment.objects.filter(
+        student=OuterRef("case__student_id"), status=EnrollmentStatus.ACTIVE
+    ).values("school_class__name")[:1]
+    return (
+        CrisisStep.objects.filter(owner=user, done_at__isnull=True, skipped_at__isnull=True)
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case__student")
+        .annotate(class_name=Subquery(class_name))
+        .order_by("due_at", "pk")
+    )
+
+
 @dataclass
 class TaskCounts:
     open: int
     due_soon: int
     overdue: int
+    crisis_steps: list = field(
+        default_factory=list
+    )  # the user's open crisis steps (the home card lists them)
 
 
-def task_counts(user: User, today: dt.date | None = None) -> TaskCounts:
-    today = today or timezone.localdate()
+def task_counts(user: User, today: dt.date | None = None, now: dt.datetime | None = None) -> TaskCounts:
+    """Open plan actions and crisis steps of ``user``: due today or tomorrow, overdue (two queries)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     dues = list(my_tasks(user).values_list("due_on", flat=True))
+    steps = list(my_crisis_steps(user))
+    soon = today + dt.timedelta(days=1)
     return TaskCounts(
-        open=len(dues),
-        due_soon=sum(today <= d <= today + dt.timedelta(days=1) for d in dues),
-        overdue=sum(d < today for d in dues),
+        open=len(dues) + len(steps),
+        due_soon=sum(today <= d <= soon for d in dues)
+        + sum(s.due_at >= now and timezone.localdate(s.due_at) <= soon for s in steps),
+        overdue=sum(d < today for d in dues) + sum(s.due_at < now for s in steps),
+        crisis_steps=steps,
     )
 
 

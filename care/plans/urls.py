@@ -15,5 +15,6 @@ urlpatterns = [
     path("referrals/<int:pk>/feedback/", views.referral_feedback, name="referral_feedback"),
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("tasks/crisis/<int:pk>/done/", views.crisis_step_done, name="crisis_step_done"),
     path("institutions/", views.institutions, name="institutions"),
 ]

@@ -29,6 +29,7 @@ from access.tiers import Tier
 from care.models import (
     Case,
     ContactChannel,
+    CrisisStep,
     Institution,
     InstitutionKind,
     Plan,
@@ -358,17 +359,22 @@ def referral_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @policy(Tier.T3, "self", "the actions assigned to the user (a class teacher's T3), and guardian contacts due")
 def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = list(selectors.my_tasks(request.user))
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     for t in tasks:
         t.overdue = t.due_on < today
+    steps = list(selectors.my_crisis_steps(request.user))  # issue 15, build 3: crisis steps I own
+    for s in steps:
+        s.overdue = s.due_at < now
     due = selectors.contacts_due(request.user) if selectors.may_log_contacts(request.user) else []
-    if tasks or due:
+    if tasks or due or steps:
         audit.record(
             actor=request.user, action="care.task.list", request=request,
-            detail={"tasks": [t.pk for t in tasks], "students": sorted({t.plan.case.student_id for t in tasks}
-                                                                       | {c.student_id for c, _s in due})},
+            detail={"tasks": [t.pk for t in tasks], "crisis_steps": [s.pk for s in steps],
+                    "students": sorted({t.plan.case.student_id for t in tasks} | {c.student_id for c, _s in due}
+                                       | {s.case.student_id for s in steps})},
         )  # fmt: skip
-    return render(request, "care/my_tasks.html", {"tasks": tasks, "contacts_due": due})
+    return render(request, "care/my_tasks.html", {"tasks": tasks, "contacts_due": due, "crisis_steps": steps})
 
 
 @require_POST
@@ -383,6 +389,24 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     except PathwayError as exc:
         return _error(request, exc, "")
     messages.success(request, _("Task done."))
+    return redirect("care:my_tasks")
+
+
+@require_POST
+@login_required
+@policy(Tier.T3, "self", "the owner of a crisis step marks it done (a class teacher: his own step only)")
+def crisis_step_done(request: HttpRequest, pk: int) -> HttpResponse:
+    from care.cases_services import CaseError, record_crisis_step
+
+    step = CrisisStep.objects.select_related("case").filter(pk=pk, owner=request.user).first()
+    if step is None:  # not the owner's: it does not exist for them
+        raise Http404
+    try:
+        record_crisis_step(case=step.case, kind=step.kind, by=request.user, done=True)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("care:my_tasks")
+    messages.success(request, _("Crisis step done: %(step)s.") % {"step": step.get_kind_display()})
     return redirect("care:my_tasks")
 
 

@@ -50,6 +50,10 @@ PAGE = {
     "care:task_done": Expect(
         frozenset({"class_teacher"}), ok=302, method="post", params=(("pk", "plans_task"),)
     ),
+    # Only the crisis step's owner (A1's class teacher) marks it done; for everyone else it does not exist.
+    "care:crisis_step_done": Expect(
+        frozenset({"class_teacher"}), ok=302, method="post", params=(("pk", "plans_crisis_step"),)
+    ),
     "care:institutions": Expect(frozenset({"district_admin"}), role_never=EVERYONE - {"district_admin"}),
 }
 
@@ -57,7 +61,7 @@ PAGE = {
 def objects(world) -> dict:
     from django.utils import timezone
 
-    from care.models import Institution, InstitutionMember, PlanAction, Referral, ReferralStatus
+    from care.models import CrisisStep, Institution, InstitutionMember, PlanAction, Referral, ReferralStatus
     from care.plans.services import _plan_for_update
     from care.services import open_or_update_case
 
@@ -82,4 +86,7 @@ def objects(world) -> dict:
         status=ReferralStatus.SENT, status_at=now, consent_by="家长", consent_on=now.date(), consent_via="书面",
         proposed_at=now,
     )  # fmt: skip
-    return {"plans_case": case, "plans_task": task, "plans_referral": referral}
+    step, _made = CrisisStep.objects.update_or_create(
+        case=case, kind="accompanied", defaults={"owner": world.class_teacher, "due_at": now}
+    )
+    return {"plans_case": case, "plans_task": task, "plans_referral": referral, "plans_crisis_step": step}

@@ -101,9 +101,11 @@ def test_a_step_left_out_needs_a_reason(people):
     assert CrisisStep.objects.get(case=case, kind=CrisisStepKind.REFERRAL).is_resolved
 
 
-def test_the_escalate_alerts_command_runs_the_case_timers(people):
-    from django.utils import timezone
+def test_the_escalate_alerts_command_runs_the_case_timers(people, frozen_clock):
+    from conftest import school_day_at
 
-    _red_case(people, now=timezone.now() - 20 * MIN)  # "accompanied" was due five minutes ago
+    # In school time: late at night the guardian step's end-of-day deadline would be past as well.
+    now = frozen_clock(school_day_at(10))
+    _red_case(people, now=now - 20 * MIN)  # "accompanied" was due five minutes ago
     call_command("escalate_alerts")
     assert _told() == ["leader"]

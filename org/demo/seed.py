@@ -318,9 +318,8 @@ class CityBuilder:
             districts = self.write_tree(plans)
             self.write_people(plans, districts, year, semesters_from)
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
-            for step in (
-                DEMO_STEPS
-            ):  # higher apps' demo rows: duty rosters, licences, rule history … (AppConfig.ready())
+            # The higher apps' demo rows: duty rosters, licences, rule history, a red case … (AppConfig.ready())
+            for step in DEMO_STEPS:
                 step(progress=self.progress)
         return self.summary
 

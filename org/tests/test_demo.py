@@ -88,7 +88,9 @@ def test_the_standard_example_resident_id_has_check_character_x():
 
 
 @pytest.mark.django_db
-def test_the_same_seed_builds_the_same_city_and_another_seed_another():
+def test_the_same_seed_builds_the_same_city_and_another_seed_another(monkeypatch):
+    # org's own city only: the higher apps' demo work (care's red case, audited) would outlive wipe()
+    monkeypatch.setattr("org.demo.seed.DEMO_STEPS", [])
     seed(seed=7)
     first = snapshot()
     nodes = list(Node.objects.values_list("path", "code", "name", "stage"))

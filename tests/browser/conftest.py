@@ -56,7 +56,23 @@ def browser_context_factory(tmp_path: Path) -> Iterator:
 
 
 @pytest.fixture(autouse=True)
-def _second_factors(request) -> None:
+def browser_clock() -> Iterator:
+    """Every browser test runs on a school day at 10:00 Beijing time, with the clock ticking: what a page offers
+    depends on the hour (critical questionnaires open only while a responder is at school, alerts take the
+    off-hours route at night — issue 15), and a test must not pass by day and fail by night. The whole process
+    travels (the live server's threads and the test alike; TOTP codes agree), monotonic clocks do not, so
+    Playwright's timeouts are unaffected. A test moves it with ``browser_clock.move_to(moment)``."""
+    import time_machine
+
+    from conftest import school_day_at
+
+    traveller = time_machine.travel(school_day_at(10), tick=True)
+    yield traveller.start()
+    traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _second_factors(request, browser_clock) -> None:
     """Browser tests log in through the form: every persona that needs two factors has a known TOTP secret
     (conftest.totp_code computes the code). Made before any browser opens."""
     if "world" in request.fixturenames:

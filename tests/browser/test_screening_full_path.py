@@ -192,6 +192,7 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
 
     got = _in_thread(lambda: _outcome(plan["student_pk"]))
     assert got["level"] == "orange"  # the confirmed level is the student's current level
-    assert got["alerts"] == [{"level": "red", "acknowledged_by__username": "psych"}]
+    # the alert follows the level a person confirmed (issue 15, build 3)
+    assert got["alerts"] == [{"level": "orange", "acknowledged_by__username": "psych"}]
     assert got["asq"] == {"q1": 1, "q2": 0, "q3": 0, "q4": 0, "q5": 1}
     assert got["results"] == {"asq": "red"}  # WHO-5 is still open: the stay-here screen came first
