@@ -266,3 +266,22 @@ def login(client):
         return client
 
     return _login
+
+
+# --- Outside message providers (care.channels) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def provider_standin(settings):
+    """The SMS (Alibaba Cloud, Tencent Cloud) and 企业微信 stand-in on loopback, with every channel switched on and
+    pointed at it (Aliyun SMS by default; ``provider_standin.configure(settings, "tencent")`` for Tencent) and a
+    1-second client timeout. Assert on ``provider_standin.sms_to(phone)`` / ``.wecom_to(user_id)`` /
+    ``.requests(...)`` (tests/standins/providers.py)."""
+    from tests.standins.providers import ProviderStandIn
+
+    standin = ProviderStandIn().start()
+    standin.configure(settings)
+    settings.XINYU_CHANNEL_TIMEOUT = 1
+    standin.hang_seconds = 2
+    yield standin
+    standin.stop()
