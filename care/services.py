@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections import deque
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access import audit
 from access.policy import roles_of, visible_students
@@ -36,6 +38,7 @@ from care.models import (
     CaseSource,
     CaseStatus,
     Channel,
+    ChannelChoice,
     Delivery,
     DeliveryStatus,
     LevelRecord,
@@ -522,6 +525,51 @@ def flush_outbox(
         .values_list("pk", flat=True)[:1000]
     )
     return send_notifications(ids, now=now)
+
+
+class ChannelChoiceError(ValueError):
+    """A channel choice that cannot be saved (a malformed phone number or 企业微信 account); nothing was changed."""
+
+
+PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+def set_channel_choice(
+    *, user: User, email: bool, sms: bool, wecom: bool, phone: str, wecom_user_id: str
+) -> ChannelChoice:
+    """通知方式 — the channels a person wants for what is not red (red goes by every channel they have), their
+    mobile phone (``org.User.phone``) and 企业微信 account. Audited; a bad value changes nothing."""
+    phone = phone.strip().replace(" ", "").replace("-", "")
+    wecom_user_id = wecom_user_id.strip()
+    if phone and not PHONE.match(phone):
+        raise ChannelChoiceError(_("Enter a mainland mobile number of 11 digits, e.g. 13800000000."))
+    if wecom_user_id and not WECOM_ID.match(wecom_user_id):
+        raise ChannelChoiceError(
+            _(
+                "Enter the WeCom account (UserID) as shown in the WeCom admin console: letters, digits, _ . @ -."
+            )
+        )
+    with transaction.atomic():
+        choice, _created = ChannelChoice.objects.select_for_update().get_or_create(user=user)
+        choice.email, choice.sms, choice.wecom, choice.wecom_user_id = email, sms, wecom, wecom_user_id
+        choice.save()
+        if phone != user.phone:
+            user.phone = phone
+            user.save(update_fields=["phone"])
+        audit.record(
+            actor=user,
+            action="care.channels.choose",
+            obj=choice,
+            detail={
+                "email": email,
+                "sms": sms,
+                "wecom": wecom,
+                "phone": bool(phone),
+                "wecom_id": bool(wecom_user_id),
+            },
+        )
+    return choice
 
 
 def mark_notifications_read(*, user: User, now: dt.datetime | None = None) -> int:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/channels/", views.notification_channels, name="notification_channels"),
     # 一人一档 — the student file (issue 4 item 1)
     path("students/<int:pk>/file/", file_views.file_detail, name="file_detail"),
     path("students/<int:pk>/file/print/", file_views.file_print, name="file_print"),

@@ -104,3 +104,51 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     services.mark_notifications_read(user=request.user)
     return redirect("care:notifications")
+
+
+@login_required
+@policy(None, "self", "the user's own notification channels: their phone and WeCom account, no one else's")
+def notification_channels(request: HttpRequest) -> HttpResponse:
+    """通知方式 — choose how notifications reach me (red ones go by every channel I have)."""
+    from care import channels
+    from care.models import Channel, ChannelChoice
+
+    user = request.user
+    choice = ChannelChoice.objects.filter(user=user).first()
+    error = ""
+    if request.method == "POST":
+        try:
+            services.set_channel_choice(
+                user=user, email="email" in request.POST, sms="sms" in request.POST,
+                wecom="wecom" in request.POST, phone=request.POST.get("phone", ""),
+                wecom_user_id=request.POST.get("wecom_user_id", ""),
+            )  # fmt: skip
+        except services.ChannelChoiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Your notification channels are saved."))
+            return redirect("care:notification_channels")
+    rows = [
+        {
+            "code": c,
+            "label": Channel(c).label,
+            "enabled": channels.enabled(c),
+            "chosen": channels.chose(c, choice),
+            "has": channels.has(c, user, choice),
+        }
+        for c in (Channel.EMAIL, Channel.SMS, Channel.WECOM)
+    ]
+    return render(
+        request,
+        "care/notification_channels.html",
+        {
+            "rows": rows,
+            "choice": choice,
+            "phone": request.POST.get("phone", user.phone) if error else user.phone,
+            "wecom_user_id": request.POST.get("wecom_user_id", "")
+            if error
+            else (choice.wecom_user_id if choice else ""),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from care.channels.sms import PROVIDERS
 from care.models import Channel
 
-TAG = "xinyu_channels"
+TAG = "xinyu_config"  # configuration problems an operator must see: /security/ and /readyz read this tag
 KNOWN = {c.value for c in Channel}
 SMS_KEYS = {
     "aliyun": ("access_key_id", "access_key_secret", "sign_name", "template_alert"),

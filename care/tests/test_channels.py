@@ -217,3 +217,61 @@ def test_the_alert_notifications_are_marked_read_when_acknowledged(
     acknowledge_alert(alert=alert, user=reachable.psych, now=T0 + MIN)
     assert not Notification.objects.filter(alert=alert, channel="in_app", read_at__isnull=True).exists()
     assert Alert.objects.get(pk=alert.pk).acknowledged_by == reachable.psych
+
+
+def test_a_person_chooses_their_channels_on_their_notifications_page(world, client, settings):
+    settings.XINYU_CHANNELS = ["in_app", "email", "sms", "wecom"]
+    client.force_login(world.class_teacher)
+    page = client.get("/care/notifications/").content.decode()
+    assert 'href="/care/notifications/channels/"' in page
+    response = client.post(
+        "/care/notifications/channels/",
+        {"sms": "1", "wecom": "1", "phone": "138 0000 1234", "wecom_user_id": "wangbanzhuren"},
+    )
+    assert response.status_code == 302
+    choice = ChannelChoice.objects.get(user=world.class_teacher)
+    assert (choice.email, choice.sms, choice.wecom, choice.wecom_user_id) == (
+        False,
+        True,
+        True,
+        "wangbanzhuren",
+    )
+    world.class_teacher.refresh_from_db()
+    assert world.class_teacher.phone == "13800001234"
+    page = client.get(response["Location"]).content.decode()
+    assert 'name="sms" value="1" checked' in page and 'value="wangbanzhuren"' in page
+    assert 'name="viewport"' in page  # the phone layout of base.html
+
+
+def test_a_bad_phone_number_is_refused_and_changes_nothing(world, client):
+    client.force_login(world.class_teacher)
+    response = client.post(
+        "/care/notifications/channels/", {"sms": "1", "phone": "12345", "wecom_user_id": ""}
+    )
+    assert response.status_code == 400 and 'role="alert"' in response.content.decode()
+    assert not ChannelChoice.objects.filter(user=world.class_teacher).exists()
+    world.class_teacher.refresh_from_db()
+    assert world.class_teacher.phone == ""
+
+
+def test_a_channel_switched_on_without_its_keys_is_reported_not_swallowed(world, client, settings):
+    from django.core import checks
+
+    settings.XINYU_CHANNELS = ["in_app", "email", "sms", "wecom"]
+    settings.XINYU_SMS_PROVIDER = "aliyun"
+    settings.XINYU_SMS = {**settings.XINYU_SMS, "access_key_id": "", "template_alert": ""}
+    settings.XINYU_WECOM = {**settings.XINYU_WECOM, "corp_id": "", "secret": ""}
+    found = {m.id: str(m.msg) for m in checks.run_checks(tags=["xinyu_config"])}
+    assert set(found) == {"care.W103", "care.W104"}
+    assert (
+        "XINYU_SMS_ACCESS_KEY_ID" in found["care.W103"] and "XINYU_SMS_TEMPLATE_ALERT" in found["care.W103"]
+    )
+    assert "XINYU_WECOM_CORP_ID" in found["care.W104"]
+    client.force_login(world.security_admin)
+    page = client.get("/security/").content.decode()
+    assert "XINYU_SMS_TEMPLATE_ALERT" in page and "XINYU_WECOM_SECRET" in page
+    health = client.get("/readyz").json()["checks"]["config"]
+    assert health.startswith("warning") and "XINYU_WECOM_CORP_ID" in health
+    settings.XINYU_CHANNELS = ["in_app", "email"]
+    assert client.get("/readyz").json()["checks"]["config"] == "ok"
+    assert "XINYU_SMS" not in client.get("/security/").content.decode()
