@@ -507,6 +507,33 @@ def _escalate_if_unreachable(alert_id: int, stage: int, now: dt.datetime) -> boo
     return _escalate_one(alert_id, now, calendar, unreachable_stage=stage)
 
 
+def delivery_report(
+    *, provider: str, provider_id: str, delivered: bool, code: str = "", now: dt.datetime | None = None
+) -> int:
+    """The provider's delivery report (回执) of a send: recorded on its ``Delivery``. A report that the message
+    did not arrive makes it fall through at once to the person's next channel (and counts toward the alert's
+    escalation, as a failed send does). Returns how many deliveries it matched (0: unknown id, ignored)."""
+    now = now or timezone.now()
+    matched = 0
+    for delivery in Delivery.objects.filter(provider=provider, provider_id=provider_id).select_related(
+        "notification__user"
+    ):
+        if delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED):
+            continue  # a report posted twice is counted once
+        matched += 1
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.DELIVERED if delivered else DeliveryStatus.UNDELIVERED,
+            receipt_at=now,
+            error="" if delivered else code[:300],
+        )
+        if not delivered:
+            n = delivery.notification
+            ids = _fall_through(n, now)
+            if ids:
+                transaction.on_commit(lambda ids=ids: _enqueue_sends(ids))
+    return matched
+
+
 def flush_outbox(
     *, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(minutes=1)
 ) -> int:

@@ -7,3 +7,6 @@ from access.tests.matrix_support import EVERYONE, Expect
 PAGE = {
     "care:notification_channels": Expect(EVERYONE),
 }
+PAGE["care:channel_receipt"] = Expect(
+    frozenset(), anonymous=404, method="post", params=(("provider", "aliyun"), ("token", "no-such-token"))
+)

@@ -275,3 +275,39 @@ def test_a_channel_switched_on_without_its_keys_is_reported_not_swallowed(world,
     settings.XINYU_CHANNELS = ["in_app", "email"]
     assert client.get("/readyz").json()["checks"]["config"] == "ok"
     assert "XINYU_SMS" not in client.get("/security/").content.decode()
+
+
+def test_the_sms_providers_delivery_report_is_recorded_and_a_failed_one_falls_through(
+    reachable, provider_standin, client, settings, django_capture_on_commit_callbacks
+):
+    settings.XINYU_RECEIPT_TOKEN = "s3cret"
+    provider_standin.configure(settings, "tencent")
+    psych = reachable.psych
+    ChannelChoice.objects.filter(user=psych).update(email=False, wecom=False, sms=True)
+    for i in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(users=[psych], kind="care.report", subject="报告", url=f"/r/{i}/", email=True)
+    first, second = (g.message_id for g in provider_standin.sms_to(psych.phone))
+    report = [
+        {"user_receive_time": "2026-03-10 10:00:03", "nationcode": "86", "mobile": psych.phone,
+         "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功", "sid": first},
+        {"user_receive_time": "2026-03-10 10:00:04", "nationcode": "86", "mobile": psych.phone,
+         "report_status": "FAIL", "errmsg": "MK:0001", "description": "用户关机", "sid": second},
+    ]  # fmt: skip
+    assert (
+        client.post(
+            "/care/channels/receipts/tencent/wrong/", report, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/care/channels/receipts/tencent/s3cret/", report, content_type="application/json"
+        )
+    assert answer.json() == {"result": 0, "errmsg": "OK"}
+    statuses = dict(Delivery.objects.filter(channel="sms").values_list("provider_id", "status"))
+    assert statuses == {first: DeliveryStatus.DELIVERED, second: DeliveryStatus.UNDELIVERED}
+    # The phone was off: the second message went on by the next channel the teacher has (企业微信), once.
+    assert [g.text.rsplit("/", 2)[-2] for g in provider_standin.wecom_to("wx_psych")] == ["1"]
+    client.post("/care/channels/receipts/tencent/s3cret/", report, content_type="application/json")
+    assert len(provider_standin.wecom_to("wx_psych")) == 1
