@@ -52,6 +52,7 @@ LAST_STAGE = AlertStage.DISTRICT_CENTRE
 # Who may confirm a level (a human confirms every level; DESIGN.md): the clinicians of the tier table.
 CONFIRMING_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
 MAX_EMAIL_ATTEMPTS = 5  # tries of one outside row by the relay (e-mail, SMS, 企业微信)
+MAX_URGENT_ATTEMPTS = 30  # an alert's or a red notification's row: about half an hour of the one-minute timer
 
 
 # --- Recipients -----------------------------------------------------------------------------------------------
@@ -543,9 +544,10 @@ def flush_outbox(
     ids = list(
         Notification.objects.filter(
             _claimable(now),
+            Q(attempts__lt=MAX_EMAIL_ATTEMPTS)
+            | (Q(urgent=True) | Q(alert__isnull=False)) & Q(attempts__lt=MAX_URGENT_ATTEMPTS),
             sent_at__isnull=True,
             created_at__lte=now - older_than,
-            attempts__lt=MAX_EMAIL_ATTEMPTS,
         )
         .exclude(channel=Channel.IN_APP)
         .order_by("created_at", "pk")

@@ -29,13 +29,13 @@ def template(message: Message) -> str:
 def send(to: str, message: Message) -> Sent:
     provider = settings.XINYU_SMS_PROVIDER
     if provider == "aliyun":
-        return _aliyun(to, template(message))
+        return _aliyun(to, template(message), message.ref)
     if provider == "tencent":
-        return _tencent(to, template(message))
+        return _tencent(to, template(message), message.ref)
     raise DeliveryFailed("sms", f"no SMS provider configured ({provider!r})")
 
 
-def _aliyun(phone: str, template_code: str) -> Sent:
+def _aliyun(phone: str, template_code: str, ref: str) -> Sent:
     from alibabacloud_dysmsapi20170525 import models
     from alibabacloud_dysmsapi20170525.client import Client
     from alibabacloud_tea_openapi import models as openapi
@@ -58,6 +58,7 @@ def _aliyun(phone: str, template_code: str) -> Sent:
         sign_name=conf["sign_name"],
         template_code=template_code,
         template_param=json.dumps({}),
+        out_id=ref or None,
     )
     runtime = util.RuntimeOptions(
         read_timeout=timeout_ms, connect_timeout=timeout_ms, autoretry=False, max_attempts=1
@@ -68,7 +69,7 @@ def _aliyun(phone: str, template_code: str) -> Sent:
     return Sent(provider="aliyun", provider_id=body.biz_id or "")
 
 
-def _tencent(phone: str, template_id: str) -> Sent:
+def _tencent(phone: str, template_id: str, ref: str) -> Sent:
     from tencentcloud.common import credential
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
     from tencentcloud.common.profile.client_profile import ClientProfile
@@ -92,6 +93,7 @@ def _tencent(phone: str, template_id: str) -> Sent:
     request.SignName = conf["sign_name"]
     request.TemplateId = template_id
     request.TemplateParamSet = []
+    request.SessionContext = ref
     try:
         response = client.SendSms(request)
     except TencentCloudSDKException as exc:

@@ -20,6 +20,7 @@ class Message:
     subject: str
     body: str
     link: str
+    ref: str = ""  # our id of the outbox row (Aliyun OutId, Tencent SessionContext): no personal data
 
 
 def link(row: Notification) -> str:
@@ -42,4 +43,4 @@ def message(row: Notification) -> Message:
         else:
             subject = _("[Xinyu] You have a new to-do")
             body = _("You have a new to-do. Please log in to Xinyu to see it: %(url)s")
-    return Message(urgent=urgent, subject=subject, body=body % {"url": url}, link=url)
+    return Message(urgent=urgent, subject=subject, body=body % {"url": url}, link=url, ref=str(row.pk or ""))

@@ -41,6 +41,7 @@ class Got:
     ok: bool = False  # answered success
     answer: str = ""  # what it answered: "ok", an error code, or "hang"
     message_id: str = ""
+    ref: str = ""  # the sender's id of the message (Aliyun OutId, Tencent SessionContext)
     at: float = field(default_factory=time.time)
 
 
@@ -207,7 +208,11 @@ class ProviderStandIn:
 
     def _aliyun(self, action: str, q: dict) -> tuple[int, dict | None]:
         got = Got(
-            "aliyun", action or "SendSms", to=q.get("PhoneNumbers", ""), template=q.get("TemplateCode", "")
+            "aliyun",
+            action or "SendSms",
+            to=q.get("PhoneNumbers", ""),
+            template=q.get("TemplateCode", ""),
+            ref=q.get("OutId", ""),
         )
         try:
             got.params = json.loads(q.get("TemplateParam") or "null")
@@ -238,6 +243,7 @@ class ProviderStandIn:
             to=(payload.get("PhoneNumberSet") or [""])[0],
             template=payload.get("TemplateId", ""),
             params=payload.get("TemplateParamSet"),
+            ref=payload.get("SessionContext", ""),
         )
         decision = self._decide("tencent")
         got.answer = decision
@@ -252,7 +258,7 @@ class ProviderStandIn:
         got.ok, got.answer, got.message_id = True, "ok", f"2433:{self.random.randrange(10**12)}"
         self._record(got)
         status = {
-            "SerialNo": got.message_id, "PhoneNumber": got.to, "Fee": 1, "SessionContext": "", "Code": "Ok",
+            "SerialNo": got.message_id, "PhoneNumber": got.to, "Fee": 1, "SessionContext": got.ref, "Code": "Ok",
             "Message": "send success", "IsoCode": "CN",
         }  # fmt: skip
         return 200, {"Response": {"SendStatusSet": [status], "RequestId": request_id}}
