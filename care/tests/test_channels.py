@@ -21,6 +21,7 @@ from care.models import (
 )
 from care.services import flush_outbox, notify, send_notifications
 from care.tests.conftest import REASONS, T0
+from tests.standins.providers import give_channels
 
 MIN = dt.timedelta(minutes=1)
 ALERT_TEXT = "您有一条需立即处理的预警，请登录心育查看"
@@ -32,10 +33,7 @@ def reachable(people, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.LANGUAGE_CODE = "zh-hans"
     for i, name in enumerate(("psych", "psych_east", "leader", "district_counselor", "class_teacher")):
-        user = getattr(people, name)
-        user.phone = f"1380000000{i}"
-        user.save(update_fields=["phone"])
-        ChannelChoice.objects.create(user=user, wecom_user_id=f"wx_{name}")
+        give_channels(getattr(people, name), phone=f"1380000000{i}", wecom_user_id=f"wx_{name}")
     return people
 
 

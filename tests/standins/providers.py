@@ -11,7 +11,8 @@ answers success, an error code, or nothing for a while (a timeout), and records 
     standin.fail("aliyun", times=1)        # the next SendSms answers an error; mode("aliyun", "hang") hangs
     standin.stop()
 
-In pytest use the ``provider_standin`` fixture of the root conftest (it starts, configures and stops it).
+In pytest use the ``provider_standin`` fixture of the root conftest (it starts, configures and stops it), and
+``give_channels(user, phone=..., wecom_user_id=...)`` to give a test person the addresses to reach.
 """
 
 from __future__ import annotations
@@ -290,3 +291,21 @@ class ProviderStandIn:
         got.ok, got.answer, got.message_id = True, "ok", uuid.uuid4().hex
         self._record(got)
         return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": got.message_id}
+
+
+def give_channels(user, *, phone: str = "", wecom_user_id: str = "", email: str = "") -> None:
+    """Give a test person outside addresses (a phone for SMS, a 企业微信 UserID, an e-mail), as they would enter
+    them at /care/notifications/channels/. Red notifications then reach them by each of these."""
+    from care.models import ChannelChoice
+
+    fields = []
+    if phone:
+        user.phone = phone
+        fields.append("phone")
+    if email:
+        user.email = email
+        fields.append("email")
+    if fields:
+        user.save(update_fields=fields)
+    if wecom_user_id:
+        ChannelChoice.objects.update_or_create(user=user, defaults={"wecom_user_id": wecom_user_id})
