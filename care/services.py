@@ -512,8 +512,9 @@ def delivery_report(
     *, provider: str, provider_id: str, delivered: bool, code: str = "", now: dt.datetime | None = None
 ) -> int:
     """The provider's delivery report (回执) of a send: recorded on its ``Delivery``. A report that the message
-    did not arrive makes it fall through at once to the person's next channel (and counts toward the alert's
-    escalation, as a failed send does). Returns how many deliveries it matched (0: unknown id, ignored)."""
+    did not arrive (phone off, number void) makes it fall through at once to the person's next channel unused by
+    this message; the row stays sent (sending the same SMS again would not help). Returns how many deliveries it
+    matched (0: an unknown id, ignored)."""
     now = now or timezone.now()
     matched = 0
     for delivery in Delivery.objects.filter(provider=provider, provider_id=provider_id).select_related(
