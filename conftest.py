@@ -273,10 +273,10 @@ def login(client):
 
 @pytest.fixture
 def provider_standin(settings):
-    """The SMS (Alibaba Cloud, Tencent Cloud) and 企业微信 stand-in on loopback, with every channel switched on and
-    pointed at it (Aliyun SMS by default; ``provider_standin.configure(settings, "tencent")`` for Tencent) and a
-    1-second client timeout. Assert on ``provider_standin.sms_to(phone)`` / ``.wecom_to(user_id)`` /
-    ``.requests(...)`` (tests/standins/providers.py)."""
+    """The SMS (Alibaba Cloud, Tencent Cloud), 企业微信 and 钉钉 stand-in on loopback, with every channel switched on
+    and pointed at it (Aliyun SMS by default; ``provider_standin.configure(settings, "tencent")`` for Tencent) and
+    a 1-second client timeout. Assert on ``provider_standin.sms_to(phone)`` / ``.wecom_to(user_id)`` /
+    ``.dingtalk_to(user_id)`` / ``.requests(...)`` (tests/standins/providers.py)."""
     from tests.standins.providers import ProviderStandIn
 
     standin = ProviderStandIn().start()

@@ -142,6 +142,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     WECOM = "wecom", _("WeCom")
+    DINGTALK = "dingtalk", _("DingTalk")
 
 
 class Notification(models.Model):
@@ -243,7 +244,7 @@ class Delivery(models.Model):
 
 class ChannelChoice(models.Model):
     """通知方式 — the channels a person chose for notifications that are not red (red goes by every channel
-    they have) and their 企业微信 account (the phone is ``org.User.phone``). No row = the defaults."""
+    they have) and their 企业微信 / 钉钉 accounts (the phone is ``org.User.phone``). No row = the defaults."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="channel_choice"
@@ -252,6 +253,8 @@ class ChannelChoice(models.Model):
     sms = models.BooleanField(_("by SMS"), default=False)
     wecom = models.BooleanField(_("by WeCom"), default=True)
     wecom_user_id = models.CharField(_("WeCom account (UserID)"), max_length=64, blank=True)
+    dingtalk = models.BooleanField(_("by DingTalk"), default=True)
+    dingtalk_user_id = models.CharField(_("DingTalk account (userid)"), max_length=64, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

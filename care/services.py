@@ -562,29 +562,42 @@ class ChannelChoiceError(ValueError):
 
 
 PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
-WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")  # 企业微信 UserID, 钉钉 userid
 
 
 def set_channel_choice(
-    *, user: User, email: bool, sms: bool, wecom: bool, phone: str, wecom_user_id: str
+    *,
+    user: User,
+    chosen: dict[str, bool],
+    phone: str | None = None,
+    wecom_user_id: str | None = None,
+    dingtalk_user_id: str | None = None,
 ) -> ChannelChoice:
-    """通知方式 — the channels a person wants for what is not red (red goes by every channel they have), their
-    mobile phone (``org.User.phone``) and 企业微信 account. Audited; a bad value changes nothing."""
-    phone = phone.strip().replace(" ", "").replace("-", "")
-    wecom_user_id = wecom_user_id.strip()
-    if phone and not PHONE.match(phone):
-        raise ChannelChoiceError(_("Enter a mainland mobile number of 11 digits, e.g. 13800000000."))
-    if wecom_user_id and not WECOM_ID.match(wecom_user_id):
+    """通知方式 — the channels a person wants for what is not red (red goes by every channel they have):
+    ``chosen`` = ``{"email": …, "sms": …, "wecom": …, "dingtalk": …}`` (a channel left out keeps its choice), their
+    mobile phone (``org.User.phone``) and 企业微信 / 钉钉 accounts (``None`` = unchanged). Audited; a bad value
+    changes nothing."""
+    if phone is not None:
+        phone = phone.strip().replace(" ", "").replace("-", "")
+        if phone and not PHONE.match(phone):
+            raise ChannelChoiceError(_("Enter a mainland mobile number of 11 digits, e.g. 13800000000."))
+    accounts = {"wecom_user_id": wecom_user_id, "dingtalk_user_id": dingtalk_user_id}
+    accounts = {k: v.strip() for k, v in accounts.items() if v is not None}
+    if any(v and not ACCOUNT_ID.match(v) for v in accounts.values()):
         raise ChannelChoiceError(
             _(
-                "Enter the WeCom account (UserID) as shown in the WeCom admin console: letters, digits, _ . @ -."
+                "Enter the account as shown in the admin console of WeCom or DingTalk: letters, digits, _ . @ -."
             )
         )
     with transaction.atomic():
         choice, _created = ChannelChoice.objects.select_for_update().get_or_create(user=user)
-        choice.email, choice.sms, choice.wecom, choice.wecom_user_id = email, sms, wecom, wecom_user_id
+        for channel in channels.ORDER:
+            if channel in chosen:
+                setattr(choice, channel, bool(chosen[channel]))
+        for field_name, value in accounts.items():
+            setattr(choice, field_name, value)
         choice.save()
-        if phone != user.phone:
+        if phone is not None and phone != user.phone:
             user.phone = phone
             user.save(update_fields=["phone"])
         audit.record(
@@ -592,11 +605,9 @@ def set_channel_choice(
             action="care.channels.choose",
             obj=choice,
             detail={
-                "email": email,
-                "sms": sms,
-                "wecom": wecom,
-                "phone": bool(phone),
-                "wecom_id": bool(wecom_user_id),
+                **{c: getattr(choice, c) for c in channels.ORDER},
+                "phone": bool(user.phone),
+                **{k: bool(getattr(choice, k)) for k in ("wecom_user_id", "dingtalk_user_id")},
             },
         )
     return choice

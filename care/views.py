@@ -115,14 +115,19 @@ def notification_channels(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     choice = ChannelChoice.objects.filter(user=user).first()
+    offered = [c for c in channels.ORDER if channels.enabled(c)]
     error = ""
     if request.method == "POST":
+        post = request.POST
         try:
             services.set_channel_choice(
-                user=user, email="email" in request.POST, sms="sms" in request.POST,
-                wecom="wecom" in request.POST, phone=request.POST.get("phone", ""),
-                wecom_user_id=request.POST.get("wecom_user_id", ""),
-            )  # fmt: skip
+                user=user,
+                chosen={c: c in post for c in offered},
+                phone=post.get("phone", ""),
+                # An account field is on the page only while its channel is offered: absent = unchanged.
+                wecom_user_id=post.get("wecom_user_id"),
+                dingtalk_user_id=post.get("dingtalk_user_id"),
+            )
         except services.ChannelChoiceError as exc:
             error = str(exc)
         else:
@@ -132,22 +137,24 @@ def notification_channels(request: HttpRequest) -> HttpResponse:
         {
             "code": c,
             "label": Channel(c).label,
-            "enabled": channels.enabled(c),
             "chosen": channels.chose(c, choice),
             "has": channels.has(c, user, choice),
         }
-        for c in (Channel.EMAIL, Channel.SMS, Channel.WECOM)
+        for c in reversed(offered)  # e-mail, SMS, 钉钉, 企业微信: the page's order
     ]
+
+    def value(name: str, saved: str) -> str:
+        return request.POST.get(name, saved) if error else saved
+
     return render(
         request,
         "care/notification_channels.html",
         {
             "rows": rows,
-            "choice": choice,
-            "phone": request.POST.get("phone", user.phone) if error else user.phone,
-            "wecom_user_id": request.POST.get("wecom_user_id", "")
-            if error
-            else (choice.wecom_user_id if choice else ""),
+            "offered": set(offered),
+            "phone": value("phone", user.phone),
+            "wecom_user_id": value("wecom_user_id", choice.wecom_user_id if choice else ""),
+            "dingtalk_user_id": value("dingtalk_user_id", choice.dingtalk_user_id if choice else ""),
             "error": error,
         },
         status=400 if error else 200,

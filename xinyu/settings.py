@@ -328,6 +328,12 @@ XINYU_WECOM = {  # 企业微信 application messages (自建应用)
     "agent_id": os.environ.get("XINYU_WECOM_AGENT_ID", ""),
     "api_base": os.environ.get("XINYU_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
 }
+XINYU_DINGTALK = {  # 钉钉 work notices (工作通知) of an internal app (企业内部应用)
+    "app_key": os.environ.get("XINYU_DINGTALK_APP_KEY", ""),
+    "app_secret": os.environ.get("XINYU_DINGTALK_APP_SECRET", ""),
+    "agent_id": os.environ.get("XINYU_DINGTALK_AGENT_ID", ""),
+    "api_base": os.environ.get("XINYU_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
+}
 # Delivery reports (回执) posted by the SMS provider: /care/channels/receipts/<provider>/<token>/ ("" = off).
 XINYU_RECEIPT_TOKEN = os.environ.get("XINYU_RECEIPT_TOKEN", "")
 

@@ -6,7 +6,8 @@ are never sent: the inbox shows them. Which channels a person has, and in what o
 ``channels_for`` and ``next_channel``. The bodies carry no name, level, diagnosis or school (``care.channels.text``).
 
 Providers: e-mail (Django's mail backend), SMS through Alibaba Cloud SMS or Tencent Cloud SMS (their official
-SDKs; one per deployment, ``XINYU_SMS_PROVIDER``), 企业微信 application messages (``care.channels.wecom``).
+SDKs; one per deployment, ``XINYU_SMS_PROVIDER``), 企业微信 application messages (``care.channels.wecom``) and
+钉钉 work notices (``care.channels.dingtalk``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from care.models import Channel, ChannelChoice, Notification
 from org.models import User
 
 # A failed channel falls through to the next one the person has, in this order (the ones people watch first).
-ORDER = (Channel.WECOM, Channel.SMS, Channel.EMAIL)
+ORDER = (Channel.WECOM, Channel.DINGTALK, Channel.SMS, Channel.EMAIL)
 EXTERNAL = frozenset(ORDER)
 
 
@@ -50,6 +51,8 @@ def address(channel: str, user: User, choice: ChannelChoice | None) -> str:
         return user.phone or ""
     if channel == Channel.WECOM:
         return choice.wecom_user_id if choice else ""
+    if channel == Channel.DINGTALK:
+        return choice.dingtalk_user_id if choice else ""
     return ""
 
 
@@ -82,7 +85,7 @@ def choices_of(users) -> Mapping[int, ChannelChoice]:
 def deliver(row: Notification) -> Sent:
     """Send one outbox row through its channel. Raises ``DeliveryFailed``; any other error of a provider's
     client is turned into one (a bug in a client must not stop the outbox)."""
-    from care.channels import email, sms, text, wecom
+    from care.channels import dingtalk, email, sms, text, wecom
 
     choice = ChannelChoice.objects.filter(user_id=row.user_id).first()
     to = address(row.channel, row.user, choice)
@@ -91,7 +94,12 @@ def deliver(row: Notification) -> Sent:
     if not enabled(row.channel):
         raise DeliveryFailed(row.channel, "channel switched off")
     message = text.message(row)
-    senders = {Channel.EMAIL: email.send, Channel.SMS: sms.send, Channel.WECOM: wecom.send}
+    senders = {
+        Channel.EMAIL: email.send,
+        Channel.SMS: sms.send,
+        Channel.WECOM: wecom.send,
+        Channel.DINGTALK: dingtalk.send,
+    }
     try:
         return senders[row.channel](to, message)
     except DeliveryFailed:

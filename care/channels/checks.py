@@ -29,6 +29,11 @@ WECOM_ENV = {
     "secret": "XINYU_WECOM_SECRET",
     "agent_id": "XINYU_WECOM_AGENT_ID",
 }
+DINGTALK_ENV = {
+    "app_key": "XINYU_DINGTALK_APP_KEY",
+    "app_secret": "XINYU_DINGTALK_APP_SECRET",
+    "agent_id": "XINYU_DINGTALK_AGENT_ID",
+}
 
 
 @checks.register(TAG)
@@ -71,6 +76,18 @@ def channel_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                     )
                     % {"missing": ", ".join(missing)},
                     id="care.W104",
+                )
+            )
+    if Channel.DINGTALK in on:
+        missing = [env for k, env in DINGTALK_ENV.items() if not settings.XINYU_DINGTALK.get(k)]
+        if missing:
+            found.append(
+                checks.Warning(
+                    _(
+                        "DingTalk is switched on but not configured: no DingTalk notice is sent. Missing: %(missing)s"
+                    )
+                    % {"missing": ", ".join(missing)},
+                    id="care.W105",
                 )
             )
     return found

@@ -25,16 +25,21 @@ def _key() -> str:
     return CACHE_KEY.format(corp=conf["corp_id"], agent=conf["agent_id"])
 
 
-def _call(method: str, path: str, **kwargs) -> dict:
-    url = _conf()["api_base"].rstrip("/") + path
+def http_json(provider: str, base: str, method: str, path: str, **kwargs) -> dict:
+    """One call of a JSON server API (企业微信, 钉钉) within ``XINYU_CHANNEL_TIMEOUT``; failures as ``DeliveryFailed``."""
+    url = base.rstrip("/") + path
     try:
         response = requests.request(method, url, timeout=settings.XINYU_CHANNEL_TIMEOUT, **kwargs)
         response.raise_for_status()
         return response.json()
     except requests.Timeout as exc:
-        raise DeliveryFailed("wecom", f"timeout: {path}", timeout=True) from exc
+        raise DeliveryFailed(provider, f"timeout: {path}", timeout=True) from exc
     except (requests.RequestException, ValueError) as exc:
-        raise DeliveryFailed("wecom", f"{exc.__class__.__name__} on {path}") from exc
+        raise DeliveryFailed(provider, f"{exc.__class__.__name__} on {path}") from exc
+
+
+def _call(method: str, path: str, **kwargs) -> dict:
+    return http_json("wecom", _conf()["api_base"], method, path, **kwargs)
 
 
 def access_token(*, fresh: bool = False) -> str:

@@ -222,6 +222,10 @@ def test_a_person_chooses_their_channels_on_their_notifications_page(world, clie
     client.force_login(world.class_teacher)
     page = client.get("/care/notifications/").content.decode()
     assert 'href="/care/notifications/channels/"' in page
+    page = client.get("/care/notifications/channels/").content.decode()
+    assert (
+        'name="wecom_user_id"' in page and 'name="dingtalk_user_id"' not in page
+    )  # 钉钉 is not offered here
     response = client.post(
         "/care/notifications/channels/",
         {"sms": "1", "wecom": "1", "phone": "138 0000 1234", "wecom_user_id": "wangbanzhuren"},
@@ -368,3 +372,23 @@ def test_thirty_red_alerts_sent_while_two_relays_race_reach_everyone_once(reacha
     bodies = [m.body for m in mail.outbox]
     assert len(bodies) == len(set(bodies)) == 30
     assert Delivery.objects.filter(status="accepted").count() == 90
+
+
+def test_a_red_alert_reaches_dingtalk_too_and_a_dingtalk_error_falls_through(
+    reachable, provider_standin, django_capture_on_commit_callbacks
+):
+    psych = reachable.psych
+    give_channels(psych, dingtalk_user_id="ding_psych")
+    alert = _raise(reachable, django_capture_on_commit_callbacks)
+    [notice] = provider_standin.dingtalk_to("ding_psych")
+    assert ALERT_TEXT in notice.text and reachable.student_a1.name not in notice.text
+    assert _sent(psych, alert) == {Channel.SMS, Channel.WECOM, Channel.DINGTALK, Channel.EMAIL}
+    # Not red, by choice 钉钉 only: 钉钉 refuses, so the message goes at once by the first other channel the
+    # teacher has, in the order 企业微信, 钉钉, SMS, e-mail.
+    ChannelChoice.objects.filter(user=psych).update(email=False, sms=False, wecom=False, dingtalk=True)
+    provider_standin.fail("dingtalk")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[psych], kind="care.report", subject="报告", url="/r/9/", email=True)
+    rows = Notification.objects.filter(kind="care.report").exclude(channel="in_app")
+    assert dict(rows.values_list("channel", "attempts")) == {"dingtalk": 1, "wecom": 1}
+    assert set(rows.filter(sent_at__isnull=False).values_list("channel", flat=True)) == {"wecom"}

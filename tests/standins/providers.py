@@ -1,6 +1,6 @@
 """A stand-in for the outside message providers, for tests and the load bench: a real HTTP server on loopback
-(random port) that speaks enough of Alibaba Cloud SMS ``SendSms``, Tencent Cloud SMS ``SendSms`` and 企业微信
-``gettoken`` / ``message/send`` for their real clients (the official SDKs, ``requests``) to talk to it. It
+(random port) that speaks enough of Alibaba Cloud SMS ``SendSms``, Tencent Cloud SMS ``SendSms``, 企业微信
+``gettoken`` / ``message/send`` and 钉钉 ``gettoken`` / ``asyncsend_v2`` for their real clients (the official SDKs, ``requests``) to talk to it. It
 answers success, an error code, or nothing for a while (a timeout), and records every request it got.
 
     standin = ProviderStandIn().start()
@@ -33,7 +33,7 @@ SMS_PROVIDERS = ("aliyun", "tencent")
 class Got:
     """One request the stand-in received."""
 
-    provider: str  # aliyun, tencent, wecom
+    provider: str  # aliyun, tencent, wecom, dingtalk
     action: str  # SendSms, gettoken, message/send
     to: str = ""  # phone number or 企业微信 UserID
     template: str = ""  # SMS template code / id
@@ -55,7 +55,7 @@ class ProviderStandIn:
     def __init__(self, *, seed: int = 15):
         self.got: list[Got] = []
         self.lock = threading.Lock()
-        self.modes: dict[str, str] = {"aliyun": "ok", "tencent": "ok", "wecom": "ok"}
+        self.modes: dict[str, str] = {"aliyun": "ok", "tencent": "ok", "wecom": "ok", "dingtalk": "ok"}
         self.failures: dict[str, int] = {}
         self.fail_rate = 0.0
         self.hang_seconds = 3.0
@@ -114,7 +114,7 @@ class ProviderStandIn:
     def settings(self, sms_provider: str = "aliyun") -> dict:
         """The Django settings that point the clients at the stand-in."""
         return {
-            "XINYU_CHANNELS": ["in_app", "email", "sms", "wecom"],
+            "XINYU_CHANNELS": ["in_app", "email", "sms", "wecom", "dingtalk"],
             "XINYU_SMS_PROVIDER": sms_provider,
             "XINYU_SMS": {
                 "access_key_id": "standin-key",
@@ -132,6 +132,12 @@ class ProviderStandIn:
                 "secret": "standin",
                 "agent_id": "1000002",
                 "api_base": self.url,
+            },
+            "XINYU_DINGTALK": {
+                "app_key": "dingstandin",
+                "app_secret": "standin",
+                "agent_id": "2000001",
+                "api_base": self.url + "/dingtalk",
             },
         }
 
@@ -164,6 +170,12 @@ class ProviderStandIn:
     def wecom_to(self, user_id: str) -> list[Got]:
         return [g for g in self.wecom() if g.to == user_id]
 
+    def dingtalk(self) -> list[Got]:
+        return [g for g in self.requests("dingtalk", "asyncsend_v2") if g.ok]
+
+    def dingtalk_to(self, user_id: str) -> list[Got]:
+        return [g for g in self.dingtalk() if g.to == user_id]
+
     # --- the protocol --------------------------------------------------------------------------------------------
 
     def _decide(self, provider: str) -> str:
@@ -186,7 +198,9 @@ class ProviderStandIn:
         body = h.rfile.read(length) if length else b""
         path, _, query = h.path.partition("?")
         q = {k: v[0] for k, v in urllib.parse.parse_qs(query).items()}
-        if path.startswith("/cgi-bin/"):
+        if path.startswith("/dingtalk/"):
+            status, answer = self._dingtalk(path.rsplit("/", 1)[-1], q, body)
+        elif path.startswith("/cgi-bin/"):
             status, answer = self._wecom(path.removeprefix("/cgi-bin/"), q, body)
         elif h.headers.get("X-TC-Action"):
             status, answer = self._tencent(h.headers["X-TC-Action"], body)
@@ -292,10 +306,43 @@ class ProviderStandIn:
         self._record(got)
         return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": got.message_id}
 
+    def _dingtalk(self, action: str, q: dict, body: bytes) -> tuple[int, dict | None]:
+        if action == "gettoken":
+            token = "ding" + uuid.uuid4().hex
+            with self.lock:
+                self.tokens.add(token)
+            self._record(Got("dingtalk", "gettoken", ok=True, answer="ok"))
+            return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        payload = json.loads(body or b"{}")
+        text = ((payload.get("msg") or {}).get("text") or {}).get("content", "")
+        got = Got("dingtalk", action, to=str(payload.get("userid_list", "")), text=text)
+        if q.get("access_token") not in self.tokens:
+            got.answer = "42001"
+            self._record(got)
+            return 200, {"errcode": 42001, "errmsg": "不合法的access_token"}
+        decision = self._decide("dingtalk")
+        got.answer = decision
+        if decision == "hang":
+            self._record(got)
+            return 200, None
+        if decision == "error":
+            self._record(got)
+            return 200, {"errcode": 88, "errmsg": "不合法的agentId"}
+        got.ok, got.answer, got.message_id = True, "ok", str(self.random.randrange(10**12))
+        self._record(got)
+        return 200, {
+            "errcode": 0,
+            "errmsg": "ok",
+            "task_id": int(got.message_id),
+            "request_id": uuid.uuid4().hex,
+        }
 
-def give_channels(user, *, phone: str = "", wecom_user_id: str = "", email: str = "") -> None:
-    """Give a test person outside addresses (a phone for SMS, a 企业微信 UserID, an e-mail), as they would enter
-    them at /care/notifications/channels/. Red notifications then reach them by each of these."""
+
+def give_channels(
+    user, *, phone: str = "", wecom_user_id: str = "", dingtalk_user_id: str = "", email: str = ""
+) -> None:
+    """Give a test person outside addresses (a phone for SMS, a 企业微信 UserID, a 钉钉 userid, an e-mail), as
+    they would enter them at /care/notifications/channels/. Red notifications then reach them by each of these."""
     from care.models import ChannelChoice
 
     fields = []
@@ -307,5 +354,8 @@ def give_channels(user, *, phone: str = "", wecom_user_id: str = "", email: str 
         fields.append("email")
     if fields:
         user.save(update_fields=fields)
-    if wecom_user_id:
-        ChannelChoice.objects.update_or_create(user=user, defaults={"wecom_user_id": wecom_user_id})
+    accounts = {
+        k: v for k, v in (("wecom_user_id", wecom_user_id), ("dingtalk_user_id", dingtalk_user_id)) if v
+    }
+    if accounts:
+        ChannelChoice.objects.update_or_create(user=user, defaults=accounts)
