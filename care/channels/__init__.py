@@ -62,8 +62,8 @@ def has(channel: str, user: User, choice: ChannelChoice | None) -> bool:
 
 
 def chose(channel: str, choice: ChannelChoice | None) -> bool:
-    defaults = {f.name: f.default for f in ChannelChoice._meta.fields if isinstance(f.default, bool)}
-    return getattr(choice, channel) if choice is not None else defaults[channel]
+    """Did the person choose ``channel`` for what is not red? Without a saved choice, the model's defaults."""
+    return getattr(choice or ChannelChoice(), channel)
 
 
 def channels_for(user: User, choice: ChannelChoice | None, *, urgent: bool) -> list[str]:
