@@ -294,3 +294,22 @@ def school_day_at(hour: int, minute: int = 0, *, days_ahead: int = 1) -> dt.date
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(hour, minute), ZoneInfo("Asia/Shanghai"))
+
+
+# --- Outside message providers (care.channels) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def provider_standin(settings):
+    """The SMS (Alibaba Cloud, Tencent Cloud), 企业微信 and 钉钉 stand-in on loopback, with every channel switched on
+    and pointed at it (Aliyun SMS by default; ``provider_standin.configure(settings, "tencent")`` for Tencent) and
+    a 1-second client timeout. Assert on ``provider_standin.sms_to(phone)`` / ``.wecom_to(user_id)`` /
+    ``.dingtalk_to(user_id)`` / ``.requests(...)`` (tests/standins/providers.py)."""
+    from tests.standins.providers import ProviderStandIn
+
+    standin = ProviderStandIn().start()
+    standin.configure(settings)
+    settings.XINYU_CHANNEL_TIMEOUT = 1
+    standin.hang_seconds = 2
+    yield standin
+    standin.stop()

@@ -54,7 +54,22 @@ def accounts(request: HttpRequest) -> HttpResponse:
     audit.record(
         actor=request.user, action="security.accounts.view", request=request, detail={"rows": len(page)}
     )
-    return render(request, "access/security.html", {"page": page, "q": query, "grants": grants})
+    return render(
+        request,
+        "access/security.html",
+        {"page": page, "q": query, "grants": grants, "config_problems": config_problems()},
+    )
+
+
+CONFIG_TAG = "xinyu_config"  # system checks an operator must see (e.g. a notification channel not configured)
+
+
+def config_problems() -> list[str]:
+    """The configuration warnings of the running deployment (Django system checks tagged ``xinyu_config``,
+    registered by the apps that own them), as sentences: shown here and in /readyz, never swallowed."""
+    from django.core import checks
+
+    return [str(m.msg) for m in checks.run_checks(tags=[CONFIG_TAG]) if m.level >= checks.WARNING]
 
 
 def _target(request: HttpRequest, pk: int):

@@ -25,6 +25,7 @@ class CareConfig(AppConfig):
         register_student_section(providers.file_link_section)
         file_providers.register()
         from care import guardian_export
+        from care.channels import checks  # noqa: F401 — registers the channel settings check (issue 15)
 
         guardian_export.register_retention()
         from care.correction_views import nav_corrections

@@ -457,6 +457,7 @@ def escalate_case(
             url=reverse("care:case_detail", args=[locked.pk]),
             key=f"care.case.escalated:{locked.pk}",
             email=True,
+            level=locked.level,  # a red case's escalation goes by every channel (issue 15)
             now=now,
         )
     return locked
@@ -613,6 +614,7 @@ def escalate_missed_crisis_steps(*, now: dt.datetime | None = None) -> int:
                 else reverse("care:case_list"),
                 key=f"care.crisis:{step.pk}:{target}",
                 email=True,
+                level=RiskLevel.RED,  # a missed crisis step is red-urgent: every channel (issue 15)
                 now=now,
             )
             if target == AlertStage.SCHOOL_LEADER and step.owner is not None:

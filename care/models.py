@@ -170,8 +170,14 @@ class AlertEvent(models.Model):
 
 
 class Channel(models.TextChoices):
+    """How a notification reaches a person (``care.channels``): in-app always; the others where the person has an
+    address and the deployment configured the provider (R5.1, issue 15)."""
+
     IN_APP = "in_app", _("In the app")
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom")
+    DINGTALK = "dingtalk", _("DingTalk")
 
 
 class Notification(models.Model):
@@ -195,6 +201,11 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)  # a worker is sending it (lease, CLAIM_LEASE)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # One message told by several channels: the rows of one (person, message) share this id, so a failed channel
+    # falls through to the next one exactly once (unique per message and channel). Empty on rows before issue 15.
+    message = models.UUIDField(null=True, blank=True, editable=False)
+    # 红: goes by every channel the person has, whatever they chose (alerts: the alert's level).
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("notification")
@@ -209,6 +220,11 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["user", "channel", "key"], condition=~Q(key=""), name="care_notification_key_once"
             ),
+            models.UniqueConstraint(
+                fields=["message", "channel"],
+                condition=Q(message__isnull=False),
+                name="care_notification_message_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="care_notification_inbox"),
@@ -217,10 +233,71 @@ class Notification(models.Model):
                 condition=Q(sent_at__isnull=True, channel="email"),
                 name="care_notification_unsent",
             ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True) & ~Q(channel="in_app"),
+                name="care_notification_outbox",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} ← {self.alert_id or self.kind} ({self.channel})"
+
+
+class DeliveryStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted by the provider")
+    DELIVERED = "delivered", _("Delivered")  # the provider's delivery report (receipt)
+    UNDELIVERED = "undelivered", _("Not delivered")  # the provider's report says it did not arrive
+    FAILED = "failed", _("Failed")  # an error answer
+    TIMEOUT = "timeout", _("No answer in time")
+
+
+class Delivery(models.Model):
+    """投递记录 — one attempt to send a notification row through its channel's provider, and its receipt: the
+    provider's acceptance (its message id / serial), then its delivery report where the provider calls back.
+    Holds no address and no message text (the row and the person say who; the text is fixed)."""
+
+    notification = models.ForeignKey(Notification, models.CASCADE, related_name="deliveries")
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    provider = models.CharField(_("provider"), max_length=20)  # smtp, aliyun, tencent, wecom
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=DeliveryStatus.choices)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    receipt_at = models.DateTimeField(_("receipt at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["notification", "attempt"]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}#{self.attempt} {self.provider} {self.status}"
+
+
+class ChannelChoice(models.Model):
+    """通知方式 — the channels a person chose for notifications that are not red (red goes by every channel
+    they have) and their 企业微信 / 钉钉 accounts (the phone is ``org.User.phone``). No row = the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="channel_choice"
+    )
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=False)
+    wecom = models.BooleanField(_("by WeCom"), default=True)
+    wecom_user_id = models.CharField(_("WeCom account (UserID)"), max_length=64, blank=True)
+    dingtalk = models.BooleanField(_("by DingTalk"), default=True)
+    dingtalk_user_id = models.CharField(_("DingTalk account (userid)"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification channels")
+        verbose_name_plural = _("notification channels")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: channels"
 
 
 # --- Cases (个案) — issue 4 -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Writes of the care app: alerts (raise, acknowledge, escalate), notifications (the outbox), levels.
+"""Writes of the care app: alerts (raise, acknowledge, escalate), notifications (the outbox, sent by
+care.channels: e-mail, SMS, 企业微信), levels.
 
 Alerts cannot be lost (issue 3, deliverable 7): ``raise_alert`` writes the alert, its events and its
 notification rows in the *caller's* transaction — the screening submit — so a result and its alert commit or
@@ -10,21 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import uuid
+from collections import deque
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import audit
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care import deadlines, responders
+from care import channels, deadlines, responders
 from care.levels import ALERT_LEVELS, RiskLevel, rank
 from care.models import (
     Alert,
@@ -38,6 +39,9 @@ from care.models import (
     CaseSource,
     CaseStatus,
     Channel,
+    ChannelChoice,
+    Delivery,
+    DeliveryStatus,
     LevelRecord,
     Notification,
 )
@@ -48,7 +52,8 @@ log = logging.getLogger(__name__)
 LAST_STAGE = AlertStage.DISTRICT_CENTRE
 # Who may confirm a level (a human confirms every level; DESIGN.md): the clinicians of the tier table.
 CONFIRMING_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
-MAX_EMAIL_ATTEMPTS = 5
+MAX_EMAIL_ATTEMPTS = 5  # tries of one outside row by the relay (e-mail, SMS, 企业微信)
+MAX_URGENT_ATTEMPTS = 30  # an alert's or a red notification's row: about half an hour of the one-minute timer
 
 
 # --- Recipients -----------------------------------------------------------------------------------------------
@@ -151,17 +156,34 @@ def _tell_school_in_app(alert: Alert, now: dt.datetime) -> None:
     )
 
 
+def _rows_for(
+    user: User, choice, *, urgent: bool, push: bool, message: uuid.UUID, **common
+) -> list[Notification]:
+    """The outbox rows of one message to one person: in-app always; outside channels when ``push`` — red
+    (``urgent``) by every channel the person has, else by their choice (``care.channels.channels_for``)."""
+    rows = [Notification(user=user, channel=Channel.IN_APP, urgent=urgent, message=message, **common)]
+    if push:
+        for channel in channels.channels_for(user, choice, urgent=urgent):
+            rows.append(Notification(user=user, channel=channel, urgent=urgent, message=message, **common))
+    return rows
+
+
 def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) -> list[int]:
-    """Outbox rows for ``people``: in-app for everyone, e-mail for those with an address. Returns the e-mail
-    rows' ids (sent after commit)."""
+    """Outbox rows for ``people``: in-app for everyone, and the outside channels — a red alert, and any alert on
+    the off-hours route (the counselor on duty at night is not reading e-mail), by every channel each person has
+    (R5.1, issue 15); an orange one in school time by their choice. Returns the outside rows' ids (sent after
+    commit)."""
+    people = list(people)
+    choices = channels.choices_of(people)
+    urgent = alert.level == RiskLevel.RED or alert.route == AlertRoute.OFF_HOURS
     rows = []
     for user in people:
-        rows.append(Notification(user=user, alert=alert, stage=stage, channel=Channel.IN_APP, created_at=now))
-        if user.email:
-            rows.append(
-                Notification(user=user, alert=alert, stage=stage, channel=Channel.EMAIL, created_at=now)
-            )
+        rows += _rows_for(
+            user, choices.get(user.pk), urgent=urgent, push=True, message=uuid.uuid4(),
+            alert=alert, stage=stage, created_at=now,
+        )  # fmt: skip
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    outside = [r for r in rows if r.channel != Channel.IN_APP]
     AlertEvent.objects.create(
         alert=alert,
         kind=AlertEventKind.NOTIFIED,
@@ -170,16 +192,21 @@ def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) 
         detail={
             "users": sorted({r.user_id for r in rows}),
             "email": sum(r.channel == Channel.EMAIL for r in rows),
+            "channels": {
+                c: sum(r.channel == c for r in outside) for c in sorted({r.channel for r in outside})
+            },
+            # Nobody of this stage has an outside channel: only the inbox tells them (docs/alerts.md).
+            "in_app_only": not outside,
         },
     )
-    email_ids = list(
-        Notification.objects.filter(
-            alert=alert, stage=stage, channel=Channel.EMAIL, sent_at__isnull=True
-        ).values_list("pk", flat=True)
+    ids = list(
+        Notification.objects.filter(alert=alert, stage=stage, sent_at__isnull=True)
+        .exclude(channel=Channel.IN_APP)
+        .values_list("pk", flat=True)
     )
-    if email_ids:
-        transaction.on_commit(lambda: _enqueue_emails(email_ids))
-    return email_ids
+    if ids:
+        transaction.on_commit(lambda: _enqueue_sends(ids))
+    return ids
 
 
 def notify(
@@ -190,17 +217,23 @@ def notify(
     url: str,
     key: str = "",
     email: bool = False,
+    level: str = "",
     now: dt.datetime | None = None,
 ) -> int:
     """通知 — tell people something that is not an alert (a report filed about a student of theirs, a task
-    due, a booking to confirm): an in-app row each, and an e-mail after commit when ``email`` and they have an
-    address. Write it in the caller's transaction (the outbox), so it exists exactly when the thing it tells of.
+    due, a booking to confirm): an in-app row each, and — when ``email`` (worth telling outside the app) — the
+    outside channels each person chose (e-mail, SMS, 企业微信), sent after commit. ``level="red"`` marks it
+    red-urgent (a crisis step): it goes by every channel the person has, whatever they chose. Write it in the
+    caller's transaction (the outbox), so it exists exactly when the thing it tells of.
 
-    ``subject`` is shown in the app and must carry no clinical text (a name the recipient may see is fine; the
-    e-mail never carries it: it only says there is something to see, and links to the login). ``key`` makes
-    the call idempotent per user and channel (a reminder sent twice is stored once). Returns the in-app rows
-    written (already-present keys are not counted)."""
+    ``subject`` is shown in the app and must carry no clinical text (a name the recipient may see is fine; no
+    outside channel ever carries it: they only say there is something to see, and link to the login). ``key``
+    makes the call idempotent per user and channel (a reminder sent twice is stored once). Returns the in-app
+    rows written (already-present keys are not counted)."""
+    if level and level not in RiskLevel.values:
+        raise ValueError(f"unknown risk level {level!r}")
     now = now or timezone.now()
+    urgent = level == RiskLevel.RED
     people = [u for u in {u.pk: u for u in users if u is not None}.values() if u.is_active]
     already: set[int] = set()
     if key:
@@ -209,44 +242,33 @@ def notify(
                 "user_id", flat=True
             )
         )
+    people = [u for u in people if u.pk not in already]
+    choices = channels.choices_of(people) if (email or urgent) else {}
     rows = []
     for user in people:
-        if user.pk in already:
-            continue
-        common = {
-            "user": user,
-            "kind": kind,
-            "subject": subject[:200],
-            "url": url,
-            "key": key,
-            "created_at": now,
-        }
-        rows.append(Notification(channel=Channel.IN_APP, **common))
-        if email and user.email:
-            rows.append(Notification(channel=Channel.EMAIL, **common))
+        rows += _rows_for(
+            user, choices.get(user.pk), urgent=urgent, push=email or urgent, message=uuid.uuid4(),
+            kind=kind, subject=subject[:200], url=url, key=key, created_at=now,
+        )  # fmt: skip
     created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))
-    if email:
-        email_ids = list(
-            Notification.objects.filter(
-                user__in=[r.user for r in rows],
-                kind=kind,
-                channel=Channel.EMAIL,
-                created_at=now,
-                sent_at__isnull=True,
-            ).values_list("pk", flat=True)
+    if email or urgent:
+        ids = list(
+            Notification.objects.filter(message__in=[r.message for r in rows], sent_at__isnull=True)
+            .exclude(channel=Channel.IN_APP)
+            .values_list("pk", flat=True)
         )
-        if email_ids:
-            transaction.on_commit(lambda: _enqueue_emails(email_ids))
+        if ids:
+            transaction.on_commit(lambda: _enqueue_sends(ids))
     return sum(1 for r in created if r.channel == Channel.IN_APP)
 
 
-def _enqueue_emails(ids: list[int]) -> None:
+def _enqueue_sends(ids: list[int]) -> None:
     from care.tasks import send_notification_emails
 
     try:
         send_notification_emails.delay(ids)
     except Exception:  # a broker down must not fail the request: the timer's flush_outbox sends them later
-        log.exception("care: could not enqueue alert e-mails %s; the escalation timer will retry", ids)
+        log.exception("care: could not enqueue notifications %s; the escalation timer will retry", ids)
 
 
 # --- Alerts ---------------------------------------------------------------------------------------------------
@@ -400,9 +422,22 @@ def _waiting(now: dt.datetime):
     )
 
 
-def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCalendar) -> bool:
+def _escalate_one(
+    alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCalendar, unreachable_stage: int | None = None
+) -> bool:
+    """Move one alert a stage up: past its deadline, or — ``unreachable_stage`` — at once, because nobody of
+    that stage could be reached by any outside channel."""
     with transaction.atomic():
-        qs = _waiting(now).filter(pk=alert_id).select_related("school__district")
+        if unreachable_stage is None:
+            qs = _waiting(now)
+        else:
+            qs = Alert.objects.filter(
+                acknowledged_at__isnull=True,
+                closed_at__isnull=True,
+                stage=unreachable_stage,
+                stage__lt=LAST_STAGE,
+            )
+        qs = qs.filter(pk=alert_id).select_related("school__district")
         if connection.features.has_select_for_update_skip_locked:
             # Two timers at once: the second skips the row the first is escalating (PostgreSQL).
             qs = qs.select_for_update(skip_locked=True, of=("self",))
@@ -424,7 +459,12 @@ def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCal
             kind=AlertEventKind.ESCALATED,
             at=now,
             stage=stage,
-            detail={"from": before, "to": stage, "route": alert.route},
+            detail={
+                "from": before,
+                "to": stage,
+                "route": alert.route,
+                **({"unreachable": True} if unreachable_stage is not None else {}),
+            },
         )
         _notify(alert, stage, people, now)
         audit.record(
@@ -432,7 +472,13 @@ def _escalate_one(alert_id: int, now: dt.datetime, calendar: deadlines.SchoolCal
             action="care.alert.escalate",
             obj=alert,
             student_id=alert.student_id,
-            detail={"from": before, "to": stage, "level": alert.level, "route": alert.route},
+            detail={
+                "from": before,
+                "to": stage,
+                "level": alert.level,
+                "route": alert.route,
+                "unreachable": unreachable_stage is not None,
+            },
         )
     return True
 
@@ -503,43 +549,7 @@ def hand_over_at_closing(
     return moved
 
 
-# --- E-mail (after commit) ------------------------------------------------------------------------------------
-
-
-def _email_text(n: Notification) -> tuple[str, str]:
-    """Subject and body. No name and no clinical text leaves the system by e-mail: only the level, the school
-    and a link that asks for a login."""
-    base = getattr(settings, "XINYU_BASE_URL", "").rstrip("/")
-    if n.alert_id is None:  # any other notification: only that there is something to see, and where
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("[Xinyu] You have a new notification")
-            body = _(
-                "Something is waiting for you in Xinyu: %(url)s\n\n"
-                "Log in to see it. This message carries no personal details on purpose."
-            ) % {"url": f"{base}{n.url or reverse('care:notifications')}"}
-        return subject, body
-    alert = n.alert
-    url = reverse("care:alert_detail", args=[alert.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        level = alert.get_level_display()
-        subject = _("[Xinyu] %(level)s alert at %(school)s: please acknowledge") % {
-            "level": level,
-            "school": alert.school.name,
-        }
-        body = _(
-            "A %(level)s alert for a student of %(school)s is waiting for you (%(stage)s).\n"
-            "Acknowledge it by %(deadline)s: %(url)s\n\n"
-            "Log in to see who it is and why. This message carries no personal details on purpose."
-        ) % {
-            "level": level,
-            "school": alert.school.name,
-            "stage": alert.get_stage_display() if n.stage == alert.stage else AlertStage(n.stage).label,
-            "deadline": timezone.localtime(alert.ack_deadline).strftime("%Y-%m-%d %H:%M")
-            if alert.ack_deadline
-            else "—",
-            "url": f"{base}{url}",
-        }
-    return subject, body
+# --- Sending (after commit): e-mail, SMS, 企业微信 ---------------------------------------------------------------
 
 
 CLAIM_LEASE = dt.timedelta(minutes=5)  # a claim older than this belongs to a worker that died: send again
@@ -549,48 +559,195 @@ def _claimable(now: dt.datetime) -> Q:
     return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE)
 
 
-def send_emails(ids: Iterable[int], now: dt.datetime | None = None) -> int:
-    """Send the e-mail notifications ``ids`` that are still unsent. Each row is claimed first (a lease, so two
-    workers never send it at once) and marked sent only after the mail server took it: a worker killed in
-    between leaves it unsent and the relay sends it again once the lease lapses. Returns how many went out."""
+def send_notifications(ids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Send the outside notification rows ``ids`` (e-mail, SMS, 企业微信) that are still unsent. Each row is
+    claimed first (a lease, so two workers never send it at once) and marked sent only after the provider took
+    it: a worker killed in between leaves it unsent and the relay sends it again once the lease lapses. Every
+    attempt is recorded (``Delivery``). A failed one (error answer, timeout) releases its claim for the relay,
+    falls through at once to the next channel the person has, and counts toward escalation: when every
+    outside delivery of an alert's stage failed, the alert moves up at once (docs/alerts.md). Returns how
+    many went out."""
     sent = 0
-    for pk in ids:
+    queue = deque(ids)
+    while queue:
+        pk = queue.popleft()
         claim_at = now or timezone.now()
         claimed = (
-            Notification.objects.filter(pk=pk, sent_at__isnull=True, channel=Channel.EMAIL)
+            Notification.objects.filter(pk=pk, sent_at__isnull=True)
+            .exclude(channel=Channel.IN_APP)
             .filter(_claimable(claim_at))
             .update(claimed_at=claim_at)
         )
         if not claimed:
             continue
-        n = Notification.objects.select_related("user", "alert__school").get(pk=pk)
+        n = Notification.objects.select_related("user").get(pk=pk)
+        started = timezone.now()
         try:
-            subject, body = _email_text(n)
-            send_mail(subject, body, None, [n.user.email], fail_silently=False)
-        except Exception:
-            log.exception("care: alert e-mail %s failed; it will be retried", pk)
+            result = channels.deliver(n)
+        except channels.DeliveryFailed as exc:
+            log.warning("care: notification %s by %s failed (%s); it will be retried", pk, n.channel, exc)
+            Delivery.objects.create(
+                notification=n, attempt=n.attempts + 1, channel=n.channel, provider=exc.provider,
+                status=DeliveryStatus.TIMEOUT if exc.timeout else DeliveryStatus.FAILED, error=exc.error,
+                started_at=started, finished_at=timezone.now(),
+            )  # fmt: skip
             Notification.objects.filter(pk=pk).update(claimed_at=None, attempts=n.attempts + 1)
+            queue.extend(_fall_through(n, now or timezone.now()))
+            if n.alert_id is not None:
+                _escalate_if_unreachable(n.alert_id, n.stage, now or timezone.now())
             continue
-        Notification.objects.filter(pk=pk).update(sent_at=now or timezone.now(), attempts=n.attempts + 1)
+        finished = timezone.now()
+        Delivery.objects.create(
+            notification=n, attempt=n.attempts + 1, channel=n.channel, provider=result.provider,
+            provider_id=result.provider_id, status=DeliveryStatus.ACCEPTED, started_at=started,
+            finished_at=finished, receipt_at=finished,
+        )  # fmt: skip
+        Notification.objects.filter(pk=pk).update(sent_at=now or finished, attempts=n.attempts + 1)
         sent += 1
     return sent
+
+
+send_emails = send_notifications  # the name of issue 3, kept for callers
+
+
+def _fall_through(n: Notification, now: dt.datetime) -> list[int]:
+    """A failed row's message goes at once by the next channel the person has and this message has not used."""
+    if n.message is None:
+        return []
+    tried = set(Notification.objects.filter(message=n.message).values_list("channel", flat=True))
+    choice = channels.ChannelChoice.objects.filter(user_id=n.user_id).first()
+    channel = channels.next_channel(n.user, choice, tried)
+    if channel is None:
+        return []
+    row = Notification(
+        user=n.user, alert_id=n.alert_id, kind=n.kind, subject=n.subject, url=n.url, key=n.key, stage=n.stage,
+        channel=channel, created_at=now, urgent=n.urgent, message=n.message,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:  # another worker fell through already
+        return []
+    return [row.pk]
+
+
+def _escalate_if_unreachable(alert_id: int, stage: int, now: dt.datetime) -> bool:
+    """Nobody of the alert's current stage could be reached: every outside row of the stage was tried, none went
+    out, none is being sent. Then the alert does not wait for its deadline: it moves up now."""
+    rows = list(
+        Notification.objects.filter(alert_id=alert_id, stage=stage)
+        .exclude(channel=Channel.IN_APP)
+        .values_list("sent_at", "attempts", "claimed_at")
+    )
+    if not rows or any(sent or not attempts or claimed for sent, attempts, claimed in rows):
+        return False
+    calendar = deadlines.SchoolCalendar(timezone.localdate(now))
+    return _escalate_one(alert_id, now, calendar, unreachable_stage=stage)
+
+
+def delivery_report(
+    *, provider: str, provider_id: str, delivered: bool, code: str = "", now: dt.datetime | None = None
+) -> int:
+    """The provider's delivery report (回执) of a send: recorded on its ``Delivery``. A report that the message
+    did not arrive (phone off, number void) makes it fall through at once to the person's next channel unused by
+    this message; the row stays sent (sending the same SMS again would not help). Returns how many deliveries it
+    matched (0: an unknown id, ignored)."""
+    now = now or timezone.now()
+    matched = 0
+    for delivery in Delivery.objects.filter(provider=provider, provider_id=provider_id).select_related(
+        "notification__user"
+    ):
+        if delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED):
+            continue  # a report posted twice is counted once
+        matched += 1
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.DELIVERED if delivered else DeliveryStatus.UNDELIVERED,
+            receipt_at=now,
+            error="" if delivered else code[:300],
+        )
+        if not delivered:
+            n = delivery.notification
+            ids = _fall_through(n, now)
+            if ids:
+                transaction.on_commit(lambda ids=ids: _enqueue_sends(ids))
+    return matched
 
 
 def flush_outbox(
     *, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(minutes=1)
 ) -> int:
-    """Send e-mail notifications left unsent (a broker was down, a worker died mid-send): the outbox's relay."""
+    """Send outside notifications left unsent (a broker was down, a worker died mid-send, a provider failed or
+    did not answer): the outbox's relay, run by the escalation timer every minute."""
     now = now or timezone.now()
     ids = list(
         Notification.objects.filter(
             _claimable(now),
-            channel=Channel.EMAIL,
+            Q(attempts__lt=MAX_EMAIL_ATTEMPTS)
+            | (Q(urgent=True) | Q(alert__isnull=False)) & Q(attempts__lt=MAX_URGENT_ATTEMPTS),
             sent_at__isnull=True,
             created_at__lte=now - older_than,
-            attempts__lt=MAX_EMAIL_ATTEMPTS,
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .exclude(channel=Channel.IN_APP)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:1000]
     )
-    return send_emails(ids, now=now)
+    return send_notifications(ids, now=now)
+
+
+class ChannelChoiceError(ValueError):
+    """A channel choice that cannot be saved (a malformed phone number or 企业微信 account); nothing was changed."""
+
+
+PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")  # 企业微信 UserID, 钉钉 userid
+
+
+def set_channel_choice(
+    *,
+    user: User,
+    chosen: dict[str, bool],
+    phone: str | None = None,
+    wecom_user_id: str | None = None,
+    dingtalk_user_id: str | None = None,
+) -> ChannelChoice:
+    """通知方式 — the channels a person wants for what is not red (red goes by every channel they have):
+    ``chosen`` = ``{"email": …, "sms": …, "wecom": …, "dingtalk": …}`` (a channel left out keeps its choice), their
+    mobile phone (``org.User.phone``) and 企业微信 / 钉钉 accounts (``None`` = unchanged). Audited; a bad value
+    changes nothing."""
+    if phone is not None:
+        phone = phone.strip().replace(" ", "").replace("-", "")
+        if phone and not PHONE.match(phone):
+            raise ChannelChoiceError(_("Enter a mainland mobile number of 11 digits, e.g. 13800000000."))
+    accounts = {"wecom_user_id": wecom_user_id, "dingtalk_user_id": dingtalk_user_id}
+    accounts = {k: v.strip() for k, v in accounts.items() if v is not None}
+    if any(v and not ACCOUNT_ID.match(v) for v in accounts.values()):
+        raise ChannelChoiceError(
+            _(
+                "Enter the account as shown in the admin console of WeCom or DingTalk: letters, digits, _ . @ -."
+            )
+        )
+    with transaction.atomic():
+        choice, _created = ChannelChoice.objects.select_for_update().get_or_create(user=user)
+        for channel in channels.ORDER:
+            if channel in chosen:
+                setattr(choice, channel, bool(chosen[channel]))
+        for field_name, value in accounts.items():
+            setattr(choice, field_name, value)
+        choice.save()
+        if phone is not None and phone != user.phone:
+            user.phone = phone
+            user.save(update_fields=["phone"])
+        audit.record(
+            actor=user,
+            action="care.channels.choose",
+            obj=choice,
+            detail={
+                **{c: getattr(choice, c) for c in channels.ORDER},
+                "phone": bool(user.phone),
+                **{k: bool(getattr(choice, k)) for k in ("wecom_user_id", "dingtalk_user_id")},
+            },
+        )
+    return choice
 
 
 def mark_notifications_read(*, user: User, now: dt.datetime | None = None) -> int:

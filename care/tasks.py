@@ -7,7 +7,8 @@ from celery import shared_task
 
 @shared_task(name="care.send_notification_emails", acks_late=True)
 def send_notification_emails(ids: list[int]) -> int:
-    """Send alert e-mails after the alert's transaction committed (queued by ``transaction.on_commit``)."""
+    """Send outside notifications (e-mail, SMS, 企业微信) after the transaction that wrote them committed (queued by
+    ``transaction.on_commit``; the name is of issue 3)."""
     from care.services import send_emails
 
     return send_emails(ids)

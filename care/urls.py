@@ -1,6 +1,7 @@
 from django.urls import path
 
 from care import cases_views, correction_views, export_views, file_views, reports_views, views
+from care.channels import receipts
 
 app_name = "care"
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/channels/", views.notification_channels, name="notification_channels"),
+    path("channels/receipts/<str:provider>/<str:token>/", receipts.receipt, name="channel_receipt"),
     # 一人一档 — the student file (issue 4 item 1)
     path("students/<int:pk>/file/", file_views.file_detail, name="file_detail"),
     path("students/<int:pk>/file/print/", file_views.file_print, name="file_print"),

@@ -100,11 +100,21 @@ def check_workers(now: float | None = None) -> str:
     return "ok"
 
 
+def check_config() -> str:
+    """Configuration warnings (system checks tagged ``xinyu_config``, e.g. SMS switched on without keys). Shown,
+    not failed: the process can still serve, but an operator must see that a channel is dark."""
+    from access.security_views import config_problems
+
+    problems = config_problems()
+    return f"warning: {' | '.join(problems)}" if problems else "ok"
+
+
 CHECKS = {
     "database": check_database,
     "migrations": check_migrations,
     "redis": check_redis,
     "workers": check_workers,
+    "config": check_config,
 }
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -136,6 +137,23 @@ class StateCollector:
             "Age of the oldest alert e-mail not yet sent (0: none waiting)",
             value=(now - oldest).total_seconds() if oldest else 0.0,
         )
+        # Every outside channel (e-mail, SMS, 企业微信; issue 15): a provider down shows here within a minute.
+        unsent = GaugeMetricFamily(
+            "xinyu_alert_oldest_unsent_seconds",
+            "Age of the oldest alert notification not yet sent, by channel (0: none waiting)",
+            labels=["channel"],
+        )
+        rows = (
+            apps.get_model("care", "Notification")
+            .objects.filter(sent_at__isnull=True, alert__isnull=False)
+            .exclude(channel="in_app")
+            .values_list("channel")
+            .annotate(oldest=Min("created_at"))
+        )
+        ages = {channel: (now - oldest).total_seconds() for channel, oldest in rows}
+        for channel in ("email", "sms", "wecom"):
+            unsent.add_metric([channel], ages.get(channel, 0.0))
+        yield unsent
 
     def _redis(self):
         from xinyu.health import heartbeat_ages, redis_client

@@ -311,6 +311,40 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xinyu@localhost")
 # test counts the alert e-mails that really went out, tests/stack/loadtest.py).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
+# Notification channels (care.channels, issue 15; docs/deploy.md "Notification channels"). In-app always; the
+# others when listed in XINYU_CHANNELS and configured (a channel listed but not configured is a system-check
+# warning and a line on /security/ and /readyz). Red goes by every channel a person has; the rest by their choice.
+XINYU_CHANNELS = [c.strip() for c in os.environ.get("XINYU_CHANNELS", "in_app,email").split(",") if c.strip()]
+XINYU_CHANNEL_TIMEOUT = float(os.environ.get("XINYU_CHANNEL_TIMEOUT", "5"))  # seconds per provider call
+XINYU_SMS_PROVIDER = os.environ.get(
+    "XINYU_SMS_PROVIDER", ""
+)  # "aliyun" (阿里云短信) or "tencent" (腾讯云短信)
+XINYU_SMS = {
+    "access_key_id": os.environ.get("XINYU_SMS_ACCESS_KEY_ID", ""),  # Aliyun AccessKey ID / Tencent SecretId
+    "access_key_secret": os.environ.get("XINYU_SMS_ACCESS_KEY_SECRET", ""),  # AccessKey secret / SecretKey
+    "sign_name": os.environ.get("XINYU_SMS_SIGN_NAME", ""),  # 短信签名, e.g. 心育
+    "template_alert": os.environ.get("XINYU_SMS_TEMPLATE_ALERT", ""),  # 模板: 您有一条需立即处理的预警…
+    "template_todo": os.environ.get("XINYU_SMS_TEMPLATE_TODO", ""),  # 模板: 您有一条新的待办… (optional)
+    "app_id": os.environ.get("XINYU_SMS_APP_ID", ""),  # Tencent only: SmsSdkAppId
+    "region": os.environ.get("XINYU_SMS_REGION", "ap-beijing"),  # Tencent only
+    "endpoint": os.environ.get("XINYU_SMS_ENDPOINT", ""),  # default: the provider's public endpoint
+    "protocol": os.environ.get("XINYU_SMS_PROTOCOL", "https"),
+}
+XINYU_WECOM = {  # 企业微信 application messages (自建应用)
+    "corp_id": os.environ.get("XINYU_WECOM_CORP_ID", ""),
+    "secret": os.environ.get("XINYU_WECOM_SECRET", ""),
+    "agent_id": os.environ.get("XINYU_WECOM_AGENT_ID", ""),
+    "api_base": os.environ.get("XINYU_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+}
+XINYU_DINGTALK = {  # 钉钉 work notices (工作通知) of an internal app (企业内部应用)
+    "app_key": os.environ.get("XINYU_DINGTALK_APP_KEY", ""),
+    "app_secret": os.environ.get("XINYU_DINGTALK_APP_SECRET", ""),
+    "agent_id": os.environ.get("XINYU_DINGTALK_AGENT_ID", ""),
+    "api_base": os.environ.get("XINYU_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
+}
+# Delivery reports (回执) posted by the SMS provider: /care/channels/receipts/<provider>/<token>/ ("" = off).
+XINYU_RECEIPT_TOKEN = os.environ.get("XINYU_RECEIPT_TOKEN", "")
+
 # District counseling centre and 24-hour message platform (counseling.centre, R4.2). First-reply deadline of a
 # message in hours, overridable per district by division code; the centre's service hours by kind of day
 # (public holidays and 调休 working days from counseling.CalendarDay); the hotlines every sender is shown.

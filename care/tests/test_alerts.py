@@ -194,7 +194,7 @@ def test_an_email_whose_worker_died_mid_send_is_sent_again_once_its_claim_lapses
 
 
 def test_a_failed_send_releases_its_claim_for_the_next_try(people, raise_red, monkeypatch):
-    import care.services
+    import care.channels.email
 
     alert = raise_red()
     row = Notification.objects.get(alert=alert, channel=Channel.EMAIL)
@@ -203,7 +203,7 @@ def test_a_failed_send_releases_its_claim_for_the_next_try(people, raise_red, mo
     def refuse(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(care.services, "send_mail", refuse)
+    monkeypatch.setattr(care.channels.email, "send_mail", refuse)
     assert flush_outbox(now=later) == 0
     row.refresh_from_db()
     assert (row.sent_at, row.claimed_at, row.attempts) == (None, None, 1)

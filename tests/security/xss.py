@@ -52,6 +52,10 @@ NOT_USER_TEXT: dict[str, str] = {
     "screening.BatteryEntry.instrument_version": "chosen from the instrument library (validated)",
     "screening.BatteryEntry.variant": "chosen from the instrument's threshold variants (validated)",
     "screening.InstrumentLicence.instrument_id": "chosen from the instrument library (validated)",
+    "screening.DistrictBatteryEntry.instrument_id": "chosen from the instrument library (validated)",
+    "care.Delivery.provider": "a provider code constant written by the channel code",
+    "care.Delivery.provider_id": "the provider's message id, written by the channel code, never shown",
+    "care.Delivery.error": "the provider's error as the channel code recorded it, never shown on a page",
     "screening.Response.instrument_id": "copied from the battery by code",
     "screening.Response.instrument_version": "copied from the battery by code",
     "screening.Response.variant": "copied from the battery by code",
@@ -181,6 +185,12 @@ def extra_rows(world, objects: dict) -> None:
     )  # fmt: skip
     model("screening", "InstrumentLicence").objects.create(
         district=world.haidian, instrument_id="phq-a", recorded_by=world.district_admin, note="x"
+    )
+    model("screening", "LevelRuleSet").objects.create(
+        district=world.haidian, version=1, rules={"rules": []}, reason="x", created_by=world.district_counselor
+    )
+    model("care", "ChannelChoice").objects.create(
+        user=world.class_teacher, wecom_user_id="x", dingtalk_user_id="x"
     )
     model("screening", "Review").objects.create(
         assignment=objects["assignment"], reviewer=world.psych, talked_at=now, outcome="x",
