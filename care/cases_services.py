@@ -199,10 +199,10 @@ def crisis_owners(case: Case) -> dict[str, User | None]:
 
 
 def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -> None:
-    """Tell the owner of ``steps`` (one person) at once, in one message, in the app and by e-mail (the outbox:
-    in the caller's transaction). The text names the step (or how many) and the first deadline only: no
-    student, no level, no reason (the e-mail says only that something is waiting). The lead passes
-    ``level="red"`` here when merging the channels work (every channel)."""
+    """Tell the owner of ``steps`` (one person) at once, in one message, in the app and by every outside channel
+    they have (a crisis step is red-urgent: the first is due in 15 minutes; the outbox, in the caller's
+    transaction). The in-app text names the step (or how many) and the first deadline only: no student, no level,
+    no reason; what leaves the system says only that something is waiting."""
     first = min(steps, key=lambda s: s.due_at)
     if first.owner is None:
         return
@@ -221,6 +221,7 @@ def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -
         url=reverse("care:my_tasks"),
         key=key or f"care.crisis.assigned:{first.pk}:{first.owner_id}",
         email=True,
+        level=RiskLevel.RED,
         now=now,
     )
 
@@ -626,6 +627,7 @@ def escalate_missed_crisis_steps(*, now: dt.datetime | None = None) -> int:
                     url=reverse("care:my_tasks"),
                     key=f"care.crisis.overdue:{step.pk}",
                     email=True,
+                    level=RiskLevel.RED,
                     now=now,
                 )
             _event(

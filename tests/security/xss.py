@@ -187,7 +187,11 @@ def extra_rows(world, objects: dict) -> None:
         district=world.haidian, instrument_id="phq-a", recorded_by=world.district_admin, note="x"
     )
     model("screening", "LevelRuleSet").objects.create(
-        district=world.haidian, version=1, rules={"rules": []}, reason="x", created_by=world.district_counselor
+        district=world.haidian,
+        version=1,
+        rules={"rules": []},
+        reason="x",
+        created_by=world.district_counselor,
     )
     model("care", "ChannelChoice").objects.create(
         user=world.class_teacher, wecom_user_id="x", dingtalk_user_id="x"
