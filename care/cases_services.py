@@ -201,8 +201,8 @@ def crisis_owners(case: Case) -> dict[str, User | None]:
 def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -> None:
     """Tell the owner of ``steps`` (one person) at once, in one message, in the app and by every outside channel
     they have (a crisis step is red-urgent: the first is due in 15 minutes; the outbox, in the caller's
-    transaction). The in-app text names the step (or how many) and the first deadline only: no student, no level,
-    no reason; what leaves the system says only that something is waiting."""
+    transaction). The text names the step (or how many) and the first deadline only — in the app and, as
+    ``outside_text``, on 企业微信 / 钉钉 / e-mail (SMS keeps its fixed template): no student, no level, no reason."""
     first = min(steps, key=lambda s: s.due_at)
     if first.owner is None:
         return
@@ -214,6 +214,12 @@ def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -
         }
     else:
         subject = _("%(n)d crisis steps are yours, the first by %(due)s") % {"n": len(steps), "due": due}
+    # What 企业微信 / 钉钉 / e-mail may say: the step and its deadline, nothing about the student.
+    what = (
+        _("%(step)s, by %(due)s") % {"step": first.get_kind_display(), "due": due}
+        if len(steps) == 1
+        else _("%(n)d crisis steps, the first by %(due)s") % {"n": len(steps), "due": due}
+    )
     notify(
         users=[first.owner],
         kind="care.crisis.assigned",
@@ -222,6 +228,7 @@ def _tell_step_owner(steps: list[CrisisStep], now: dt.datetime, key: str = "") -
         key=key or f"care.crisis.assigned:{first.pk}:{first.owner_id}",
         email=True,
         level=RiskLevel.RED,
+        outside_text=what,
         now=now,
     )
 

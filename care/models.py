@@ -192,6 +192,9 @@ class Notification(models.Model):
     alert = models.ForeignKey(Alert, models.CASCADE, null=True, blank=True, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=40, default="alert")
     subject = models.CharField(_("subject"), max_length=200, blank=True)  # never clinical text
+    # What an outside channel may say besides "something is waiting": what the to-do is and by when (a crisis
+    # step and its deadline) — never a name, a level, a school or a diagnosis (issue 15). Blank: the plain line.
+    outside_text = models.CharField(_("text for outside channels"), max_length=200, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     key = models.CharField(max_length=120, blank=True)  # idempotency: one row per (user, channel, key)
     stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=AlertStage.choices, default=0)

@@ -126,8 +126,12 @@ def alerts_for(user: User) -> QuerySet[Alert]:
 def may_see_alerts(user: User) -> bool:
     roles = roles_of(user) & ALERT_ROLES
     if roles == {Role.DISTRICT_OFFICER}:
-        # A district officer works an alert only when one reached them (the off-hours route's last stage).
-        return alerts_for(user).exists()
+        # A district officer works an alert only when one reached them (the off-hours route's last stage). The
+        # answer is kept on the user for the request: the navigation and the home card both ask.
+        cached = getattr(user, "_xinyu_officer_alerts", None)
+        if cached is None:
+            cached = user._xinyu_officer_alerts = alerts_for(user).exists()
+        return cached
     return bool(roles)
 
 

@@ -218,6 +218,7 @@ def notify(
     key: str = "",
     email: bool = False,
     level: str = "",
+    outside_text: str = "",
     now: dt.datetime | None = None,
 ) -> int:
     """通知 — tell people something that is not an alert (a report filed about a student of theirs, a task
@@ -227,7 +228,9 @@ def notify(
     caller's transaction (the outbox), so it exists exactly when the thing it tells of.
 
     ``subject`` is shown in the app and must carry no clinical text (a name the recipient may see is fine; no
-    outside channel ever carries it: they only say there is something to see, and link to the login). ``key``
+    outside channel ever carries it: they only say there is something to see, and link to the login).
+    ``outside_text`` is what they may add: what the to-do is and by when ("有人陪护学生，不让其独处，截止 08:45"),
+    never who it is about, a level, a school or a diagnosis. ``key``
     makes the call idempotent per user and channel (a reminder sent twice is stored once). Returns the in-app
     rows written (already-present keys are not counted)."""
     if level and level not in RiskLevel.values:
@@ -248,7 +251,7 @@ def notify(
     for user in people:
         rows += _rows_for(
             user, choices.get(user.pk), urgent=urgent, push=email or urgent, message=uuid.uuid4(),
-            kind=kind, subject=subject[:200], url=url, key=key, created_at=now,
+            kind=kind, subject=subject[:200], outside_text=outside_text[:200], url=url, key=key, created_at=now,
         )  # fmt: skip
     created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))
     if email or urgent:

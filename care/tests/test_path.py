@@ -74,6 +74,27 @@ def test_each_owner_is_told_at_once_and_the_message_names_no_student_level_or_re
     assert "class_teacher@school.example" in {m.to[0] for m in mailoutbox}
 
 
+def test_the_class_teachers_wecom_names_his_step_and_its_deadline_but_not_the_student(
+    people, provider_standin, settings, django_capture_on_commit_callbacks
+):
+    from tests.standins.providers import give_channels
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.LANGUAGE_CODE = "zh-hans"
+    give_channels(people.class_teacher, wecom_user_id="wx_banzhuren", phone="13800009999")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _red_case(people)
+    step = CrisisStep.objects.get(case=case, kind=CrisisStepKind.ACCOMPANIED)
+    (got,) = provider_standin.wecom_to("wx_banzhuren")
+    assert "有人陪护学生，不让其独处" in got.text
+    assert timezone.localtime(step.due_at).strftime("%m-%d %H:%M") in got.text
+    for secret in (people.student_a1.name, "红", "ASQ", people.school_a.name):
+        assert secret not in got.text
+    # A crisis step is red-urgent: the SMS goes too, by its fixed template (no parameters).
+    (sms,) = provider_standin.sms_to("13800009999")
+    assert not sms.params
+
+
 def test_an_owner_is_told_when_his_step_is_overdue_once(people):
     case = _red_case(people, now=T0)
     svc.escalate_missed_crisis_steps(now=T0 + 16 * MIN)  # 陪护 was due at +15

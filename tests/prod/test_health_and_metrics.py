@@ -32,7 +32,7 @@ def test_liveness_answers_anonymously_without_touching_the_database(client, djan
 
 def test_ready_when_the_database_answers_and_migrations_are_applied(client):
     response = client.get("/readyz")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.json()
     assert response.json()["checks"]["database"] == "ok"
     assert response.json()["checks"]["migrations"] == "ok"
 
@@ -53,7 +53,8 @@ def test_not_ready_until_a_worker_of_every_queue_has_beaten_recently(client):
     assert "alerts" in response.json()["checks"]["workers"]
     for queue in health.QUEUES:
         health.heartbeat(queue)
-    assert client.get("/readyz").status_code == 200
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json()
     # A heartbeat older than the maximum age counts as no worker.
     cache.set(health.HEARTBEAT_KEY.format(queue="alerts"), time.time() - 61, timeout=None)
     response = client.get("/readyz")
