@@ -219,6 +219,11 @@ def totp_secret(username: str) -> str:
 _last_step: dict[str, int] = {}
 
 
+def forget_used_codes() -> None:
+    """A new test with a fresh database (and fresh second factors) may use any code again."""
+    _last_step.clear()
+
+
 def totp_code(username: str) -> str:
     """The persona's current code — waiting for the next 30-second step if this process already used this one
     (the server refuses a replayed code)."""
@@ -228,7 +233,7 @@ def totp_code(username: str) -> str:
 
     totp = pyotp.TOTP(totp_secret(username))
     step = int(time.time() // 30)
-    if _last_step.get(username, -1) >= step:
+    if _last_step.get(username, -1) == step:  # used in this step: the server refuses a replay
         time.sleep((step + 1) * 30 - time.time() + 0.05)
         step = int(time.time() // 30)
     _last_step[username] = step

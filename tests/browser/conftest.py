@@ -64,8 +64,11 @@ def browser_clock() -> Iterator:
     Playwright's timeouts are unaffected. A test moves it with ``browser_clock.move_to(moment)``."""
     import time_machine
 
-    from conftest import school_day_at
+    from conftest import forget_used_codes, school_day_at
 
+    # Each test starts at the same moment with a fresh database (fresh second factors): the codes this process
+    # remembers using belong to another test's clock, and waiting for the next step would cost up to 30 s a test.
+    forget_used_codes()
     traveller = time_machine.travel(school_day_at(10), tick=True)
     yield traveller.start()
     traveller.stop()
