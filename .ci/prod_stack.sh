@@ -39,6 +39,7 @@ mkdir -p "$ci_dir"
 XINYU_WEB_WORKERS=2 deploy/local-env.sh "$ci_dir/prod.env" "$db" "redis://127.0.0.1:$redis_port/0" "$web_port"
 cat >>"$ci_dir/prod.env" <<'ENV'
 XINYU_ALERT_DEADLINES_JSON={"red": {"minutes": 0, "clock": "wall"}}
+XINYU_OFF_HOURS_ALERT_MINUTES_JSON={"red": 0}
 XINYU_ESCALATION_SECONDS=3
 XINYU_HEARTBEAT_SECONDS=3
 XINYU_HEARTBEAT_MAX_AGE=20

@@ -290,6 +290,12 @@ XINYU_REFERRAL_STEP_DAYS = {
 # A deployment (or the CI stack) may replace the deadlines as JSON, e.g. '{"red": {"minutes": 0}}'.
 if os.environ.get("XINYU_ALERT_DEADLINES_JSON"):
     XINYU_ALERT_DEADLINES = {**XINYU_ALERT_DEADLINES, **json.loads(os.environ["XINYU_ALERT_DEADLINES_JSON"])}
+# … and the off-hours route's wall-clock minutes, e.g. '{"red": 10}' (issue 15).
+if os.environ.get("XINYU_OFF_HOURS_ALERT_MINUTES_JSON"):
+    XINYU_OFF_HOURS_ALERT_MINUTES = {
+        **XINYU_OFF_HOURS_ALERT_MINUTES,
+        **json.loads(os.environ["XINYU_OFF_HOURS_ALERT_MINUTES_JSON"]),
+    }
 # /metrics (xinyu/metrics.py): a bearer token for a Prometheus on another machine; loopback needs none.
 XINYU_METRICS_TOKEN = os.environ.get("XINYU_METRICS_TOKEN", "")
 # Static files from the app itself: only for the loopback stack without nginx (make run-prod, CI).
