@@ -50,3 +50,27 @@ def started(world, campaign, student=None, user=None):
     a = assignment_of(campaign, student or world.student_a1)
     responses = services.record_assent(user=user or world.student, assignment=a, agreed=True)
     return a, responses
+
+
+ASQ_REASONS = [{"code": "asq.q1", "text": {"zh-hans": "ASQ 第1题：是", "en": "ASQ question 1: yes"}}]
+
+
+def orange_asq_sheet(world):
+    """Student A1's submitted ASQ sheet suggested orange and raised its alert, as the submit does (issue 15's
+    review → level → case tests start here). Returns (assignment, alert)."""
+    from care.services import raise_alert
+    from screening.models import Result
+
+    a = assignment_of(launched_campaign(world), world.student_a1)
+    r = a.responses.create(
+        instrument_id="asq", instrument_version="1.0", status="submitted", submitted_at=timezone.now()
+    )
+    result = Result.objects.create(
+        response=r, instrument_id="asq", instrument_version="1.0", valid=True, level="orange", critical=True,
+        flags={"reasons": ASQ_REASONS},
+    )  # fmt: skip
+    alert = raise_alert(
+        student=world.student_a1, level="orange", reasons=ASQ_REASONS, source_type="screening.result",
+        source_id=str(result.pk), school=world.school_a,
+    )  # fmt: skip
+    return a, alert

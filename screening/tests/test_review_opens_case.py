@@ -10,31 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Alert, Case, CaseStatus, CrisisStep, LevelRecord
-from care.services import raise_alert
 from screening import services
-from screening.models import Result, Review
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
-
-REASONS = [{"code": "asq.q1", "text": {"zh-hans": "ASQ 第1题：是", "en": "ASQ question 1: yes"}}]
+from screening.models import Review
+from screening.tests.campaign_helpers import orange_asq_sheet
 
 
 @pytest.fixture
 def sheet(world):
     """Student A1's ASQ sheet suggested orange and raised its alert (as the submit does)."""
-    campaign = launched_campaign(world)
-    a = assignment_of(campaign, world.student_a1)
-    r = a.responses.create(
-        instrument_id="asq", instrument_version="1.0", status="submitted", submitted_at=timezone.now()
-    )
-    result = Result.objects.create(
-        response=r, instrument_id="asq", instrument_version="1.0", valid=True, level="orange", critical=True,
-        flags={"reasons": REASONS},
-    )  # fmt: skip
-    alert = raise_alert(
-        student=world.student_a1, level="orange", reasons=REASONS, source_type="screening.result",
-        source_id=str(result.pk), school=world.school_a,
-    )  # fmt: skip
-    return a, alert
+    return orange_asq_sheet(world)
 
 
 def _post(client, a, level, step, outcome="谈话中学生说有具体计划"):

@@ -7,35 +7,20 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser
 
-REASONS = [{"code": "asq.q1", "text": {"zh-hans": "ASQ 第1题：是", "en": "ASQ question 1: yes"}}]
 TALK = "谈话中学生说最近有具体的轻生计划"
 
 
 @pytest.fixture
 def walk(world, live_server):
     """Student A1's ASQ sheet suggested orange and raised its alert; read everything before the browser opens."""
-    from care.services import raise_alert
-    from screening.models import Result
-    from screening.tests.campaign_helpers import assignment_of, launched_campaign
+    from screening.tests.campaign_helpers import orange_asq_sheet
 
-    a = assignment_of(launched_campaign(world), world.student_a1)
-    r = a.responses.create(
-        instrument_id="asq", instrument_version="1.0", status="submitted", submitted_at=timezone.now()
-    )
-    result = Result.objects.create(
-        response=r, instrument_id="asq", instrument_version="1.0", valid=True, level="orange", critical=True,
-        flags={"reasons": REASONS},
-    )  # fmt: skip
-    alert = raise_alert(
-        student=world.student_a1, level="orange", reasons=REASONS, source_type="screening.result",
-        source_id=str(result.pk), school=world.school_a,
-    )  # fmt: skip
+    _a, alert = orange_asq_sheet(world)
     return {"base": live_server.url, "alert": alert.pk, "name": world.student_a1.name}
 
 
