@@ -970,8 +970,9 @@ def level_rules(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a district's default battery (issue 15, i15-battery) ------------------------------------------------------
 
 
-def _battery_form(per_grade: dict[int, list[str]]) -> list[dict]:
-    """Grades 4–12, each with the instruments meant for it (the definition's grade range) and which are chosen."""
+def _battery_form(per_grade: dict[int, list[str]], unlicensed: set[str]) -> list[dict]:
+    """Grades 4–12, each with the instruments meant for it (the definition's grade range), which are chosen, and
+    which still need a licence the district has not recorded (``unlicensed``)."""
     from screening.instruments import load
     from screening.presenting import grade_name
 
@@ -990,7 +991,7 @@ def _battery_form(per_grade: dict[int, list[str]]) -> list[dict]:
                     "title": _text(d.title),
                     "checked": d.id in per_grade.get(g, []),
                     "suicide_risk": d.id in risky,
-                    "needs_licence": d.licence != "free",
+                    "needs_licence": d.id in unlicensed,
                 }
                 for d in defs
                 if d.min_grade <= g <= d.max_grade
@@ -1046,7 +1047,7 @@ def default_battery(request: HttpRequest) -> HttpResponse:
         "screening/default_battery.html",
         {
             "district": district,
-            "grades": _battery_form(current),
+            "grades": _battery_form(current, set(selectors.licences_needed(district))),
             "own": selectors.district_battery_of(district),
             "gaps": [grade_name(g) for g in services.suicide_risk_gaps(current)],
         },

@@ -159,13 +159,30 @@ def test_the_page_shows_each_grade_only_the_instruments_meant_for_it(
     world, login, django_assert_max_num_queries
 ):
     client = login(world.district_officer)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # 6, and one for the licences the district has not recorded
         page = client.get(reverse(URL)).content.decode()
     grade_7 = page[page.index('id="grade-7"') : page.index('id="grade-8"')]
     assert "K6" not in grade_7 and "PHQ-A" in grade_7
     grade_10 = page[page.index('id="grade-10"') : page.index('id="grade-11"')]
     assert "K6" in grade_10
     assert "本区尚未设置自己的默认组合" in page
+
+
+def test_an_instrument_is_marked_as_needing_a_licence_only_until_the_district_records_it(world, login):
+    from screening.models import InstrumentLicence
+
+    client = login(world.district_officer)
+
+    def phq_a_label() -> str:
+        page = client.get(reverse(URL)).content.decode()
+        grade_7 = page[page.index('id="grade-7"') : page.index('id="grade-8"')]
+        return grade_7[grade_7.index('value="phq-a"') :].split("</label>", 1)[0]
+
+    assert "需要授权" in phq_a_label()
+    InstrumentLicence.objects.create(
+        district=world.haidian, instrument_id="phq-a", recorded_by=world.district_admin
+    )
+    assert "需要授权" not in phq_a_label()
 
 
 def test_the_demo_district_has_a_licence_recorded_and_a_draft_campaign_blocked_on_the_others(db, client):
