@@ -688,6 +688,29 @@ def _student_hours_text(campaign: Campaign) -> str:
     )
 
 
+def student_hours_note(campaign: Campaign) -> str:
+    """What the student's list says of a campaign whose questionnaires do not all open at any time ("" when they
+    do): the hours, in the same neutral words as the refusal, so nobody is surprised at 22:42 (issue 15)."""
+    from care import deadlines
+
+    if campaign.answer_hours == AnswerHours.ALWAYS:
+        return ""
+    opens, closes = deadlines._school_day()
+    school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
+    if campaign.answer_hours == AnswerHours.EVENINGS:
+        e_opens, e_closes = _evening_hours()
+        return _(
+            "Some questionnaires open only on school days %(opens)s–%(closes)s while a teacher is on duty at your "
+            "school, and every day %(e_opens)s–%(e_closes)s."
+        ) % {**school, "e_opens": e_opens.strftime("%H:%M"), "e_closes": e_closes.strftime("%H:%M")}
+    return (
+        _(
+            "Some questionnaires open only on school days %(opens)s–%(closes)s, while a teacher is on duty at your school."
+        )
+        % school
+    )
+
+
 def crisis_lines(school: Node | None) -> list[dict]:
     """12356, 12355 and the district's own line, for the student's school (``care.responders``)."""
     from care.responders import crisis_lines as lines

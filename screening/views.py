@@ -307,8 +307,11 @@ def _require_student(request: HttpRequest, *, light: bool = False) -> None:
 @policy(Tier.T1, "self", "the student's own screenings")
 def my_screenings(request: HttpRequest) -> HttpResponse:
     _require_student(request)
-    rows = [(a, services.may_start(a)) for a in selectors.student_assignments(request.user)]
-    for a, _ok in rows:
+    rows = [
+        (a, services.may_start(a), services.student_hours_note(a.campaign))
+        for a in selectors.student_assignments(request.user)
+    ]
+    for a, _ok, _hours in rows:
         audit.record(
             actor=request.user, action="screening.mine", obj=a, student_id=a.student_id, request=request
         )

@@ -65,3 +65,20 @@ def test_the_create_form_takes_the_answering_hours(world, login):
     from screening.models import Campaign
 
     assert Campaign.objects.get(name="夜间开放").answer_hours == AnswerHours.ALWAYS
+
+
+def test_the_students_list_tells_the_hours_of_a_campaign_that_does_not_open_at_any_time(world, login):
+    from screening.tests.campaign_helpers import launched_campaign
+
+    launched_campaign(world, instruments=("asq",), answer_hours=AnswerHours.RESPONDER)
+    page = login(world.student).get(reverse("screening:mine")).content.decode()
+    assert "部分问卷只在上学日 08:00–17:30、学校有老师值守时开放" in page
+    assert "自杀" not in page  # the student's words: no clinical label
+
+
+def test_the_students_list_says_nothing_of_hours_when_the_campaign_opens_at_any_time(world, login):
+    from screening.tests.campaign_helpers import launched_campaign
+
+    launched_campaign(world, instruments=("asq",), answer_hours=AnswerHours.ALWAYS)
+    page = login(world.student).get(reverse("screening:mine")).content.decode()
+    assert "部分问卷只在" not in page
