@@ -671,44 +671,47 @@ def answer_hours_text(campaign: Campaign) -> str:
     )
 
 
-def _student_hours_text(campaign: Campaign) -> str:
-    """The hours in words a student reads (no clinical word: the questionnaire is not named as a risk screen)."""
+def _hours_words() -> dict[str, str]:
+    """The school day and the evening hours as HH:MM, for the sentences that state a campaign's answering hours."""
     from care import deadlines
 
     opens, closes = deadlines._school_day()
-    school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
+    e_opens, e_closes = _evening_hours()
+    return {
+        "opens": opens.strftime("%H:%M"),
+        "closes": closes.strftime("%H:%M"),
+        "e_opens": e_opens.strftime("%H:%M"),
+        "e_closes": e_closes.strftime("%H:%M"),
+    }
+
+
+def _student_hours_text(campaign: Campaign) -> str:
+    """The hours in words a student reads (no clinical word: the questionnaire is not named as a risk screen)."""
     if campaign.answer_hours == AnswerHours.EVENINGS:
-        e_opens, e_closes = _evening_hours()
-        return _(
+        text = _(
             "It opens on school days %(opens)s–%(closes)s while a teacher is on duty at your school, and every day "
             "%(e_opens)s–%(e_closes)s."
-        ) % {**school, "e_opens": e_opens.strftime("%H:%M"), "e_closes": e_closes.strftime("%H:%M")}
-    return (
-        _("It opens on school days %(opens)s–%(closes)s, while a teacher is on duty at your school.") % school
-    )
+        )
+    else:
+        text = _("It opens on school days %(opens)s–%(closes)s, while a teacher is on duty at your school.")
+    return text % _hours_words()
 
 
 def student_hours_note(campaign: Campaign) -> str:
     """What the student's list says of a campaign whose questionnaires do not all open at any time ("" when they
     do): the hours, in the same neutral words as the refusal, so nobody is surprised at 22:42 (issue 15)."""
-    from care import deadlines
-
     if campaign.answer_hours == AnswerHours.ALWAYS:
         return ""
-    opens, closes = deadlines._school_day()
-    school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
     if campaign.answer_hours == AnswerHours.EVENINGS:
-        e_opens, e_closes = _evening_hours()
-        return _(
+        text = _(
             "Some questionnaires open only on school days %(opens)s–%(closes)s while a teacher is on duty at your "
             "school, and every day %(e_opens)s–%(e_closes)s."
-        ) % {**school, "e_opens": e_opens.strftime("%H:%M"), "e_closes": e_closes.strftime("%H:%M")}
-    return (
-        _(
+        )
+    else:
+        text = _(
             "Some questionnaires open only on school days %(opens)s–%(closes)s, while a teacher is on duty at your school."
         )
-        % school
-    )
+    return text % _hours_words()
 
 
 def crisis_lines(school: Node | None) -> list[dict]:
