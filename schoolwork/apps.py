@@ -19,7 +19,8 @@ class SchoolworkConfig(AppConfig):
     def _ready_programs(self) -> None:
         """Lessons, key times, training, five educations: home cards, navigation, lessons taught as workload."""
         from care.workload import register_workload_source
-        from schoolwork import program_cards, programs_selectors
+        from schoolwork.programs import providers as program_cards
+        from schoolwork.programs import selectors as programs_selectors
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from care.guardian_export import Section, register_export_section
 from org.models import Student, User
-from schoolwork.models_home import HomeVisit, ParentAttendance
+from schoolwork.home.models import HomeVisit, ParentAttendance
 
 
 def home_visits_section(student: Student, guardian_user: User) -> Section:

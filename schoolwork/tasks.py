@@ -8,6 +8,6 @@ from celery import shared_task
 @shared_task(name="schoolwork.remind_key_times")
 def remind_key_times() -> int:
     """Key-time reminders (R3.3): Celery beat, hourly (idempotent, so the hour does not matter)."""
-    from schoolwork.programs_services import send_key_time_reminders
+    from schoolwork.programs.services import send_key_time_reminders
 
     return send_key_time_reminders()

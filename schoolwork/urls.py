@@ -1,7 +1,7 @@
 from django.urls import path
 
-from schoolwork import programs_views as programs
 from schoolwork.home import views as home
+from schoolwork.programs import views as programs
 
 app_name = "schoolwork"
 urlpatterns = [

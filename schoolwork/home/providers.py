@@ -17,7 +17,7 @@ from access.tiers import Tier
 from care.timeline import SHANGHAI, Entry, Filters
 from org.models import Role, Student, User
 from schoolwork.home import selectors
-from schoolwork.models_home import HomeVisit
+from schoolwork.home.models import HomeVisit
 from xinyu.web.home import Card, Link
 from xinyu.web.navigation import NavItem
 from xinyu.web.people.sections import StudentSection

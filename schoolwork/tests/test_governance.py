@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from schoolwork.home import selectors, services
+from schoolwork.home.models import DistrictPlan, ExcellentCase, Pilot, Resource
 from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import DistrictPlan, ExcellentCase, Pilot, Resource
 from schoolwork.tests.home_helpers import noon, school_day
 
 

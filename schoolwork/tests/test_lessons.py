@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from org.models import SchoolClass
-from schoolwork import programs_selectors as selectors
-from schoolwork.programs import Lesson, LessonFocus
-from schoolwork.programs_services import ProgramError, record_lessons, save_lesson_plan
+from schoolwork.programs import selectors
+from schoolwork.programs.models import Lesson, LessonFocus
+from schoolwork.programs.services import ProgramError, record_lessons, save_lesson_plan
 from schoolwork.tests.lesson_helpers import autumn
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from access.policy import roles_of
 from org.models import Role
-from schoolwork import programs_selectors as selectors
-from schoolwork.semesters import current_semester
+from schoolwork.programs import selectors
+from schoolwork.programs.semesters import current_semester
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem
 
