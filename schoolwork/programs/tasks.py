@@ -1,4 +1,5 @@
-"""Background work of the schoolwork app (Celery; eager in the embedded default)."""
+"""Background work of the school programs (Celery; eager in the embedded default). Re-exported by
+``schoolwork.tasks``, which Celery's autodiscovery imports."""
 
 from __future__ import annotations
 
