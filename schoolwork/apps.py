@@ -15,4 +15,3 @@ class SchoolworkConfig(AppConfig):
 
         programs.register()  # lessons, key times, training, five educations: cards, navigation, workload
         home.register()  # home–school work: cards, navigation, student page, timeline, guardian's copy
-        from schoolwork.programs import tasks  # noqa: F401 (the Celery task, until schoolwork.tasks re-exports it)
