@@ -11,7 +11,7 @@ from django.urls import reverse
 from schoolwork.programs import selectors, services
 from schoolwork.programs.models import Training, TrainingAttendance, TrainingKind
 from schoolwork.programs.services import ProgramError
-from schoolwork.tests.lesson_helpers import autumn
+from schoolwork.programs.tests.lesson_helpers import autumn
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from access.models import AuditEvent
 from schoolwork.programs import selectors
 from schoolwork.programs.models import ClassActivity, ClassDay
 from schoolwork.programs.services import ProgramError, record_class_activity, record_class_week
-from schoolwork.tests.lesson_helpers import autumn
+from schoolwork.programs.tests.lesson_helpers import autumn
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from schoolwork.programs import selectors
 from schoolwork.programs.models import KeyTimeActivity
 from schoolwork.programs.semesters import exams, key_times
 from schoolwork.programs.services import ProgramError, record_key_time, send_key_time_reminders
-from schoolwork.tests.lesson_helpers import at, autumn
+from schoolwork.programs.tests.lesson_helpers import at, autumn
 
 pytestmark = pytest.mark.django_db
 
