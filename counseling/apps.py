@@ -11,7 +11,7 @@ class CounselingConfig(AppConfig):
 
     def ready(self) -> None:
         # District counseling centre and 24-hour messages (R4.2).
-        from counseling.centre import cards as centre_cards
+        from counseling.centre import providers as centre_cards
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 
@@ -34,7 +34,7 @@ class CounselingConfig(AppConfig):
         from counseling import responders
 
         responders.register()  # who is on duty now, for care's alert routes and screening's window (issue 15)
-        from counseling import demo
+        from counseling.rooms import demo
 
         demo.register()  # seed_demo: the district duty rosters, the district line, room rosters (issue 15)
         from counseling import retention
