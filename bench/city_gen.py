@@ -572,7 +572,7 @@ def _arts(
     first_year,
     today,
 ) -> None:
-    from schoolwork.programs import ClassActivity
+    from schoolwork.programs.models import ClassActivity
 
     through = ClassActivity.participants.through
     activities, members = [], []

@@ -46,7 +46,7 @@ def main() -> None:
     from access import audit
     from conftest import build_world
     from org.models import Enrollment, SchoolClass, Student
-    from schoolwork.models_home import HomeVisit, ParentAttendance, ParentSession
+    from schoolwork.home.models import HomeVisit, ParentAttendance, ParentSession
 
     t = time.perf_counter()
     w = build_world()

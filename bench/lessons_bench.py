@@ -64,8 +64,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from conftest import build_world
     from org.models import Node, NodeKind, Post, Role, SchoolClass, SchoolStage, User
-    from schoolwork.programs import Lesson, Training, TrainingAttendance
-    from schoolwork.semesters import current_semester
+    from schoolwork.programs.models import Lesson, Training, TrainingAttendance
+    from schoolwork.programs.semesters import current_semester
 
     t0 = time.perf_counter()
     w = build_world()

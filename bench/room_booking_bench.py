@@ -6,7 +6,7 @@ connection each), to book ``--tries`` slots picked at random among the ``--slots
 for the partial unique constraint ``appointment_one_per_slot``. Prints the bookings made, the refusals
 ("someone has just booked this time"), any other error, the number of slots holding more than one appointment
 (must be 0), throughput, and p50/p95 of one booking; then the booking page and the counselor's desk with that
-many appointments (p50/p95; their query counts are capped in counseling/tests/test_room_booking.py).
+many appointments (p50/p95; their query counts are capped in counseling/rooms/tests/test_room_booking.py).
 
     .venv/bin/python bench/room_booking_bench.py --pg postgres://postgres@127.0.0.1:5432 \
         [--students 400] [--slots 120] [--threads 8] [--tries 3] [--requests 100]
@@ -72,7 +72,7 @@ def main() -> None:
     from counseling.rooms import services
     from counseling.rooms.models import Appointment, Slot
     from counseling.rooms.services import CounselingError
-    from counseling.tests.room_helpers import make_room
+    from counseling.rooms.tests.room_helpers import make_room
     from org.models import Enrollment, Post, Role, Student, User
 
     w = build_world()

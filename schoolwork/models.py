@@ -1,12 +1,25 @@
-"""Models of the schoolwork app, by section (each section's models live in its own module).
+"""Models of the schoolwork app, by sub-domain (each sub-domain's models live in its own package; re-exported
+here so that Django finds them under the app label ``schoolwork``).
 
-- Lessons, key times, staff training, five educations (R2.2, R3, R6–R8): ``schoolwork.programs``.
+- Lessons, key times, staff training, five educations (R2.2, R3, R6–R8): ``schoolwork.programs.models``.
 - Home–school work and governance — home visits, parent sessions, guardians, governance, attachments (R9–R11,
-  R14, R17): ``schoolwork.models_home``.
+  R14, R17): ``schoolwork.home.models``.
 """
 
-from schoolwork.models_home import *  # noqa: F401,F403
-from schoolwork.programs import (  # noqa: F401
+from schoolwork.home.models import (  # noqa: F401
+    Attachment,
+    DistrictPlan,
+    ExcellentCase,
+    GuardianInvitation,
+    HomeVisit,
+    LeadershipMeeting,
+    ParentAttendance,
+    ParentSession,
+    Pilot,
+    Resource,
+    TalkRequest,
+)
+from schoolwork.programs.models import (  # noqa: F401
     ClassActivity,
     ClassDay,
     KeyTimeActivity,

@@ -1,13 +1,4 @@
-"""Background work of the schoolwork app (Celery; eager in the embedded default)."""
+"""Background work of the schoolwork app (Celery; autodiscovered as ``schoolwork.tasks``). The tasks live in the
+sub-domains; importing them here lets Celery's autodiscovery register them (task names are explicit)."""
 
-from __future__ import annotations
-
-from celery import shared_task
-
-
-@shared_task(name="schoolwork.remind_key_times")
-def remind_key_times() -> int:
-    """Key-time reminders (R3.3): Celery beat, hourly (idempotent, so the hour does not matter)."""
-    from schoolwork.programs_services import send_key_time_reminders
-
-    return send_key_time_reminders()
+from schoolwork.programs.tasks import remind_key_times  # noqa: F401

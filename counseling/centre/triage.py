@@ -3,7 +3,7 @@
 A maintained Chinese lexicon (``counseling/data/triage_lexicon.yaml``: weighted phrases, negation cues,
 benign idioms) scores each message; at or above the threshold the message is a crisis. The rules live in the
 data file, not here: this module only applies them. Measured on a labelled set by
-``counseling/tests/test_triage_measure.py`` and ``bench/triage_bench.py`` (docs/performance.md, Crisis triage).
+``counseling/centre/tests/test_triage.py`` and ``bench/triage_bench.py`` (docs/performance.md, Crisis triage).
 """
 
 from __future__ import annotations

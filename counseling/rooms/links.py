@@ -46,3 +46,8 @@ def links_for(district: Node | None) -> Links:
     if row is None:
         return default_links()
     return Links(row.platform_name, row.platform_url, list(row.hotlines))
+
+
+def district_lines(node: Node) -> list[dict]:
+    """The help lines of the district of ``node`` (its own, else the city's): for ``care.responders``."""
+    return list(links_for(node).hotlines)

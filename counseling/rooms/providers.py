@@ -1,6 +1,9 @@
-"""What the counseling room adds to the foundation's pages (registered in ``CounselingConfig.ready()``): home
-cards (the student's "talk to someone" with the hotlines, R4.1; the counselor's waiting requests), navigation
-entries, and the sessions of a student on the student file's timeline (date and counselor only)."""
+"""What the counseling room registers with the lower layers (``register()``, called from
+``CounselingConfig.ready()``): home cards (the student's "talk to someone" with the hotlines, R4.1; the
+counselor's waiting requests), navigation entries, the sessions of a student on the student file's timeline (date
+and counselor only), counseling as a psychological teacher's workload (R1.3), the demo rooms and district line,
+the retention of session notes (docs/privacy.md) and the appointments in a guardian's copy of their child's
+records (PIPL Art. 45)."""
 
 from __future__ import annotations
 
@@ -8,17 +11,21 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access import retention
 from access.policy import posts_of
 from access.tiers import Tier
-from care.timeline import Entry, Filters
-from counseling.rooms import links, selectors
-from counseling.rooms.models import AppointmentStatus, CounselingSession
+from care.guardian_export import Section, register_export_section
+from care.timeline import Entry, Filters, register_timeline_provider
+from care.workload import register_workload_source
+from counseling.rooms import demo, links, selectors, workload
+from counseling.rooms.models import Appointment, AppointmentStatus, CounselingSession
 from org.models import Role, Student, User
-from xinyu.web.home import Card, Figure, Link
-from xinyu.web.navigation import NavItem
+from xinyu.web.home import Card, Figure, Link, register_card
+from xinyu.web.navigation import NavItem, register_nav_item
 
 STUDENT_SIDE = frozenset({Role.STUDENT, Role.GUARDIAN})
 
@@ -106,3 +113,61 @@ def file_sessions(viewer: User, student: Student, tier: Tier, filters: Filters) 
         )
         for s in rows
     ]
+
+
+# --- a guardian's copy of their child's records (care.guardian_export; PIPL Art. 45) ------------------------------
+# Appointments at the school counseling room — when, where, status. Not what the appointment is about (the
+# student's own words to the counselor) and never session records or notes (T3/T4).
+
+
+def appointments_section(student: Student, guardian_user: User) -> Section:
+    rows = [
+        {
+            "when": timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "room": a.room.name,
+            "status": str(a.get_status_display()),
+        }
+        for a in Appointment.objects.filter(student=student)
+        .select_related("room")
+        .order_by("starts_at", "pk")
+    ]
+    return Section(
+        "counseling_appointments",
+        _("Counseling room appointments"),
+        [("when", _("Date and time")), ("room", _("Room")), ("status", _("Status"))],
+        rows,
+    )
+
+
+def register_retention() -> None:
+    """Session records stay for workload counts (R1.3) with their notes cleared (access.retention;
+    docs/privacy.md)."""
+    r = retention
+    r.register(
+        r.Category(
+            name="counseling_session_notes",
+            label=gettext_lazy("Counseling session notes"),
+            basis=r.LEAVING,
+            action=r.ANONYMISE,
+            rows=lambda day: CounselingSession.objects.filter(r.left_before_q(day)),
+            clear={"notes": ""},
+            done=lambda row: not row.notes,
+        )
+    )
+
+
+def register() -> None:
+    from org.demo.seed import register_demo_step
+
+    register_card(help_card)
+    register_card(desk_card)
+    register_nav_item(nav_counseling)
+    register_timeline_provider(file_sessions, kinds=KINDS)
+    register_workload_source(workload.counseling_source, labels=workload.LABELS)
+
+    def demo_step(*, progress=lambda _m: None) -> None:  # seed_demo: the district's line, the rooms on duty
+        progress(f"counseling.rooms: {demo.seed(timezone.now())}")
+
+    register_demo_step(demo_step)
+    register_retention()
+    register_export_section(appointments_section)

@@ -321,3 +321,18 @@ def workload_people(user: User) -> list[User]:
 
 def may_see_workload(user: User) -> bool:
     return bool({p.role for p in posts_of(user)} & WORKLOAD_ROLES)
+
+
+def school_on_duty(school: Node, at: dt.datetime) -> list[User] | None:
+    """The psychological teachers on duty in the school's rooms at ``at`` (their weekly roster,
+    ``RoomDutyShift``); ``None``: the school keeps no roster at all that day (care then counts the teachers in
+    post). Told to ``care.responders`` by ``counseling.centre.providers`` (issue 15)."""
+    local = timezone.localtime(at)
+    day = local.date()
+    shifts = RoomDutyShift.objects.filter(
+        room__school=school, room__is_active=True, valid_from__lte=day
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    if not shifts.exists():
+        return None
+    now = shifts.filter(weekday=day.weekday(), starts__lte=local.time(), ends__gt=local.time())
+    return list(User.objects.filter(pk__in=now.values("counselor_id"), is_active=True).order_by("pk"))

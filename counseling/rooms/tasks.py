@@ -1,5 +1,5 @@
-"""Background work of the counseling room (Celery; eager in the embedded default). Imported by
-``CounselingConfig.ready()`` so the worker knows the task."""
+"""Background work of the counseling room (Celery; eager in the embedded default). Re-exported by
+``counseling.tasks``, which Celery's autodiscovery imports."""
 
 from __future__ import annotations
 

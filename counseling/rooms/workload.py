@@ -1,6 +1,7 @@
 """工作量 — a psychological teacher's workload by month or semester (R1.3): counseling sessions and hours, group
 sessions and duty hours from this app; lessons taught from whatever app registers them with
-``care.workload`` (schoolwork, which this app may not import)."""
+``care.workload`` (schoolwork, which this app may not import). ``counseling_source`` is registered there by
+``counseling.rooms.providers``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from care.workload import labels, register_workload_source, workload
+from care.workload import labels, workload
 from counseling.rooms.models import CounselingSession, RoomDutyShift, SessionKind
 from counseling.rooms.selectors import workload_people
 from org.models import Semester, User
@@ -91,10 +92,6 @@ def counseling_source(user_ids: list[int], start: dt.date, end: dt.date) -> dict
             out[s.counselor_id].get("duty_hours", 0) + count * s.hours, 1
         )
     return out
-
-
-def register() -> None:
-    register_workload_source(counseling_source, labels=LABELS)
 
 
 @dataclass

@@ -80,7 +80,7 @@ PAGE = {
 
 def objects(world) -> dict:
     from counseling.rooms.models import CounselingSession
-    from counseling.tests.room_helpers import book, make_room, make_slot, tomorrow_at
+    from counseling.rooms.tests.room_helpers import book, make_room, make_slot, tomorrow_at
 
     room = make_room(world.campus_a_main)
     make_slot(room, world.psych, tomorrow_at(10))

@@ -25,8 +25,7 @@ from django.utils.translation import gettext as _
 from access import audit
 from org.models import User
 from schoolwork.home import selectors
-from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import (
+from schoolwork.home.models import (
     Attachment,
     DistrictPlan,
     ExcellentCase,
@@ -34,6 +33,7 @@ from schoolwork.models_home import (
     ParentSession,
     Resource,
 )
+from schoolwork.home.services import HomeSchoolError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 

@@ -1,5 +1,6 @@
-"""What home–school work adds to the foundation's pages (registered in ``SchoolworkConfig.ready()``): the
-guardian's home card, navigation entries by role, and the home-visit section of the student page."""
+"""What home–school work registers with the lower layers (``register()``, called from ``SchoolworkConfig.ready()``):
+the guardian's home card, navigation entries by role, the home-visit section of the student page, the home visits
+on the student file's timeline, and the home–school sections of a guardian's copy of their child's records."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from django.utils.translation import gettext_lazy
 from access import audit
 from access.policy import roles_of
 from access.tiers import Tier
-from care.timeline import SHANGHAI, Entry, Filters
+from care.guardian_export import Section, register_export_section
+from care.timeline import SHANGHAI, Entry, Filters, register_timeline_provider
 from org.models import Role, Student, User
 from schoolwork.home import selectors
-from schoolwork.models_home import HomeVisit
-from xinyu.web.home import Card, Link
-from xinyu.web.navigation import NavItem
-from xinyu.web.people.sections import StudentSection
+from schoolwork.home.models import HomeVisit, ParentAttendance
+from xinyu.web.home import Card, Link, register_card
+from xinyu.web.navigation import NavItem, register_nav_item
+from xinyu.web.people.sections import StudentSection, register_student_section
 
 
 def guardian_card(request: HttpRequest) -> Card | None:
@@ -119,3 +121,53 @@ def visits_timeline(viewer: User, student: Student, tier: Tier, filters: Filters
             )
         )
     return out
+
+
+# --- a guardian's copy of their child's records (care.guardian_export; PIPL Art. 45) ------------------------------
+# Home visits to the family (date, how, who went, the non-clinical summary — never the sensitive note, T3) and the
+# parent sessions the household attended.
+
+
+def home_visits_section(student: Student, guardian_user: User) -> Section:
+    rows = [
+        {
+            "date": v.visited_on.isoformat(),
+            "mode": str(v.get_mode_display()),
+            "visitors": v.visitors,
+            "summary": v.summary,
+        }
+        for v in HomeVisit.objects.filter(student=student).order_by("visited_on", "pk")
+    ]
+    return Section(
+        "home_visits",
+        _("Home visits"),
+        [("date", _("Date")), ("mode", _("How")), ("visitors", _("Who went")), ("summary", _("Summary"))],
+        rows,
+    )
+
+
+def parent_sessions_section(student: Student, guardian_user: User) -> Section:
+    rows = [
+        {"date": a.session.held_on.isoformat(), "title": a.session.title, "school": a.session.school.name}
+        for a in ParentAttendance.objects.filter(student=student)
+        .select_related("session__school")
+        .order_by("session__held_on", "pk")
+    ]
+    return Section(
+        "parent_sessions",
+        _("Parent sessions attended"),
+        [("date", _("Date")), ("title", _("Topic")), ("school", _("School"))],
+        rows,
+    )
+
+
+def register() -> None:
+    """Home–school work and governance: the guardian card, navigation, the student page's home visits and their
+    entries on the student file's timeline, the guardian's copy of the records."""
+    register_card(guardian_card)
+    for item in NAV:
+        register_nav_item(item)
+    register_student_section(visits_section)
+    register_timeline_provider(visits_timeline, kinds=KINDS_VISIT)
+    register_export_section(home_visits_section)
+    register_export_section(parent_sessions_section)

@@ -31,7 +31,7 @@ from org.models import (
     Student,
     User,
 )
-from schoolwork.models_home import (
+from schoolwork.home.models import (
     DistrictPlan,
     ExcellentCase,
     HomeVisit,

@@ -37,7 +37,7 @@ from org.models import (
     User,
 )
 from schoolwork.home import selectors
-from schoolwork.models_home import (
+from schoolwork.home.models import (
     Audience,
     CaseStage,
     DistrictPlan,

@@ -27,8 +27,7 @@ from access.routes import policy
 from access.tiers import Tier
 from org.models import Role, SchoolClass
 from schoolwork.home import attachments, selectors, services
-from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import (
+from schoolwork.home.models import (
     Audience,
     CaseStage,
     GuardianInvitation,
@@ -36,6 +35,7 @@ from schoolwork.models_home import (
     PlanStatus,
     VisitMode,
 )
+from schoolwork.home.services import HomeSchoolError
 from xinyu.web.home import cards_for
 from xinyu.web.slips.selectors import get_printable_class_or_404
 

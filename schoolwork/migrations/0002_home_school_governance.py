@@ -2,7 +2,7 @@
 
 import access.fields
 import django.db.models.deletion
-import schoolwork.models_home
+import schoolwork.home.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('owner_type', models.CharField(max_length=60)),
                 ('owner_id', models.PositiveIntegerField()),
-                ('file', models.FileField(max_length=200, storage=schoolwork.models_home._private_storage, upload_to='private/attachments/%Y/%m/')),
+                ('file', models.FileField(max_length=200, storage=schoolwork.home.models._private_storage, upload_to='private/attachments/%Y/%m/')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

@@ -77,7 +77,7 @@ def objects(world) -> dict:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from schoolwork.models_home import (
+    from schoolwork.home.models import (
         Attachment,
         DistrictPlan,
         ExcellentCase,

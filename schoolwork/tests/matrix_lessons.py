@@ -50,8 +50,8 @@ def objects(world) -> dict:
 
     from django.utils import timezone
 
-    from schoolwork.programs import Training
-    from schoolwork.semesters import current_semester
+    from schoolwork.programs.models import Training
+    from schoolwork.programs.semesters import current_semester
 
     semester = current_semester()
     training = Training.objects.create(

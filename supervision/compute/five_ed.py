@@ -1,5 +1,5 @@
 """Five-education indicators (R6, R7): days of a full hour of physical activity in and out of school, students
-in an arts practice this school year — counted as ``schoolwork.programs_selectors.five_educations`` does per
+in an arts practice this school year — counted as ``schoolwork.programs.selectors.five_educations`` does per
 class, summed per school."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from django.db.models import Count, Exists, OuterRef, Q
 
 from org.models import Enrollment, EnrollmentStatus
-from schoolwork.programs import ActivityKind, ClassActivity, ClassDay
-from schoolwork.programs_selectors import PE_MINUTES
+from schoolwork.programs.models import ActivityKind, ClassActivity, ClassDay
+from schoolwork.programs.selectors import PE_MINUTES
 from supervision.catalogue import Cell
 from supervision.compute import ids_filter
 from supervision.models import Period

@@ -1,6 +1,6 @@
 """Mental-health education indicators (R3.1, R3.3): classes meeting the class-hour rule, graduating classes with
 pre-exam counseling and stress relief, key-time guidance held — by the lesson-compliance and key-time rules of
-``schoolwork.programs_selectors``, called, not restated."""
+``schoolwork.programs.selectors``, called, not restated."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from org.models import Node, SchoolClass
-from schoolwork.programs_selectors import Rule, key_time_status, lesson_compliance
+from schoolwork.programs.selectors import Rule, key_time_status, lesson_compliance
 from supervision.catalogue import Cell
 from supervision.compute import as_of, ids_filter, not_started, schools
 from supervision.models import Period
@@ -34,7 +34,7 @@ def _count(rows, rule: str) -> dict[int, Cell]:
 def class_hours(period: Period, node_ids: Iterable[int] | None, on: dt.date | None = None) -> dict[int, Cell]:
     """R3.1: classes under the fortnightly rule (grade 4+, not 初三/高三) with at least one psychological class
     hour in every teaching fortnight of the semester over by ``on`` (today, or the semester's end) — the
-    ``ClassCompliance.met`` of ``schoolwork.programs_selectors.lesson_compliance`` — over those classes. Two
+    ``ClassCompliance.met`` of ``schoolwork.programs.selectors.lesson_compliance`` — over those classes. Two
     queries (the classes, the lessons aggregated per class); semesters only."""
     if period.semester_id is None or not_started(period, on):
         return {}
@@ -78,7 +78,7 @@ def key_times_held(
 ) -> dict[int, Cell]:
     """R3.3: key times (entry, graduation, before and after the midterm and final exams, per grade taught) whose
     guidance was held, over those held or past their due day — ``KeyTimeRow.state`` of
-    ``schoolwork.programs_selectors.key_time_status`` ("done" or "missed"; a key time not yet due and not held is
+    ``schoolwork.programs.selectors.key_time_status`` ("done" or "missed"; a key time not yet due and not held is
     not counted). Three queries; semesters only."""
     if period.semester_id is None:
         return {}

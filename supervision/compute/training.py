@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from care.models import AbnormalityReport
 from org.models import Node
-from schoolwork.programs import Training, TrainingAttendance
-from schoolwork.programs_selectors import training_coverage
+from schoolwork.programs.models import Training, TrainingAttendance
+from schoolwork.programs.selectors import training_coverage
 from supervision.catalogue import Cell
 from supervision.compute import as_of, bounds, ids_filter, not_started, schools
 from supervision.models import Period
@@ -19,7 +19,7 @@ from supervision.models import Period
 def staff_trained(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
     """R2.2: staff (teachers, class teachers, psychological teachers, leaders with a post in force during the
     semester up to today) who attended at least one mental-health training of the semester, over the staff —
-    ``schoolwork.programs_selectors.training_coverage``, the training coverage page's own rule (three queries
+    ``schoolwork.programs.selectors.training_coverage``, the training coverage page's own rule (three queries
     whatever the number of schools). Only semesters: another period counts nothing."""
     if period.semester_id is None or not_started(period):
         return {}

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from care.models import Case, GuardianContact, Institution, Referral, ReferralStatus
 from org.models import Node
-from schoolwork.models_home import DistrictPlan, HomeVisit, LeadershipMeeting, ParentSession, PlanStatus
-from schoolwork.programs import ActivityKind, ClassActivity, ClassDay
+from schoolwork.home.models import DistrictPlan, HomeVisit, LeadershipMeeting, ParentSession, PlanStatus
+from schoolwork.programs.models import ActivityKind, ClassActivity, ClassDay
 from supervision.compute.casework import guardians_contacted, referrals_tracked
 from supervision.compute.home import classes_missing_visits, quarterly_meetings, quarters_without_meeting
 from supervision.models import DirtyNode

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from org.models import SchoolClass
-from schoolwork.programs import KeyTimeActivity, Lesson, LessonFocus
+from schoolwork.programs.models import KeyTimeActivity, Lesson, LessonFocus
 from supervision.compute.lessons import (
     class_hours,
     classes_behind,

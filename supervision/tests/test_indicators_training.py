@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from care.models import AbnormalityReport
 from org.models import Node, Post, Role, User
-from schoolwork.programs import Training, TrainingAttendance, TrainingKind
+from schoolwork.programs.models import Training, TrainingAttendance, TrainingKind
 from supervision.compute.training import untrained_staff_details
 from supervision.models import DirtyNode
 from supervision.rollup import run_full

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from access.models import AuditEvent
 from care.models import Notification
 from org.models import Post, Role, User
-from schoolwork.models_home import Attachment
+from schoolwork.home.models import Attachment
 from supervision import catalogue, inspections
 from supervision.inspections import InspectionError
 from supervision.models import Inspection, RectificationTask, TaskStatus

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from counseling.centre import services
-from counseling.tests.centre_helpers import put_on_duty
+from counseling.centre.tests.centre_helpers import put_on_duty
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

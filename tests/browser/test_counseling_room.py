@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from counseling.tests.room_helpers import make_room, make_slot, tomorrow_at
+from counseling.rooms.tests.room_helpers import make_room, make_slot, tomorrow_at
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

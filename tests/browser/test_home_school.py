@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from schoolwork.tests.home_helpers import school_day
+from schoolwork.home.tests.home_helpers import school_day
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from schoolwork.tests.lesson_helpers import autumn
+from schoolwork.programs.tests.lesson_helpers import autumn
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

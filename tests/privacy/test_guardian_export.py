@@ -35,8 +35,8 @@ def family(world):
     with records of her own."""
     from care.services import raise_alert
     from counseling.rooms.models import CounselingSession
-    from counseling.tests.room_helpers import book, make_room, make_slot, tomorrow_at
-    from schoolwork.models_home import HomeVisit, ParentAttendance, ParentSession
+    from counseling.rooms.tests.room_helpers import book, make_room, make_slot, tomorrow_at
+    from schoolwork.home.models import HomeVisit, ParentAttendance, ParentSession
     from screening import services as screening
     from screening.models import Answer, Assignment, ConsentRule, Response, Result, StudentView
     from screening.tests.campaign_helpers import launched_campaign

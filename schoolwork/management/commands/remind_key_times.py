@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from schoolwork.programs_services import send_key_time_reminders
+from schoolwork.programs.services import send_key_time_reminders
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.urls import reverse
 from access.models import AuditEvent
 from care.services import open_or_update_case
 from schoolwork.home import selectors, services
+from schoolwork.home.models import HomeVisit
 from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import HomeVisit
-from schoolwork.tests.home_helpers import noon, school_day
+from schoolwork.home.tests.home_helpers import noon, school_day
 
 
 def _visit(world, user, student, day=None, **kw):

@@ -15,8 +15,8 @@ from access import audit
 from care.models import Notification
 from org.models import Guardian, GuardianLink, Post, Role, User
 from schoolwork.home import selectors, services
+from schoolwork.home.models import GuardianInvitation, TalkRequest
 from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import GuardianInvitation, TalkRequest
 
 GOOD = "Jiazhang-2026!"
 

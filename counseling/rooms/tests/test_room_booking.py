@@ -15,7 +15,7 @@ from care.models import Notification
 from counseling.rooms import selectors, services
 from counseling.rooms.models import Appointment, AppointmentStatus, RoomDutyShift, Slot
 from counseling.rooms.services import CounselingError
-from counseling.tests.room_helpers import make_room, make_slot, tomorrow_at
+from counseling.rooms.tests.room_helpers import make_room, make_slot, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 

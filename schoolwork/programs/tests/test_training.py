@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from schoolwork import programs_selectors as selectors
-from schoolwork import programs_services as services
-from schoolwork.programs import Training, TrainingAttendance, TrainingKind
-from schoolwork.programs_services import ProgramError
-from schoolwork.tests.lesson_helpers import autumn
+from schoolwork.programs import selectors, services
+from schoolwork.programs.models import Training, TrainingAttendance, TrainingKind
+from schoolwork.programs.services import ProgramError
+from schoolwork.programs.tests.lesson_helpers import autumn
 
 pytestmark = pytest.mark.django_db
 

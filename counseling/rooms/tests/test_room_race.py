@@ -16,7 +16,7 @@ from conftest import build_world
 from counseling.rooms import services
 from counseling.rooms.models import Appointment
 from counseling.rooms.services import CounselingError
-from counseling.tests.room_helpers import make_room, make_slot, tomorrow_at
+from counseling.rooms.tests.room_helpers import make_room, make_slot, tomorrow_at
 from org.models import Enrollment, Student
 
 RACERS = 8

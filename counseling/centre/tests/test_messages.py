@@ -15,7 +15,7 @@ from care.models import Alert, Notification
 from counseling.centre import services
 from counseling.centre.models import Message, MessageReply
 from counseling.centre.services import CentreError
-from counseling.tests.centre_helpers import put_on_duty
+from counseling.centre.tests.centre_helpers import put_on_duty
 from org.models import Post, Role, User
 
 CRISIS = "我不想活了，药已经攒好了"

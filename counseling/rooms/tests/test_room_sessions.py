@@ -19,7 +19,7 @@ from care.timeline import Filters, gather
 from counseling.rooms import selectors, services
 from counseling.rooms.models import AppointmentStatus, ConfidentialityBreak, CounselingSession
 from counseling.rooms.services import CounselingError
-from counseling.tests.room_helpers import make_room, make_slot, tomorrow_at
+from counseling.rooms.tests.room_helpers import make_room, make_slot, tomorrow_at
 from org.models import Post, Role, User
 
 pytestmark = pytest.mark.django_db

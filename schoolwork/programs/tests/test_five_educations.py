@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from access.models import AuditEvent
-from schoolwork import programs_selectors as selectors
-from schoolwork.programs import ClassActivity, ClassDay
-from schoolwork.programs_services import ProgramError, record_class_activity, record_class_week
-from schoolwork.tests.lesson_helpers import autumn
+from schoolwork.programs import selectors
+from schoolwork.programs.models import ClassActivity, ClassDay
+from schoolwork.programs.services import ProgramError, record_class_activity, record_class_week
+from schoolwork.programs.tests.lesson_helpers import autumn
 
 pytestmark = pytest.mark.django_db
 

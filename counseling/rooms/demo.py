@@ -1,7 +1,7 @@
-"""Demo rows of counseling for ``seed_demo`` (issue 15: a newcomer sees the off-hours route working after
-``make run``): every district centre's duty roster from today for eight days (the district counselor on duty
-16:00 to 08:00 the next morning, and all day at weekends), the demo district's own help line, and the demo school's
-counseling room with its psychological teacher on duty in school hours, Monday to Friday."""
+"""Demo rows of the school counseling room for ``seed_demo`` (issue 15: a newcomer sees the off-hours route working
+after ``make run``): the demo district's own help line, and the demo school's counseling room with its
+psychological teacher on duty in school hours, Monday to Friday. A step registered by
+``counseling.rooms.providers`` (the district centre's duty roster: ``counseling.centre.demo``)."""
 
 from __future__ import annotations
 
@@ -9,35 +9,15 @@ import datetime as dt
 
 from django.utils import timezone
 
-from counseling.centre.models import DutyShift
 from counseling.rooms.models import CounselingRoom, DistrictLinks, RoomDutyShift
 from org.demo.logins import DEMO_DISTRICT_CODE, DEMO_SCHOOL_CODE
 from org.models import Node, NodeKind, Post, Role
 
 DEMO_DISTRICT_LINE = {"number": "010-62345678", "name": "海淀区心理咨询中心热线（演示号码）"}
-DAYS = 8
-
-
-def _at(day: dt.date, hour: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
 def seed(now: dt.datetime) -> str:
     today = timezone.localdate(now)
-    shifts = []
-    counselors = Post.objects.active(today).filter(role=Role.DISTRICT_COUNSELOR, node__kind=NodeKind.DISTRICT)
-    for post in counselors.select_related("node"):
-        for k in range(-1, DAYS):  # from last night, so that the roster covers the early morning too
-            day = today + dt.timedelta(days=k)
-            if day.weekday() >= 5:  # weekends: the day shift too
-                shifts.append((post, _at(day, 8), _at(day, 16)))
-            shifts.append((post, _at(day, 16), _at(day + dt.timedelta(days=1), 8)))
-    DutyShift.objects.bulk_create(
-        [
-            DutyShift(district=p.node, counselor_id=p.user_id, starts_at=s, ends_at=e, created_at=now)
-            for p, s, e in shifts
-        ]
-    )
     district = Node.objects.filter(kind=NodeKind.DISTRICT, code=DEMO_DISTRICT_CODE).first()
     if district is not None:
         DistrictLinks.objects.update_or_create(
@@ -75,15 +55,4 @@ def seed(now: dt.datetime) -> str:
                     for weekday in range(5)
                 ]
             )
-    return f"{len(shifts)} district duty shifts, the demo district's line, {rooms} counseling rooms on duty"
-
-
-def register() -> None:
-    from django.utils import timezone
-
-    from org.demo.seed import register_demo_step
-
-    def step(*, progress=lambda _m: None) -> None:
-        progress(f"counseling.duty: {seed(timezone.now())}")
-
-    register_demo_step(step)
+    return f"the demo district's line, {rooms} counseling rooms on duty"

@@ -16,7 +16,7 @@ from care.models import Notification
 from care.timers import run_registered
 from counseling.centre import services
 from counseling.centre.models import MessageStage
-from counseling.tests.centre_helpers import put_on_duty
+from counseling.centre.tests.centre_helpers import put_on_duty
 from org.models import Post, Role, User
 
 CRISIS = "我不想活了，药已经攒好了"

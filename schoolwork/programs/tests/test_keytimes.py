@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from care.models import Notification
 from org.models import Post, Semester
-from schoolwork import programs_selectors as selectors
-from schoolwork.programs import KeyTimeActivity
-from schoolwork.programs_services import ProgramError, record_key_time, send_key_time_reminders
-from schoolwork.semesters import exams, key_times
-from schoolwork.tests.lesson_helpers import at, autumn
+from schoolwork.programs import selectors
+from schoolwork.programs.models import KeyTimeActivity
+from schoolwork.programs.semesters import exams, key_times
+from schoolwork.programs.services import ProgramError, record_key_time, send_key_time_reminders
+from schoolwork.programs.tests.lesson_helpers import at, autumn
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,6 @@
-"""Home cards and navigation of the school programs: what is due and compliance at a glance (issue 6)."""
+"""What the school programs register with the lower layers (``register()``, called from
+``SchoolworkConfig.ready()``): home cards and navigation — what is due and compliance at a glance (issue 6) — and
+the lessons taught as a psychological teacher's workload (R1.3)."""
 
 from __future__ import annotations
 
@@ -6,13 +8,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access.policy import roles_of
+from care.workload import register_workload_source
 from org.models import Role
-from schoolwork import programs_selectors as selectors
-from schoolwork.semesters import current_semester
-from xinyu.web.home import Card, Figure, Link
-from xinyu.web.navigation import NavItem
+from schoolwork.programs import selectors
+from schoolwork.programs.semesters import current_semester
+from xinyu.web.home import Card, Figure, Link, register_card
+from xinyu.web.navigation import NavItem, register_nav_item
 
 
 def lessons_card(request: HttpRequest) -> Card | None:
@@ -125,3 +129,18 @@ def nav_activities(request: HttpRequest) -> NavItem | None:
 
 CARDS = [keytimes_card, lessons_card, training_card]
 NAV = [nav_lessons, nav_keytimes, nav_compliance, nav_trainings, nav_activities]
+
+
+def register() -> None:
+    """Lessons, key times, training, five educations: home cards, navigation, lessons taught as workload."""
+    for card in CARDS:
+        register_card(card)
+    for item in NAV:
+        register_nav_item(item)
+    register_workload_source(
+        selectors.lessons_taught,
+        labels={
+            "lessons": gettext_lazy("Psychological lessons taught"),
+            "lesson_hours": gettext_lazy("Class hours taught"),
+        },
+    )

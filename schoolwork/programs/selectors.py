@@ -29,7 +29,7 @@ from org.models import (
     Student,
     User,
 )
-from schoolwork.programs import (
+from schoolwork.programs.models import (
     ActivityKind,
     ClassActivity,
     ClassDay,
@@ -42,7 +42,7 @@ from schoolwork.programs import (
     TrainingAttendance,
     TrainingKind,
 )
-from schoolwork.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
+from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
 
 # --- who may do what -------------------------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from schoolwork.home import attachments
+from schoolwork.home.models import Attachment, ParentSession
 from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import Attachment, ParentSession
-from schoolwork.tests.home_helpers import noon, school_day
+from schoolwork.home.tests.home_helpers import noon, school_day
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from care import workload as registry
 from counseling.rooms import workload
 from counseling.rooms.models import CounselingSession, RoomDutyShift
-from counseling.tests.room_helpers import make_room
+from counseling.rooms.tests.room_helpers import make_room
 
 pytestmark = pytest.mark.django_db
 

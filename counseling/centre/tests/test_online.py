@@ -11,7 +11,7 @@ from care.models import Case, Notification
 from counseling.centre import services
 from counseling.centre.models import OnlineLine, OnlineSession
 from counseling.centre.services import CentreError
-from counseling.tests.centre_helpers import put_on_duty
+from counseling.centre.tests.centre_helpers import put_on_duty
 from org.models import Post, Role, User
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from schoolwork.home import selectors, services
+from schoolwork.home.models import ParentAttendance, ParentSession
 from schoolwork.home.services import HomeSchoolError
-from schoolwork.models_home import ParentAttendance, ParentSession
-from schoolwork.tests.home_helpers import noon, school_day
+from schoolwork.home.tests.home_helpers import noon, school_day
 
 
 @pytest.fixture

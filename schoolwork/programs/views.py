@@ -1,5 +1,5 @@
 """Pages of the school programs: lesson log and plans, lesson compliance, key times, staff training, five
-educations. Thin: reads through ``programs_selectors``, writes through ``programs_services``; a role that never
+educations. Thin: reads through ``selectors``, writes through ``services``; a role that never
 has a page gets 403, an object outside one's scope 404."""
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
 from org.models import Node, NodeKind, Semester, User
-from schoolwork import programs_selectors as selectors
-from schoolwork import programs_services as services
-from schoolwork.programs import ActivityKind, ActivityLevel, Audience, CombinedWith, LessonFocus, TrainingKind
-from schoolwork.programs_services import ProgramError
-from schoolwork.semesters import current_semester
+from schoolwork.programs import selectors, services
+from schoolwork.programs.models import (
+    ActivityKind,
+    ActivityLevel,
+    Audience,
+    CombinedWith,
+    LessonFocus,
+    TrainingKind,
+)
+from schoolwork.programs.semesters import current_semester
+from schoolwork.programs.services import ProgramError
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 

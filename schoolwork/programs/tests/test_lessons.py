@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from org.models import SchoolClass
-from schoolwork import programs_selectors as selectors
-from schoolwork.programs import Lesson, LessonFocus
-from schoolwork.programs_services import ProgramError, record_lessons, save_lesson_plan
-from schoolwork.tests.lesson_helpers import autumn
+from schoolwork.programs import selectors
+from schoolwork.programs.models import Lesson, LessonFocus
+from schoolwork.programs.services import ProgramError, record_lessons, save_lesson_plan
+from schoolwork.programs.tests.lesson_helpers import autumn
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_the_compliance_page_runs_a_fixed_number_of_queries(world, login, django
 
 
 def sem_start_at(sem):
-    from schoolwork.tests.lesson_helpers import at
+    from schoolwork.programs.tests.lesson_helpers import at
 
     return at(sem.starts_on)
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from org.models import Node, NodeKind, Post, SchoolClass, Semester, User
-from schoolwork import programs_selectors as selectors
-from schoolwork.programs import (
+from schoolwork.programs import selectors
+from schoolwork.programs.models import (
     ActivityKind,
     ActivityLevel,
     Audience,
@@ -34,7 +34,7 @@ from schoolwork.programs import (
     TrainingAttendance,
     TrainingKind,
 )
-from schoolwork.semesters import holidays, is_school_day, key_times, semester_for
+from schoolwork.programs.semesters import holidays, is_school_day, key_times, semester_for
 
 
 class ProgramError(Exception):
