@@ -73,7 +73,7 @@ def _setup(pg: str, scale: float, reuse: bool) -> float:
 
 def _all_periods():
     from org.models import SchoolYear
-    from supervision.periods import ensure_periods
+    from supervision.indicators.periods import ensure_periods
 
     return [p for y in SchoolYear.objects.order_by("start_year") for p in ensure_periods(y)]
 
@@ -246,9 +246,9 @@ def main() -> int:
     _setup(args.pg, args.scale, args.reuse)
 
     from org.models import Student
+    from supervision.indicators.periods import current_periods
+    from supervision.indicators.rollup import run_full, run_incremental
     from supervision.models import RollupValue
-    from supervision.periods import current_periods
-    from supervision.rollup import run_full, run_incremental
 
     periods = _all_periods()
     print(f"city: {Student.objects.count():,} students; {len(periods)} periods")

@@ -17,7 +17,7 @@ from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
 from supervision import selectors as sel
-from supervision.rollup import version
+from supervision.indicators.rollup import version
 from xinyu.db_router import use_replica
 
 router = Router(tags=["supervision"])

@@ -12,10 +12,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from org.models import Node, NodeKind, SchoolYear, User
-from supervision import approval, catalogue
+from supervision import approval
 from supervision.approval import VIEW_ROLES
+from supervision.indicators import catalogue
+from supervision.indicators.periods import ensure_periods
 from supervision.models import Approval, ApprovalState, ApprovalStep, Period, RollupValue
-from supervision.periods import ensure_periods
 
 
 def approval_periods(today: dt.date | None = None) -> list[Period]:

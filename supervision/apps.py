@@ -10,7 +10,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
-        from supervision import catalogue, dirty
+        from supervision.indicators import catalogue, dirty
 
         catalogue.load()  # fails start-up on an invalid catalogue, not the first dashboard request
         dirty.connect_watchers()

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from access import audit
 from care.services import notify
 from org.models import Node, NodeKind, Post, Role, User
-from supervision import approval, catalogue
+from supervision import approval
 from supervision.approval import VIEW_ROLES
+from supervision.indicators import catalogue
 from supervision.models import (
     Finding,
     Inspection,

@@ -17,7 +17,7 @@ class PeriodKind(models.TextChoices):
 
 class Period(models.Model):
     """统计周期 — a quarter, a semester or a school year; indicators are computed per period. Made from the
-    school calendar by :func:`supervision.periods.ensure_periods`."""
+    school calendar by :func:`supervision.indicators.periods.ensure_periods`."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=PeriodKind.choices)
     code = models.CharField(_("code"), max_length=20, unique=True)  # "2026", "2026-1", "2026-Q2"
@@ -35,14 +35,14 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        from supervision.periods import period_label
+        from supervision.indicators.periods import period_label
 
         return period_label(self)
 
 
 class RollupValue(models.Model):
     """One indicator's figures for one node and period: numerator over denominator. Dashboards read only these
-    (R-7.2); the rollup task writes them (supervision.rollup)."""
+    (R-7.2); the rollup task writes them (supervision.indicators.rollup)."""
 
     indicator = models.CharField(_("indicator"), max_length=40)
     node = models.ForeignKey(Node, models.CASCADE, related_name="rollups")

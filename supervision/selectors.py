@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policy import posts_of, roles_of
 from org.models import PATH_STEP, Node, NodeKind, Role, User
-from supervision import catalogue
-from supervision.catalogue import Cell, Indicator
+from supervision.indicators import catalogue
+from supervision.indicators.catalogue import Cell, Indicator
 from supervision.models import Period, PeriodKind, RollupRun, RollupValue
 from supervision.privacy import Shown, min_cell, shown_single, suppress_table
 
@@ -176,7 +176,7 @@ def period_or_404(code: str) -> Period:
 
 def default_period(today: dt.date | None = None) -> Period | None:
     """The current semester; between semesters the latest one that has started; else any period."""
-    from supervision.periods import current_periods
+    from supervision.indicators.periods import current_periods
 
     today = today or timezone.localdate()
     for p in current_periods(today):

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from access import audit
 from care.services import notify
 from org.models import Node, NodeKind, Post, User
-from supervision import approval, catalogue, dirty
+from supervision import approval
 from supervision.approval import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES
+from supervision.indicators import catalogue, dirty
 from supervision.models import (
     Approval,
     ApprovalAction,
@@ -92,7 +93,7 @@ def page_url(node: Node, period: Period) -> str:
 def refresh(node: Node, period: Period, now: dt.datetime | None = None) -> None:
     """Recompute ``node``'s own figures for ``period`` (the indicators computed at its level) and re-sum its
     ancestors, unless they are locked: what is submitted or approved is what the base records say now."""
-    from supervision.rollup import LEVEL_KIND, aggregate_up, compute_leaves
+    from supervision.indicators.rollup import LEVEL_KIND, aggregate_up, compute_leaves
 
     now = now or timezone.now()
     locked = approval.locked_node_ids(period)

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from access.routes import policy
 from access.tiers import Tier
-from supervision import catalogue, exports
+from supervision import exports
 from supervision import selectors as sel
+from supervision.indicators import catalogue
 from supervision.models import DirtyNode
 from xinyu.db_router import use_replica
 
@@ -28,7 +29,7 @@ def freshen() -> None:
     """Embedded mode (Celery eager, no beat): bring the marked schools up to date before showing figures, so
     ``make run`` shows fresh numbers. With workers, Celery beat does this every few minutes."""
     if settings.CELERY_TASK_ALWAYS_EAGER and DirtyNode.objects.exists():
-        from supervision.rollup import run_incremental
+        from supervision.indicators.rollup import run_incremental
 
         run_incremental()
 
@@ -159,7 +160,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
     sel.require_viewer(request.user)
     if not sel.may_recompute(request.user):
         raise PermissionDenied
-    from supervision.tasks import rollup_full
+    from supervision.indicators.tasks import rollup_full
 
     if sel.running_full() is None:
         rollup_full.delay()  # eager in the embedded default: done by the time the page reloads

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from org.models import Enrollment, Node, NodeKind, SchoolClass, SchoolStage, Student
-from supervision import catalogue
+from supervision.indicators import catalogue
+from supervision.indicators.periods import ensure_periods
 from supervision.models import Period, RollupValue
-from supervision.periods import ensure_periods
 
 _seq = itertools.count(1)
 

@@ -12,9 +12,9 @@ from care.models import Notification
 from org.models import Post, Role, User
 from supervision import services
 from supervision.approval import locked_node_ids
+from supervision.indicators.periods import ensure_periods
+from supervision.indicators.rollup import run_full, run_incremental
 from supervision.models import Approval, ApprovalState, ApprovalStep, RollupValue
-from supervision.periods import ensure_periods
-from supervision.rollup import run_full, run_incremental
 from supervision.services import ApprovalError
 
 R11 = "r1.1-psych-teacher"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from supervision import catalogue
+from supervision.indicators import catalogue
 
 GOOD = """
 indicators:

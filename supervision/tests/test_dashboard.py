@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Node, NodeKind, Post, Role, User
-from supervision import catalogue, selectors
-from supervision.catalogue import Indicator
+from supervision import selectors
+from supervision.indicators import catalogue
+from supervision.indicators.catalogue import Indicator
+from supervision.indicators.periods import ensure_periods
+from supervision.indicators.rollup import run_full, run_incremental
 from supervision.models import DirtyNode, RollupRun, RollupValue
-from supervision.periods import ensure_periods
-from supervision.rollup import run_full, run_incremental
 
 SENSITIVE = "t-positive-followed"
 

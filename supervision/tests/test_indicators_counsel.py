@@ -12,9 +12,13 @@ from django.utils import timezone
 
 from counseling.centre.models import DutyShift, Message
 from counseling.rooms.models import Appointment, AppointmentStatus, CounselingRoom, RoomDutyShift
-from supervision.compute.counsel import counseling_room_details, service_days_covered, uncovered_days
+from supervision.indicators.compute.counsel import (
+    counseling_room_details,
+    service_days_covered,
+    uncovered_days,
+)
+from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode
-from supervision.rollup import run_full
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -12,10 +12,14 @@ from care.models import Case, GuardianContact, Institution, Referral, ReferralSt
 from org.models import Node
 from schoolwork.models_home import DistrictPlan, HomeVisit, LeadershipMeeting, ParentSession, PlanStatus
 from schoolwork.programs import ActivityKind, ClassActivity, ClassDay
-from supervision.compute.casework import guardians_contacted, referrals_tracked
-from supervision.compute.home import classes_missing_visits, quarterly_meetings, quarters_without_meeting
+from supervision.indicators.compute.casework import guardians_contacted, referrals_tracked
+from supervision.indicators.compute.home import (
+    classes_missing_visits,
+    quarterly_meetings,
+    quarters_without_meeting,
+)
+from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode
-from supervision.rollup import run_full
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
 
 TZ = ZoneInfo("Asia/Shanghai")

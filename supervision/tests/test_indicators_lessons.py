@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from org.models import SchoolClass
 from schoolwork.programs import KeyTimeActivity, Lesson, LessonFocus
-from supervision.compute.lessons import (
+from supervision.indicators.compute.lessons import (
     class_hours,
     classes_behind,
     key_times_held,

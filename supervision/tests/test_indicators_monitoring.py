@@ -20,9 +20,9 @@ from screening.models import (
     Result,
     Review,
 )
-from supervision.compute.monitoring import coverage_by_grade, positive_followed_up
+from supervision.indicators.compute.monitoring import coverage_by_grade, positive_followed_up
+from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode
-from supervision.rollup import run_full
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
 
 COVERAGE = "r5.1-screening-coverage"

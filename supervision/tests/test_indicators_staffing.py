@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from org.models import Node, NodeKind, Post, Role, SchoolStage, User
-from supervision.compute.staffing import large_schools_details
+from supervision.indicators.compute.staffing import large_schools_details
+from supervision.indicators.rollup import run_full, run_incremental
 from supervision.models import DirtyNode
-from supervision.rollup import run_full, run_incremental
 from supervision.tests.indicators_support import (
     add_school,
     assert_queries_do_not_grow,

@@ -6,7 +6,7 @@ it is counted over, the level its figures are computed at (school, or district f
 with its direction, whether it counts students' mental-health status (``sensitive``: small cells suppressed
 above school level, supervision.privacy), and the functions that compute it:
 
-- ``compute``: ``"<module>.<function>"`` under ``supervision.compute``, called as
+- ``compute``: ``"<module>.<function>"`` under ``supervision.indicators.compute``, called as
   ``fn(period, node_ids) -> {node_id: (numerator, denominator)}`` over the nodes of ``level`` (``node_ids`` None
   = all of them). Grouped queries over the base tables — one or a few per call, never one per node.
 - ``details`` (optional): ``fn(node, period) -> list[dict]`` — the non-personal rows behind a school's figure
@@ -112,9 +112,9 @@ class Catalogue(BaseModel):
 
 def _resolve(ref: str) -> Callable:
     module, _, name = ref.rpartition(".")
-    fn = getattr(importlib.import_module(f"supervision.compute.{module}"), name, None)
+    fn = getattr(importlib.import_module(f"supervision.indicators.compute.{module}"), name, None)
     if not callable(fn):
-        raise ImportError(f"supervision.compute.{ref} is not a function")
+        raise ImportError(f"supervision.indicators.compute.{ref} is not a function")
     return fn
 
 

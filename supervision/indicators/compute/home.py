@@ -12,8 +12,8 @@ from django.utils import timezone
 from org.models import Node, SchoolClass
 from schoolwork.home.selectors import quarters_of, visit_coverage_by_class, visit_coverage_by_school
 from schoolwork.models_home import DistrictPlan, LeadershipMeeting, ParentSession, PlanStatus
-from supervision.catalogue import Cell
-from supervision.compute import districts, ids_filter, not_started, schools
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import districts, ids_filter, not_started, schools
 from supervision.models import Period, PeriodKind
 
 

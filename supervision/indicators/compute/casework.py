@@ -14,8 +14,8 @@ from care.levels import ALERT_LEVELS
 from care.models import Case, GuardianContact, Referral, ReferralStatus
 from care.plans import deadlines
 from care.plans.selectors import _state as contact_state
-from supervision.catalogue import Cell
-from supervision.compute import bounds, ids_filter
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import bounds, ids_filter
 from supervision.models import Period
 
 SENT_ON = [

@@ -16,8 +16,8 @@ from counseling.centre.models import CalendarDay, DutyShift, Message
 from counseling.centre.services import day_kind, service_hours
 from counseling.rooms.models import Appointment, AppointmentStatus, CounselingRoom, RoomDutyShift
 from org.models import Node
-from supervision.catalogue import Cell
-from supervision.compute import bounds, districts, ids_filter, not_started, schools
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import bounds, districts, ids_filter, not_started, schools
 from supervision.models import Period
 
 

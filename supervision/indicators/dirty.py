@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from supervision import compute
+from supervision.indicators import compute
 from supervision.models import DirtyNode
 
 _watches: dict[type, list[Callable]] = {}
@@ -43,7 +43,7 @@ def _on_change(sender, instance, **kwargs) -> None:
 
 def compute_modules() -> list:
     return [
-        importlib.import_module(f"supervision.compute.{m.name}")
+        importlib.import_module(f"supervision.indicators.compute.{m.name}")
         for m in pkgutil.iter_modules(compute.__path__)
         if not m.name.startswith("_")
     ]

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from django.db.models import Count, Q
 
 from org.models import Enrollment, EnrollmentStatus, Node, NodeKind, Post, Role
-from supervision.catalogue import Cell
-from supervision.compute import districts, ids_filter, schools
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import districts, ids_filter, schools
 from supervision.models import Period
 
 LARGE_SCHOOL = 500  # R1.2: schools with 500+ students add psychological teachers

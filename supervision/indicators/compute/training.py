@@ -11,8 +11,8 @@ from care.models import AbnormalityReport
 from org.models import Node
 from schoolwork.programs import Training, TrainingAttendance
 from schoolwork.programs_selectors import training_coverage
-from supervision.catalogue import Cell
-from supervision.compute import as_of, bounds, ids_filter, not_started, schools
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import as_of, bounds, ids_filter, not_started, schools
 from supervision.models import Period
 
 

@@ -1,12 +1,12 @@
 """The functions that compute the indicators of ``indicators.yaml`` from the base tables, one module per domain.
 
-Contract (supervision.catalogue): ``fn(period, node_ids) -> {node_id: (numerator, denominator)}`` over the
+Contract (supervision.indicators.catalogue): ``fn(period, node_ids) -> {node_id: (numerator, denominator)}`` over the
 schools (or districts) of the indicator's level, ``node_ids`` None meaning all. One or a few grouped queries
 per call, never one per node: the full rollup of a city of a million students calls each function once per
 period. A node missing from the result counts as (0, 0).
 
 Each module also declares ``WATCHES``: model label → function from a saved or deleted instance to the ids of
-the schools (or districts) whose figures it can change; supervision.dirty marks them for the incremental rollup.
+the schools (or districts) whose figures it can change; supervision.indicators.dirty marks them for the incremental rollup.
 """
 
 from __future__ import annotations

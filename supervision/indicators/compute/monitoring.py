@@ -13,8 +13,8 @@ from django.utils import timezone
 from care.models import LevelRecord
 from org.models import Enrollment, EnrollmentStatus, Node
 from screening.models import Assignment, CampaignStatus, Level, Response, ResponseStatus, Result, Review
-from supervision.catalogue import Cell
-from supervision.compute import ids_filter
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import ids_filter
 from supervision.models import Period
 
 ELIGIBLE_FROM_GRADE = 4  # R5.1: primary grade 4 and up, junior and senior high

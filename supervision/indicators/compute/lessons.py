@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from org.models import Node, SchoolClass
 from schoolwork.programs_selectors import Rule, key_time_status, lesson_compliance
-from supervision.catalogue import Cell
-from supervision.compute import as_of, ids_filter, not_started, schools
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import as_of, ids_filter, not_started, schools
 from supervision.models import Period
 
 

@@ -3,7 +3,7 @@
 
 - :func:`run_full` computes every indicator for every node of its level, for the given periods, then sums the
   figures up the tree (school → group → district → city; district → city).
-- :func:`run_incremental` recomputes only the nodes marked dirty (supervision.dirty) for the open periods, then
+- :func:`run_incremental` recomputes only the nodes marked dirty (supervision.indicators.dirty) for the open periods, then
   re-sums the ancestors from the stored values.
 Values of a node whose figures are locked for a period (submitted or approved, supervision approval) are never
 overwritten.
@@ -23,8 +23,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from org.models import PATH_STEP, Node, NodeKind
-from supervision import catalogue
-from supervision.catalogue import Cell, Indicator
+from supervision.indicators import catalogue
+from supervision.indicators.catalogue import Cell, Indicator
 from supervision.models import DirtyNode, Period, RollupRun, RollupValue
 
 BATCH = 2000
@@ -145,7 +145,7 @@ def run_full(periods: Iterable[Period], indicators: Iterable[str] | None = None)
 def run_incremental(periods: Iterable[Period] | None = None) -> RollupRun | None:
     """Recompute the dirty nodes for the open periods and re-sum their ancestors; clears the marks it saw
     (a node marked again while this runs keeps its mark for the next run). None when nothing was dirty."""
-    from supervision.periods import open_periods
+    from supervision.indicators.periods import open_periods
 
     started = timezone.now()
     marks = set(DirtyNode.objects.filter(marked_at__lte=started).values_list("node_id", flat=True))

@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from org.models import Enrollment, EnrollmentStatus
 from schoolwork.programs import ActivityKind, ClassActivity, ClassDay
 from schoolwork.programs_selectors import PE_MINUTES
-from supervision.catalogue import Cell
-from supervision.compute import ids_filter
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import ids_filter
 from supervision.models import Period
 
 
