@@ -12,7 +12,7 @@ from xinyu.web.navigation import NavItem, register_nav_item
 
 
 def _nav(request: HttpRequest, name: str, label: str, order: int) -> NavItem | None:
-    from supervision import approval
+    from supervision.approval import rules as approval
 
     if not approval.has_role(request.user, approval.VIEW_ROLES):
         return None
@@ -34,7 +34,7 @@ def rectification_card(request: HttpRequest):
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from supervision import approval
+    from supervision.approval import rules as approval
     from supervision.inspections import INSPECT_ROLES, OWNER_ROLES
     from supervision.models import RectificationTask, TaskStatus
     from xinyu.web.home import Card, Figure, Link

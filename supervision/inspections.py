@@ -7,7 +7,7 @@ task done; the supervisor verifies it (or reopens it) and closes the inspection 
 and every task is verified.
 
 Who: supervisors over the school write; the school's leader and psychological teachers, its district's
-officers and administrators and the city read (supervision.approval.VIEW_ROLES). Outside one's posts is 404,
+officers and administrators and the city read (supervision.approval.rules.VIEW_ROLES). Outside one's posts is 404,
 a step one's role never takes 403. Every write is audited (``supervision.inspection.*``).
 """
 
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from access import audit
 from care.services import notify
 from org.models import Node, NodeKind, Post, Role, User
-from supervision import approval
-from supervision.approval import VIEW_ROLES
+from supervision.approval import rules as approval
+from supervision.approval.rules import VIEW_ROLES
 from supervision.indicators import catalogue
 from supervision.models import (
     Finding,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from org.models import Node, User
 from schoolwork.home.attachments import attachments_by_owner
-from supervision import approval
-from supervision.approval import VIEW_ROLES
+from supervision.approval import rules as approval
+from supervision.approval.rules import VIEW_ROLES
 from supervision.inspections import INSPECT_ROLES, visible_q
 from supervision.models import Finding, Inspection, InspectionItem, RectificationTask, TaskNote, TaskStatus
 

@@ -103,7 +103,7 @@ class ApprovalState(models.TextChoices):
 class Approval(models.Model):
     """数据审核状态 — where one node's figures for one period stand in the DHIS2 chain: a school is submitted by
     its leader and approved by its district; a district is approved by itself once all its schools are, and
-    accepted by the city. Submitted, approved and accepted figures are locked (supervision.approval)."""
+    accepted by the city. Submitted, approved and accepted figures are locked (supervision.approval.rules)."""
 
     node = models.ForeignKey(Node, models.CASCADE, related_name="+", verbose_name=_("unit"))
     period = models.ForeignKey(Period, models.CASCADE, related_name="approvals", verbose_name=_("period"))

@@ -1,8 +1,8 @@
 from django.urls import path
 
 from supervision import views
-from supervision import views_approval as approval
 from supervision import views_inspections as insp
+from supervision.approval import views as approval
 
 app_name = "supervision"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("<int:node>/<str:period>/", views.dashboard, name="dashboard"),
     path("<int:node>/<str:period>/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("<int:node>/<str:period>/report.pdf", views.export_pdf, name="export_pdf"),
-    # Data approval (数据审核): supervision.views_approval
+    # Data approval (数据审核): supervision.approval.views
     path("approval/", approval.approval_index, name="approval"),
     path("approval/school/<int:pk>/", approval.approval_school, name="approval_school"),
     path("approval/district/<int:pk>/", approval.approval_district, name="approval_district"),

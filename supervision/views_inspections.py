@@ -19,10 +19,11 @@ from openpyxl import Workbook
 
 from access.routes import policy
 from access.tiers import Tier
-from supervision import approval, inspections
-from supervision import approval_selectors as periods
+from supervision import inspections
 from supervision import inspections_selectors as sel
-from supervision.approval import VIEW_ROLES
+from supervision.approval import rules as approval
+from supervision.approval import selectors as periods
+from supervision.approval.rules import VIEW_ROLES
 from supervision.inspections import INSPECT_ROLES, InspectionError
 from supervision.models import Finding, TaskStatus
 from xinyu.web.spreadsheets import safe_cell, xlsx_response

@@ -51,7 +51,7 @@ LEVEL_KIND = {"school": NodeKind.SCHOOL, "district": NodeKind.DISTRICT}
 
 def locked_nodes(period: Period) -> set[int]:
     """Nodes whose figures for ``period`` are frozen by data approval (submitted, approved or accepted)."""
-    from supervision import approval  # the approval workflow owns the rule
+    from supervision.approval import rules as approval  # the approval workflow owns the rule
 
     return approval.locked_node_ids(period)
 

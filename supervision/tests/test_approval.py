@@ -10,12 +10,12 @@ from django.http import Http404
 from access.models import AuditEvent
 from care.models import Notification
 from org.models import Post, Role, User
-from supervision import services
-from supervision.approval import locked_node_ids
+from supervision.approval import services
+from supervision.approval.rules import locked_node_ids
+from supervision.approval.services import ApprovalError
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full, run_incremental
 from supervision.models import Approval, ApprovalState, ApprovalStep, RollupValue
-from supervision.services import ApprovalError
 
 R11 = "r1.1-psych-teacher"
 

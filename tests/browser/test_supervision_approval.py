@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD
 from org.models import Post, Role, User
-from supervision import services
+from supervision.approval import services
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode

@@ -1,6 +1,6 @@
 """Pages of data approval (数据审核, issue 7 deliverable 4): the school leader's "submit this period's figures",
-the district's approval queue, the city's acceptance queue. Thin: reads in supervision.approval_selectors,
-writes in supervision.services. A role that never sees figures gets 403; a node outside one's posts 404."""
+the district's approval queue, the city's acceptance queue. Thin: reads in supervision.approval.selectors,
+writes in supervision.approval.services. A role that never sees figures gets 403; a node outside one's posts 404."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from access.routes import policy
 from access.tiers import Tier
 from org.models import Node, NodeKind, Role
-from supervision import approval, services
-from supervision import approval_selectors as sel
-from supervision.approval import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES, VIEW_ROLES
+from supervision.approval import rules as approval
+from supervision.approval import selectors as sel
+from supervision.approval import services
+from supervision.approval.rules import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES, VIEW_ROLES
 from supervision.models import ApprovalState, DirtyNode, Period
 
 DISTRICT_PAGE_ROLES = APPROVE_ROLES | ACCEPT_ROLES | {Role.SUPERVISOR}

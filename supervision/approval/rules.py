@@ -1,7 +1,7 @@
 """Data approval (数据审核, the DHIS2 model): a school submits a period's figures, the district approves, the
 city accepts; submitted or approved figures are locked (issue 7, deliverable 4).
 
-The rules in one place (writes: supervision.services; pages: supervision.views_approval):
+The rules in one place (writes: supervision.approval.services; pages: supervision.approval.views):
 - Periods approved: semesters and school years (quarters are not).
 - School: draft → submitted (its school leader) → approved (an officer or administrator of its district).
 - District: draft → approved (its own officers, once ALL its schools are approved: a parent approves only when

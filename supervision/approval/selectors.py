@@ -12,8 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from org.models import Node, NodeKind, SchoolYear, User
-from supervision import approval
-from supervision.approval import VIEW_ROLES
+from supervision.approval import rules as approval
+from supervision.approval.rules import VIEW_ROLES
 from supervision.indicators import catalogue
 from supervision.indicators.periods import ensure_periods
 from supervision.models import Approval, ApprovalState, ApprovalStep, Period, RollupValue

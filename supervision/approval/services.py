@@ -1,4 +1,4 @@
-"""Writes of supervision: the data-approval chain (数据审核, issue 7 deliverable 4). Rules: supervision.approval.
+"""Writes of supervision: the data-approval chain (数据审核, issue 7 deliverable 4). Rules: supervision.approval.rules.
 
 Each step is one transaction: the node's approval row is locked (``select_for_update``), the step is checked,
 the state and the history are written, the step is audited (``supervision.submit`` / ``.approve`` /
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from access import audit
 from care.services import notify
 from org.models import Node, NodeKind, Post, User
-from supervision import approval
-from supervision.approval import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES
+from supervision.approval import rules as approval
+from supervision.approval.rules import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES
 from supervision.indicators import catalogue, dirty
 from supervision.models import (
     Approval,
