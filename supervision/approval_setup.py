@@ -35,7 +35,7 @@ def rectification_card(request: HttpRequest):
     from django.utils import timezone
 
     from supervision.approval import rules as approval
-    from supervision.inspections import INSPECT_ROLES, OWNER_ROLES
+    from supervision.inspections.services import INSPECT_ROLES, OWNER_ROLES
     from supervision.models import RectificationTask, TaskStatus
     from xinyu.web.home import Card, Figure, Link
 
@@ -64,25 +64,25 @@ def rectification_card(request: HttpRequest):
 
 
 def _item_for_read(user, pk: int):
-    from supervision.inspections_selectors import get_item_or_404
+    from supervision.inspections.selectors import get_item_or_404
 
     return get_item_or_404(user, pk)
 
 
 def _task_for_read(user, pk: int):
-    from supervision.inspections_selectors import get_task_or_404
+    from supervision.inspections.selectors import get_task_or_404
 
     return get_task_or_404(user, pk)
 
 
 def _may_add_evidence(user, item) -> bool:
-    from supervision.inspections import may_inspect
+    from supervision.inspections.services import may_inspect
 
     return not item.inspection.is_closed and may_inspect(user, item.inspection.school)
 
 
 def _may_add_task_file(user, task) -> bool:
-    from supervision.inspections import may_follow_up
+    from supervision.inspections.services import may_follow_up
 
     return not task.inspection.is_closed and may_follow_up(user, task)
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
 from supervision import views
-from supervision import views_inspections as insp
 from supervision.approval import views as approval
+from supervision.inspections import views as insp
 
 app_name = "supervision"
 
@@ -23,7 +23,7 @@ urlpatterns = [
     path("approval/<int:pk>/approve/", approval.approval_approve, name="approval_approve"),
     path("approval/<int:pk>/accept/", approval.approval_accept, name="approval_accept"),
     path("approval/<int:pk>/return/", approval.approval_return, name="approval_return"),
-    # Inspections (督导检查, R18): supervision.views_inspections
+    # Inspections (督导检查, R18): supervision.inspections.views
     path("inspections/", insp.inspection_list, name="inspections"),
     path("inspections/new/", insp.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", insp.inspection_detail, name="inspection"),

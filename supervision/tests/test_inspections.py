@@ -19,11 +19,11 @@ from access.models import AuditEvent
 from care.models import Notification
 from org.models import Post, Role, User
 from schoolwork.models_home import Attachment
-from supervision import inspections
 from supervision.indicators import catalogue
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full
-from supervision.inspections import InspectionError
+from supervision.inspections import services as inspections
+from supervision.inspections.services import InspectionError
 from supervision.models import Inspection, RectificationTask, TaskStatus
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

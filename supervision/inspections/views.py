@@ -1,6 +1,6 @@
 """Pages of inspections (督导检查, R18): the list (by supervisor, by school), a new inspection, one inspection
 (checklist, findings, evidence, rectification tasks — phone friendly), the school's task list and the Excel
-export. Thin: reads in supervision.inspections_selectors, writes in supervision.inspections."""
+export. Thin: reads in supervision.inspections.selectors, writes in supervision.inspections.services."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from openpyxl import Workbook
 
 from access.routes import policy
 from access.tiers import Tier
-from supervision import inspections
-from supervision import inspections_selectors as sel
 from supervision.approval import rules as approval
 from supervision.approval import selectors as periods
 from supervision.approval.rules import VIEW_ROLES
-from supervision.inspections import INSPECT_ROLES, InspectionError
+from supervision.inspections import selectors as sel
+from supervision.inspections import services as inspections
+from supervision.inspections.services import INSPECT_ROLES, InspectionError
 from supervision.models import Finding, TaskStatus
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
