@@ -221,7 +221,7 @@ def _dashboard_load(period_code: str) -> tuple[list[float], int, list[float]]:
 def _live_vs_rollup(period) -> tuple[float, float]:
     """Seconds to build the city dashboard from the rollups vs live from the base tables (median of 3)."""
     from org.models import Node, User
-    from supervision.selectors import live_dashboard, node_dashboard
+    from supervision.dashboards.selectors import live_dashboard, node_dashboard
 
     city = Node.objects.get(kind="city")
     officer = User.objects.get(username="bench-city-officer")

@@ -21,12 +21,12 @@ class SupervisionConfig(AppConfig):
 
     def _ready_dashboards(self) -> None:
         """Dashboards: the home card and the navigation entry for the roles that see them."""
-        from supervision import cards
+        from supervision.dashboards import providers as cards
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 
         register_card(cards.dashboard_card)
         register_nav_item(cards.nav_dashboard)
-        from supervision.api import mount
+        from supervision.dashboards.api import mount
 
         mount()  # GET /api/supervision/dashboard

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from supervision import views
 from supervision.approval import views as approval
+from supervision.dashboards import views
 from supervision.inspections import views as insp
 
 app_name = "supervision"

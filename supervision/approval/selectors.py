@@ -69,7 +69,7 @@ class FigureRow:
 def figures(node: Node, period: Period) -> list[FigureRow]:
     """The node's figures for the period, one row per indicator computed at or summed into its level, in the
     catalogue's order (one query). Shown at the node's own level, so nothing is suppressed: a school leader sees
-    their school; above the school, see supervision.privacy."""
+    their school; above the school, see supervision.dashboards.privacy."""
     level = {NodeKind.SCHOOL: {"school"}, NodeKind.DISTRICT: {"school", "district"}}.get(node.kind, set())
     stored = {
         code: (n, d)

@@ -4,7 +4,7 @@ the app starts (a malformed entry fails start-up, naming it).
 Each indicator names the requirement it measures (R1.1 …), its numerator and denominator in words, the period
 it is counted over, the level its figures are computed at (school, or district for district duties), a target
 with its direction, whether it counts students' mental-health status (``sensitive``: small cells suppressed
-above school level, supervision.privacy), and the functions that compute it:
+above school level, supervision.dashboards.privacy), and the functions that compute it:
 
 - ``compute``: ``"<module>.<function>"`` under ``supervision.indicators.compute``, called as
   ``fn(period, node_ids) -> {node_id: (numerator, denominator)}`` over the nodes of ``level`` (``node_ids`` None

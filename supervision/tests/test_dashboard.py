@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Node, NodeKind, Post, Role, User
-from supervision import selectors
+from supervision.dashboards import selectors
 from supervision.indicators import catalogue
 from supervision.indicators.catalogue import Indicator
 from supervision.indicators.periods import ensure_periods
@@ -106,7 +106,7 @@ def test_chaoyangs_officer_cannot_open_haidians_dashboard(world, login, sem):
 def test_the_dashboard_link_sends_each_viewer_to_their_own_top_node_and_the_current_semester(
     world, login, sem
 ):
-    from supervision.selectors import default_period
+    from supervision.dashboards.selectors import default_period
 
     period = default_period()
     for persona, node in (("city_officer", world.city), ("district_officer", world.haidian),

@@ -3,7 +3,7 @@ minus the shown cells never gives a hidden one back."""
 
 from __future__ import annotations
 
-from supervision.privacy import shown_single, suppress_table
+from supervision.dashboards.privacy import shown_single, suppress_table
 
 
 def _revealed(cells, shown, total_shown) -> bool:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from supervision.selectors import may_use
+from supervision.dashboards.selectors import may_use
 from xinyu.web.home import Card, Link
 from xinyu.web.navigation import NavItem
 

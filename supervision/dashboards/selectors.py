@@ -1,6 +1,6 @@
 """Reads of the supervision dashboards (督导看板, issue 7 deliverables 3 and 6): who sees which node, and a node's
 figures per indicator group with its children's — read ONLY from ``RollupValue`` (a fixed number of queries,
-whatever the number of children), suppressed with ``supervision.privacy`` for a viewer above the school.
+whatever the number of children), suppressed with ``supervision.dashboards.privacy`` for a viewer above the school.
 
 Who sees dashboards (T0 aggregates): school leaders and psychological teachers (their school), district officers
 and district admins (their district), city officers, city admins, supervisors (their city or district post).
@@ -26,10 +26,10 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policy import posts_of, roles_of
 from org.models import PATH_STEP, Node, NodeKind, Role, User
+from supervision.dashboards.privacy import Shown, min_cell, shown_single, suppress_table
 from supervision.indicators import catalogue
 from supervision.indicators.catalogue import Cell, Indicator
 from supervision.models import Period, PeriodKind, RollupRun, RollupValue
-from supervision.privacy import Shown, min_cell, shown_single, suppress_table
 
 # Who sees supervision pages (T0 aggregates only). Never students, guardians, teachers, class teachers, the
 # district counselor, clinicians or auditors.
@@ -439,7 +439,7 @@ def _shown(ind: Indicator, node: Node, own: Cell | None, kids: list[tuple[Node, 
 def _pattern(
     cells: list[tuple[int, Cell]], total: Cell, hide_num: bool, hide_den: bool
 ) -> tuple[dict[int, Shown], Shown]:
-    """One sensitive table suppressed (supervision.privacy), with its total forced hidden when its parent's
+    """One sensitive table suppressed (supervision.dashboards.privacy), with its total forced hidden when its parent's
     table hid it, and then at least one non-zero row hidden with it."""
     shown, shown_total = suppress_table([c for _pk, c in cells], total, True)
     nums = [x.numerator for x in shown]

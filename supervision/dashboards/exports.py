@@ -1,5 +1,5 @@
 """The dashboard of one node and period as an Excel workbook and as a printable PDF report for inspections
-(督导检查): the same figures, statuses and suppression as the page (``supervision.selectors.Dashboard``)."""
+(督导检查): the same figures, statuses and suppression as the page (``supervision.dashboards.selectors.Dashboard``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision.selectors import Dashboard, Figure, IndicatorRow
+from supervision.dashboards.selectors import Dashboard, Figure, IndicatorRow
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 

@@ -1,6 +1,6 @@
 """Supervision dashboards (督导看板, issue 7 deliverable 3): city → district → school drill-down per period, the
 trend of one indicator over semesters, the Excel download and the printable PDF report, and the recompute
-button of the administrators. Thin: the figures come from ``supervision.selectors`` (rollups only)."""
+button of the administrators. Thin: the figures come from ``supervision.dashboards.selectors`` (rollups only)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from access.routes import policy
 from access.tiers import Tier
-from supervision import exports
-from supervision import selectors as sel
+from supervision.dashboards import exports
+from supervision.dashboards import selectors as sel
 from supervision.indicators import catalogue
 from supervision.models import DirtyNode
 from xinyu.db_router import use_replica

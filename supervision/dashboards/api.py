@@ -1,6 +1,6 @@
 """Supervision dashboards in the JSON API (issue 7 deliverable 3): the same figures as the page, from the rollups
 only, with suppressed cells as nulls. Who may call it and what each caller sees are the page's rules
-(``supervision.selectors``): another district's node is 404, a role that never sees dashboards 403."""
+(``supervision.dashboards.selectors``): another district's node is 404, a role that never sees dashboards 403."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
-from supervision import selectors as sel
+from supervision.dashboards import selectors as sel
 from supervision.indicators.rollup import version
 from xinyu.db_router import use_replica
 
