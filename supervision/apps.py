@@ -14,7 +14,7 @@ class SupervisionConfig(AppConfig):
 
         catalogue.load()  # fails start-up on an invalid catalogue, not the first dashboard request
         dirty.connect_watchers()
-        from supervision import approval_setup
+        from supervision.inspections import providers as approval_setup
 
         approval_setup.connect()  # data approval and inspections: navigation, attachment owners
         self._ready_dashboards()
