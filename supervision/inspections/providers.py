@@ -1,6 +1,6 @@
-"""What data approval and inspections add to the lower layers at start-up (called from the app's ``ready()``):
-navigation entries, and the owners of inspection evidence for schoolwork's attachments (files checked by content
-and size there, served only to who may read the inspection)."""
+"""What inspections register with the lower layers at start-up (from the app's ``ready()``): the navigation
+entry, the rectification-task card of the home page, and the owners of inspection evidence for schoolwork's
+attachments (files checked by content and size there, served only to who may read the inspection)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from supervision.approval.providers import viewers_nav
 from xinyu.web.navigation import NavItem, register_nav_item
 
 
-def _nav(request: HttpRequest, name: str, label: str, order: int) -> NavItem | None:
-    from supervision.approval import rules as approval
-
-    if not approval.has_role(request.user, approval.VIEW_ROLES):
-        return None
-    url = reverse(name)
-    return NavItem(label, url, order=order, key=name, current=request.path.startswith(url))
-
-
-def nav_approval(request: HttpRequest) -> NavItem | None:
-    return _nav(request, "supervision:approval", _("Data approval"), 91)
-
-
 def nav_inspections(request: HttpRequest) -> NavItem | None:
-    return _nav(request, "supervision:inspections", _("Inspections"), 92)
+    return viewers_nav(request, "supervision:inspections", _("Inspections"), 92)
 
 
 def rectification_card(request: HttpRequest):
@@ -87,14 +75,12 @@ def _may_add_task_file(user, task) -> bool:
     return not task.inspection.is_closed and may_follow_up(user, task)
 
 
-def connect() -> None:
+def register() -> None:
     from schoolwork.home import attachments
     from supervision.models import InspectionItem, RectificationTask
-
-    register_nav_item(nav_approval)
-    register_nav_item(nav_inspections)
     from xinyu.web.home import register_card
 
+    register_nav_item(nav_inspections)
     register_card(rectification_card)
     # R18 evidence (督导佐证材料): per checklist item by the supervisor; per task by its owner or the supervisor.
     attachments.OWNERS["inspection_item"] = attachments.Owner(
