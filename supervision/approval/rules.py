@@ -18,7 +18,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from org.models import Node, NodeKind, Post, Role, User
-from supervision.models import Approval, ApprovalState, Period, PeriodKind
+from supervision.approval.models import Approval, ApprovalState
+from supervision.indicators.models import Period, PeriodKind
 
 APPROVAL_KINDS = frozenset({PeriodKind.SEMESTER, PeriodKind.SCHOOL_YEAR})
 SUBMIT_ROLES = frozenset({Role.SCHOOL_LEADER})

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from org.models import Node, NodeKind, SchoolYear, User
 from supervision.approval import rules as approval
+from supervision.approval.models import Approval, ApprovalState, ApprovalStep
 from supervision.approval.rules import VIEW_ROLES
 from supervision.indicators import catalogue
+from supervision.indicators.models import Period, RollupValue
 from supervision.indicators.periods import ensure_periods
-from supervision.models import Approval, ApprovalState, ApprovalStep, Period, RollupValue
 
 
 def approval_periods(today: dt.date | None = None) -> list[Period]:

@@ -22,16 +22,10 @@ from access import audit
 from care.services import notify
 from org.models import Node, NodeKind, Post, User
 from supervision.approval import rules as approval
+from supervision.approval.models import Approval, ApprovalAction, ApprovalState, ApprovalStep
 from supervision.approval.rules import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES
 from supervision.indicators import catalogue, dirty
-from supervision.models import (
-    Approval,
-    ApprovalAction,
-    ApprovalState,
-    ApprovalStep,
-    Period,
-    RollupValue,
-)
+from supervision.indicators.models import Period, RollupValue
 
 
 class ApprovalError(Exception):

@@ -19,8 +19,9 @@ from org.models import Node, NodeKind, Role
 from supervision.approval import rules as approval
 from supervision.approval import selectors as sel
 from supervision.approval import services
+from supervision.approval.models import ApprovalState
 from supervision.approval.rules import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES, VIEW_ROLES
-from supervision.models import ApprovalState, DirtyNode, Period
+from supervision.indicators.models import DirtyNode, Period
 
 DISTRICT_PAGE_ROLES = APPROVE_ROLES | ACCEPT_ROLES | {Role.SUPERVISOR}
 CITY_PAGE_ROLES = ACCEPT_ROLES | {Role.SUPERVISOR}

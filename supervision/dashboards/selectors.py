@@ -29,7 +29,7 @@ from org.models import PATH_STEP, Node, NodeKind, Role, User
 from supervision.dashboards.privacy import Shown, min_cell, shown_single, suppress_table
 from supervision.indicators import catalogue
 from supervision.indicators.catalogue import Cell, Indicator
-from supervision.models import Period, PeriodKind, RollupRun, RollupValue
+from supervision.indicators.models import Period, PeriodKind, RollupRun, RollupValue
 
 # Who sees supervision pages (T0 aggregates only). Never students, guardians, teachers, class teachers, the
 # district counselor, clinicians or auditors.

@@ -19,7 +19,7 @@ from access.tiers import Tier
 from supervision.dashboards import exports
 from supervision.dashboards import selectors as sel
 from supervision.indicators import catalogue
-from supervision.models import DirtyNode
+from supervision.indicators.models import DirtyNode
 from xinyu.db_router import use_replica
 
 NOTE = "aggregates only (rollups); sensitive cells under XINYU_MIN_CELL suppressed above the school"

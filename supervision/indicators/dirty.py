@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from supervision.indicators import compute
-from supervision.models import DirtyNode
+from supervision.indicators.models import DirtyNode
 
 _watches: dict[type, list[Callable]] = {}
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from org.models import SchoolYear
 from schoolwork.home.selectors import quarters_of
-from supervision.models import Period, PeriodKind
+from supervision.indicators.models import Period, PeriodKind
 
 
 def ensure_periods(year: SchoolYear) -> list[Period]:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from org.models import PATH_STEP, Node, NodeKind
 from supervision.indicators import catalogue
 from supervision.indicators.catalogue import Cell, Indicator
-from supervision.models import DirtyNode, Period, RollupRun, RollupValue
+from supervision.indicators.models import DirtyNode, Period, RollupRun, RollupValue
 
 BATCH = 2000
 VERSION_KEY = "supervision:rollups:version"

@@ -23,8 +23,8 @@ def rectification_card(request: HttpRequest):
     from django.utils import timezone
 
     from supervision.approval import rules as approval
+    from supervision.inspections.models import RectificationTask, TaskStatus
     from supervision.inspections.services import INSPECT_ROLES, OWNER_ROLES
-    from supervision.models import RectificationTask, TaskStatus
     from xinyu.web.home import Card, Figure, Link
 
     user = request.user
@@ -77,7 +77,7 @@ def _may_add_task_file(user, task) -> bool:
 
 def register() -> None:
     from schoolwork.home import attachments
-    from supervision.models import InspectionItem, RectificationTask
+    from supervision.inspections.models import InspectionItem, RectificationTask
     from xinyu.web.home import register_card
 
     register_nav_item(nav_inspections)

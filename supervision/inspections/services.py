@@ -29,13 +29,12 @@ from org.models import Node, NodeKind, Post, Role, User
 from supervision.approval import rules as approval
 from supervision.approval.rules import VIEW_ROLES
 from supervision.indicators import catalogue
-from supervision.models import (
+from supervision.indicators.models import Period, RollupValue
+from supervision.inspections.models import (
     Finding,
     Inspection,
     InspectionItem,
-    Period,
     RectificationTask,
-    RollupValue,
     TaskNote,
     TaskStatus,
 )

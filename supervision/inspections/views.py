@@ -24,8 +24,8 @@ from supervision.approval import selectors as periods
 from supervision.approval.rules import VIEW_ROLES
 from supervision.inspections import selectors as sel
 from supervision.inspections import services as inspections
+from supervision.inspections.models import Finding, TaskStatus
 from supervision.inspections.services import INSPECT_ROLES, InspectionError
-from supervision.models import Finding, TaskStatus
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from org.models import Enrollment, Node, NodeKind, SchoolClass, SchoolStage, Student
 from supervision.indicators import catalogue
+from supervision.indicators.models import Period, RollupValue
 from supervision.indicators.periods import ensure_periods
-from supervision.models import Period, RollupValue
 
 _seq = itertools.count(1)
 

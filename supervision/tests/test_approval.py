@@ -11,11 +11,12 @@ from access.models import AuditEvent
 from care.models import Notification
 from org.models import Post, Role, User
 from supervision.approval import services
+from supervision.approval.models import Approval, ApprovalState, ApprovalStep
 from supervision.approval.rules import locked_node_ids
 from supervision.approval.services import ApprovalError
+from supervision.indicators.models import RollupValue
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full, run_incremental
-from supervision.models import Approval, ApprovalState, ApprovalStep, RollupValue
 
 R11 = "r1.1-psych-teacher"
 

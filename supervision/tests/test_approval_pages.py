@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Node, NodeKind
+from supervision.approval.models import Approval, ApprovalState
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full
-from supervision.models import Approval, ApprovalState
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from org.models import Node, NodeKind, Post, Role, User
 from supervision.dashboards import selectors
 from supervision.indicators import catalogue
 from supervision.indicators.catalogue import Indicator
+from supervision.indicators.models import DirtyNode, RollupRun, RollupValue
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full, run_incremental
-from supervision.models import DirtyNode, RollupRun, RollupValue
 
 SENSITIVE = "t-positive-followed"
 
@@ -197,7 +197,7 @@ def test_a_district_without_schools_has_nothing_to_judge_rather_than_no_figures(
 
 @pytest.mark.django_db
 def test_the_trend_shows_the_indicator_over_the_semesters(world, login, sem):
-    from supervision.models import Period
+    from supervision.indicators.models import Period
 
     earlier = Period.objects.create(
         kind="semester", code="2020-S1", school_year=world.year, starts_on=sem.starts_on.replace(year=2020),

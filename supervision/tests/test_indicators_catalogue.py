@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from supervision.indicators import catalogue
+from supervision.indicators.models import RollupValue
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full
-from supervision.models import RollupValue
 
 REQUIRED = {"R1.1", "R1.2", "R1.4", "R2.2", "R2.3", "R3.1", "R3.3", "R4.2", "R4.3", "R5.1", "R5.2", "R6", "R7",
             "R10", "R11", "R12", "R13", "R14"}  # fmt: skip

@@ -17,8 +17,8 @@ from supervision.indicators.compute.counsel import (
     service_days_covered,
     uncovered_days,
 )
+from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.models import DirtyNode
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -18,7 +18,7 @@ from supervision.indicators.compute.lessons import (
     key_times_missed,
     pre_exam_sessions,
 )
-from supervision.models import DirtyNode
+from supervision.indicators.models import DirtyNode
 from supervision.tests.indicators_support import add_school, assert_queries_do_not_grow, period
 
 NOW = timezone.now()

@@ -21,8 +21,8 @@ from screening.models import (
     Review,
 )
 from supervision.indicators.compute.monitoring import coverage_by_grade, positive_followed_up
+from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.models import DirtyNode
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
 
 COVERAGE = "r5.1-screening-coverage"

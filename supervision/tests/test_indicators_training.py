@@ -13,8 +13,8 @@ from care.models import AbnormalityReport
 from org.models import Node, Post, Role, User
 from schoolwork.programs import Training, TrainingAttendance, TrainingKind
 from supervision.indicators.compute.training import untrained_staff_details
+from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.models import DirtyNode
 from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
 
 TRAINED = "r2.2-staff-trained"

@@ -23,8 +23,8 @@ from supervision.indicators import catalogue
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full
 from supervision.inspections import services as inspections
+from supervision.inspections.models import Inspection, RectificationTask, TaskStatus
 from supervision.inspections.services import InspectionError
-from supervision.models import Inspection, RectificationTask, TaskStatus
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"

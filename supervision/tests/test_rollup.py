@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from org.models import Node, NodeKind, Post, Role, User
+from supervision.indicators.models import DirtyNode, RollupValue
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full, run_incremental
-from supervision.models import DirtyNode, RollupValue
 
 
 def _semester(world):

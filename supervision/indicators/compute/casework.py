@@ -16,7 +16,7 @@ from care.plans import deadlines
 from care.plans.selectors import _state as contact_state
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import bounds, ids_filter
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 SENT_ON = [
     ReferralStatus.SENT, ReferralStatus.APPOINTMENT, ReferralStatus.SEEN, ReferralStatus.FEEDBACK,

@@ -18,7 +18,7 @@ from counseling.rooms.models import Appointment, AppointmentStatus, CounselingRo
 from org.models import Node
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import bounds, districts, ids_filter, not_started, schools
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 
 def _days(period: Period, today: dt.date) -> list[dt.date]:

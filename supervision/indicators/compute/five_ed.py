@@ -13,7 +13,7 @@ from schoolwork.programs import ActivityKind, ClassActivity, ClassDay
 from schoolwork.programs_selectors import PE_MINUTES
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import ids_filter
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 
 def physical_activity_days(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:

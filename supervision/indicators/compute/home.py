@@ -14,7 +14,7 @@ from schoolwork.home.selectors import quarters_of, visit_coverage_by_class, visi
 from schoolwork.models_home import DistrictPlan, LeadershipMeeting, ParentSession, PlanStatus
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import districts, ids_filter, not_started, schools
-from supervision.models import Period, PeriodKind
+from supervision.indicators.models import Period, PeriodKind
 
 
 def home_visits(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:

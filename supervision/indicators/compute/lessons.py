@@ -11,7 +11,7 @@ from org.models import Node, SchoolClass
 from schoolwork.programs_selectors import Rule, key_time_status, lesson_compliance
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import as_of, ids_filter, not_started, schools
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 
 def _compliance(period: Period, node_ids: Iterable[int] | None, on: dt.date | None):

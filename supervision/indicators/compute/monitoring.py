@@ -15,7 +15,7 @@ from org.models import Enrollment, EnrollmentStatus, Node
 from screening.models import Assignment, CampaignStatus, Level, Response, ResponseStatus, Result, Review
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import ids_filter
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 ELIGIBLE_FROM_GRADE = 4  # R5.1: primary grade 4 and up, junior and senior high
 # R5.1 second stage: calendar days from the submitted screen to the psychological teacher's review talk, by the

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from org.models import Enrollment, EnrollmentStatus, Node, NodeKind, Post, Role
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import districts, ids_filter, schools
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 LARGE_SCHOOL = 500  # R1.2: schools with 500+ students add psychological teachers
 

@@ -13,7 +13,7 @@ from schoolwork.programs import Training, TrainingAttendance
 from schoolwork.programs_selectors import training_coverage
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import as_of, bounds, ids_filter, not_started, schools
-from supervision.models import Period
+from supervision.indicators.models import Period
 
 
 def staff_trained(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
