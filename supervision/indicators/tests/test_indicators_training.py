@@ -15,7 +15,12 @@ from schoolwork.programs import Training, TrainingAttendance, TrainingKind
 from supervision.indicators.compute.training import untrained_staff_details
 from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.tests.indicators_support import assert_queries_do_not_grow, figures, period, stored
+from supervision.indicators.tests.indicators_support import (
+    assert_queries_do_not_grow,
+    figures,
+    period,
+    stored,
+)
 
 TRAINED = "r2.2-staff-trained"
 TRIAGED = "r2.3-reports-triaged"
