@@ -7,7 +7,7 @@ DEMO_STUDENTS ?= 2000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run run-prod test install install-test migrate demo serve lint format bench loadtest messages clean
+.PHONY: run run-prod test install install-test migrate demo serve lint format bench loadtest messages requirements-map clean
 
 $(VENV)/.run-installed: requirements/run.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ format: install-test
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+## make requirements-map: regenerate docs/requirements.md, the map from the plan's requirements to the code
+## (a test fails while it is stale)
+requirements-map: install
+	$(PY) manage.py requirements_map
 
 ## make bench: the import benchmark (not part of the suite); needs PostgreSQL on 127.0.0.1:5432
 bench: install-test
