@@ -73,7 +73,7 @@ def _setup(pg: str, scale: float, reuse: bool) -> float:
 
 def _all_periods():
     from org.models import SchoolYear
-    from supervision.periods import ensure_periods
+    from supervision.indicators.periods import ensure_periods
 
     return [p for y in SchoolYear.objects.order_by("start_year") for p in ensure_periods(y)]
 
@@ -221,7 +221,7 @@ def _dashboard_load(period_code: str) -> tuple[list[float], int, list[float]]:
 def _live_vs_rollup(period) -> tuple[float, float]:
     """Seconds to build the city dashboard from the rollups vs live from the base tables (median of 3)."""
     from org.models import Node, User
-    from supervision.selectors import live_dashboard, node_dashboard
+    from supervision.dashboards.selectors import live_dashboard, node_dashboard
 
     city = Node.objects.get(kind="city")
     officer = User.objects.get(username="bench-city-officer")
@@ -246,9 +246,9 @@ def main() -> int:
     _setup(args.pg, args.scale, args.reuse)
 
     from org.models import Student
+    from supervision.indicators.periods import current_periods
+    from supervision.indicators.rollup import run_full, run_incremental
     from supervision.models import RollupValue
-    from supervision.periods import current_periods
-    from supervision.rollup import run_full, run_incremental
 
     periods = _all_periods()
     print(f"city: {Student.objects.count():,} students; {len(periods)} periods")

@@ -10,23 +10,12 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
-        from supervision import catalogue, dirty
+        from supervision.approval import providers as approval
+        from supervision.dashboards import providers as dashboards
+        from supervision.indicators import providers as indicators
+        from supervision.inspections import providers as inspections
 
-        catalogue.load()  # fails start-up on an invalid catalogue, not the first dashboard request
-        dirty.connect_watchers()
-        from supervision import approval_setup
-
-        approval_setup.connect()  # data approval and inspections: navigation, attachment owners
-        self._ready_dashboards()
-
-    def _ready_dashboards(self) -> None:
-        """Dashboards: the home card and the navigation entry for the roles that see them."""
-        from supervision import cards
-        from xinyu.web.home import register_card
-        from xinyu.web.navigation import register_nav_item
-
-        register_card(cards.dashboard_card)
-        register_nav_item(cards.nav_dashboard)
-        from supervision.api import mount
-
-        mount()  # GET /api/supervision/dashboard
+        indicators.register()  # the catalogue checked; watchers that mark schools dirty for the rollup
+        dashboards.register()  # home card, navigation, GET /api/supervision/dashboard
+        approval.register()  # navigation
+        inspections.register()  # navigation, the rectification card, the owners of inspection evidence

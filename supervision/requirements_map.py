@@ -15,7 +15,7 @@ already carries, so ``manage.py requirements_map`` rewrites it and a test fails 
   no marker;
 - pages: every URL of ``get_resolver()`` whose view (function, class, or django-ninja operation) carries the
   marker — itself or through its section — or, when the view carries none, whose module's docstring does;
-- indicators: the ``requirement`` of each entry of the catalogue (``supervision.catalogue``);
+- indicators: the ``requirement`` of each entry of the catalogue (``supervision.indicators.catalogue``);
 - tests: test modules whose docstring names the requirement, and test functions and classes whose name
   (``test_r4_3_…``), docstring or comments do.
 
@@ -40,7 +40,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from supervision import catalogue
+from supervision.indicators import catalogue
 
 REQUIREMENT_FILE = Path(__file__).with_name("requirement_titles.txt")
 DOC_FILE = Path(settings.BASE_DIR) / "docs" / "requirements.md"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from supervision.models import ApprovalState, Finding, TaskStatus
+from supervision.approval.models import ApprovalState
+from supervision.inspections.models import Finding, TaskStatus
 
 register = template.Library()
 

@@ -34,7 +34,7 @@ PAGE = {
 
 
 def objects(world) -> dict:
-    from supervision.selectors import default_period
+    from supervision.dashboards.selectors import default_period
 
     period = default_period()
     return {"sup_school_a": world.school_a, "sup_period": SimpleNamespace(pk=period.code)}

@@ -52,8 +52,8 @@ def objects(world) -> dict:
 
     from django.utils import timezone
 
-    from supervision import inspections
-    from supervision.periods import ensure_periods
+    from supervision.indicators.periods import ensure_periods
+    from supervision.inspections import services as inspections
 
     period = next(p for p in ensure_periods(world.year) if p.code.endswith("-S1"))
     inspection = inspections.create_inspection(

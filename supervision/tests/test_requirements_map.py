@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from supervision import catalogue, requirements_map
+from supervision import requirements_map
+from supervision.indicators import catalogue
 from supervision.requirements_map import Place, ids_in_test_name, markers_in, scan_code, scan_tests
 
 

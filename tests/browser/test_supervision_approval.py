@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from conftest import PASSWORD
 from org.models import Post, Role, User
-from supervision import services
+from supervision.approval import services
+from supervision.indicators.periods import ensure_periods
+from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode
-from supervision.periods import ensure_periods
-from supervision.rollup import run_full
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from supervision.indicators.periods import ensure_periods
+from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode
-from supervision.periods import ensure_periods
-from supervision.rollup import run_full
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

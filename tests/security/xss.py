@@ -70,7 +70,7 @@ NOT_USER_TEXT: dict[str, str] = {
     "schoolwork.Attachment.sha256": "a digest of the file",
     "schoolwork.GuardianInvitation.token_hash": "a token digest",
     "supervision.Period.code": "computed from the period's dates ('2026-1')",
-    "supervision.RollupValue.indicator": "an indicator id from supervision/indicators.yaml",
+    "supervision.RollupValue.indicator": "an indicator id from supervision/indicators/indicators.yaml",
     "supervision.RollupValue.level": "a node kind written by code",
     "supervision.RollupRun.error": "an exception's text written by the rollup task",
     "supervision.InspectionItem.indicator": "copied from the indicator catalogue by code",

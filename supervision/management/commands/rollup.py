@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from org.models import SchoolYear
-from supervision.periods import ensure_periods, open_periods
-from supervision.rollup import run_full, run_incremental
+from supervision.indicators.periods import ensure_periods, open_periods
+from supervision.indicators.rollup import run_full, run_incremental
 
 
 class Command(BaseCommand):

@@ -1,0 +1,72 @@
+"""Whole-staff indicators (R2.2, R2.3): staff trained this semester, abnormality reports triaged in time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from care.models import AbnormalityReport
+from org.models import Node
+from schoolwork.programs.models import Training, TrainingAttendance
+from schoolwork.programs.selectors import training_coverage
+from supervision.indicators.catalogue import Cell
+from supervision.indicators.compute import as_of, bounds, ids_filter, not_started, schools
+from supervision.indicators.models import Period
+
+
+def staff_trained(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
+    """R2.2: staff (teachers, class teachers, psychological teachers, leaders with a post in force during the
+    semester up to today) who attended at least one mental-health training of the semester, over the staff —
+    ``schoolwork.programs.selectors.training_coverage``, the training coverage page's own rule (three queries
+    whatever the number of schools). Only semesters: another period counts nothing."""
+    if period.semester_id is None or not_started(period):
+        return {}
+    covered = training_coverage(list(schools(node_ids)), period.semester, on=as_of(period))
+    return {c.school.pk: (c.trained, c.staff) for c in covered}
+
+
+def untrained_staff_details(school: Node, period: Period) -> list[dict]:
+    """Drill-down rows for R2.2: how many staff, of whom class teachers, were trained this semester (counts)."""
+    if period.semester_id is None:
+        return []
+    (c,) = training_coverage([school], period.semester, on=as_of(period))
+    return [
+        {"group": "all_staff", "staff": c.staff, "trained": c.trained},
+        {"group": "class_teachers", "staff": c.class_teachers, "trained": c.class_teachers_trained},
+    ]
+
+
+def reports_triaged_in_time(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
+    """R2.3 (sensitive): abnormality reports filed during the period and triaged by their deadline
+    (``triaged_at <= triage_deadline``, the deadline set by urgency when filed), over the reports that are due —
+    triaged, or untriaged past their deadline (the triage queue's "overdue"). One grouped query."""
+    lo, hi = bounds(period)
+    now = timezone.now()
+    due = Q(triaged_at__isnull=False) | Q(triage_deadline__lt=now)
+    rows = (
+        AbnormalityReport.objects.filter(
+            reported_at__gte=lo, reported_at__lt=hi, **ids_filter("school_id", node_ids)
+        )
+        .filter(due)
+        .values("school_id")
+        .annotate(
+            n=Count("pk"),
+            k=Count("pk", filter=Q(triaged_at__isnull=False, triaged_at__lte=F("triage_deadline"))),
+        )
+    )
+    return {r["school_id"]: (r["k"], r["n"]) for r in rows}
+
+
+def _training_schools(training: Training) -> list[int]:
+    return list(
+        TrainingAttendance.objects.filter(training=training).values_list("school_id", flat=True).distinct()
+    )
+
+
+WATCHES = {
+    "schoolwork.TrainingAttendance": lambda a: [a.school_id],
+    "schoolwork.Training": _training_schools,  # a changed kind or semester moves its attendance
+    "care.AbnormalityReport": lambda r: [r.school_id],
+}
