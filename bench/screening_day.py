@@ -56,7 +56,7 @@ def setup(students: int) -> None:
 
     from conftest import build_world
     from org.models import Enrollment, Post, Role, Student, User
-    from screening import services
+    from screening.campaigns import services
     from screening.models import Assignment, BatteryEntry
 
     call_command("migrate", verbosity=0)

@@ -10,7 +10,8 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from care.timeline import register_timeline_provider
-        from screening import cards, timeline
+        from screening import timeline
+        from screening.campaigns import providers as cards
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
 

@@ -16,7 +16,7 @@ from org.models import Node, NodeKind, SchoolYear, User
 
 
 def seed(*, progress=lambda _m: None) -> None:
-    from screening import services
+    from screening.campaigns import services
 
     district = Node.objects.filter(kind=NodeKind.DISTRICT, code=DEMO_DISTRICT_CODE).first()
     admin = User.objects.filter(username="district_admin").first()
@@ -50,9 +50,9 @@ def seed_level_rules(*, progress=lambda _m: None) -> None:
     the district counselor made PHQ-A 中重度 orange, then the district officer did the same for PHQ-9."""
     from org.demo.logins import DEMO_DISTRICT_CODE
     from org.models import Node, User
-    from screening.level_rules import parse, rules_json
+    from screening.instruments.scoring import LevelRule, LevelRules
     from screening.models import LevelRuleSet
-    from screening.scoring import LevelRule, LevelRules
+    from screening.rules.level_rules import parse, rules_json
 
     district = Node.objects.get(code=DEMO_DISTRICT_CODE)
     counselor = User.objects.get(username="district_counselor")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from care.guardian_export import Section, register_export_section
 from org.models import Student, User
+from screening.campaigns.presenting import score_lines, staff_name
 from screening.models import Consent, Result, StudentView
-from screening.presenting import score_lines, staff_name
 
 
 def consent_section(student: Student, guardian_user: User) -> Section:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from screening import services
+from screening.campaigns import services
 from screening.models import AnswerHours, Assignment, BatteryEntry, Campaign, CampaignStatus, ConsentRule
 
 

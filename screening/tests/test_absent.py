@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from screening import selectors
+from screening.campaigns import selectors
 from screening.models import CampaignStatus
 from screening.tests.campaign_helpers import assignment_of, launched_campaign
 

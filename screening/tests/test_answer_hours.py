@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
-from screening import services
+from screening.campaigns import services
 from screening.models import AnswerHours
 
 

@@ -47,7 +47,7 @@ def test_an_acute_asq_positive_alerts_in_the_submit_and_shows_the_stay_here_scre
 def test_scoring_and_alert_are_all_or_nothing(world, login, asq, monkeypatch):
     """An exception after scoring (the alert fails) leaves no Result, no Alert and the response open."""
     from care.models import Alert
-    from screening import services
+    from screening.campaigns import services
 
     a, r = asq
     client = login(world.student)

@@ -30,7 +30,7 @@ from access import audit
 from access.models import AuditEvent
 from care.models import Alert
 from org.models import Enrollment, Gender, Post, Role, Student, User
-from screening import services
+from screening.campaigns import services
 from screening.models import Answer, Response, ResponseStatus, Result
 from screening.tests.campaign_helpers import launched_campaign, started
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Post, Role
-from screening import services
+from screening.campaigns import services
+from screening.campaigns.services import ScreeningError
 from screening.models import Assignment, BatteryEntry, Campaign, CampaignStatus
-from screening.services import ScreeningError
 
 
 def _new(world, **kw):

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from screening import services
+from screening.campaigns import services
 from screening.models import Result
 from screening.tests.campaign_helpers import launched_campaign, started
 

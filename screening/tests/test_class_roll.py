@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import services
+from screening.campaigns import services
 from screening.models import Assignment, BatteryEntry
 
 

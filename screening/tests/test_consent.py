@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Guardian
-from screening import services
+from screening.campaigns import services
+from screening.campaigns.services import ScreeningError
 from screening.models import Assent, Consent, ConsentRequest, ConsentRule
-from screening.services import ScreeningError
 from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 

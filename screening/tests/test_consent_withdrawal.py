@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from access.models import AuditEvent
-from screening import services
+from screening.campaigns import services
+from screening.campaigns.services import ScreeningError
 from screening.models import Answer, ConsentRule, Response, ResponseStatus, Result
-from screening.services import ScreeningError
 from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 

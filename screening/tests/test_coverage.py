@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from screening import selectors, services
+from screening.campaigns import selectors, services
 from screening.models import ConsentRule
 from screening.tests.campaign_helpers import assignment_of, launched_campaign
 from xinyu.web.spreadsheets import safe_cell

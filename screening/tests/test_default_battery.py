@@ -15,14 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
-from screening import instruments, services
-from screening.models import DistrictBattery, DistrictBatteryEntry
-from screening.services import (
+from screening import instruments
+from screening.campaigns import services
+from screening.campaigns.services import (
     ALL_TEN_OR_OLDER_FROM_GRADE,
     PLATFORM_BATTERY,
     ScreeningError,
     suicide_risk_gaps,
 )
+from screening.models import DistrictBattery, DistrictBatteryEntry
 
 URL = "screening:default_battery"
 

@@ -19,7 +19,7 @@ from screening.instruments import (
     load_file,
     versions,
 )
-from screening.scoring import score
+from screening.instruments.scoring import score
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from access.models import AuditEvent
-from screening import services
-from screening.level_rule_forms import initial_rows
-from screening.level_rules import rules_json
+from screening.campaigns import services
+from screening.instruments.scoring import LevelRule, LevelRules
 from screening.models import LevelRuleSet, Result
-from screening.scoring import LevelRule, LevelRules
+from screening.rules.forms import initial_rows
+from screening.rules.level_rules import rules_json
 from screening.tests.campaign_helpers import launched_campaign, started
 
 PHQ9_TWELVE = {
@@ -121,7 +121,7 @@ def test_the_submit_reads_the_rules_in_force_without_a_query_more(world, login, 
 
 def test_across_a_battery_the_students_level_is_the_highest_of_the_sheets(world):
     from care.models import Alert
-    from screening.selectors import review_queue
+    from screening.campaigns.selectors import review_queue
 
     campaign = launched_campaign(world, instruments=("asq", "gad-7", "phq-9"))
     levels = [

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.batch import matrix_from_answers, score_many
 from screening.instruments import load
+from screening.instruments.batch import matrix_from_answers, score_many
 from screening.instruments.schema import compare
-from screening.level_rules import allowed_ops, instruments, problems
-from screening.scoring import LEVELS, REFUSED, LevelRule, LevelRules, score, visible_items
+from screening.instruments.scoring import LEVELS, REFUSED, LevelRule, LevelRules, score, visible_items
+from screening.rules.level_rules import allowed_ops, instruments, problems
 from screening.tests.test_scoring_properties import sheets
 
 WITH_CRITICAL = [i for i in instruments().values() if i.critical]

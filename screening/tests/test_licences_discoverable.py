@@ -9,9 +9,9 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import services
+from screening.campaigns import services
+from screening.campaigns.selectors import licensed_catalogue
 from screening.models import CampaignStatus, InstrumentLicence
-from screening.selectors import licensed_catalogue
 
 LICENCES = reverse("screening:licences")
 

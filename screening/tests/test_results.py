@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from org.models import Gender, Student
-from screening import selectors
+from screening.campaigns import selectors
 from screening.models import Assignment, Response, ResponseStatus, Result
 from screening.tests.campaign_helpers import launched_campaign
 

@@ -11,7 +11,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from screening import instruments, services
+from screening import instruments
+from screening.campaigns import services
 from screening.models import Answer, Assignment
 from screening.tests.campaign_helpers import launched_campaign
 

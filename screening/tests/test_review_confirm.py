@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import selectors
+from screening.campaigns import selectors
 from screening.models import Result, Review
 from screening.tests.campaign_helpers import assignment_of, launched_campaign
 

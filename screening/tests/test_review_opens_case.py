@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Alert, Case, CaseStatus, CrisisStep, LevelRecord
-from screening import services
+from screening.campaigns import services
 from screening.models import Review
 from screening.tests.campaign_helpers import orange_asq_sheet
 

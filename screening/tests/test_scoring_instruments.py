@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from screening.instruments import load
-from screening.scoring import score
+from screening.instruments.scoring import score
 from screening.tests.scoring_helpers import sheet_with_total
 
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.batch import REFUSED_CODE, answers_to_row, matrix_from_answers, score_many
 from screening.instruments import catalogue, load, load_file
-from screening.scoring import REFUSED, score
+from screening.instruments.batch import REFUSED_CODE, answers_to_row, matrix_from_answers, score_many
+from screening.instruments.scoring import REFUSED, score
 
 MHT = load_file(Path(__file__).parent / "data" / "mht_test.yaml")
 INSTRUMENTS = [*catalogue(), MHT]

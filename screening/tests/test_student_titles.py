@@ -51,7 +51,7 @@ def test_a_definition_without_a_student_title_does_not_load(tmp_path):
 
 @pytest.fixture
 def everything(world):
-    from screening import services
+    from screening.campaigns import services
 
     for iid in LICENSED:
         services.record_licence(by=world.district_admin, district=world.haidian, instrument_id=iid)

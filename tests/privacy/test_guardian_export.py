@@ -37,7 +37,7 @@ def family(world):
     from counseling.rooms.models import CounselingSession
     from counseling.tests.room_helpers import book, make_room, make_slot, tomorrow_at
     from schoolwork.models_home import HomeVisit, ParentAttendance, ParentSession
-    from screening import services as screening
+    from screening.campaigns import services as screening
     from screening.models import Answer, Assignment, ConsentRule, Response, Result, StudentView
     from screening.tests.campaign_helpers import launched_campaign
 

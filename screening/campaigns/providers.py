@@ -15,7 +15,7 @@ from xinyu.web.navigation import NavItem
 def student_card(request: HttpRequest) -> Card | None:
     if Role.STUDENT not in roles_of(request.user):
         return None
-    from screening.selectors import open_student_assignments
+    from screening.campaigns.selectors import open_student_assignments
 
     todo = open_student_assignments(request.user)
     if not todo:
@@ -31,7 +31,7 @@ def student_card(request: HttpRequest) -> Card | None:
 def guardian_card(request: HttpRequest) -> Card | None:
     if Role.GUARDIAN not in roles_of(request.user):
         return None
-    from screening.selectors import guardian_consent_items
+    from screening.campaigns.selectors import guardian_consent_items
 
     waiting = [a for a, state in guardian_consent_items(request.user) if state == "pending"]
     if not waiting:
@@ -48,7 +48,7 @@ def guardian_card(request: HttpRequest) -> Card | None:
 def review_card(request: HttpRequest) -> Card | None:
     if Role.PSYCH_TEACHER not in roles_of(request.user):
         return None
-    from screening.selectors import review_queue
+    from screening.campaigns.selectors import review_queue
 
     n = len(review_queue(request.user))
     if not n:
@@ -64,7 +64,7 @@ def review_card(request: HttpRequest) -> Card | None:
 
 def class_roll_card(request: HttpRequest) -> Card | None:
     """A class teacher's home: how far their class is with the open screening, and the roll (absent button)."""
-    from screening.selectors import roll_classes
+    from screening.campaigns.selectors import roll_classes
 
     rows = roll_classes(request.user)
     if not rows:
@@ -109,7 +109,7 @@ def nav_campaigns(request: HttpRequest) -> NavItem | None:
 
 
 def nav_coverage(request: HttpRequest) -> NavItem | None:
-    from screening.views import COVERAGE_ROLES
+    from screening.campaigns.views import COVERAGE_ROLES
 
     return _nav(request, COVERAGE_ROLES, _("Screening coverage"), "screening:coverage_list", 41)
 
@@ -128,7 +128,7 @@ def nav_consent(request: HttpRequest) -> NavItem | None:
 
 # issue 15: the district's clinical leads edit its level rules (预警规则)
 def nav_level_rules(request: HttpRequest) -> NavItem | None:
-    from screening.services import RULE_EDITOR_ROLES
+    from screening.campaigns.services import RULE_EDITOR_ROLES
 
     return _nav(request, set(RULE_EDITOR_ROLES), _("Level rules"), "screening:level_rules_home", 45)
 
@@ -154,8 +154,8 @@ def licences_card(request: HttpRequest) -> Card | None:
     """需要授权的量表 — licensed instruments the district has not recorded (a campaign using one cannot launch)."""
     if not roles_of(request.user) & {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}:
         return None
-    from screening.selectors import licences_needed
-    from screening.services import battery_districts
+    from screening.campaigns.selectors import licences_needed
+    from screening.campaigns.services import battery_districts
 
     districts = battery_districts(request.user)
     if not districts:

@@ -3,7 +3,7 @@ level with human-readable reasons (issue 3, deliverable 6; R5.3).
 
 Pure functions over an `Instrument` definition and a mapping item id → value (an int from the item's response
 set, `REFUSED`, or None for unanswered). No database: campaigns call `score()` inside the submit's transaction;
-`screening.batch.score_many` is the vectorized twin for re-scoring (the two agree; a property test checks it).
+`screening.instruments.batch.score_many` is the vectorized twin for re-scoring (the two agree; a property test checks it).
 
 Rules the definitions cannot change:
 - Critical rules apply to every sheet, valid or not: a suicide-risk answer on a sheet answered too fast is still
@@ -91,7 +91,7 @@ class LevelRule(BaseModel):
     (counted among `critical`, or among all the instrument's critical rules when empty; issue 15: several
     independent signals together); "positive" — a positive screen; "score" — `score op value` on a valid sheet.
     `instruments` empty → any instrument. Whether a district's rules fit the instruments is checked by
-    `screening.level_rules.problems` (Chinese messages for the editor)."""
+    `screening.rules.level_rules.problems` (Chinese messages for the editor)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

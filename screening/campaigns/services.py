@@ -147,7 +147,7 @@ def create_campaign(
     default_battery: bool = True,
     answer_hours: str = AnswerHours.RESPONDER,
 ) -> Campaign:
-    from screening.selectors import campaign_nodes
+    from screening.campaigns.selectors import campaign_nodes
 
     if not any(organiser.is_within(n) for n in campaign_nodes(by)) or organiser.kind not in {
         NodeKind.DISTRICT,
@@ -364,7 +364,7 @@ def launch_campaign(*, by: User, campaign: Campaign) -> list[Node]:
         )
     missing = unlicensed_instruments(campaign)
     if missing:
-        from screening.presenting import staff_name
+        from screening.campaigns.presenting import staff_name
 
         raise ScreeningError(
             _(
@@ -807,7 +807,7 @@ def _own_response(user: User, response_id: int) -> Response:
 
 
 def _parse_value(raw) -> int | str | None:
-    from screening.scoring import REFUSED
+    from screening.instruments.scoring import REFUSED
 
     if raw == "refused" or raw == REFUSED:
         return REFUSED
@@ -842,7 +842,7 @@ def save_answer(
     lock (``FOR NO KEY UPDATE``; submit takes ``FOR UPDATE``) orders an autosave and a concurrent submit of the
     same sheet: either the answer is committed before submit reads the answers, or the autosave sees the sheet
     submitted and answers 409 — an answer acknowledged with a 2xx is never left out of the scored sheet."""
-    from screening.scoring import REFUSED, validate_answer
+    from screening.instruments.scoring import REFUSED, validate_answer
 
     with transaction.atomic():
         response = (
@@ -893,7 +893,7 @@ def save_answer(
 def visible_item_ids(response: Response) -> list[str]:
     """The items the student is shown now (ASQ Q5 only after a positive Q1–Q4). Reads the answers only for an
     instrument with conditional items; for the others every item is shown, with no query."""
-    from screening.scoring import visible_items
+    from screening.instruments.scoring import visible_items
 
     instrument = _instrument(response.instrument_id, response.instrument_version)
     if all(item.show_if is None for item in instrument.items):
@@ -902,7 +902,7 @@ def visible_item_ids(response: Response) -> list[str]:
 
 
 def answers_of(response: Response) -> dict:
-    from screening.scoring import REFUSED
+    from screening.instruments.scoring import REFUSED
 
     return {
         a.item_id: (REFUSED if a.refused else a.value)
@@ -965,8 +965,8 @@ def score_response(response: Response, instrument=None, *, rule_set_id=_UNREAD, 
     The level is suggested by the rules in force for the campaign's district when the sheet is scored (issue 15);
     the Result records the version (``rule_set``, NULL for the built-in defaults). The submit passes the version
     it read with the locked response (``rule_set_id``, ``rules_data``): no query of its own."""
-    from screening.level_rules import rules_of
-    from screening.scoring import REFUSED, score
+    from screening.instruments.scoring import REFUSED, score
+    from screening.rules.level_rules import rules_of
 
     instrument = instrument or _instrument(response.instrument_id, response.instrument_version)
     if rule_set_id is _UNREAD:
@@ -1241,8 +1241,8 @@ def change_level_rules(
     two leads never overwrite each other unseen. Bad rules or no reason: ``RuleSetProblems``, nothing saved.
     Audited (``screening.level_rules.change``)."""
     from access import audit
-    from screening.level_rules import parse, rules_json
-    from screening.scoring import LevelRules
+    from screening.instruments.scoring import LevelRules
+    from screening.rules.level_rules import parse, rules_json
 
     if district.pk not in {d.pk for d in rule_districts(by)}:
         raise ScreeningError(
@@ -1365,8 +1365,8 @@ def set_district_battery(
     Only the district's administrator or officer; every instrument must exist and be meant for the grade (its
     definition's grade range); audited. Campaigns already created keep their battery."""
     from access import audit
+    from screening.campaigns.presenting import text
     from screening.instruments import load
-    from screening.presenting import text
 
     if district not in battery_districts(by):
         raise ScreeningError(

@@ -1,9 +1,9 @@
 """预警规则 — a district's suggested-level rules: checking them against the instruments, saying them in words, and
 finding the version in force (issue 15, Build 1; R5.3; docs/alerts.md "Default level rules").
 
-``screening.scoring`` holds the rule language (``LevelRule``/``LevelRules``) and applies it; this module knows the
-instruments a district can name and speaks to people. The writes are ``screening.services.change_level_rules``;
-the reads of rule-set rows ``screening.selectors.level_rule_sets``.
+``screening.instruments.scoring`` holds the rule language (``LevelRule``/``LevelRules``) and applies it; this module knows the
+instruments a district can name and speaks to people. The writes are ``screening.campaigns.services.change_level_rules``;
+the reads of rule-set rows ``screening.campaigns.selectors.level_rule_sets``.
 
 Rules a district's rule set must keep (``problems``), because the published triage requires them:
 - every instrument, score and critical item it names exists, and a threshold lies within the score's range;
@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from screening.instruments import Instrument, catalogue, load
-from screening.scoring import LEVELS, OP_SIGN, LevelRule, LevelRules, Reason, ScoreResult, suggest_level
+from screening.instruments.scoring import (
+    LEVELS,
+    OP_SIGN,
+    LevelRule,
+    LevelRules,
+    Reason,
+    ScoreResult,
+    suggest_level,
+)
 
 LEVEL_NAMES = {"red": "Red", "orange": "Orange", "yellow": "Yellow"}  # screening.models.Level's labels
 UP, DOWN = {">=", ">"}, {"<=", "<"}

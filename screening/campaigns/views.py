@@ -1,7 +1,7 @@
 """Screening pages: campaigns, consent, answering, second-stage queue, coverage (R5.1, R5.3).
 
-Thin views: reads through ``screening.selectors`` (which start from ``access.policy``), writes through
-``screening.services``; outside one's scope is 404; every read of a student's T1+ data writes an audit event.
+Thin views: reads through ``screening.campaigns.selectors`` (which start from ``access.policy``), writes through
+``screening.campaigns.services``; outside one's scope is 404; every read of a student's T1+ data writes an audit event.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from access.policy import has_role, roles_of
 from access.routes import policy
 from access.tiers import Tier
 from org.models import Role
-from screening import selectors, services
+from screening.campaigns import selectors, services
+from screening.campaigns.services import ScreeningError
 from screening.models import (
     AnswerHours,
     Assignment,
@@ -34,7 +35,6 @@ from screening.models import (
     ResponseStatus,
     StudentView,
 )
-from screening.services import ScreeningError
 from xinyu.db_router import use_replica  # coverage and results are dashboard reads (replica when set)
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
@@ -154,7 +154,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as exc:
             return _error(exc, request)
         return redirect("screening:campaign", pk=campaign.pk)
-    from screening.presenting import staff_name
+    from screening.campaigns.presenting import staff_name
 
     battery = list(campaign.battery.all())
     unlicensed = services.unlicensed_instruments(campaign)
@@ -201,7 +201,7 @@ def _battery_gaps(battery) -> list[str]:
     for e in battery:
         for g in range(e.grade_from, e.grade_to + 1):
             per_grade.setdefault(g, []).append(e.instrument_id)
-    from screening.presenting import grade_name
+    from screening.campaigns.presenting import grade_name
 
     return [grade_name(g) for g in services.suicide_risk_gaps(per_grade, range(1, 13))]
 
@@ -229,7 +229,7 @@ def licences(request: HttpRequest) -> HttpResponse:
             )
         except ScreeningError as exc:
             return _error(exc, request)
-        from screening.presenting import staff_name
+        from screening.campaigns.presenting import staff_name
 
         messages.success(
             request,
@@ -358,7 +358,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     current = next((r for r in waiting if services.answerable_now(r, school=a.school)), None)
     if current is None:
         return _error(services.WindowClosed(a.campaign, a.school), request)
-    from screening.scoring import REFUSED, visible_items
+    from screening.instruments.scoring import REFUSED, visible_items
 
     instrument = services._instrument(current.instrument_id, current.instrument_version)
     answers = services.answers_of(current)
@@ -471,7 +471,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     shown = []
     if a.campaign.student_view != StudentView.NOTHING:
-        from screening.presenting import student_result_lines
+        from screening.campaigns.presenting import student_result_lines
 
         shown = student_result_lines(results, scores=a.campaign.student_view == StudentView.SCORES)
     finished = not a.responses.filter(status=ResponseStatus.OPEN).exists()
@@ -561,7 +561,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     results = selectors.results_of(a)
     audit.record(actor=request.user, action="screening.review.view", obj=a, student_id=a.student_id,
                  request=request)  # fmt: skip
-    from screening.presenting import result_view
+    from screening.campaigns.presenting import result_view
 
     # The page speaks Chinese: names, bands, thresholds crossed and why a sheet is not valid (issue 15, point 7).
     lang = get_language()
@@ -736,8 +736,8 @@ def _gender_label(code: str) -> str:
 
 def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
     """Tables with labels for the page, the chart data and the Excel export (counts only, no names)."""
+    from screening.campaigns.presenting import staff_name
     from screening.instruments import load
-    from screening.presenting import staff_name
 
     lang = get_language()
     levels = _level_labels()
@@ -880,9 +880,9 @@ def level_rules_home(request: HttpRequest) -> HttpResponse:
 def level_rules(request: HttpRequest, pk: int) -> HttpResponse:
     """预警规则 — the rules in force as a table, an editor (rows, a required reason, a confirmation before saving),
     "restore defaults", and every version with who, when, why and what changed (issue 15, docs/alerts.md)."""
-    from screening import level_rule_forms as forms
-    from screening.level_rules import diff, parse, rules_json, table
-    from screening.scoring import LevelRules
+    from screening.instruments.scoring import LevelRules
+    from screening.rules import forms
+    from screening.rules.level_rules import diff, parse, rules_json, table
 
     district = _rule_district(request, pk)
     history = selectors.level_rule_history(district)
@@ -976,8 +976,8 @@ def level_rules(request: HttpRequest, pk: int) -> HttpResponse:
 def _battery_form(per_grade: dict[int, list[str]], unlicensed: set[str]) -> list[dict]:
     """Grades 4–12, each with the instruments meant for it (the definition's grade range), which are chosen, and
     which still need a licence the district has not recorded (``unlicensed``)."""
+    from screening.campaigns.presenting import grade_name
     from screening.instruments import load
-    from screening.presenting import grade_name
 
     risky = services.suicide_risk_instruments()
     known = services._catalogue_ids()
@@ -1010,7 +1010,7 @@ def default_battery(request: HttpRequest) -> HttpResponse:
     """区默认测评组合 — the district administrator or officer sets which instruments each grade of the district's new
     campaigns gets (issue 15). A grade whose students are all 10 or older without suicide-risk items is warned
     about, not refused."""
-    from screening.presenting import grade_name
+    from screening.campaigns.presenting import grade_name
 
     districts = services.battery_districts(request.user)
     if not districts:

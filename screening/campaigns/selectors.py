@@ -101,7 +101,7 @@ def open_student_assignments(user: User) -> list[Assignment]:
 
 def guardian_consent_items(user: User) -> list[tuple[Assignment, str]]:
     """(assignment, state) for the guardian's children in launched campaigns."""
-    from screening.services import consent_state
+    from screening.campaigns.services import consent_state
 
     children = visible_students(user, Tier.T1).filter(guardian_links__guardian__user=user)
     rows = (
@@ -508,8 +508,8 @@ def roll_classes(user: User) -> list[dict]:
 def level_rule_history(district) -> list:
     """Every version of the district's level rules, newest (in force) first, each with ``parsed`` (its
     ``LevelRules``) and who saved it. No one's personal data; the caller has checked the user edits the district."""
-    from screening.level_rules import rules_of
     from screening.models import LevelRuleSet
+    from screening.rules.level_rules import rules_of
 
     rows = list(
         LevelRuleSet.objects.filter(district=district).select_related("created_by").order_by("-version")
@@ -542,14 +542,14 @@ def licence_page(user: User, district: Node) -> dict:
     """The licence page: every licensed instrument with whether the district holds it, whether its default
     battery uses it, and — for an officer who may not record one — who can."""
     from org.models import Post
+    from screening.campaigns.presenting import text
     from screening.models import InstrumentLicence
-    from screening.presenting import text
 
     held = {
         lic.instrument_id: lic
         for lic in InstrumentLicence.objects.filter(district=district).select_related("recorded_by")
     }
-    from screening.services import district_default_battery
+    from screening.campaigns.services import district_default_battery
 
     in_default = {i for ids in district_default_battery(district).values() for i in ids}
     rows = [

@@ -1,4 +1,4 @@
-"""Vectorized scoring (批量重新计分): the same rules as `screening.scoring.score`, over a numpy matrix of answer
+"""Vectorized scoring (批量重新计分): the same rules as `screening.instruments.scoring.score`, over a numpy matrix of answer
 sheets — rows are responses, columns the instrument's items in definition order. `NaN` is unanswered and
 `REFUSED_CODE` (-1) a refusal. Used by re-scoring (`manage.py rescore`) to re-score a year's responses under a
 new instrument version in seconds (issue 3, deliverable 6; bench/rescore_bench.py).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screening.instruments import Instrument
-from screening.scoring import LEVELS, REFUSED, LevelRules
+from screening.instruments.scoring import LEVELS, REFUSED, LevelRules
 
 REFUSED_CODE = -1.0
 

@@ -1,6 +1,6 @@
 """The level-rule editor's form: one small form per rule row (a formset), and the reason (issue 15).
 
-The rows only gather what was typed; whether the rules fit the instruments is ``screening.level_rules.parse``'s
+The rows only gather what was typed; whether the rules fit the instruments is ``screening.rules.level_rules.parse``'s
 word (one place, Chinese messages naming the rule by its number), and the service checks again before saving.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from screening.level_rules import critical_label, describe, instruments, localized, score_label
-from screening.scoring import OP_SIGN, LevelRule, LevelRules
+from screening.instruments.scoring import OP_SIGN, LevelRule, LevelRules
+from screening.rules.level_rules import critical_label, describe, instruments, localized, score_label
 
 WHEN_CHOICES = [
     ("acute", _("an acute suicide-risk answer")),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from screening import instruments
 from screening.instruments.schema import compare
-from screening.scoring import OP_SIGN
+from screening.instruments.scoring import OP_SIGN
 
 
 def text(value, lang: str | None = None) -> str:

@@ -16,9 +16,9 @@ from access import audit
 from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
-from screening import selectors, services
+from screening.campaigns import selectors, services
+from screening.campaigns.services import ScreeningError
 from screening.models import ResponseStatus
-from screening.services import ScreeningError
 
 router = Router(tags=["screening"])
 
@@ -32,7 +32,7 @@ class ResponseRef(Schema):
 
     @staticmethod
     def resolve_title(obj) -> str:
-        from screening.presenting import student_name
+        from screening.campaigns.presenting import student_name
 
         get = obj.get if isinstance(obj, dict) else lambda k: getattr(obj, k)
         return student_name(get("instrument_id"), get("instrument_version"))
@@ -167,7 +167,7 @@ def assent(request: HttpRequest, payload: AssentIn, assignment_id: int = Path(..
 )
 @policy(Tier.T3, "self", "the student's own answers")
 def questionnaire(request: HttpRequest, response_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
-    from screening.scoring import REFUSED, visible_items
+    from screening.instruments.scoring import REFUSED, visible_items
 
     user = caller(request)
     try:
