@@ -1,6 +1,7 @@
 """心理健康测评 — the screening app's models, defined in its sub-domains and re-exported here so Django finds them
 (app label ``screening``; tables and migrations unchanged). Import them from here or from the sub-domain."""
 
+from screening.battery.models import DistrictBattery, DistrictBatteryEntry, InstrumentLicence  # noqa: F401
 from screening.campaigns.models import (  # noqa: F401
     LEVEL_RANK,
     Answer,
@@ -15,11 +16,7 @@ from screening.campaigns.models import (  # noqa: F401
     ConsentRequest,
     ConsentRule,
     ConsentVia,
-    DistrictBattery,
-    DistrictBatteryEntry,
-    InstrumentLicence,
     Level,
-    LevelRuleSet,
     NextStep,
     Response,
     ResponseStatus,
@@ -27,3 +24,4 @@ from screening.campaigns.models import (  # noqa: F401
     Review,
     StudentView,
 )
+from screening.rules.models import LevelRuleSet  # noqa: F401

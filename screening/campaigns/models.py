@@ -131,26 +131,6 @@ class BatteryEntry(models.Model):
         return f"{self.instrument_id} {self.instrument_version} ({self.grade_from}–{self.grade_to})"
 
 
-class InstrumentLicence(models.Model):
-    """A district administrator's record that the district holds a licence for an instrument."""
-
-    district = models.ForeignKey(Node, models.PROTECT, related_name="instrument_licences")
-    instrument_id = models.CharField(_("instrument"), max_length=40)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        verbose_name = _("instrument licence")
-        verbose_name_plural = _("instrument licences")
-        constraints = [
-            models.UniqueConstraint(fields=["district", "instrument_id"], name="licence_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.instrument_id} @ {self.district_id}"
-
-
 class Assignment(models.Model):
     """A student in a campaign, with the school and class they were in when it launched."""
 
@@ -354,78 +334,3 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review #{self.pk}"
-
-
-# --- issue 15: a district's level rules (预警规则), versioned ------------------------------------------------------
-
-
-class LevelRuleSet(models.Model):
-    """预警规则（版本）— one version of a district's suggested-level rules (``screening.instruments.scoring.LevelRules`` as
-    JSON). The newest version of a district is in force; a district without one uses the built-in defaults.
-    Rows are never changed: an edit or "restore defaults" writes the next version (docs/alerts.md)."""
-
-    district = models.ForeignKey(Node, models.PROTECT, related_name="level_rule_sets")
-    version = models.PositiveIntegerField(_("version"))
-    rules = models.JSONField(_("rules"))
-    reason = models.TextField(_("reason for the change"))
-    is_default = models.BooleanField(_("the built-in defaults"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("level rule set")
-        verbose_name_plural = _("level rule sets")
-        ordering = ["district", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["district", "version"], name="level_rule_set_version"),
-            models.CheckConstraint(condition=Q(version__gte=1), name="level_rule_set_version_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.district_id} v{self.version}"
-
-
-# --- a district's default battery (issue 15, i15-battery) ------------------------------------------------------
-
-
-class DistrictBattery(models.Model):
-    """区默认测评组合 — which instruments each grade of a district's new campaigns gets by default (issue 15).
-
-    Set by the district's administrator or officer on the default-battery page; its entries replace the
-    platform default (``screening.campaigns.services.PLATFORM_BATTERY``) for every campaign the district or one of its
-    schools creates. A grade with no entries gets no instrument by default (the page warns when a grade whose
-    students are all 10 or older has no suicide-risk items)."""
-
-    district = models.OneToOneField(Node, models.CASCADE, related_name="default_battery")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("district default battery")
-        verbose_name_plural = _("district default batteries")
-
-    def __str__(self) -> str:
-        return f"default battery @ {self.district_id}"
-
-
-class DistrictBatteryEntry(models.Model):
-    """One instrument a grade gets by default, in the order the students answer it."""
-
-    battery = models.ForeignKey(DistrictBattery, models.CASCADE, related_name="entries")
-    grade = models.PositiveSmallIntegerField(_("grade"))
-    instrument_id = models.CharField(_("instrument"), max_length=40)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("default battery entry")
-        verbose_name_plural = _("default battery entries")
-        ordering = ["grade", "order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["battery", "grade", "instrument_id"], name="district_battery_unique"
-            ),
-            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=12), name="district_battery_grade"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.instrument_id} (grade {self.grade})"

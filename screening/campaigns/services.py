@@ -31,6 +31,7 @@ from org.models import (
     Student,
     User,
 )
+from screening.battery.selectors import catalogue_ids, district_default_battery, grade_bands
 from screening.models import (
     Answer,
     AnswerHours,
@@ -44,34 +45,18 @@ from screening.models import (
     ConsentRequest,
     ConsentRule,
     ConsentVia,
-    DistrictBattery,
-    DistrictBatteryEntry,
     InstrumentLicence,
     Level,
-    LevelRuleSet,
     NextStep,
     Response,
     ResponseStatus,
     Result,
     Review,
 )
+from screening.rules.selectors import rule_sets_in_force
 
 CONSENT_TOKEN_DAYS = 14
 LICENSED = {"confirm", "licensed"}
-
-# The platform's default battery per grade (docs/instruments.md "Default batteries", issue 15): well-being and
-# anxiety in primary school (instruments.md Practice), depression, anxiety and suicide risk from grade 7, and the
-# ASQ's suicide-risk questions from grade 5 — the first grade whose students are all 10 or older (the age the ASQ
-# is validated from) under Beijing's entry rule (6 by 31 August). Grade 4 is 9 or 10: no ASQ by default; a
-# district may add it on its default-battery page. A district's own default (DistrictBattery) replaces this.
-PLATFORM_BATTERY: dict[int, list[str]] = {
-    4: ["who-5", "scared-c"],
-    **{g: ["who-5", "scared-c", "asq"] for g in (5, 6)},
-    **{g: ["phq-a", "gad-7", "asq"] for g in range(7, 13)},
-}
-# Beijing enrols a child in grade 1 who is 6 by 31 August: on 1 September of grade g every student is at least
-# g + 5 years old, so from this grade on every student has reached the ASQ's validated age of 10.
-ALL_TEN_OR_OLDER_FROM_GRADE = 5
 
 
 class ScreeningError(Exception):
@@ -94,20 +79,10 @@ def _instrument(instrument_id: str, version: str | None = None):
     return load(instrument_id, version) if version else load(instrument_id)
 
 
-def _catalogue_ids() -> dict[str, str]:
-    """Known instrument id → latest version (the catalogue's ids are matched case-insensitively)."""
-    from screening.instruments import catalogue
-
-    out: dict[str, str] = {}
-    for inst in catalogue():
-        out[inst.id] = inst.version
-    return out
-
-
 def add_default_battery(*, campaign: Campaign) -> list[BatteryEntry]:
     """The campaign starts from its district's default battery (the platform's when the district has set none):
     consecutive grades with the same instruments become one band, numbered in one order (issue 15)."""
-    known = _catalogue_ids()
+    known = catalogue_ids()
     per_grade = district_default_battery(_district_of(campaign.organiser))
     entries = []
     order = 0
@@ -270,24 +245,6 @@ def move_battery_entry(*, campaign: Campaign, entry_id: int, up: bool) -> None:
             if e.order != n:
                 e.order = n
                 e.save(update_fields=["order"])
-
-
-def record_licence(*, by: User, district: Node, instrument_id: str, note: str = "") -> InstrumentLicence:
-    """A district administrator records that the district holds the licence for an instrument."""
-    if not any(p.role == Role.DISTRICT_ADMIN and p.node_id == district.pk for p in _posts(by)):
-        raise ScreeningError(_("Only the district administrator may record a licence."), 403)
-    if instrument_id not in _catalogue_ids():
-        raise ScreeningError(_("Unknown instrument."))
-    from access import audit
-
-    with transaction.atomic():
-        lic, _created = InstrumentLicence.objects.update_or_create(
-            district=district, instrument_id=instrument_id, defaults={"recorded_by": by, "note": note}
-        )
-        audit.record(
-            actor=by, action="screening.licence.record", obj=lic, detail={"instrument": instrument_id}
-        )
-    return lic
 
 
 def _posts(user: User) -> list[Post]:
@@ -973,7 +930,7 @@ def score_response(response: Response, instrument=None, *, rule_set_id=_UNREAD, 
         district = Response.objects.filter(pk=response.pk).values(
             "assignment__campaign__organiser__district_id"
         )
-        in_force = _rules_in_force(Subquery(district[:1])).values_list("pk", "rules").first()
+        in_force = rule_sets_in_force(Subquery(district[:1])).values_list("pk", "rules").first()
         rule_set_id, rules_data = in_force or (None, None)
     rules = rules_of(rule_set_id, rules_data)
     answers: dict = {}
@@ -1012,11 +969,6 @@ def score_response(response: Response, instrument=None, *, rule_set_id=_UNREAD, 
     return result
 
 
-def _rules_in_force(district):
-    """The district's rule-set versions, newest (the one in force) first. ``district``: a pk or an expression."""
-    return LevelRuleSet.objects.filter(district_id=district).order_by("-version")
-
-
 def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:
     return Response.objects.filter(idempotency_key=idempotency_key).exclude(pk=response_id).exists()
 
@@ -1045,7 +997,7 @@ def submit_response(
         raise ScreeningError(_("An idempotency key of 1–64 characters is required."))
     try:
         with transaction.atomic():
-            in_force = _rules_in_force(OuterRef("assignment__campaign__organiser__district_id"))
+            in_force = rule_sets_in_force(OuterRef("assignment__campaign__organiser__district_id"))
             locked = (
                 Response.objects.select_related("assignment__campaign")
                 .select_for_update(of=("self",))
@@ -1198,230 +1150,3 @@ def mark_absent(*, assignment: Assignment, absent: bool) -> Assignment:
         assignment.absent = absent
         assignment.save(update_fields=["absent"])
     return assignment
-
-
-# --- issue 15: a district's level rules (预警规则) --------------------------------------------------------------
-
-# The district's clinical leads: its counselors (区心理咨询中心, who take escalated alerts) and its officers
-# (心理教研员, who run its screening). Nobody else edits a district's rules (docs/alerts.md).
-RULE_EDITOR_ROLES = frozenset({Role.DISTRICT_COUNSELOR, Role.DISTRICT_OFFICER})
-
-
-def rule_districts(user: User) -> list[Node]:
-    """The districts whose level rules ``user`` may edit (a post of an editor role at the district)."""
-    seen: dict[int, Node] = {}
-    for p in _posts(user):
-        if p.role in RULE_EDITOR_ROLES and p.node.kind == NodeKind.DISTRICT:
-            seen.setdefault(p.node_id, p.node)
-    return list(seen.values())
-
-
-class RuleSetProblems(ScreeningError):
-    """The rules or the reason were refused: every message, nothing saved."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__(" ".join(messages), 400)
-        self.messages = messages
-
-
-def change_level_rules(
-    *,
-    by: User,
-    district: Node,
-    rules: object,
-    reason: str,
-    based_on: int | None,
-    restore_defaults: bool = False,
-    request: HttpRequest | None = None,
-) -> LevelRuleSet:
-    """Save the next version of a district's level rules (it is in force at once, for new results only).
-
-    ``rules``: the JSON of ``LevelRules`` (ignored with ``restore_defaults``: a copy of the built-in defaults);
-    ``based_on``: the version the editor showed (0 or None: none) — a save over a newer version is refused, so
-    two leads never overwrite each other unseen. Bad rules or no reason: ``RuleSetProblems``, nothing saved.
-    Audited (``screening.level_rules.change``)."""
-    from access import audit
-    from screening.instruments.scoring import LevelRules
-    from screening.rules.level_rules import parse, rules_json
-
-    if district.pk not in {d.pk for d in rule_districts(by)}:
-        raise ScreeningError(
-            _("Only the district's counselors and officers may change its level rules."), 403
-        )
-    reason = (reason or "").strip()
-    errors = [] if reason else [_("Give a reason for the change.")]
-    if restore_defaults:
-        parsed, rule_errors = LevelRules.default(), []
-    else:
-        parsed, rule_errors = parse(rules)
-    if errors or rule_errors:
-        raise RuleSetProblems(rule_errors + errors)
-    with transaction.atomic():
-        current = _rules_in_force(district.pk).select_for_update().values_list("version", flat=True).first()
-        if (current or 0) != (based_on or 0):
-            raise ScreeningError(
-                _(
-                    "Someone saved a newer version of these rules meanwhile. Please look at it and edit again."
-                ),
-                409,
-            )
-        try:
-            with transaction.atomic():
-                saved = LevelRuleSet.objects.create(
-                    district=district,
-                    version=(current or 0) + 1,
-                    rules=rules_json(parsed),
-                    reason=reason[:2000],
-                    is_default=restore_defaults,
-                    created_by=by,
-                )
-        except IntegrityError:  # a concurrent first version (nothing to lock yet)
-            raise ScreeningError(
-                _(
-                    "Someone saved a newer version of these rules meanwhile. Please look at it and edit again."
-                ),
-                409,
-            ) from None
-        audit.record(
-            actor=by,
-            action="screening.level_rules.change",
-            obj=saved,
-            request=request,
-            reason=reason[:500],
-            detail={"district": district.pk, "version": saved.version, "defaults": restore_defaults},
-        )
-    return saved
-
-
-# --- a district's default battery (issue 15, i15-battery) ------------------------------------------------------
-
-DEFAULT_BATTERY_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
-BATTERY_PAGE_GRADES = range(4, 13)  # R5.1: grade 4 and up
-# The order the page lists instruments in, and so the order students answer them: a gentle well-being start,
-# anxiety and symptom checklists, depression, and the suicide-risk questions last.
-BATTERY_PAGE_ORDER = [
-    "who-5", "scared-c", "psc-17-y", "ces-dc", "phq-2", "phq-9", "phq-a", "gad-2", "gad-7", "k6", "asq",
-]  # fmt: skip
-
-
-def battery_districts(user: User) -> list[Node]:
-    """The districts whose default battery (and licences) the user looks after: a district administrator's or
-    officer's own district."""
-    return [
-        p.node for p in _posts(user) if p.role in DEFAULT_BATTERY_ROLES and p.node.kind == NodeKind.DISTRICT
-    ]
-
-
-def suicide_risk_instruments() -> set[str]:
-    """Instruments with suicide-risk items: those whose definition has critical rules (ASQ, PHQ-9, PHQ-A)."""
-    from screening.instruments import catalogue
-
-    return {i.id for i in catalogue() if i.critical}
-
-
-def district_default_battery(district: Node | None) -> dict[int, list[str]]:
-    """Grade → instrument ids in answering order: the district's own default, else the platform's."""
-    if district is not None:
-        battery = DistrictBattery.objects.filter(district=district).first()
-        if battery is not None:
-            out: dict[int, list[str]] = {}
-            for e in battery.entries.all():
-                out.setdefault(e.grade, []).append(e.instrument_id)
-            return out
-    return {g: list(ids) for g, ids in PLATFORM_BATTERY.items()}
-
-
-def grade_bands(per_grade: dict[int, list[str]], lo: int, hi: int) -> list[tuple[int, int, list[str]]]:
-    """Consecutive grades with the same instruments as one band: {4: [a], 5: [a, b], 6: [a, b]} → [(4, 4, [a]),
-    (5, 6, [a, b])]. Grades without instruments form no band."""
-    bands: list[tuple[int, int, list[str]]] = []
-    for g in range(lo, hi + 1):
-        ids = per_grade.get(g, [])
-        if not ids:
-            continue
-        if bands and bands[-1][1] == g - 1 and bands[-1][2] == ids:
-            bands[-1] = (bands[-1][0], g, ids)
-        else:
-            bands.append((g, g, list(ids)))
-    return bands
-
-
-def suicide_risk_gaps(per_grade: dict[int, list[str]], grades: range = range(4, 13)) -> list[int]:
-    """Grades whose students are all 10 or older (the ASQ's validated age) but whose battery has no suicide-risk
-    items. A warning, not a block: the district decides (issue 15)."""
-    risky = suicide_risk_instruments()
-    return [
-        g
-        for g in grades
-        if g >= ALL_TEN_OR_OLDER_FROM_GRADE and per_grade.get(g) and not risky & set(per_grade[g])
-    ]
-
-
-def set_district_battery(
-    *, by: User, district: Node, per_grade: dict[int, list[str]], request: HttpRequest | None = None
-) -> DistrictBattery:
-    """Replace the district's default battery (grade → instrument ids in answering order) — all or nothing.
-
-    Only the district's administrator or officer; every instrument must exist and be meant for the grade (its
-    definition's grade range); audited. Campaigns already created keep their battery."""
-    from access import audit
-    from screening.campaigns.presenting import text
-    from screening.instruments import load
-
-    if district not in battery_districts(by):
-        raise ScreeningError(
-            _("Only the district's administrator or officer may set its default battery."), 403
-        )
-    known = _catalogue_ids()
-    clean: dict[int, list[str]] = {}
-    for grade, ids in sorted(per_grade.items()):
-        if not isinstance(grade, int) or not 1 <= grade <= 12:
-            raise ScreeningError(_("The grades must run from 1 to 12, the first no higher than the last."))
-        seen: list[str] = []
-        for iid in ids:
-            if iid not in known:
-                raise ScreeningError(_("Unknown instrument."))
-            inst = load(iid)
-            if not inst.min_grade <= grade <= inst.max_grade:
-                raise ScreeningError(
-                    _("%(name)s is meant for grades %(lo)d to %(hi)d, not grade %(grade)d.")
-                    % {
-                        "name": text(inst.title),
-                        "lo": inst.min_grade,
-                        "hi": inst.max_grade,
-                        "grade": grade,
-                    }
-                )
-            if iid not in seen:
-                seen.append(iid)
-        if seen:
-            clean[grade] = seen
-    with transaction.atomic():
-        # Two saves at once: the second waits for the first, then replaces its entries whole.
-        battery, _created = DistrictBattery.objects.get_or_create(district=district)
-        battery = DistrictBattery.objects.select_for_update().get(pk=battery.pk)
-        before: dict[int, list[str]] = {}
-        for e in battery.entries.all():
-            before.setdefault(e.grade, []).append(e.instrument_id)
-        battery.entries.all().delete()
-        DistrictBatteryEntry.objects.bulk_create(
-            [
-                DistrictBatteryEntry(battery=battery, grade=g, instrument_id=iid, order=n)
-                for g, ids in clean.items()
-                for n, iid in enumerate(ids, start=1)
-            ]
-        )
-        battery.updated_by = by
-        battery.save(update_fields=["updated_by", "updated_at"])
-        audit.record(
-            actor=by,
-            action="screening.default_battery.set",
-            obj=battery,
-            request=request,
-            detail={
-                "before": {str(g): ids for g, ids in before.items()},
-                "after": {str(g): ids for g, ids in clean.items()},
-                "warned_grades": suicide_risk_gaps(clean),
-            },
-        )
-    return battery

@@ -24,6 +24,7 @@ from access.policy import has_role, roles_of
 from access.routes import policy
 from access.tiers import Tier
 from org.models import Role
+from screening.battery.selectors import battery_districts, suicide_risk_gaps
 from screening.campaigns import selectors, services
 from screening.campaigns.services import ScreeningError
 from screening.models import (
@@ -39,7 +40,9 @@ from xinyu.db_router import use_replica  # coverage and results are dashboard re
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
-def _error(exc: ScreeningError, request: HttpRequest, template: str = "screening/error.html") -> HttpResponse:
+def error_response(
+    exc: ScreeningError, request: HttpRequest, template: str = "screening/error.html"
+) -> HttpResponse:
     fix = getattr(exc, "fix", None)  # the page that removes the obstacle (issue 15)
     if request.content_type == "application/json" or request.headers.get("Accept") == "application/json":
         body = {"error": exc.message}
@@ -95,7 +98,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                 request, "screening/error.html", {"message": _("Please check the form.")}, status=400
             )
         except ScreeningError as exc:
-            return _error(exc, request)
+            return error_response(exc, request)
         return redirect("screening:campaign", pk=c.pk)
     return render(
         request,
@@ -103,7 +106,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": selectors.managed_campaigns(request.user),
             "nodes": nodes,
-            "may_set_default": bool(services.battery_districts(request.user)),
+            "may_set_default": bool(battery_districts(request.user)),
             "answer_hours_choices": AnswerHours.choices,
         },
     )
@@ -152,7 +155,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "screening/error.html", {"message": _("Please check the form.")}, status=400
             )
         except ScreeningError as exc:
-            return _error(exc, request)
+            return error_response(exc, request)
         return redirect("screening:campaign", pk=campaign.pk)
     from screening.campaigns.presenting import staff_name
 
@@ -177,7 +180,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answer_hours_choices": AnswerHours.choices,
             "no_psych": services.schools_without_psych_teacher(campaign),
             # issue 15: the pages that unblock publishing, linked from the messages that block it
-            "may_see_licences": bool(services.battery_districts(request.user)),
+            "may_see_licences": bool(battery_districts(request.user)),
             "suicide_gaps": _battery_gaps(battery),
         },
     )
@@ -203,41 +206,7 @@ def _battery_gaps(battery) -> list[str]:
             per_grade.setdefault(g, []).append(e.instrument_id)
     from screening.campaigns.presenting import grade_name
 
-    return [grade_name(g) for g in services.suicide_risk_gaps(per_grade, range(1, 13))]
-
-
-@login_required
-@policy(None, "licence", "a district's instrument licences; its administrator records one")
-def licences(request: HttpRequest) -> HttpResponse:
-    """授权 — which licensed instruments the district holds. The administrator records a licence; the district
-    officer (who publishes campaigns) sees what is missing and who can record it (issue 15, point 6)."""
-    districts = services.battery_districts(request.user)
-    if not districts:
-        raise PermissionDenied
-    district = districts[0]
-    if request.method == "POST":
-        try:
-            services.record_licence(
-                by=request.user,
-                district=district,
-                instrument_id=request.POST["instrument_id"],
-                note=request.POST.get("note", "")[:2000],
-            )
-        except KeyError:
-            return render(
-                request, "screening/error.html", {"message": _("Please check the form.")}, status=400
-            )
-        except ScreeningError as exc:
-            return _error(exc, request)
-        from screening.campaigns.presenting import staff_name
-
-        messages.success(
-            request,
-            _("The licence for %(name)s is recorded: campaigns of the district may now use it.")
-            % {"name": staff_name(request.POST["instrument_id"])},
-        )
-        return redirect("screening:licences")
-    return render(request, "screening/licences.html", selectors.licence_page(request.user, district))
+    return [grade_name(g) for g in suicide_risk_gaps(per_grade, range(1, 13))]
 
 
 # --- consent --------------------------------------------------------------------------------------------------
@@ -249,7 +218,7 @@ def consent_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         req = services.consent_request_for_token(token)
     except ScreeningError as exc:
-        return _error(exc, request)
+        return error_response(exc, request)
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision not in {ConsentDecision.CONSENT, ConsentDecision.REFUSE}:
@@ -257,7 +226,7 @@ def consent_link(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.consent_by_token(token=token, decision=decision)
         except ScreeningError as exc:
-            return _error(exc, request)
+            return error_response(exc, request)
         audit.record(actor=None, action="screening.consent", student_id=req.student_id, request=request,
                      detail={"decision": decision, "via": "link"})  # fmt: skip
         return render(request, "screening/consent_done.html", {"decision": decision})
@@ -282,7 +251,7 @@ def guardian_consent(request: HttpRequest) -> HttpResponse:
                 decision=request.POST.get("decision", ""),
             )
         except ScreeningError as exc:
-            return _error(exc, request)
+            return error_response(exc, request)
         audit.record(actor=request.user, action="screening.consent", student_id=chosen.student_id,
                      request=request, detail={"decision": request.POST.get("decision"), "via": "account"})  # fmt: skip
         return redirect("screening:guardian_consent")
@@ -341,7 +310,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         if not a.campaign.is_open():
             raise ScreeningError(_("This screening is not open now."), 410)
     except ScreeningError as exc:
-        return _error(exc, request)
+        return error_response(exc, request)
     assent = getattr(a, "assent", None)
     if assent is None or not assent.agreed:
         return render(
@@ -357,7 +326,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     # stay answerable meanwhile (the first one that may be opened now is shown).
     current = next((r for r in waiting if services.answerable_now(r, school=a.school)), None)
     if current is None:
-        return _error(services.WindowClosed(a.campaign, a.school), request)
+        return error_response(services.WindowClosed(a.campaign, a.school), request)
     from screening.instruments.scoring import REFUSED, visible_items
 
     instrument = services._instrument(current.instrument_id, current.instrument_version)
@@ -463,7 +432,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         a = services.student_assignment(user=request.user, assignment_id=pk)
     except ScreeningError as exc:
-        return _error(exc, request)
+        return error_response(exc, request)
     results = selectors.results_of(a)
     acute = any(r.acute for r in results)
     audit.record(
@@ -550,7 +519,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 next_step=step,
             )
         except ScreeningError as exc:
-            return _error(exc, request)
+            return error_response(exc, request)
         audit.record(actor=request.user, action="screening.review.record", obj=a, student_id=a.student_id,
                      request=request, detail={"level": level, "next_step": step})  # fmt: skip
         messages.success(request, _review_message(done))
@@ -609,7 +578,7 @@ def mark_absent(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.mark_absent(assignment=a, absent=absent)
     except ScreeningError as exc:
-        return _error(exc, request)
+        return error_response(exc, request)
     audit.record(actor=request.user, action="screening.absent", obj=a, student_id=a.student_id, request=request,
                  detail={"absent": absent})  # fmt: skip
     nxt = request.POST.get("next", "")
@@ -847,212 +816,3 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
             )
         ws.append([])
     return xlsx_response(wb, f"results-{campaign.pk}.xlsx")
-
-
-# --- issue 15: a district's level rules (预警规则), edited by its clinical leads ------------------------------------
-
-
-def _rule_district(request: HttpRequest, pk: int | None = None):
-    """The district whose rules the user edits: 403 for a role that never edits rules, 404 for another district."""
-    districts = services.rule_districts(request.user)
-    if not districts:
-        raise PermissionDenied
-    if pk is None:
-        return districts[0]
-    found = next((d for d in districts if d.pk == pk), None)
-    if found is None:
-        raise Http404
-    return found
-
-
-@login_required
-@policy(None, "level-rules", "the user's own district's level rules; no one's personal data")
-def level_rules_home(request: HttpRequest) -> HttpResponse:
-    return redirect("screening:level_rules", pk=_rule_district(request).pk)
-
-
-@login_required
-@policy(
-    None,
-    "level-rules",
-    "a district's level rules, their versions and who changed them; no one's personal data",
-)
-def level_rules(request: HttpRequest, pk: int) -> HttpResponse:
-    """预警规则 — the rules in force as a table, an editor (rows, a required reason, a confirmation before saving),
-    "restore defaults", and every version with who, when, why and what changed (issue 15, docs/alerts.md)."""
-    from screening.instruments.scoring import LevelRules
-    from screening.rules import forms
-    from screening.rules.level_rules import diff, parse, rules_json, table
-
-    district = _rule_district(request, pk)
-    history = selectors.level_rule_history(district)
-    in_force = history[0].parsed if history else LevelRules.default()
-    based_on = history[0].version if history else 0
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    reason_form = forms.ReasonForm(request.POST or None) if action else forms.ReasonForm()
-    formset = forms.RuleRowFormSet(
-        request.POST if action == "preview" else None,
-        initial=forms.initial_rows(in_force),
-        prefix="rule",
-    )
-    errors: list[str] = []
-    if action in {"preview", "defaults"}:
-        reason_ok = reason_form.is_valid()
-        if action == "defaults":
-            new, rule_errors = LevelRules.default(), []
-        elif formset.is_valid():
-            rows = [f.rule() for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-            new, rule_errors = parse({"rules": rows})
-        else:
-            new, rule_errors = None, [_("Please check the rows marked below.")]
-        errors = rule_errors + ([] if reason_ok else [_("Give a reason for the change.")])
-        if new is not None and not diff(in_force, new).changed:
-            errors.append(_("These rules are the same as the rules in force: there is nothing to save."))
-        if not errors:
-            return render(
-                request,
-                "screening/level_rules_confirm.html",
-                {
-                    "district": district,
-                    "rows": table(new),
-                    "diff": diff(in_force, new),
-                    "rules_json": json.dumps(rules_json(new), ensure_ascii=False),
-                    "reason": reason_form.cleaned_data["reason"],
-                    "based_on": based_on,
-                    "restore_defaults": action == "defaults",
-                },
-            )
-    elif action == "save":
-        try:
-            saved = services.change_level_rules(
-                by=request.user,
-                district=district,
-                rules=json.loads(request.POST.get("rules") or "null"),
-                reason=request.POST.get("reason", ""),
-                based_on=int(request.POST.get("based_on") or 0),
-                restore_defaults=request.POST.get("restore_defaults") == "1",
-                request=request,
-            )
-        except services.RuleSetProblems as exc:
-            errors = exc.messages
-        except (ValueError, TypeError):
-            errors = [_("The rules could not be read. Please check every row.")]
-        except ScreeningError as exc:
-            if exc.status == 403:
-                raise PermissionDenied from None
-            errors = [exc.message]
-        else:
-            messages.success(
-                request,
-                _("Version %(version)s of the level rules is in force: questionnaires submitted from now on are "
-                  "rated by it; results already given keep their level.") % {"version": saved.version},
-            )  # fmt: skip
-            return redirect("screening:level_rules", pk=district.pk)
-    versions = []
-    for i, rs in enumerate(history):
-        before = history[i + 1].parsed if i + 1 < len(history) else LevelRules.default()
-        versions.append({"set": rs, "rows": table(rs.parsed), "diff": diff(before, rs.parsed)})
-    return render(
-        request,
-        "screening/level_rules.html",
-        {
-            "district": district,
-            "current": history[0] if history else None,
-            "rows": table(in_force),
-            "formset": formset,
-            "reason_form": reason_form,
-            "based_on": based_on,
-            "errors": errors,
-            "versions": versions,
-            "defaults": table(LevelRules.default()),
-        },
-        status=400 if errors else 200,
-    )
-
-
-# --- a district's default battery (issue 15, i15-battery) ------------------------------------------------------
-
-
-def _battery_form(per_grade: dict[int, list[str]], unlicensed: set[str]) -> list[dict]:
-    """Grades 4–12, each with the instruments meant for it (the definition's grade range), which are chosen, and
-    which still need a licence the district has not recorded (``unlicensed``)."""
-    from screening.campaigns.presenting import grade_name
-    from screening.instruments import load
-
-    risky = services.suicide_risk_instruments()
-    known = services._catalogue_ids()
-    order = [i for i in services.BATTERY_PAGE_ORDER if i in known]
-    order += sorted(set(known) - set(order))
-    defs = [load(i) for i in order]
-    return [
-        {
-            "grade": g,
-            "name": grade_name(g),
-            "choices": [
-                {
-                    "id": d.id,
-                    "title": _text(d.title),
-                    "checked": d.id in per_grade.get(g, []),
-                    "suicide_risk": d.id in risky,
-                    "needs_licence": d.id in unlicensed,
-                }
-                for d in defs
-                if d.min_grade <= g <= d.max_grade
-            ],
-        }
-        for g in services.BATTERY_PAGE_GRADES
-    ]
-
-
-@login_required
-@policy(None, "district", "a district's default battery for its new campaigns; no one's personal data")
-def default_battery(request: HttpRequest) -> HttpResponse:
-    """区默认测评组合 — the district administrator or officer sets which instruments each grade of the district's new
-    campaigns gets (issue 15). A grade whose students are all 10 or older without suicide-risk items is warned
-    about, not refused."""
-    from screening.campaigns.presenting import grade_name
-
-    districts = services.battery_districts(request.user)
-    if not districts:
-        raise PermissionDenied
-    district = districts[0]
-    status = 200
-    if request.method == "POST":
-        per_grade = {g: request.POST.getlist(f"grade_{g}") for g in services.BATTERY_PAGE_GRADES}
-        # the page lists instruments in one order: a student answers them in it
-        rank = {iid: n for n, iid in enumerate(services.BATTERY_PAGE_ORDER)}
-        per_grade = {g: sorted(ids, key=lambda i: rank.get(i, len(rank))) for g, ids in per_grade.items()}
-        try:
-            services.set_district_battery(
-                by=request.user, district=district, per_grade=per_grade, request=request
-            )
-        except ScreeningError as exc:
-            messages.error(request, exc.message)
-            status = exc.status
-        else:
-            messages.success(
-                request, _("The default battery is saved: new campaigns of the district start from it.")
-            )
-            gaps = services.suicide_risk_gaps(per_grade)
-            if gaps:
-                messages.warning(
-                    request,
-                    _(
-                        "%(grades)s: every student is 10 or older, yet no suicide-risk questions (such as the ASQ) "
-                        "are in the default. It is saved; please make sure this is intended."
-                    )
-                    % {"grades": "、".join(grade_name(g) for g in gaps)},
-                )
-            return redirect("screening:default_battery")
-    current = services.district_default_battery(district)
-    return render(
-        request,
-        "screening/default_battery.html",
-        {
-            "district": district,
-            "grades": _battery_form(current, set(selectors.licences_needed(district))),
-            "own": selectors.district_battery_of(district),
-            "gaps": [grade_name(g) for g in services.suicide_risk_gaps(current)],
-        },
-        status=status,
-    )

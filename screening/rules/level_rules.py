@@ -2,7 +2,7 @@
 finding the version in force (issue 15, Build 1; R5.3; docs/alerts.md "Default level rules").
 
 ``screening.instruments.scoring`` holds the rule language (``LevelRule``/``LevelRules``) and applies it; this module knows the
-instruments a district can name and speaks to people. The writes are ``screening.campaigns.services.change_level_rules``;
+instruments a district can name and speaks to people. The writes are ``screening.rules.services.change_level_rules``;
 the reads of rule-set rows ``screening.campaigns.selectors.level_rule_sets``.
 
 Rules a district's rule set must keep (``problems``), because the published triage requires them:

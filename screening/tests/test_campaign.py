@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Post, Role
+from screening.battery import services as battery_services
 from screening.campaigns import services
 from screening.campaigns.services import ScreeningError
 from screening.models import Assignment, BatteryEntry, Campaign, CampaignStatus
@@ -57,8 +58,10 @@ def test_launch_is_blocked_while_a_licensed_instrument_has_no_recorded_licence(w
         services.launch_campaign(by=world.district_officer, campaign=c)
     assert exc.value.status == 409 and "GAD-7" in exc.value.message
     with pytest.raises(ScreeningError):
-        services.record_licence(by=world.district_officer, district=world.haidian, instrument_id="gad-7")
-    services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="gad-7")
+        battery_services.record_licence(
+            by=world.district_officer, district=world.haidian, instrument_id="gad-7"
+        )
+    battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="gad-7")
     services.launch_campaign(by=world.district_officer, campaign=c)
     assert Campaign.objects.get(pk=c.pk).status == CampaignStatus.LAUNCHED
 

@@ -16,13 +16,10 @@ from django.utils import timezone
 
 from access.models import AuditEvent
 from screening import instruments
+from screening.battery import services as battery_services
+from screening.battery.selectors import ALL_TEN_OR_OLDER_FROM_GRADE, PLATFORM_BATTERY, suicide_risk_gaps
 from screening.campaigns import services
-from screening.campaigns.services import (
-    ALL_TEN_OR_OLDER_FROM_GRADE,
-    PLATFORM_BATTERY,
-    ScreeningError,
-    suicide_risk_gaps,
-)
+from screening.campaigns.services import ScreeningError
 from screening.models import DistrictBattery, DistrictBatteryEntry
 
 URL = "screening:default_battery"
@@ -151,7 +148,7 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(world, login, form
 def test_only_the_districts_own_administrator_or_officer_may_set_it(world):
     for user in (world.leader, world.other_district_officer, world.psych, world.city_admin):
         with pytest.raises(ScreeningError) as exc:
-            services.set_district_battery(by=user, district=world.haidian, per_grade={5: ["asq"]})
+            battery_services.set_district_battery(by=user, district=world.haidian, per_grade={5: ["asq"]})
         assert exc.value.status == 403
     assert not DistrictBattery.objects.exists()
 

@@ -11,9 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from access.models import AuditEvent
+from screening.battery import services as battery_services
 from screening.campaigns import services
 from screening.instruments.scoring import LevelRule, LevelRules
 from screening.models import LevelRuleSet, Result
+from screening.rules import services as rules_services
 from screening.rules.forms import initial_rows
 from screening.rules.level_rules import rules_json
 from screening.tests.campaign_helpers import launched_campaign, started
@@ -46,7 +48,7 @@ def _submit(world, campaign, instrument: str, answers: dict, key: str) -> Result
 
 
 def _change(world, rules: LevelRules, *, based_on=0, by=None, reason="区中心复核后收紧 PHQ-9 界值"):
-    return services.change_level_rules(
+    return rules_services.change_level_rules(
         by=by or world.district_counselor, district=world.haidian, rules=rules_json(rules), reason=reason,
         based_on=based_on,
     )  # fmt: skip
@@ -73,7 +75,7 @@ def test_a_districts_rule_change_rates_new_results_only(world):
 
 
 def test_another_districts_rules_do_not_rate_this_districts_sheets(world):
-    services.change_level_rules(
+    rules_services.change_level_rules(
         by=world.other_district_officer, district=world.chaoyang, rules=rules_json(STRICTER), reason="朝阳",
         based_on=0,
     )  # fmt: skip
@@ -139,7 +141,7 @@ def test_the_walk_of_issue_15_raises_a_red_alert_with_chinese_reasons(world):
     """PHQ-A item 9 = 几乎每天, past-month serious thoughts = 是, lifetime attempt = 是 (it was orange)."""
     from care.models import Alert
 
-    services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="phq-a")
+    battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="phq-a")
     sheet = {f"q{n}": 0 for n in range(1, 9)} | {"q9": 3, "past_year": 1, "difficulty": 2}
     sheet |= {"past_month_thoughts": 1, "ever_attempted": 1}
     got = _submit(world, launched_campaign(world, instruments=("phq-a",)), "phq-a", sheet, "walk")
@@ -152,7 +154,7 @@ def test_the_walk_of_issue_15_raises_a_red_alert_with_chinese_reasons(world):
 
 def test_every_change_is_a_new_audited_version_with_its_reason(world):
     first = _change(world, STRICTER)
-    second = services.change_level_rules(
+    second = rules_services.change_level_rules(
         by=world.district_officer, district=world.haidian, rules=None, reason="新学期恢复默认", based_on=1,
         restore_defaults=True,
     )  # fmt: skip

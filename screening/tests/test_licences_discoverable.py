@@ -9,8 +9,9 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from screening.battery import services as battery_services
+from screening.battery.selectors import licensed_catalogue
 from screening.campaigns import services
-from screening.campaigns.selectors import licensed_catalogue
 from screening.models import CampaignStatus, InstrumentLicence
 
 LICENCES = reverse("screening:licences")
@@ -38,14 +39,16 @@ def test_the_district_admin_finds_the_licence_page_in_the_navigation_and_on_a_ho
     n = len(licensed_catalogue())
     assert n == 4  # PHQ-A, CES-DC, SCARED, WHO-5: "confirm" (docs/instruments.md)
     assert f">{n}<" in card[:800] and f'href="{LICENCES}"' in card[:800]
-    services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="who-5")
+    battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="who-5")
     card = _home(client)[_home(client).index("需要授权的量表") :]
     assert f">{n - 1}<" in card[:800]
 
 
 def test_the_card_goes_away_when_every_licence_is_recorded(world, login):
     for inst in licensed_catalogue():
-        services.record_licence(by=world.district_admin, district=world.haidian, instrument_id=inst.id)
+        battery_services.record_licence(
+            by=world.district_admin, district=world.haidian, instrument_id=inst.id
+        )
     assert "需要授权的量表" not in _home(login(world.district_admin))
     assert "需要授权的量表" in _home(login(world.other_district_officer))  # 朝阳 has recorded none
 

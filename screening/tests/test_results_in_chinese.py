@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from screening import instruments
+from screening.battery import services as battery_services
 from screening.campaigns import services
 from screening.models import Answer, Assignment
 from screening.tests.campaign_helpers import launched_campaign
@@ -39,7 +40,7 @@ def scored(world):
     """Student A1 answered SCARED (anxious: every item 1), WHO-5 too fast (0.5 s an item) and CES-DC with the same
     answer on all 20 items; each sheet submitted through the real scoring."""
     for iid in ("scared-c", "who-5", "ces-dc"):
-        services.record_licence(by=world.district_admin, district=world.haidian, instrument_id=iid)
+        battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id=iid)
     campaign = launched_campaign(world, instruments=("scared-c", "who-5", "ces-dc"))
     a = Assignment.objects.get(campaign=campaign, student=world.student_a1)
     responses = {
@@ -94,7 +95,7 @@ def test_the_student_file_names_scores_in_chinese(world, login, scored):
 
 
 def test_the_guardians_copy_names_instruments_scores_and_bands(world, scored):
-    from screening.export_sections import results_section
+    from screening.campaigns.providers import results_section
     from screening.models import Campaign, StudentView
 
     Campaign.objects.filter(pk=scored.campaign_id).update(student_view=StudentView.SCORES)

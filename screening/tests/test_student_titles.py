@@ -51,10 +51,10 @@ def test_a_definition_without_a_student_title_does_not_load(tmp_path):
 
 @pytest.fixture
 def everything(world):
-    from screening.campaigns import services
+    from screening.battery import services as battery_services
 
     for iid in LICENSED:
-        services.record_licence(by=world.district_admin, district=world.haidian, instrument_id=iid)
+        battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id=iid)
     campaign = launched_campaign(world, instruments=tuple(ALL))
     Campaign.objects.filter(pk=campaign.pk).update(student_view=StudentView.SCORES)
     return Assignment.objects.get(campaign=campaign, student=world.student_a1)

@@ -1,48 +1,22 @@
-"""Screening's demo rows (seed_demo, issue 15): what a district meets before its first campaign.
-
-The demo district (海淀) has recorded the WHO-5 licence, so its administrator's home card counts the licensed
-instruments still missing and the licence page shows both states; its officer has a draft campaign with the
-default battery (the ASQ from grade 5), whose launch is blocked with a link to the licence page; and its level
-rules have a history of two versions with their reasons (the 预警规则 page)."""
+"""What the level rules register at start-up: the editors' navigation item and the demo's rule history."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from org.demo.logins import DEMO_DISTRICT_CODE
-from org.models import Node, NodeKind, SchoolYear, User
+from screening.campaigns.providers import nav_item
+from xinyu.web.navigation import NavItem
 
 
-def seed(*, progress=lambda _m: None) -> None:
-    from screening.campaigns import services
+# issue 15: the district's clinical leads edit its level rules (预警规则)
+def nav_level_rules(request: HttpRequest) -> NavItem | None:
+    from screening.rules.selectors import RULE_EDITOR_ROLES
 
-    district = Node.objects.filter(kind=NodeKind.DISTRICT, code=DEMO_DISTRICT_CODE).first()
-    admin = User.objects.filter(username="district_admin").first()
-    officer = User.objects.filter(username="district_officer").first()
-    if district is None or admin is None or officer is None:
-        return
-    from screening.models import InstrumentLicence
-
-    # Written as data, not through record_licence: seeding is no one's action, so it leaves no audit event.
-    InstrumentLicence.objects.create(
-        district=district,
-        instrument_id="who-5",
-        recorded_by=admin,
-        note="演示：区教委已确认 WHO-5 的使用授权",
-    )
-    year = SchoolYear.objects.order_by("-start_year").first()
-    starts = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0) + dt.timedelta(days=7)
-    services.create_campaign(
-        by=officer,
-        organiser=district,
-        name="心理健康测评（演示草稿）",
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(days=5, hours=9),
-        school_year=year,
-    )
-    progress("screening: the WHO-5 licence and a draft campaign with the default battery")
+    return nav_item(request, set(RULE_EDITOR_ROLES), _("Level rules"), "screening:level_rules_home", 45)
 
 
 def seed_level_rules(*, progress=lambda _m: None) -> None:
@@ -91,3 +65,11 @@ def seed_level_rules(*, progress=lambda _m: None) -> None:
             created_by=by,
             created_at=now - dt.timedelta(days=days),
         )
+
+
+def register() -> None:
+    from org.demo.seed import register_demo_step
+    from xinyu.web.navigation import register_nav_item
+
+    register_nav_item(nav_level_rules)
+    register_demo_step(seed_level_rules)  # the demo district's level rules have a history (issue 15)
