@@ -38,8 +38,8 @@ def family(world):
     from counseling.tests.room_helpers import book, make_room, make_slot, tomorrow_at
     from schoolwork.models_home import HomeVisit, ParentAttendance, ParentSession
     from screening.campaigns import services as screening
+    from screening.campaigns.tests.campaign_helpers import launched_campaign
     from screening.models import Answer, Assignment, ConsentRule, Response, Result, StudentView
-    from screening.tests.campaign_helpers import launched_campaign
 
     a1, a1b = world.student_a1, world.student_a1b
     now = timezone.now()

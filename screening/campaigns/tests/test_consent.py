@@ -11,8 +11,8 @@ from django.utils import timezone
 from org.models import Guardian
 from screening.campaigns import services
 from screening.campaigns.services import ScreeningError
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import Assent, Consent, ConsentRequest, ConsentRule
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 
 @pytest.fixture

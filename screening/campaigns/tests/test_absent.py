@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from screening.campaigns import selectors
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import CampaignStatus
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 
 @pytest.fixture

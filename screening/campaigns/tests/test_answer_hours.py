@@ -68,7 +68,7 @@ def test_the_create_form_takes_the_answering_hours(world, login):
 
 
 def test_the_students_list_tells_the_hours_of_a_campaign_that_does_not_open_at_any_time(world, login):
-    from screening.tests.campaign_helpers import launched_campaign
+    from screening.campaigns.tests.campaign_helpers import launched_campaign
 
     launched_campaign(world, instruments=("asq",), answer_hours=AnswerHours.RESPONDER)
     page = login(world.student).get(reverse("screening:mine")).content.decode()
@@ -77,7 +77,7 @@ def test_the_students_list_tells_the_hours_of_a_campaign_that_does_not_open_at_a
 
 
 def test_the_students_list_says_nothing_of_hours_when_the_campaign_opens_at_any_time(world, login):
-    from screening.tests.campaign_helpers import launched_campaign
+    from screening.campaigns.tests.campaign_helpers import launched_campaign
 
     launched_campaign(world, instruments=("asq",), answer_hours=AnswerHours.ALWAYS)
     page = login(world.student).get(reverse("screening:mine")).content.decode()

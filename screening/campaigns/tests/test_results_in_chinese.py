@@ -14,8 +14,8 @@ from django.urls import reverse
 from screening import instruments
 from screening.battery import services as battery_services
 from screening.campaigns import services
+from screening.campaigns.tests.campaign_helpers import launched_campaign
 from screening.models import Answer, Assignment
-from screening.tests.campaign_helpers import launched_campaign
 
 MACHINE = re.compile(
     r"scared-c|who-5|ces-dc|gad-7|panic_somatic|school_avoidance|generalized|separation|\btotal\b|\braw\b|"

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from screening.campaigns import services
+from screening.campaigns.tests.campaign_helpers import launched_campaign, started
 from screening.models import Result
-from screening.tests.campaign_helpers import launched_campaign, started
 
 
 def test_rescore_writes_new_results_next_to_the_old_ones_and_agrees_with_score(world):

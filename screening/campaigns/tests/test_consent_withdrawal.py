@@ -8,8 +8,8 @@ import pytest
 from access.models import AuditEvent
 from screening.campaigns import services
 from screening.campaigns.services import ScreeningError
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import Answer, ConsentRule, Response, ResponseStatus, Result
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from screening import instruments
+from screening.campaigns.tests.campaign_helpers import launched_campaign
 from screening.models import Assignment, Campaign, StudentView
-from screening.tests.campaign_helpers import launched_campaign
 
 ALL = sorted({i.id for i in instruments.catalogue()})
 # Licensed instruments are blocked at launch until a licence is recorded (tested elsewhere): recorded here.

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from org.models import Gender, Student
 from screening.campaigns import selectors
+from screening.campaigns.tests.campaign_helpers import launched_campaign
 from screening.models import Assignment, Response, ResponseStatus, Result
-from screening.tests.campaign_helpers import launched_campaign
 
 _seq = itertools.count(1)
 

@@ -13,12 +13,12 @@ from django.urls import reverse
 from access.models import AuditEvent
 from screening.battery import services as battery_services
 from screening.campaigns import services
+from screening.campaigns.tests.campaign_helpers import launched_campaign, started
 from screening.instruments.scoring import LevelRule, LevelRules
 from screening.models import LevelRuleSet, Result
 from screening.rules import services as rules_services
 from screening.rules.forms import initial_rows
 from screening.rules.level_rules import rules_json
-from screening.tests.campaign_helpers import launched_campaign, started
 
 PHQ9_TWELVE = {
     "q1": 2,

@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from screening.campaigns.tests.campaign_helpers import launched_campaign, started
 from screening.models import Answer, ResponseStatus, Result
-from screening.tests.campaign_helpers import launched_campaign, started
 
 
 def _post(client, name, pk, body):

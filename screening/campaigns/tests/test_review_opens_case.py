@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from care.models import Alert, Case, CaseStatus, CrisisStep, LevelRecord
 from screening.campaigns import services
+from screening.campaigns.tests.campaign_helpers import orange_asq_sheet
 from screening.models import Review
-from screening.tests.campaign_helpers import orange_asq_sheet
 
 
 @pytest.fixture

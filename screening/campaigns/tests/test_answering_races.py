@@ -31,8 +31,8 @@ from access.models import AuditEvent
 from care.models import Alert
 from org.models import Enrollment, Gender, Post, Role, Student, User
 from screening.campaigns import services
+from screening.campaigns.tests.campaign_helpers import launched_campaign, started
 from screening.models import Answer, Response, ResponseStatus, Result
-from screening.tests.campaign_helpers import launched_campaign, started
 
 # what the student reads on a refused autosave (zh-hans, the default language)
 SUBMITTED = "这份问卷已经提交。"

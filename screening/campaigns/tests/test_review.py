@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.campaigns import selectors, services
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import Result
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 
 def _result(world, campaign, student, level, minutes_ago):

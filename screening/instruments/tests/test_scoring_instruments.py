@@ -8,7 +8,7 @@ import pytest
 
 from screening.instruments import load
 from screening.instruments.scoring import score
-from screening.tests.scoring_helpers import sheet_with_total
+from screening.instruments.tests.scoring_helpers import sheet_with_total
 
 
 def run(inst_id, answers, **kw):

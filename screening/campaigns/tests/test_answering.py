@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from screening.campaigns.tests.campaign_helpers import launched_campaign, started
 from screening.models import Answer, Response, ResponseStatus, Result
-from screening.tests.campaign_helpers import launched_campaign, started
 
 
 def _post(client, name, pk, body):

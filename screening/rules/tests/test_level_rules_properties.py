@@ -14,8 +14,8 @@ from screening.instruments import load
 from screening.instruments.batch import matrix_from_answers, score_many
 from screening.instruments.schema import compare
 from screening.instruments.scoring import LEVELS, REFUSED, LevelRule, LevelRules, score, visible_items
+from screening.instruments.tests.test_scoring_properties import sheets
 from screening.rules.level_rules import allowed_ops, instruments, problems
-from screening.tests.test_scoring_properties import sheets
 
 WITH_CRITICAL = [i for i in instruments().values() if i.critical]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ import pytest
 
 from screening.instruments import load
 from screening.instruments.scoring import REFUSED, LevelRules, score, validate_answer, visible_items
-from screening.tests.scoring_helpers import sheet_with_total
+from screening.instruments.tests.scoring_helpers import sheet_with_total
 
 PHQ9_ZERO = {f"q{i}": 0 for i in range(1, 10)}
 

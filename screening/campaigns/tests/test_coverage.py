@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from screening.campaigns import selectors, services
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import ConsentRule
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 from xinyu.web.spreadsheets import safe_cell
 
 

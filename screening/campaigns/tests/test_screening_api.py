@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import Answer, Result
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 
 API = "/api/screening"
 
