@@ -17,8 +17,8 @@ from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
 from screening.campaigns import selectors, services
+from screening.campaigns.models import ResponseStatus
 from screening.campaigns.services import ScreeningError
-from screening.models import ResponseStatus
 
 router = Router(tags=["screening"])
 

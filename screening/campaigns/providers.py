@@ -149,7 +149,7 @@ def alert_review_link(user, source_id: str) -> str | None:
     for a psychological teacher (the review page's reader), else None. The review page checks the student."""
     if Role.PSYCH_TEACHER not in roles_of(user) or not str(source_id).isdigit():
         return None
-    from screening.models import Result
+    from screening.campaigns.models import Result
 
     assignment_id = (
         Result.objects.filter(pk=int(source_id)).values_list("response__assignment_id", flat=True).first()
@@ -319,7 +319,7 @@ def seed(*, progress=lambda _m: None) -> None:
     officer = User.objects.filter(username="district_officer").first()
     if district is None or admin is None or officer is None:
         return
-    from screening.models import InstrumentLicence
+    from screening.battery.models import InstrumentLicence
 
     # Written as data, not through record_licence: seeding is no one's action, so it leaves no audit event.
     InstrumentLicence.objects.create(

@@ -13,7 +13,7 @@ from access.policy import node_roots, posts_of, visible_students
 from access.policy import roles_of as roles_of_user
 from access.tiers import Tier
 from org.models import Node, NodeKind, Role, User
-from screening.models import (
+from screening.campaigns.models import (
     Assignment,
     Campaign,
     CampaignStatus,

@@ -31,8 +31,9 @@ from org.models import (
     Student,
     User,
 )
+from screening.battery.models import InstrumentLicence
 from screening.battery.selectors import catalogue_ids, district_default_battery, grade_bands
-from screening.models import (
+from screening.campaigns.models import (
     Answer,
     AnswerHours,
     Assent,
@@ -45,7 +46,6 @@ from screening.models import (
     ConsentRequest,
     ConsentRule,
     ConsentVia,
-    InstrumentLicence,
     Level,
     NextStep,
     Response,

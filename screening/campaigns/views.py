@@ -26,8 +26,7 @@ from access.tiers import Tier
 from org.models import Role
 from screening.battery.selectors import battery_districts, suicide_risk_gaps
 from screening.campaigns import selectors, services
-from screening.campaigns.services import ScreeningError
-from screening.models import (
+from screening.campaigns.models import (
     AnswerHours,
     Assignment,
     ConsentDecision,
@@ -36,6 +35,7 @@ from screening.models import (
     ResponseStatus,
     StudentView,
 )
+from screening.campaigns.services import ScreeningError
 from xinyu.db_router import use_replica  # coverage and results are dashboard reads (replica when set)
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 

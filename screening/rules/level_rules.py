@@ -350,7 +350,7 @@ def rules_of(rule_set_id: int | None, data: object = None) -> LevelRules:
     if rule_set_id is None:
         return LevelRules.default()
     if data is None:
-        from screening.models import LevelRuleSet
+        from screening.rules.models import LevelRuleSet
 
         data = LevelRuleSet.objects.values_list("rules", flat=True).get(pk=rule_set_id)
     got = _parsed.get(rule_set_id)

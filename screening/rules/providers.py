@@ -25,8 +25,8 @@ def seed_level_rules(*, progress=lambda _m: None) -> None:
     from org.demo.logins import DEMO_DISTRICT_CODE
     from org.models import Node, User
     from screening.instruments.scoring import LevelRule, LevelRules
-    from screening.models import LevelRuleSet
     from screening.rules.level_rules import parse, rules_json
+    from screening.rules.models import LevelRuleSet
 
     district = Node.objects.get(code=DEMO_DISTRICT_CODE)
     counselor = User.objects.get(username="district_counselor")

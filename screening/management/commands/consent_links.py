@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from org.models import Node
 from screening.campaigns import services
-from screening.models import Assignment, Campaign
+from screening.campaigns.models import Assignment, Campaign
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
-from screening.models import Answer, Response, ResponseStatus, Result
+from screening.campaigns.models import Answer, Response, ResponseStatus, Result
 
 
 class Command(BaseCommand):
