@@ -3,8 +3,8 @@ against scoring them one by one in a Python loop) — not run by pytest.
 
 Generates N random PHQ-A answer sheets as a numpy matrix (rows = responses, columns = the 13 items; about 1 % of
 answers blank, items 1–9 skewed towards low values as in a school population), then in the same run:
-  1. `screening.batch.score_many` over the whole matrix (best of --repeat runs; every run scores all N rows);
-  2. `screening.scoring.score` one sheet at a time in a Python loop over a sample of --sample sheets (already
+  1. `screening.instruments.batch.score_many` over the whole matrix (best of --repeat runs; every run scores all N rows);
+  2. `screening.instruments.scoring.score` one sheet at a time in a Python loop over a sample of --sample sheets (already
      converted to dicts outside the timed loop), extrapolated to N;
 and checks that the two agree on the sample (totals, validity, levels). Prints both rates and the ratio.
 
@@ -56,9 +56,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from screening.batch import score_many
     from screening.instruments import load
-    from screening.scoring import score
+    from screening.instruments.batch import score_many
+    from screening.instruments.scoring import score
 
     inst = load(args.instrument)
     t = time.perf_counter()

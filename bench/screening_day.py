@@ -56,14 +56,15 @@ def setup(students: int) -> None:
 
     from conftest import build_world
     from org.models import Enrollment, Post, Role, Student, User
-    from screening import services
+    from screening.battery import services as battery_services
+    from screening.campaigns import services
     from screening.models import Assignment, BatteryEntry
 
     call_command("migrate", verbosity=0)
     SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806 (the stack's engine)
     world = build_world()
     hashed = make_password("bench-not-a-password")
-    services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="ces-dc")
+    battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="ces-dc")
     for i in range(students):
         user = User.objects.create(username=f"bench{i:04d}", password=hashed, display_name=f"学生{i}")
         Post.objects.create(user=user, role=Role.STUDENT, node=world.school_a)

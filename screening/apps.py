@@ -9,31 +9,10 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
-        from care.timeline import register_timeline_provider
-        from screening import cards, timeline
-        from xinyu.web.home import register_card
-        from xinyu.web.navigation import register_nav_item
+        from screening.battery import providers as battery
+        from screening.campaigns import providers as campaigns
+        from screening.rules import providers as rules
 
-        register_card(cards.student_card)
-        register_card(cards.guardian_card)
-        register_card(cards.review_card)
-        register_card(cards.class_roll_card)
-        register_card(cards.licences_card)  # issue 15 (i15-battery)
-        from org.demo.seed import register_demo_step
-        from screening import demo
-
-        register_demo_step(demo.seed)  # seed_demo: a licence and a draft campaign (issue 15)
-        for item in cards.NAV:
-            register_nav_item(item)
-        register_timeline_provider(timeline.screening_results, kinds=timeline.KINDS, charted=True)
-        from screening import retention
-
-        retention.register()  # identified answers: deleted N years after the student leaves (docs/privacy.md)
-        from screening import export_sections
-
-        export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
-        register_demo_step(demo.seed_level_rules)  # the demo district's level rules have a history (issue 15)
-        from care.selectors import register_alert_source
-
-        # An alert raised by a screening result links to the review of its sheet (issue 15, build 3).
-        register_alert_source("screening.result", cards.alert_review_link)
+        campaigns.register()  # home cards, navigation, file timeline, guardian export, retention, alert links, demo
+        rules.register()  # the level-rules navigation item and the demo's rule history (issue 15)
+        battery.register()  # the licences navigation item and home card (issue 15, i15-battery)

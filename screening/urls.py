@@ -1,31 +1,10 @@
-from django.urls import path
+"""The screening app's URLs (namespace ``screening``): each sub-domain lists its own, under the one namespace."""
 
-from screening import views
+from django.urls import include, path
 
 app_name = "screening"
 urlpatterns = [
-    path("campaigns/", views.campaign_list, name="campaigns"),
-    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
-    path("campaigns/<int:pk>/results/", views.results, name="results"),
-    path("campaigns/<int:pk>/results/export.xlsx", views.results_export, name="results_export"),
-    path("licences/", views.licences, name="licences"),
-    path("consent/", views.guardian_consent, name="guardian_consent"),
-    path("consent/<str:token>/", views.consent_link, name="consent_link"),
-    path("my/", views.my_screenings, name="mine"),
-    path("answer/<int:pk>/", views.answer, name="answer"),
-    path("answer/<int:pk>/done/", views.done, name="done"),
-    path("response/<int:pk>/answer/", views.save_answer, name="save_answer"),
-    path("response/<int:pk>/submit/", views.submit, name="submit"),
-    path("review/", views.review_queue, name="review_queue"),
-    path("review/<int:pk>/", views.review, name="review"),
-    path("assignment/<int:pk>/absent/", views.mark_absent, name="mark_absent"),
-    path("campaigns/<int:pk>/classes/<int:class_pk>/", views.class_roll, name="class_roll"),
-    path("coverage/", views.coverage_list, name="coverage_list"),
-    path("coverage/<int:pk>/", views.coverage, name="coverage"),
-    path("coverage/<int:pk>/export.xlsx", views.coverage_export, name="coverage_export"),
-    # issue 15: a district's level rules (预警规则)
-    path("level-rules/", views.level_rules_home, name="level_rules_home"),
-    path("level-rules/<int:pk>/", views.level_rules, name="level_rules"),
-    # issue 15 (i15-battery): a district's default battery
-    path("default-battery/", views.default_battery, name="default_battery"),
+    path("", include("screening.campaigns.urls")),
+    path("", include("screening.rules.urls")),  # issue 15: a district's level rules (预警规则)
+    path("", include("screening.battery.urls")),  # issue 15 (i15-battery): licences and the default battery
 ]

@@ -36,7 +36,7 @@ from access.routes import RoutePolicy, policy, policy_of
 from access.tiers import Tier
 from care.api import router as care_router
 from org.models import ImportJob
-from screening.api import router as screening_router
+from screening.campaigns.api import router as screening_router
 from xinyu.web.people import selectors
 
 MAX_PAGE_SIZE = 100

@@ -4,7 +4,7 @@ total minus the shown cells never gives a hidden one back.
 
 The rule for one drill-down table (the children of a node, with the node's own figure as the total) of one
 ``sensitive`` indicator: numerators and denominators are suppressed column by column with
-``screening.selectors.suppress_row`` (cells 1–4 hidden; when exactly one is hidden the next smallest is hidden
+``screening.campaigns.selectors.suppress_row`` (cells 1–4 hidden; when exactly one is hidden the next smallest is hidden
 too); a row whose denominator is hidden has its numerator hidden as well; a share is shown only when both are.
 Zero is shown: it identifies nobody. Non-sensitive indicators (staffing, classes, meetings) are never suppressed.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from screening.selectors import suppress_row
+from screening.campaigns.selectors import suppress_row
 
 
 def min_cell() -> int:

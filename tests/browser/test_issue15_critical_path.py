@@ -54,8 +54,8 @@ def night(world, live_server, provider_standin, settings, browser_clock):
     two launched campaigns for school A's grade 5 hold PHQ-A: one opened to evenings, one with the default window."""
     from counseling.centre.models import DutyShift
     from counseling.rooms.models import DistrictLinks
+    from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
     from screening.models import AnswerHours, InstrumentLicence
-    from screening.tests.campaign_helpers import assignment_of, launched_campaign
     from tests.standins.providers import give_channels
 
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: sent after commit, in the request

@@ -18,7 +18,7 @@ TALK = "谈话中学生说最近有具体的轻生计划"
 @pytest.fixture
 def walk(world, live_server):
     """Student A1's ASQ sheet suggested orange and raised its alert; read everything before the browser opens."""
-    from screening.tests.campaign_helpers import orange_asq_sheet
+    from screening.campaigns.tests.campaign_helpers import orange_asq_sheet
 
     _a, alert = orange_asq_sheet(world)
     return {"base": live_server.url, "alert": alert.pk, "name": world.student_a1.name}

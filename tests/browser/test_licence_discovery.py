@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from screening import services
+from screening.campaigns import services
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

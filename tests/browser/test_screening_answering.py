@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.urls import reverse
 
+from screening.campaigns.tests.campaign_helpers import assignment_of, launched_campaign
 from screening.models import ConsentRule
-from screening.tests.campaign_helpers import assignment_of, launched_campaign
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from org.models import Gender
-from screening.tests.campaign_helpers import launched_campaign
-from screening.tests.test_results import submitted
+from screening.campaigns.tests.campaign_helpers import launched_campaign
+from screening.campaigns.tests.test_results import submitted
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

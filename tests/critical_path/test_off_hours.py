@@ -23,8 +23,8 @@ from conftest import school_day_at
 from counseling.centre.models import DutyShift
 from counseling.rooms.models import CounselingRoom, DistrictLinks, RoomDutyShift
 from org.models import Post, Role, User
+from screening.campaigns.tests.campaign_helpers import launched_campaign, started
 from screening.models import Answer, AnswerHours, Response, ResponseStatus
-from screening.tests.campaign_helpers import launched_campaign, started
 
 MIN = dt.timedelta(minutes=1)
 DISTRICT_LINE = "010-62345678"

@@ -37,9 +37,9 @@ def family(world):
     from counseling.rooms.models import CounselingSession
     from counseling.rooms.tests.room_helpers import book, make_room, make_slot, tomorrow_at
     from schoolwork.home.models import HomeVisit, ParentAttendance, ParentSession
-    from screening import services as screening
+    from screening.campaigns import services as screening
+    from screening.campaigns.tests.campaign_helpers import launched_campaign
     from screening.models import Answer, Assignment, ConsentRule, Response, Result, StudentView
-    from screening.tests.campaign_helpers import launched_campaign
 
     a1, a1b = world.student_a1, world.student_a1b
     now = timezone.now()

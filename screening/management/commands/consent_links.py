@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from org.models import Node
-from screening import services
-from screening.models import Assignment, Campaign
+from screening.campaigns import services
+from screening.campaigns.models import Assignment, Campaign
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
     python manage.py rescore --instrument phq-a --to-version 1.1 [--batch 20000]
 
 Answers are read in batches into a matrix (rows = responses, columns = items, NaN = missing) and scored with
-``screening.batch.score_many`` (vectorized); new ``Result`` rows are bulk-inserted next to the old ones.
+``screening.instruments.batch.score_many`` (vectorized); new ``Result`` rows are bulk-inserted next to the old ones.
 
 Levels (issue 15): a re-scored sheet keeps the level rules it was first rated by — the rule-set version of its
 latest result (NULL: the built-in defaults) — never the district's newer rules; the new result records that same
@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
-from screening.models import Answer, Response, ResponseStatus, Result
+from screening.campaigns.models import Answer, Response, ResponseStatus, Result
 
 
 class Command(BaseCommand):
@@ -31,9 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=20000)
 
     def handle(self, *args, instrument: str, to_version: str, batch: int, **options):
-        from screening.batch import REFUSED_CODE, score_many
         from screening.instruments import load
-        from screening.level_rules import rules_of
+        from screening.instruments.batch import REFUSED_CODE, score_many
+        from screening.rules.level_rules import rules_of
 
         try:
             inst = load(instrument, to_version)
@@ -105,9 +105,9 @@ class Command(BaseCommand):
         screen, a critical answer or an invalid sheet, usually a minority — are scored once more with
         ``score()`` for their reason texts (zh + en), so a re-scored result explains itself exactly as a
         submitted one does; the rest have no reason to give."""
-        from screening.batch import REFUSED_CODE
-        from screening.scoring import REFUSED, score
-        from screening.services import result_flags
+        from screening.campaigns.services import result_flags
+        from screening.instruments.batch import REFUSED_CODE
+        from screening.instruments.scoring import REFUSED, score
 
         scores = {
             name: [None if np.isnan(x) else float(x) for x in v.tolist()] for name, v in scored.scores.items()

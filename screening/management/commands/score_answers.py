@@ -8,7 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from screening.instruments import load
-from screening.scoring import score
+from screening.instruments.scoring import score
 
 
 class Command(BaseCommand):

@@ -39,7 +39,7 @@ def _eligible(period: Period, node_ids: Iterable[int] | None):
 
 def _screened(period: Period) -> Exists:
     """Over an enrollment: the student has a submitted sheet in a campaign of the period's school year — the
-    "submitted" column of ``screening.selectors.coverage`` (at least one response, none still open)."""
+    "submitted" column of ``screening.campaigns.selectors.coverage`` (at least one response, none still open)."""
     some = Response.objects.filter(assignment=OuterRef("pk"))
     still_open = Response.objects.filter(assignment=OuterRef("pk"), status=ResponseStatus.OPEN)
     return Exists(
@@ -89,7 +89,7 @@ _BY_RANK = {0: Level.RED, 1: Level.ORANGE, 2: Level.YELLOW}
 
 def _positive_screens(period: Period, node_ids: Iterable[int] | None):
     """One row per positive screen of the year: the assignment's school, its most severe suggested level (red,
-    orange or yellow — the rows of ``screening.selectors.review_queue``), when it was first submitted and the
+    orange or yellow — the rows of ``screening.campaigns.selectors.review_queue``), when it was first submitted and the
     first second-stage review talk. One grouped query."""
     return (
         Result.objects.filter(
