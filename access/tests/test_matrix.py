@@ -301,7 +301,7 @@ def test_every_api_operation_declares_its_access_policy():
     assert missing == []
 
 
-def _objects(world) -> dict:
+def matrix_objects(world) -> dict:
     from access.tokens import create_token
     from org.models import ImportJob, ImportKind
 
@@ -361,7 +361,7 @@ def _screening_objects(world) -> dict:
     return {"campaign": campaign, "assignment": assignment, "response": response}
 
 
-def _url(name: str, expect: Expect, objects: dict) -> str:
+def matrix_url(name: str, expect: Expect, objects: dict) -> str:
     kwargs = {}
     for kwarg, key in expect.params:
         kwargs[kwarg] = objects[key].pk if key in objects else key
@@ -394,8 +394,8 @@ def test_each_persona_gets_what_the_tier_table_gives_them(name, world, client, f
     frozen_clock(school_day_at(10))
 
     expect = PAGE[name]
-    objects = _objects(world)
-    url = _url(name, expect, objects)
+    objects = matrix_objects(world)
+    url = matrix_url(name, expect, objects)
     request = getattr(client, expect.method)
 
     got, wanted = {}, {}

@@ -22,7 +22,7 @@ import pytest
 from django.urls import reverse
 
 from access.tests.matrix_support import EVERYONE
-from access.tests.test_matrix import PAGE, _objects, _url, app_routes
+from access.tests.test_matrix import PAGE, app_routes, matrix_objects, matrix_url
 
 CLINICAL = frozenset({"psych", "psych_east", "leader", "district_counselor"})
 OTHERS = sorted(EVERYONE - CLINICAL)
@@ -113,10 +113,10 @@ def test_the_walk_covers_the_exports_and_the_api():
 
 @pytest.mark.parametrize("name", _routes())
 def test_no_export_or_api_read_gives_a_non_clinical_role_a_students_results(name, world, client):
-    objects = _objects(world)
+    objects = matrix_objects(world)
     _seed_result(world, objects)
     expect = PAGE[name]
-    url = _url(name, expect, objects)
+    url = matrix_url(name, expect, objects)
     ids = _identifiers(world)
     offences = []
     for persona in OTHERS:

@@ -19,7 +19,7 @@ from org.models import (
     User,
 )
 from org.roster.columns import STUDENT_COLUMNS
-from org.roster.fields import _ID_CHECK, _ID_WEIGHTS
+from org.roster.fields import resident_id_check_char
 from xinyu.web.roster.services import create_job, run_job
 
 HEADER = [c.label for c in STUDENT_COLUMNS]
@@ -28,7 +28,7 @@ HEADER = [c.label for c in STUDENT_COLUMNS]
 def sno(serial: int, region: str = "110108", born: str = "20150301") -> str:
     """A valid 学籍号: "G" and a resident ID with its check digit."""
     body = f"{region}{born}{serial % 1000:03d}"
-    return "G" + body + _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return "G" + body + resident_id_check_char(body)
 
 
 def student_row(serial: int, **over) -> dict:
