@@ -258,9 +258,10 @@ PAGE = {
 
 
 def _app_matrix_modules() -> list:
-    """Every ``<app>/tests/matrix*.py`` module of the installed apps (found by name, so access imports no app)."""
+    """Every ``matrix*.py`` module in a ``tests/`` package of an installed app — the app's own or a sub-domain's
+    (``care/cases/tests/matrix_cases.py``) — found by name on disk, so access imports no app."""
     import importlib
-    import pkgutil
+    from pathlib import Path
 
     from django.apps import apps
 
@@ -268,13 +269,12 @@ def _app_matrix_modules() -> list:
     for config in apps.get_app_configs():
         if config.name.startswith(("django.", "ninja")):
             continue
-        try:
-            tests = importlib.import_module(f"{config.name}.tests")
-        except ModuleNotFoundError:
-            continue
-        for info in pkgutil.iter_modules(tests.__path__):
-            if info.name.startswith("matrix") and info.name != "matrix_support":
-                found.append(importlib.import_module(f"{config.name}.tests.{info.name}"))
+        root = Path(config.path)
+        for path in sorted(root.glob("**/tests/matrix*.py")):
+            if path.stem == "matrix_support" or ".venv" in path.parts:
+                continue
+            dotted = ".".join((config.name, *path.relative_to(root).with_suffix("").parts))
+            found.append(importlib.import_module(dotted))
     return found
 
 
