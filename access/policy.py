@@ -59,7 +59,7 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.SCHOOL_LEADER: {T0: NODE, T1: NODE, T2: NODE, T3: RO},
     Role.DISTRICT_ADMIN: {T0: NODE, T1: NODE},
     # T3 ESC: only the students of off-hours alerts that reached the district officers and of which they were
-    # told, while open (issue 15; care.selectors.escalated_scope).
+    # told, while open (issue 15; care.alerts.selectors.escalated_scope).
     Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE, T3: ESC},
     Role.DISTRICT_COUNSELOR: {T0: NODE, T1: ESC, T2: ESC, T3: ESC},
     Role.CITY_ADMIN: {T0: NODE},

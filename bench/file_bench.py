@@ -99,7 +99,7 @@ def main() -> None:
             t = time.perf_counter()
             clients[name].get(url)
             times[name].append((time.perf_counter() - t) * 1000)
-    from care import file as student_file
+    from care.file import selectors as student_file
 
     entries = len(student_file.file_page(w.psych, student_file.file_access(w.psych, pk)).entries)
     print(f"database: {connection.vendor}; requests per page: {args.requests}; file entries at T3: {entries}")

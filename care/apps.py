@@ -11,7 +11,8 @@ class CareConfig(AppConfig):
     def ready(self) -> None:
         from access.policy import Scope, register_scope
         from access.services import break_glass_granted
-        from care import file_providers, providers, selectors
+        from care.alerts import providers, selectors
+        from care.file import providers as file_providers
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
         from xinyu.web.people.sections import register_student_section
@@ -24,16 +25,16 @@ class CareConfig(AppConfig):
         register_student_section(providers.level_section)
         register_student_section(providers.file_link_section)
         file_providers.register()
-        from care import guardian_export
         from care.channels import checks  # noqa: F401 — registers the channel settings check (issue 15)
+        from care.guardian_export import services as guardian_export
 
         guardian_export.register_retention()
-        from care.correction_views import nav_corrections
+        from care.corrections.views import nav_corrections
 
         register_nav_item(nav_corrections)
         self._ready_plans(register_scope, Scope, register_card, register_nav_item)
         self._ready_cases(register_card, register_nav_item, register_student_section)
-        from care.demo import red_case
+        from care.cases.demo import red_case
         from org.demo.seed import register_demo_step
 
         register_demo_step(red_case)  # seed_demo: a red case whose 陪护 step is the demo class teacher's
@@ -54,7 +55,7 @@ class CareConfig(AppConfig):
     @staticmethod
     def _ready_cases(register_card, register_nav_item, register_student_section) -> None:
         """Abnormality reports and cases (cases): home cards, navigation, the student page's links."""
-        from care import cases_providers
+        from care.cases import providers as cases_providers
 
         register_card(cases_providers.casework_card)
         register_card(cases_providers.my_reports_card)
@@ -62,6 +63,6 @@ class CareConfig(AppConfig):
         register_nav_item(cases_providers.nav_cases)
         register_student_section(cases_providers.case_section)
 
-        from care.timeline import register_timeline_provider
+        from care.file.timeline import register_timeline_provider
 
         register_timeline_provider(cases_providers.reports_timeline, kinds=cases_providers.KINDS_REPORT)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from access.fields import EncryptedJSONField, EncryptedTextField
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
 from org.models import Node, Student
 
 
@@ -62,7 +62,7 @@ class AlertStage(models.IntegerChoices):
 
 
 class AlertRoute(models.TextChoices):
-    """Which chain an alert climbs, decided when it is raised (``care.responders.responder_available``)."""
+    """Which chain an alert climbs, decided when it is raised (``care.alerts.responders.responder_available``)."""
 
     SCHOOL = "school", _("School route")
     OFF_HOURS = "off_hours", _("Off-hours route (district centre)")
@@ -188,7 +188,7 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     # An alert's notifications carry the alert; every other kind (a report filed, a task due, a booking…)
-    # carries a short subject and a link instead (``care.services.notify``).
+    # carries a short subject and a link instead (``care.alerts.services.notify``).
     alert = models.ForeignKey(Alert, models.CASCADE, null=True, blank=True, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=40, default="alert")
     subject = models.CharField(_("subject"), max_length=200, blank=True)  # never clinical text
@@ -865,7 +865,7 @@ class ExportStatus(models.TextChoices):
 class GuardianExport(models.Model):
     """个人信息副本 — a guardian's copy of their child's records (PIPL Art. 45): a zip built by a task, downloadable
     by the guardian who asked, until ``expires_at``; the file and the row go after the retention period
-    (``guardian_exports``, 7 days). Contents: care.guardian_export's registered sections, nothing above T1 except
+    (``guardian_exports``, 7 days). Contents: care.guardian_export.services's registered sections, nothing above T1 except
     what the campaign or the family's own records let a guardian see."""
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")

@@ -1,7 +1,12 @@
 from django.urls import path
 
-from care import cases_views, correction_views, export_views, file_views, reports_views, views
+from care.alerts import views
+from care.cases import views as cases_views
 from care.channels import receipts
+from care.corrections import views as correction_views
+from care.file import views as file_views
+from care.guardian_export import views as export_views
+from care.reports import views as reports_views
 
 app_name = "care"
 urlpatterns = [

@@ -26,7 +26,7 @@ class CounselingConfig(AppConfig):
             centre_cards.nav_duty,
         ):
             register_nav_item(item)
-        from care.timers import register_timer
+        from care.alerts.timers import register_timer
         from counseling.centre.services import escalate_crisis_messages
 
         register_timer("counseling.crisis_messages", escalate_crisis_messages)  # every minute (R4.2)
@@ -46,7 +46,7 @@ class CounselingConfig(AppConfig):
 
     def _ready_rooms(self) -> None:
         """The school counseling room (issue 5 part 1): home cards, navigation, the student file, workload."""
-        from care.timeline import register_timeline_provider
+        from care.file.timeline import register_timeline_provider
         from counseling.rooms import providers, tasks, workload  # noqa: F401 (tasks: the Celery task)
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item

@@ -1,4 +1,4 @@
-"""The counseling section of a guardian's copy of their child's records (care.guardian_export; PIPL Art. 45):
+"""The counseling section of a guardian's copy of their child's records (care.guardian_export.services; PIPL Art. 45):
 appointments at the school counseling room — when, where, status. Not what the appointment is about (the
 student's own words to the counselor) and never session records or notes (T3/T4)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.guardian_export import Section, register_export_section
+from care.guardian_export.services import Section, register_export_section
 from counseling.rooms.models import Appointment
 from org.models import Student, User
 

@@ -1,4 +1,4 @@
-"""Who is on duty now, told to care (issue 15 Build 2): ``care.responders`` asks, counseling knows. Registered in
+"""Who is on duty now, told to care (issue 15 Build 2): ``care.alerts.responders`` asks, counseling knows. Registered in
 ``CounselingConfig.ready()`` so that care (a lower layer) never imports counseling.
 
 - a school's psychological teachers on its counseling rooms' weekly duty roster (``RoomDutyShift``) at a moment,
@@ -14,7 +14,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from care.responders import DutyProvider, register_duty_provider
+from care.alerts.responders import DutyProvider, register_duty_provider
 from counseling.centre.services import on_duty
 from counseling.rooms.links import links_for
 from counseling.rooms.models import RoomDutyShift

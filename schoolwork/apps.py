@@ -18,7 +18,7 @@ class SchoolworkConfig(AppConfig):
 
     def _ready_programs(self) -> None:
         """Lessons, key times, training, five educations: home cards, navigation, lessons taught as workload."""
-        from care.workload import register_workload_source
+        from care.workload.registry import register_workload_source
         from schoolwork import program_cards, programs_selectors
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
@@ -35,7 +35,7 @@ class SchoolworkConfig(AppConfig):
     def _ready_home(self) -> None:
         """Home–school work and governance: the guardian card, navigation, the student page's home visits and
         their entries on the student file's timeline."""
-        from care.timeline import register_timeline_provider
+        from care.file.timeline import register_timeline_provider
         from schoolwork.home import providers as home
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item

@@ -1,4 +1,4 @@
-"""The home–school sections of a guardian's copy of their child's records (care.guardian_export; PIPL Art. 45):
+"""The home–school sections of a guardian's copy of their child's records (care.guardian_export.services; PIPL Art. 45):
 home visits to the family (date, how, who went, the non-clinical summary — never the sensitive note, T3) and the
 parent sessions the household attended."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from care.guardian_export import Section, register_export_section
+from care.guardian_export.services import Section, register_export_section
 from org.models import Student, User
 from schoolwork.models_home import HomeVisit, ParentAttendance
 

@@ -9,7 +9,7 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
-        from care.timeline import register_timeline_provider
+        from care.file.timeline import register_timeline_provider
         from screening import cards, timeline
         from xinyu.web.home import register_card
         from xinyu.web.navigation import register_nav_item
@@ -33,7 +33,7 @@ class ScreeningConfig(AppConfig):
 
         export_sections.register()  # a guardian's copy of their child's records (PIPL Art. 45)
         register_demo_step(demo.seed_level_rules)  # the demo district's level rules have a history (issue 15)
-        from care.selectors import register_alert_source
+        from care.alerts.selectors import register_alert_source
 
         # An alert raised by a screening result links to the review of its sheet (issue 15, build 3).
         register_alert_source("screening.result", cards.alert_review_link)

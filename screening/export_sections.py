@@ -1,4 +1,4 @@
-"""The screening sections of a guardian's copy of their child's records (care.guardian_export; PIPL Art. 45):
+"""The screening sections of a guardian's copy of their child's records (care.guardian_export.services; PIPL Art. 45):
 the consent decisions about the child, and results only as far as the campaign lets students and guardians see
 them (``Campaign.student_view``: nothing, bands, or scores and bands). Levels, flags, critical items and
 second-stage reviews are T3: never here."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.guardian_export import Section, register_export_section
+from care.guardian_export.services import Section, register_export_section
 from org.models import Student, User
 from screening.models import Consent, Result, StudentView
 from screening.presenting import score_lines, staff_name

@@ -1,7 +1,7 @@
 """Screening's entries on the student file (一人一档): each submitted instrument with its scores and bands, and
 the scores as measures for the year-over-year charts. Scores are T3 (a class teacher sees none of this).
 
-Registered with ``care.timeline`` in ``ScreeningConfig.ready()`` (care may not import screening). One query
+Registered with ``care.file.timeline`` in ``ScreeningConfig.ready()`` (care may not import screening). One query
 whatever the number of years screened.
 """
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
-from care.timeline import Entry, Filters, Measure
+from care.file.timeline import Entry, Filters, Measure
 from org.models import Student, User
 from screening import instruments
 from screening.models import ResponseStatus, Result

@@ -82,7 +82,7 @@ def dashboard_pdf(dash: Dashboard) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from care.file_pdf import _font  # the CJK font (STSong-Light, no font file shipped)
+    from care.file.pdf import _font  # the CJK font (STSong-Light, no font file shipped)
 
     font = _font()
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")

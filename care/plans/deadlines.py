@@ -7,7 +7,7 @@
                                 "feedback": 10}                             # calendar days in each step
 
 "Contact the parents promptly" (及时联系家长): red the same calendar day the case opened (by midnight, Asia/
-Shanghai); orange and yellow in school time (care/deadlines.py: Monday–Friday school hours less holidays), so
+Shanghai); orange and yellow in school time (care/alerts/deadlines.py: Monday–Friday school hours less holidays), so
 an orange case opened on Friday afternoon is due on Monday afternoon. The deadline runs from the case's
 opening and its current level. Referral steps count calendar days (the institution's time is not the school's);
 the "appointment" step counts from the appointment itself.
@@ -20,8 +20,8 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from care.deadlines import SchoolCalendar, _school_day, _tz, add_school_minutes
-from care.levels import RiskLevel
+from care.alerts.deadlines import SchoolCalendar, _school_day, _tz, add_school_minutes
+from care.alerts.levels import RiskLevel
 from care.models import Referral, ReferralStatus
 from org.models import Node
 

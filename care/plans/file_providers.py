@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
+from care.file.timeline import Entry, Filters
 from care.models import GuardianContact, Plan, Referral
-from care.timeline import Entry, Filters
 from org.models import Student, User
 
 KINDS_PLAN = {"plan": gettext_lazy("Intervention plans")}
@@ -90,7 +90,7 @@ def referrals(viewer: User, student: Student, tier: Tier, filters: Filters) -> I
 
 
 def register() -> None:
-    from care.timeline import register_timeline_provider
+    from care.file.timeline import register_timeline_provider
 
     register_timeline_provider(plans, kinds=KINDS_PLAN)
     register_timeline_provider(contacts, kinds=KINDS_CONTACT)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from access.policy import NOTHING, role_student_q, roles_of
 from access.tiers import Tier
-from care.deadlines import SchoolCalendar
+from care.alerts.deadlines import SchoolCalendar
 from care.models import (
     Case,
     CaseStatus,

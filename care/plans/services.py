@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import audit
+from care.alerts.services import notify
 from care.models import (
     Case,
     CaseEvent,
@@ -34,7 +35,6 @@ from care.models import (
     ReferralStatus,
 )
 from care.plans import selectors
-from care.services import notify
 from org.models import Node, User
 
 TEXT_MAX = 4000
@@ -537,7 +537,7 @@ def move_referral(
 
 
 def _case_status(case: Case, status: str, by: User, now: dt.datetime, reason: str) -> None:
-    from care.cases_services import change_status
+    from care.cases.services import change_status
 
     change_status(case=case, status=status, by=by, reason=reason, now=now)
     case.status = status

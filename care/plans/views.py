@@ -396,7 +396,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @policy(Tier.T3, "self", "the owner of a crisis step marks it done (a class teacher: his own step only)")
 def crisis_step_done(request: HttpRequest, pk: int) -> HttpResponse:
-    from care.cases_services import CaseError, record_crisis_step
+    from care.cases.services import CaseError, record_crisis_step
 
     step = CrisisStep.objects.select_related("case").filter(pk=pk, owner=request.user).first()
     if step is None:  # not the owner's: it does not exist for them

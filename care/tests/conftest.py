@@ -24,7 +24,7 @@ def people(world):
 
 @pytest.fixture
 def raise_red(people):
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     def _raise(student=None, source_id="r1", now=T0, level="red", **kw):
         return raise_alert(

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.apps import apps
 
+from care.file.timeline import SHANGHAI
 from care.models import (
     AbnormalityReport,
     Alert,
@@ -24,7 +25,6 @@ from care.models import (
     Referral,
     ReferralEvent,
 )
-from care.timeline import SHANGHAI
 from org.models import Node, SchoolYear, Student, User
 
 LEVELS = ["yellow", "orange", "red", "none"]

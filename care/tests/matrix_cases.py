@@ -74,7 +74,7 @@ def objects(world) -> dict:
 
     from django.utils import timezone
 
-    from care.cases_services import after_case_level
+    from care.cases.services import after_case_level
     from care.models import AbnormalityReport, Case
 
     now = timezone.now()

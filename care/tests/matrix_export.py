@@ -23,7 +23,7 @@ PAGE = {
 def objects(world) -> dict:
     from django.utils import timezone
 
-    from care.guardian_export import export_dir
+    from care.guardian_export.services import export_dir
     from care.models import ExportStatus, GuardianExport
 
     folder = export_dir()

@@ -61,9 +61,9 @@ PAGE = {
 def objects(world) -> dict:
     from django.utils import timezone
 
+    from care.alerts.services import open_or_update_case
     from care.models import CrisisStep, Institution, InstitutionMember, PlanAction, Referral, ReferralStatus
     from care.plans.services import _plan_for_update
-    from care.services import open_or_update_case
 
     now = timezone.now()
     case, _created = open_or_update_case(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from access.models import AuditEvent
 from access.policy import visible_students
 from access.tiers import Tier
-from care import cases_services as svc
+from care.cases import services as svc
 from care.models import Alert, CaseEvent, CaseStatus, CrisisStepKind, Disclosure, LevelRecord
 from care.tests.conftest import T0
 

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from care.alerts.services import flush_outbox, notify, send_notifications
 from care.models import (
     Alert,
     AlertEvent,
@@ -19,7 +20,6 @@ from care.models import (
     DeliveryStatus,
     Notification,
 )
-from care.services import flush_outbox, notify, send_notifications
 from care.tests.conftest import REASONS, T0
 from tests.standins.providers import give_channels
 
@@ -38,7 +38,7 @@ def reachable(people, settings):
 
 
 def _raise(people, django_capture_on_commit_callbacks, level="red", source_id="r1", now=T0):
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     with django_capture_on_commit_callbacks(execute=True):
         return raise_alert(
@@ -209,7 +209,7 @@ def test_sending_a_row_twice_sends_it_once(reachable, provider_standin, django_c
 def test_the_alert_notifications_are_marked_read_when_acknowledged(
     reachable, provider_standin, django_capture_on_commit_callbacks
 ):
-    from care.services import acknowledge_alert
+    from care.alerts.services import acknowledge_alert
 
     alert = _raise(reachable, django_capture_on_commit_callbacks)
     acknowledge_alert(alert=alert, user=reachable.psych, now=T0 + MIN)
@@ -340,7 +340,7 @@ def test_thirty_red_alerts_sent_while_two_relays_race_reach_everyone_once(reacha
 
     from django.db import connection
 
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     provider_standin.fail_rate = 0.2  # and one send in five answers an error
     stop, errors = threading.Event(), []

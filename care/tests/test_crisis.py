@@ -9,7 +9,7 @@ import datetime as dt
 from django.core.management import call_command
 from django.test import override_settings
 
-from care import cases_services as svc
+from care.cases import services as svc
 from care.models import CaseEvent, CrisisStep, CrisisStepKind, Notification
 from care.tests.conftest import SH, T0
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from access.models import AuditEvent
 from access.tiers import Tier
-from care import timeline
+from care.file import timeline
 from care.tests.file_history import build_history, school_year
 from org.models import Enrollment, EnrollmentStatus, Post, Role, SchoolClass, User
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from care import cases_services as svc
+from care.cases import services as svc
 from care.models import CaseEvent, FollowUp, Notification
 from care.tests.conftest import T0
 

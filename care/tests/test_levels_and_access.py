@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from access.models import AuditEvent
 from access.policy import visible_students
 from access.tiers import Tier
+from care.alerts.selectors import alerts_for, current_level, level_history
+from care.alerts.services import confirm_level, escalate_overdue
 from care.models import LevelRecord
-from care.selectors import alerts_for, current_level, level_history
-from care.services import confirm_level, escalate_overdue
 from care.tests.conftest import T0
 
 MIN = dt.timedelta(minutes=1)

@@ -1,12 +1,12 @@
-"""Notifications that are not alerts (care.services.notify): stored once per key, shown in the inbox, e-mailed
+"""Notifications that are not alerts (care.alerts.services.notify): stored once per key, shown in the inbox, e-mailed
 without personal details."""
 
 from __future__ import annotations
 
 from django.core import mail
 
+from care.alerts.services import notify, send_emails
 from care.models import Channel, Notification
-from care.services import notify, send_emails
 
 
 def test_a_notification_reaches_each_person_once_however_often_it_is_sent(world):

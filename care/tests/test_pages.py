@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
+from care.alerts.services import confirm_level
 from care.models import Alert
-from care.services import confirm_level
 
 MIN = dt.timedelta(minutes=1)
 

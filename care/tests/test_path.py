@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
-from care import cases_services as svc
+from care.alerts.services import confirm_level
+from care.cases import services as svc
 from care.models import Alert, AlertEvent, CaseEvent, CrisisStep, CrisisStepKind, Notification
-from care.services import confirm_level
 from care.tests.conftest import REASONS, SH, T0
 
 MIN = dt.timedelta(minutes=1)

@@ -277,7 +277,7 @@ def test_the_reason_and_the_feedback_are_encrypted_at_rest(world, case, hospital
 
 
 def test_the_clinician_sees_no_level_reasons_or_history_of_a_referred_student(world, case, hospital, login):
-    from care.services import confirm_level
+    from care.alerts.services import confirm_level
 
     confirm_level(
         student=world.student_a1, level="orange", by=world.psych, reason="家庭变故后的自伤念头", source_type="t",

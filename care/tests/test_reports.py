@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from access.models import AuditEvent
 from care.models import AbnormalityReport, Case, CaseSource, CrisisStep, FollowUp, Notification
-from care.reports_services import escalate_late_triage, file_report, triage_report
+from care.reports.services import escalate_late_triage, file_report, triage_report
 from care.tests.conftest import T0
 
 MIN = dt.timedelta(minutes=1)
@@ -140,7 +140,7 @@ def test_triage_to_a_case_opens_it_from_the_report_with_the_level_confirmed(peop
 def test_a_report_is_triaged_once(people):
     report = _file(people)
     triage_report(report=report, by=people.psych, outcome="watch", now=T0)
-    from care.reports_services import ReportError
+    from care.reports.services import ReportError
 
     with pytest.raises(ReportError):
         triage_report(report=report, by=people.psych, outcome="no_action", now=T0)

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.policy import posts_of, visible_students
 from access.tiers import Tier
-from care import services as care
-from care.levels import RiskLevel
+from care.alerts import services as care
+from care.alerts.levels import RiskLevel
 from care.models import CaseSource
 from counseling.centre import triage
 from counseling.centre.models import (
@@ -794,7 +794,7 @@ def close_online(
     *, user: User, session: OnlineSession, risk: str, notes: str, now: dt.datetime | None = None
 ) -> OnlineSession:
     """结束并记录 — the counselor ends the conversation and records it: risk judgement and notes (T4, theirs).
-    Red or orange opens the student's case or adds to it (``care.services.open_or_update_case``)."""
+    Red or orange opens the student's case or adds to it (``care.alerts.services.open_or_update_case``)."""
     if session.counselor_id != user.pk:
         raise CentreError(_("Only the counselor who took the conversation can end it."), 403)
     if session.status != OnlineStatus.ACTIVE:

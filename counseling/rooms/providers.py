@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from access.policy import posts_of
 from access.tiers import Tier
-from care.timeline import Entry, Filters
+from care.file.timeline import Entry, Filters
 from counseling.rooms import links, selectors
 from counseling.rooms.models import AppointmentStatus, CounselingSession
 from org.models import Role, Student, User

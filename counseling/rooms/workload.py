@@ -1,6 +1,6 @@
 """工作量 — a psychological teacher's workload by month or semester (R1.3): counseling sessions and hours, group
 sessions and duty hours from this app; lessons taught from whatever app registers them with
-``care.workload`` (schoolwork, which this app may not import)."""
+``care.workload.registry`` (schoolwork, which this app may not import)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from care.workload import labels, register_workload_source, workload
+from care.workload.registry import labels, register_workload_source, workload
 from counseling.rooms.models import CounselingSession, RoomDutyShift, SessionKind
 from counseling.rooms.selectors import workload_people
 from org.models import Semester, User

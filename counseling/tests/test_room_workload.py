@@ -1,5 +1,5 @@
 """Workload (工作量, R1.3): per psychological teacher by month or semester; other apps contribute figures through
-care.workload (lessons from schoolwork)."""
+care.workload.registry (lessons from schoolwork)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from care import workload as registry
+from care.workload import registry
 from counseling.rooms import workload
 from counseling.rooms.models import CounselingSession, RoomDutyShift
 from counseling.tests.room_helpers import make_room

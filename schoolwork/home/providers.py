@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from access import audit
 from access.policy import roles_of
 from access.tiers import Tier
-from care.timeline import SHANGHAI, Entry, Filters
+from care.file.timeline import SHANGHAI, Entry, Filters
 from org.models import Role, Student, User
 from schoolwork.home import selectors
 from schoolwork.models_home import HomeVisit
@@ -89,7 +89,7 @@ def visits_section(request: HttpRequest, student: Student) -> StudentSection | N
     )
 
 
-# --- the student file's timeline (care.timeline) -----------------------------------------------------------------
+# --- the student file's timeline (care.file.timeline) -----------------------------------------------------------------
 
 KINDS_VISIT = {"home_visit": gettext_lazy("Home visits")}
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from care.deadlines import SchoolCalendar
-from care.levels import ALERT_LEVELS
+from care.alerts.deadlines import SchoolCalendar
+from care.alerts.levels import ALERT_LEVELS
 from care.models import Case, GuardianContact, Referral, ReferralStatus
 from care.plans import deadlines
 from care.plans.selectors import _state as contact_state

@@ -14,9 +14,8 @@ from ninja.errors import HttpError
 from access.api import MAX_ID, caller
 from access.routes import policy
 from access.tiers import Tier
-from care import reports_selectors as selectors
-from care import reports_services as services
 from care.models import ReportCategory, ReportUrgency
+from care.reports import selectors, services
 from org.models import Student
 
 router = Router(tags=["care"])

@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care import cases_selectors, reports_selectors, reports_services
+from care.cases import selectors as cases_selectors
+from care.file.timeline import Entry, Filters
 from care.models import AbnormalityReport
-from care.timeline import Entry, Filters
+from care.reports import selectors as reports_selectors
+from care.reports import services as reports_services
 from org.models import Role
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem

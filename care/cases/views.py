@@ -1,8 +1,8 @@
 """Case pages: the list, open a case, one case (status, level, owner, team, sources, crisis checklist,
 follow-ups, disclosures, history) and its actions, and the follow-ups due.
 
-Thin views: reads from ``care.cases_selectors`` (which start from ``access.policy``), writes through
-``care.cases_services``; every view of a case is audited (T3)."""
+Thin views: reads from ``care.cases.selectors`` (which start from ``access.policy``), writes through
+``care.cases.services``; every view of a case is audited (T3)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,11 @@ from access import audit
 from access.policy import get_student_or_404
 from access.routes import policy
 from access.tiers import Tier
-from care import cases_selectors as selectors
-from care import cases_services as services
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
+from care.alerts.services import CASE_LEVELS
+from care.cases import selectors, services
 from care.models import Alert, CaseStatus, CrisisStepKind, Department, FollowUp
 from care.plans.selectors import pathway_summary
-from care.services import CASE_LEVELS
 from org.models import User
 
 PAGE_SIZE = 25

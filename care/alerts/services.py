@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care import channels, deadlines, responders
-from care.levels import ALERT_LEVELS, RiskLevel, rank
+from care import channels
+from care.alerts import deadlines, responders
+from care.alerts.levels import ALERT_LEVELS, RiskLevel, rank
 from care.models import (
     Alert,
     AlertEvent,
@@ -374,7 +375,7 @@ def _district(school: Node) -> Node | None:
 
 def may_handle_alert(user: User, alert: Alert) -> bool:
     """May ``user`` see and acknowledge this alert? Exactly when it is among ``alerts_for(user)``."""
-    from care.selectors import alerts_for
+    from care.alerts.selectors import alerts_for
 
     return alerts_for(user).filter(pk=alert.pk).exists()
 
@@ -950,7 +951,7 @@ def open_or_update_case(
                 case.level = level
                 case.save(update_fields=["level"])
         # The case work of issue 4: a team for a new case, a crisis checklist when red, the next follow-up.
-        from care.cases_services import after_case_level, after_case_opened
+        from care.cases.services import after_case_level, after_case_opened
 
         if created:
             after_case_opened(case, now)

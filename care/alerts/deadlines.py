@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
 from org.models import Node, Semester
 
 DEFAULT_DEADLINES: dict[str, dict] = {

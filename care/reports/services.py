@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care import deadlines
+from care.alerts import deadlines
+from care.alerts.services import CASE_LEVELS, _school_of, notify, open_or_update_case, stage_recipients
 from care.models import (
     AbnormalityReport,
     AlertStage,
@@ -28,7 +29,6 @@ from care.models import (
     ReportUrgency,
     TriageOutcome,
 )
-from care.services import CASE_LEVELS, _school_of, notify, open_or_update_case, stage_recipients
 from org.models import Role, SchoolClass, Student, User
 
 # Who may file a report: any staff member of the student's school (DESIGN.md: "any staff member").
@@ -209,7 +209,7 @@ def triage_report(
                 reason=note,
                 now=now,
             )
-            from care.cases_services import confirm_case_level
+            from care.cases.services import confirm_case_level
 
             confirm_case_level(case, by, note, now)
         locked.outcome, locked.triage_note, locked.case = outcome, note.strip(), case

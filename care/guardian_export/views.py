@@ -1,5 +1,5 @@
 """A guardian's copy of their child's records (PIPL Art. 45): the request page and the download. Thin: the work is
-in care.guardian_export."""
+in care.guardian_export.services."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
-from care import guardian_export
+from care.guardian_export import services as guardian_export
 from care.models import GuardianExport
 from org.models import Role
 

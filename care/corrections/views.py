@@ -1,4 +1,4 @@
-"""更正 — the pages of corrections of identity and contact data (care.corrections; PIPL Art. 46). Thin."""
+"""更正 — the pages of corrections of identity and contact data (care.corrections.services; PIPL Art. 46). Thin."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
-from care import corrections
+from care.corrections import services as corrections
 from care.models import CorrectionField, CorrectionRequest
 from org.models import Role
 

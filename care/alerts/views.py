@@ -1,7 +1,7 @@
 """Alert pages: the list (most urgent first), one alert with Acknowledge, and the in-app notifications.
 
-Thin views: reads from ``care.selectors`` (which start from ``access.policy``), writes through
-``care.services``; every view of an alert is audited (T2+)."""
+Thin views: reads from ``care.alerts.selectors`` (which start from ``access.policy``), writes through
+``care.alerts.services``; every view of an alert is audited (T2+)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from access import audit
 from access.routes import policy
 from access.tiers import Tier
-from care import cases_selectors, selectors, services
-from care.levels import reason_texts
+from care.alerts import selectors, services
+from care.alerts.levels import reason_texts
+from care.cases import selectors as cases_selectors
 from care.models import Alert
 
 PAGE_SIZE = 25

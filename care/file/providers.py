@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
-from care.levels import RiskLevel, reason_texts
+from care.alerts.levels import RiskLevel, reason_texts
+from care.file.timeline import Entry, Filters
 from care.models import (
     Alert,
     Case,
@@ -31,7 +32,6 @@ from care.models import (
     ReferralEvent,
     ReferralStatus,
 )
-from care.timeline import Entry, Filters
 from org.models import Student, User
 
 
@@ -171,7 +171,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
 
 # --- Referral moves and the clinician's feedback --------------------------------------------------------------
 # Each plan, guardian contact and referral itself is put on the file by care/plans/file_providers.py, each
-# abnormality report by care/cases_providers.py; this adds what they leave out: every move of a referral and
+# abnormality report by care/cases/providers.py; this adds what they leave out: every move of a referral and
 # the clinician's feedback (issue 4 Done-when: the file shows the feedback to the psychological teacher).
 
 KINDS_REFERRAL = {"referral": gettext_lazy("Referrals")}
@@ -298,7 +298,7 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
 
 
 def register() -> None:
-    from care.timeline import register_timeline_provider
+    from care.file.timeline import register_timeline_provider
 
     register_timeline_provider(levels, kinds=KINDS_LEVEL)
     register_timeline_provider(alerts, kinds=KINDS_ALERT)

@@ -5,7 +5,7 @@ The guardian asks from the family page with their password typed again; a task b
 downloads until the link expires. ``care`` never imports the apps that hold the records: each registers a
 *section provider* in its ``AppConfig.ready()``::
 
-    from care.guardian_export import Section, register_export_section
+    from care.guardian_export.services import Section, register_export_section
 
     def appointments(student, guardian_user) -> Section:
         rows = [...]  # what the policy lets a guardian see of this child, and nothing about anyone else
@@ -237,7 +237,7 @@ def _zip_bytes(export: GuardianExport) -> bytes:
 
 def build(export_id: int) -> GuardianExport | None:
     """Build the zip of one export (the task's body). Idempotent: a ready export is left as it is."""
-    from care.services import notify
+    from care.alerts.services import notify
 
     export = GuardianExport.objects.select_related("student", "requested_by").filter(pk=export_id).first()
     if export is None or export.status == ExportStatus.READY:
@@ -314,7 +314,7 @@ def register_retention() -> None:
         lambda sender, instance, **kw: remove_file(instance),
         sender=GuardianExport,
         weak=False,
-        dispatch_uid="care.guardian_export.remove_file",
+        dispatch_uid="care.guardian_export.services.remove_file",
     )
     retention.register(
         retention.Category(

@@ -20,8 +20,16 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from access.policy import roles_of
-from care import deadlines
-from care.levels import RiskLevel
+from care.alerts import deadlines
+from care.alerts.levels import RiskLevel
+from care.alerts.services import (
+    CASE_LEVELS,
+    confirm_level,
+    may_confirm_level,
+    notify,
+    open_or_update_case,
+    stage_recipients,
+)
 from care.models import (
     Alert,
     AlertStage,
@@ -36,14 +44,6 @@ from care.models import (
     Department,
     Disclosure,
     FollowUp,
-)
-from care.services import (
-    CASE_LEVELS,
-    confirm_level,
-    may_confirm_level,
-    notify,
-    open_or_update_case,
-    stage_recipients,
 )
 from org.models import Role, SchoolClass, Student, User
 
@@ -346,7 +346,7 @@ def open_case(
 def confirm_case_level(case: Case, by: User, reason: str, now: dt.datetime) -> None:
     """A person who opens or adds to a case confirms its level for the student (a human confirms every level),
     so the student's current level and the case's agree; nothing is written when they already do."""
-    from care.selectors import current_level
+    from care.alerts.selectors import current_level
 
     current = current_level(case.student)
     if current is None or current.level != case.level:
@@ -362,7 +362,7 @@ def confirm_case_level(case: Case, by: User, reason: str, now: dt.datetime) -> N
 
 
 def _take_on_alerts(case: Case, by: User | None, now: dt.datetime) -> None:
-    from care.services import acknowledge_alert
+    from care.alerts.services import acknowledge_alert
 
     for alert in Alert.objects.filter(student=case.student_id, closed_at__isnull=True, case__isnull=True):
         if alert.acknowledged_at is None and by is not None:
@@ -759,7 +759,7 @@ def record_disclosure(
 
 def run_timers(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Late triage → leader; missed crisis steps → leader → district; follow-up reminders."""
-    from care.reports_services import escalate_late_triage
+    from care.reports.services import escalate_late_triage
 
     now = now or timezone.now()
     return {

@@ -4,7 +4,7 @@ teacher's workload).
 The figures come from apps that may not import each other (counseling records sessions and duty, schoolwork
 records lessons). Each registers a source in its ``AppConfig.ready()``::
 
-    from care.workload import register_workload_source
+    from care.workload.registry import register_workload_source
 
     def lessons(user_ids, start, end):          # dates, both ends included
         return {user_id: {"lessons": 12}}       # only the users it knows something about

@@ -2,11 +2,11 @@
 R5.1, DESIGN.md risk levels)
 
 One test, used twice: by ``screening`` before it opens a questionnaire with critical items (suicide-risk
-questions), and by ``care.services.raise_alert`` to choose an alert's route.
+questions), and by ``care.alerts.services.raise_alert`` to choose an alert's route.
 
 A responder is available at a school at a moment when **both**
 
-- it is school time: a school day (``care.deadlines.SchoolCalendar``: Monday–Friday less the semesters'
+- it is school time: a school day (``care.alerts.deadlines.SchoolCalendar``: Monday–Friday less the semesters'
   holidays) within ``XINYU_SCHOOL_DAY`` (08:00–17:30 Asia/Shanghai), **and**
 - a psychological teacher is on duty: one on the school's counseling-room duty roster at that moment. A school
   that keeps **no roster at all** (no duty shift valid that day in any of its rooms) counts its psychological
@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from care import deadlines
+from care.alerts import deadlines
 from org.models import Node, NodeKind, Post, Role, User
 
 
@@ -84,7 +84,9 @@ def school_responders(
         return []
     roster = _provider.school_on_duty(school, at) if _provider else None
     if roster is None:  # the school keeps no roster: its psychological teachers in post are there
-        return psych_teachers_in_post(school)  # in post today, as the alert's recipients (care.services)
+        return psych_teachers_in_post(
+            school
+        )  # in post today, as the alert's recipients (care.alerts.services)
     return roster
 
 

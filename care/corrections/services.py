@@ -98,7 +98,7 @@ def request_correction(
 ):
     """Ask for a correction. Someone else's child (or a student under 14 asking for themselves) is 404; a value
     the roster rules refuse is a CorrectionError and nothing is stored."""
-    from care.services import notify
+    from care.alerts.services import notify
 
     student = next((s for s in students_for(user) if s.pk == student_id), None)
     if student is None:
@@ -148,7 +148,7 @@ def decide(*, user: User, pk: int, apply: bool, reason: str = "", request=None) 
     """Apply (through the same field rules, written to the org record) or refuse with a reason. Only a pending
     request of a student the user reviews (else 404); a refusal needs a reason; a phone another guardian already
     uses cannot be applied (the request stays pending, nothing changed)."""
-    from care.services import notify
+    from care.alerts.services import notify
 
     with transaction.atomic():
         row = reviewable(user).select_for_update(of=("self",)).filter(pk=pk).first()

@@ -1,6 +1,6 @@
 """Abnormality report pages (R2.3): file a report from a phone, my reports, the triage queue, one report.
 
-Thin views: reads from ``care.reports_selectors``, writes through ``care.reports_services``; every view of a
+Thin views: reads from ``care.reports.selectors``, writes through ``care.reports.services``; every view of a
 report's content is audited (T3)."""
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.routes import policy
 from access.tiers import Tier
-from care import reports_selectors as selectors
-from care import reports_services as services
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
+from care.alerts.services import CASE_LEVELS
 from care.models import ReportCategory, ReportUrgency, TriageOutcome
-from care.services import CASE_LEVELS
+from care.reports import selectors, services
 from org.models import Student
 
 PAGE_SIZE = 25

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import grants, roles_of, visible_students
 from access.tiers import Tier
-from care.levels import ALERT_LEVELS, RiskLevel
+from care.alerts.levels import ALERT_LEVELS, RiskLevel
 from care.models import Alert, AlertRoute, AlertStage, CaseStatus, Channel, LevelRecord, Notification
 from care.models import Case as CaseModel  # ``Case`` is the conditional expression below
 from org.models import Enrollment, EnrollmentStatus, Node, Post, Role, Student, User

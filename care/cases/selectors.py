@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
-from care.levels import ALERT_LEVELS, RiskLevel
+from care.alerts.levels import ALERT_LEVELS, RiskLevel
 from care.models import Case, CaseStatus, CrisisStep, CrisisStepKind, FollowUp
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 

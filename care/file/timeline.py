@@ -4,7 +4,7 @@
 abnormality reports, cases, plans, referrals, follow-ups, counseling sessions, home visits — adds it to the
 file by registering a *provider* in its ``AppConfig.ready()``; ``care`` never imports those apps::
 
-    from care.timeline import Entry, register_timeline_provider
+    from care.file.timeline import Entry, register_timeline_provider
 
     def sessions(viewer, student, tier, filters):
         if tier < Tier.T3 or not filters.wants("counseling"):

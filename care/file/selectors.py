@@ -1,5 +1,5 @@
 """Reads of the student file (一人一档, issue 4 item 1): who may open it and at what tier, and the page's content
-gathered from the timeline providers (``care.timeline``).
+gathered from the timeline providers (``care.file.timeline``).
 
 Who sees what (docs/care.md, "The student file"):
 - T3 — the psychological teacher of the student's current school (or campus) and the district counselor of an
@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from access.policy import former_school_ids, role_student_q, roles_of, student_q
 from access.tiers import Tier
+from care.file.timeline import Entry, Filters, gather, kinds, school_year_of
 from care.models import LevelRecord
-from care.timeline import Entry, Filters, gather, kinds, school_year_of
 from org.models import Enrollment, Node, Role, Student, User
 
 # The roles that ever open a student's file; the others get 403 before any lookup.

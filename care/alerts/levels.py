@@ -1,6 +1,6 @@
 """Risk levels (预警等级): red / orange / yellow / none (DESIGN.md, Risk levels).
 
-The system only suggests a level and says why; a human confirms it (``care.services.confirm_level``).
+The system only suggests a level and says why; a human confirms it (``care.alerts.services.confirm_level``).
 """
 
 from __future__ import annotations

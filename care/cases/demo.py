@@ -12,7 +12,7 @@ from org.models import EnrollmentStatus, SchoolClass, Student, User
 def red_case(*, progress: Callable[[str], None] = lambda _m: None) -> None:
     """The demo psychological teacher opens a red case for a student of the demo class teacher's class (not the
     demo student login): the crisis checklist is made, 陪护 goes to the class teacher, every owner is told."""
-    from care.cases_services import open_case
+    from care.cases.services import open_case
 
     psych = User.objects.filter(username="psych").first()
     cls = SchoolClass.objects.filter(

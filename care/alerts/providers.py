@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from access.tiers import Tier
-from care import selectors
-from care.levels import reason_texts
+from care.alerts import selectors
+from care.alerts.levels import reason_texts
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem
 from xinyu.web.people.sections import StudentSection
@@ -70,7 +70,7 @@ def level_section(request: HttpRequest, student) -> StudentSection | None:
 def file_link_section(request: HttpRequest, student) -> StudentSection | None:
     """Student page: a link to the student's file (一人一档) for the roles that open files. No data shown here
     (the file page checks the student and audits the opening)."""
-    from care.file import may_open_files
+    from care.file.selectors import may_open_files
 
     if not may_open_files(request.user):
         return None
@@ -87,7 +87,7 @@ def break_glass_notice(sender, grant, **kwargs) -> None:
     reason or the name in the e-mail) and find the grant in their review queue (issue 8)."""
     from django.db import transaction
 
-    from care.services import _school_of, notify
+    from care.alerts.services import _school_of, notify
     from org.models import Post, Role, User
 
     school = _school_of(grant.student)

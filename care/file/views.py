@@ -1,5 +1,5 @@
 """Student file pages (一人一档, issue 4 item 1): the file, its printable form and its PDF for an authorised
-transfer. Thin views: access and content come from ``care.file``; every opening is audited as
+transfer. Thin views: access and content come from ``care.file.selectors``; every opening is audited as
 ``care.file.view`` and every export as ``care.file.export`` (the guardians see both, docs/care.md)."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from access import audit
 from access.auth import recent_auth
 from access.routes import policy
 from access.tiers import Tier
-from care import file as student_file
-from care.file_pdf import render_pdf
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
+from care.file import selectors as student_file
+from care.file.pdf import render_pdf
 
 ALL_YEARS = "all"  # ?year=all: every year on one page (the default shows the newest school year first)
 
