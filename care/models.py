@@ -1,45 +1,61 @@
-"""The models of care, defined in its sub-domains (care/<sub-domain>/models.py); re-exported here so Django
-finds them (app label ``care``; tables and migrations unchanged, issue 17)."""
+"""The models of care, defined in its sub-domains (care/<sub-domain>/models.py) and re-exported here so Django
+finds them under the app label ``care`` (tables and migrations unchanged; issue 17)."""
 
-from care.cases.models import (  # noqa: F401
-    AbnormalityReport,
+from care.alerts.models import (  # noqa: F401
     Alert,
     AlertEvent,
     AlertEventKind,
     AlertRoute,
     AlertStage,
+    LevelRecord,
+)
+from care.cases.models import (  # noqa: F401
     Case,
     CaseEvent,
     CaseEventKind,
     CaseMember,
     CaseSource,
     CaseStatus,
+    CrisisStep,
+    CrisisStepKind,
+    Department,
+    Disclosure,
+    FollowUp,
+)
+from care.channels.models import (  # noqa: F401
     Channel,
     ChannelChoice,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+)
+from care.contacts.models import (  # noqa: F401
     ContactChannel,
+    GuardianContact,
+)
+from care.corrections.models import (  # noqa: F401
     CorrectionField,
     CorrectionRequest,
     CorrectionStatus,
-    CrisisStep,
-    CrisisStepKind,
-    Delivery,
-    DeliveryStatus,
-    Department,
-    Disclosure,
+)
+from care.guardian_export.models import (  # noqa: F401
     ExportStatus,
-    FollowUp,
-    GuardianContact,
     GuardianExport,
+)
+from care.plans.models import (  # noqa: F401
+    Plan,
+    PlanAction,
+)
+from care.referrals.models import (  # noqa: F401
     Institution,
     InstitutionKind,
     InstitutionMember,
-    LevelRecord,
-    Notification,
-    Plan,
-    PlanAction,
     Referral,
     ReferralEvent,
     ReferralStatus,
+)
+from care.reports.models import (  # noqa: F401
+    AbnormalityReport,
     ReportCategory,
     ReportUrgency,
     TriageOutcome,
