@@ -275,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     # The retention schedule (docs/privacy.md): nightly, after the rollup, on the bulk queue.
     "access-purge-retention": {"task": "access.purge_retention", "schedule": crontab(hour=3, minute=30)},
 }
-# Care pathway (care/plans/deadlines.py): reach the guardians within these school days of a case's opening
+# Care pathway (care/contacts/deadlines.py, care/referrals/deadlines.py): reach the guardians within these school days of a case's opening
 # (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.
 XINYU_GUARDIAN_CONTACT_DEADLINES = {"red": 0, "orange": 1, "yellow": 5}
 XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}

@@ -67,21 +67,6 @@ def level_section(request: HttpRequest, student) -> StudentSection | None:
     )
 
 
-def file_link_section(request: HttpRequest, student) -> StudentSection | None:
-    """Student page: a link to the student's file (一人一档) for the roles that open files. No data shown here
-    (the file page checks the student and audits the opening)."""
-    from care.file.selectors import may_open_files
-
-    if not may_open_files(request.user):
-        return None
-    return StudentSection(
-        title=_("Student file"),
-        template="care/_file_link.html",
-        context={"url": reverse("care:file_detail", args=[student.pk])},
-        order=4,
-    )
-
-
 def break_glass_notice(sender, grant, **kwargs) -> None:
     """破窗访问 → the leaders of the student's school are told at once (in the app and by e-mail, without the
     reason or the name in the e-mail) and find the grant in their review queue (issue 8)."""
@@ -106,3 +91,20 @@ def break_glass_notice(sender, grant, **kwargs) -> None:
             key=f"break_glass:{grant.pk}",
             email=True,
         )
+
+
+def register() -> None:
+    """Scope.ESCALATED and Scope.RED_ORANGE, the alerts card and navigation, the level on the student page, the
+    notice of a break-glass grant."""
+    from access.policy import Scope, register_scope
+    from access.services import break_glass_granted
+    from xinyu.web.home import register_card
+    from xinyu.web.navigation import register_nav_item
+    from xinyu.web.people.sections import register_student_section
+
+    break_glass_granted.connect(break_glass_notice, dispatch_uid="care.break_glass_notice")
+    register_scope(Scope.ESCALATED, selectors.escalated_scope)
+    register_scope(Scope.RED_ORANGE, selectors.red_orange_scope)
+    register_card(alerts_card)
+    register_nav_item(nav_alerts)
+    register_student_section(level_section)

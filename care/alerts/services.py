@@ -267,7 +267,7 @@ def notify(
 
 
 def _enqueue_sends(ids: list[int]) -> None:
-    from care.tasks import send_notification_emails
+    from care.alerts.tasks import send_notification_emails
 
     try:
         send_notification_emails.delay(ids)

@@ -5,21 +5,19 @@ the student page's "report a concern / case" links."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
 from care.cases import selectors as cases_selectors
-from care.file.timeline import Entry, Filters
-from care.models import AbnormalityReport
 from care.reports import selectors as reports_selectors
 from care.reports import services as reports_services
-from org.models import Role
+from org.demo.logins import DEMO_SCHOOL_CODE
+from org.models import EnrollmentStatus, Role, SchoolClass, Student, User
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem
 from xinyu.web.people.sections import StudentSection
@@ -61,32 +59,6 @@ def casework_card(request: HttpRequest) -> Card | None:
     return None
 
 
-def my_reports_card(request: HttpRequest) -> Card | None:
-    """Every staff member: report a concern; their reports received and handled (never the outcome)."""
-    if not reports_services.may_report(request.user):
-        return None
-    waiting, handled = reports_selectors.my_report_counts(request.user)
-    return Card(
-        title=_("Report a concern"),
-        figures=[Figure(_("Received"), waiting), Figure(_("Handled"), handled)],
-        links=[
-            Link(_("Report a concern"), reverse("care:report_new")),
-            Link(_("My reports"), reverse("care:report_mine")),
-        ],
-        note=_(
-            "Saw a student who is not themselves? Tell the class teacher and the psychological teacher in a minute."
-        ),
-        order=3,
-        key="my_reports",
-    )
-
-
-def nav_report(request: HttpRequest) -> NavItem | None:
-    if not reports_services.may_report(request.user):
-        return None
-    return NavItem(_("Report a concern"), reverse("care:report_new"), order=6, key="report")
-
-
 def nav_cases(request: HttpRequest) -> NavItem | None:
     if not cases_selectors.may_list_cases(request.user):
         return None
@@ -120,33 +92,43 @@ def case_section(request: HttpRequest, student) -> StudentSection | None:
 
 # --- The student file (一人一档): abnormality reports on the timeline -------------------------------------------
 
-KINDS_REPORT = {"report": gettext_lazy("Abnormality reports")}
 
+def red_case(*, progress: Callable[[str], None] = lambda _m: None) -> None:
+    """The demo psychological teacher opens a red case for a student of the demo class teacher's class (not the
+    demo student login): the crisis checklist is made, 陪护 goes to the class teacher, every owner is told."""
+    from care.cases.services import open_case
 
-def reports_timeline(viewer, student, tier: Tier, filters: Filters) -> Iterable[Entry]:
-    """学生异常情况报告 — each report about the student (T3: category, urgency, who reported, the triage decision;
-    what was seen is read on the report's page). One query."""
-    if tier < Tier.T3:
-        return []
-    rows = (
-        AbnormalityReport.objects.filter(student=student, **filters.range("reported_at"))
-        .select_related("reporter")
-        .defer("observed", "triage_note")  # not shown here: no decryption per row
+    psych = User.objects.filter(username="psych").first()
+    cls = SchoolClass.objects.filter(
+        class_teacher__username="class_teacher", school__code=DEMO_SCHOOL_CODE
+    ).first()
+    if psych is None or cls is None:
+        return
+    student = (
+        Student.objects.filter(enrollments__school_class=cls, enrollments__status=EnrollmentStatus.ACTIVE)
+        .exclude(user__username="student")  # the demo student login stays apart
+        .order_by("pk")
+        .first()
     )
-    return [
-        Entry(
-            at=r.reported_at,
-            kind="report",
-            title=_("Abnormality report: %(category)s") % {"category": r.get_category_display()},
-            school_id=r.school_id,
-            summary=" · ".join(
-                [
-                    str(r.get_urgency_display()),
-                    _("reported by %(who)s") % {"who": r.reporter or "—"},
-                    str(r.get_outcome_display()) if r.outcome else _("waiting for triage"),
-                ]
-            ),
-            url=reverse("care:report_detail", args=[r.pk]),
-        )
-        for r in rows
-    ]
+    if student is None:
+        return
+    case, _created = open_case(
+        student=student,
+        level="red",
+        by=psych,
+        reason="演示：班主任报告学生在作业本上写下轻生的话；谈话中学生说有具体计划。",
+    )
+    progress(f"care: a red case (#{case.pk}) with its crisis checklist; 陪护 is the demo class teacher's")
+
+
+def register() -> None:
+    """The casework card, the cases navigation, the case link on the student page, the demo red case."""
+    from org.demo.seed import register_demo_step
+    from xinyu.web.home import register_card
+    from xinyu.web.navigation import register_nav_item
+    from xinyu.web.people.sections import register_student_section
+
+    register_card(casework_card)
+    register_nav_item(nav_cases)
+    register_student_section(case_section)
+    register_demo_step(red_case)  # seed_demo: a red case whose 陪护 step is the demo class teacher's

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
 from care.alerts.levels import ALERT_LEVELS, RiskLevel
-from care.models import Case, CaseStatus, CrisisStep, CrisisStepKind, FollowUp
+from care.contacts.selectors import ContactStatus, contact_status
+from care.models import Case, CaseStatus, CrisisStep, CrisisStepKind, FollowUp, Plan, Referral
+from care.plans.selectors import plan_of, readable_cases
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 
 VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices)}
@@ -210,3 +212,28 @@ def leader_counts(user: User, now: dt.datetime | None = None) -> tuple[int, int]
 def open_case_of(student_id: int) -> Case | None:
     """The student's open case (no policy: callers have checked T3)."""
     return Case.objects.filter(student_id=student_id).exclude(status=CaseStatus.CLOSED).first()
+
+
+@dataclass
+class PathwaySummary:
+    """What a case page shows of the plan, contacts and referrals (``care/_pathway_summary.html``)."""
+
+    plan: Plan | None
+    open_tasks: int
+    contact: ContactStatus
+    contacts: int
+    referrals: list[Referral]
+
+
+def pathway_summary(user: User, case: Case, now: dt.datetime | None = None) -> PathwaySummary | None:
+    """For the case page: ``None`` when ``user`` may not read the plan of ``case`` (leaders, class teachers)."""
+    if not readable_cases(user).filter(pk=case.pk).exists():
+        return None
+    plan = plan_of(case)
+    return PathwaySummary(
+        plan=plan,
+        open_tasks=plan.actions.filter(done_at__isnull=True).count() if plan else 0,
+        contact=contact_status(case, now),
+        contacts=case.guardian_contacts.count(),
+        referrals=list(case.referrals.select_related("institution")),
+    )

@@ -754,7 +754,7 @@ def record_disclosure(
     return d
 
 
-# --- The timer (care.tasks.escalate_alerts and manage.py escalate_alerts run it) -----------------------------
+# --- The timer (care.alerts.tasks.escalate_alerts and manage.py escalate_alerts run it) -----------------------------
 
 
 def run_timers(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -24,8 +24,8 @@ from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from care.alerts.services import CASE_LEVELS
 from care.cases import selectors, services
+from care.cases.selectors import pathway_summary
 from care.models import Alert, CaseStatus, CrisisStepKind, Department, FollowUp
-from care.plans.selectors import pathway_summary
 from org.models import User
 
 PAGE_SIZE = 25

@@ -85,14 +85,3 @@ def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("care:correction_queue")
-
-
-def nav_corrections(request: HttpRequest):
-    """The queue in the header for the school leader and psychological teachers (no query: the posts are cached)."""
-    from django.urls import reverse
-
-    from xinyu.web.navigation import NavItem
-
-    if not request.user.is_authenticated or not roles_of(request.user) & corrections.REVIEWER_ROLES:
-        return None
-    return NavItem(_("Correction requests"), reverse("care:correction_queue"), order=65, key="corrections")

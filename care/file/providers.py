@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from care.models import (
     ReferralStatus,
 )
 from org.models import Student, User
+from xinyu.web.people.sections import StudentSection
 
 
 def _urls(name: str):
@@ -170,7 +172,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
 
 
 # --- Referral moves and the clinician's feedback --------------------------------------------------------------
-# Each plan, guardian contact and referral itself is put on the file by care/plans/file_providers.py, each
+# Each plan, guardian contact and referral itself is put on the file by the providers of care/plans, care/contacts and care/referrals, each
 # abnormality report by care/cases/providers.py; this adds what they leave out: every move of a referral and
 # the clinician's feedback (issue 4 Done-when: the file shows the feedback to the psychological teacher).
 
@@ -298,10 +300,30 @@ def crisis_and_follow_ups(viewer: User, student: Student, tier: Tier, filters: F
 
 
 def register() -> None:
+    """The link to the file on the student page; the levels, alerts, cases, referral moves, crisis steps and
+    follow-ups on the file's timeline."""
     from care.file.timeline import register_timeline_provider
+    from xinyu.web.people.sections import register_student_section
+
+    register_student_section(file_link_section)
 
     register_timeline_provider(levels, kinds=KINDS_LEVEL)
     register_timeline_provider(alerts, kinds=KINDS_ALERT)
     register_timeline_provider(cases, kinds=KINDS_CASE)
     register_timeline_provider(referrals, kinds=KINDS_REFERRAL)
     register_timeline_provider(crisis_and_follow_ups, kinds=KINDS_CRISIS)
+
+
+def file_link_section(request: HttpRequest, student) -> StudentSection | None:
+    """Student page: a link to the student's file (一人一档) for the roles that open files. No data shown here
+    (the file page checks the student and audits the opening)."""
+    from care.file.selectors import may_open_files
+
+    if not may_open_files(request.user):
+        return None
+    return StudentSection(
+        title=_("Student file"),
+        template="care/_file_link.html",
+        context={"url": reverse("care:file_detail", args=[student.pk])},
+        order=4,
+    )

@@ -37,7 +37,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from access import audit
 from access.policy import get_student_or_404
@@ -154,7 +153,7 @@ def request_export(*, user: User, student_id: int, password: str, request=None) 
 
 
 def _enqueue(export_id: int) -> None:
-    from care.tasks import build_guardian_export
+    from care.guardian_export.tasks import build_guardian_export
 
     build_guardian_export.delay(export_id)
 
@@ -301,27 +300,3 @@ def download_path(*, user: User, export_id: int, request=None) -> tuple[Guardian
 def remove_file(export: GuardianExport) -> None:
     if export.file:
         (export_dir() / export.file).unlink(missing_ok=True)
-
-
-def register_retention() -> None:
-    """The zips go after ``XINYU_RETENTION["guardian_exports"]`` (7 days): rows and files (a post_delete
-    receiver removes the file of every deleted row)."""
-    from django.db.models.signals import post_delete
-
-    from access import retention
-
-    post_delete.connect(
-        lambda sender, instance, **kw: remove_file(instance),
-        sender=GuardianExport,
-        weak=False,
-        dispatch_uid="care.guardian_export.services.remove_file",
-    )
-    retention.register(
-        retention.Category(
-            name="guardian_exports",
-            label=gettext_lazy("Guardians' export zips"),
-            basis=retention.CREATION,
-            action=retention.DELETE,
-            rows=lambda at: GuardianExport.objects.filter(created_at__lt=at),
-        )
-    )

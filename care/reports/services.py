@@ -227,7 +227,7 @@ def triage_report(
 
 def escalate_late_triage(*, now: dt.datetime | None = None) -> int:
     """A report not triaged by its deadline goes to the school leader (once, with the leader notified; the
-    timer of ``care.tasks.escalate_alerts`` runs this). Returns how many were escalated."""
+    timer of ``care.alerts.tasks.escalate_alerts`` runs this). Returns how many were escalated."""
     now = now or timezone.now()
     moved = 0
     late = AbnormalityReport.objects.filter(

@@ -264,7 +264,7 @@ def test_two_timers_at_once_escalate_each_alert_once(people):
 
 
 def test_celery_beat_runs_the_escalation_task_every_minute(people, raise_red, settings, frozen_clock):
-    from care.tasks import escalate_alerts
+    from care.alerts.tasks import escalate_alerts
     from xinyu.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["care-escalate-alerts"]

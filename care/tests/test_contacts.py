@@ -9,9 +9,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from care.contacts import selectors, services
+from care.contacts.deadlines import contact_deadline
 from care.models import GuardianContact
-from care.plans import selectors, services
-from care.plans.deadlines import contact_deadline
 from care.plans.services import PathwayError
 from care.tests.plans_helpers import SH, TUE, case_fixture, close, open_case  # noqa: F401  (fixture)
 from org.models import Node

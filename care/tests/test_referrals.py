@@ -23,9 +23,9 @@ from care.models import (
     ReferralEvent,
     ReferralStatus,
 )
-from care.plans import services
-from care.plans.deadlines import referral_overdue, referral_step_due
 from care.plans.services import PathwayError
+from care.referrals import services
+from care.referrals.deadlines import referral_overdue, referral_step_due
 from care.tests.plans_helpers import (  # noqa: F401  (fixtures)
     TUE,
     case_fixture,

@@ -18,22 +18,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
 
 from care.alerts.deadlines import SchoolCalendar, _school_day, _tz, add_school_minutes
 from care.alerts.levels import RiskLevel
-from care.models import Referral, ReferralStatus
 from org.models import Node
 
 DEFAULT_CONTACT_DEADLINES: dict[str, int] = {RiskLevel.RED: 0, RiskLevel.ORANGE: 1, RiskLevel.YELLOW: 5}
-DEFAULT_REFERRAL_STEP_DAYS: dict[str, int] = {
-    ReferralStatus.PROPOSED: 5,  # to get the guardians' consent
-    ReferralStatus.CONSENTED: 2,  # to send it
-    ReferralStatus.SENT: 14,  # for the institution to give an appointment
-    ReferralStatus.APPOINTMENT: 1,  # after the appointment, to record that the student was seen
-    ReferralStatus.SEEN: 14,  # for the institution's feedback
-    ReferralStatus.FEEDBACK: 10,  # to be back at school with a support plan
-}
 
 
 def contact_school_days(level: str, district: Node | str | None = None) -> int | None:
@@ -70,20 +60,3 @@ def contact_deadline(
         local = opened_at.astimezone(_tz())
         return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0), _tz())
     return add_school_minutes(opened_at, days * school_day_minutes(), calendar)
-
-
-def referral_step_due(referral: Referral) -> dt.datetime | None:
-    """When the referral's current step should be over (``None``: finished or cancelled)."""
-    table = {**DEFAULT_REFERRAL_STEP_DAYS, **getattr(settings, "XINYU_REFERRAL_STEP_DAYS", {})}
-    days = table.get(referral.status)
-    if days is None:
-        return None
-    start = referral.status_at
-    if referral.status == ReferralStatus.APPOINTMENT and referral.appointment_at:
-        start = referral.appointment_at
-    return start + dt.timedelta(days=int(days))
-
-
-def referral_overdue(referral: Referral, now: dt.datetime | None = None) -> bool:
-    due = referral_step_due(referral)
-    return due is not None and due < (now or timezone.now())
