@@ -65,7 +65,7 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.CITY_ADMIN: {T0: NODE},
     Role.CITY_OFFICER: {T0: NODE},
     Role.SUPERVISOR: {T0: NODE},
-    # The clinician's T3 is "the referral's minimum data": served by the referral pages alone (care.plans), which
+    # The clinician's T3 is "the referral's minimum data": served by the referral pages alone (care.referrals), which
     # check the clinician's institution themselves. A generic T3 grant would open every T3 page (level reasons,
     # history) of a referred student to them, so there is none.
     Role.INSTITUTION_CLINICIAN: {T1: REF},

@@ -44,7 +44,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from care.tests.file_history import build_history
+    from care.file.tests.file_history import build_history
     from conftest import build_world
     from org.models import Enrollment, Student
 

@@ -47,7 +47,7 @@ PAGE = {
     ),
     "care:follow_up_list": Expect(CLINICAL, role_never=EVERYONE - CLINICAL),
     # API: the phone client's picker and report. The create row names a student no one can see: staff get 404
-    # (nothing stored), other roles 403 (the allowed path is in care/tests/test_reports_api.py).
+    # (nothing stored), other roles 403 (the allowed path is in care/reports/tests/test_reports_api.py).
     "api:api_care_report_students": Expect(STAFF, anonymous=401, role_never=EVERYONE - STAFF),
     "api:api_care_report_mine": Expect(STAFF, anonymous=401, role_never=EVERYONE - STAFF),
     "api:api_care_report_create": Expect(

@@ -14,8 +14,8 @@ from django.utils import timezone
 from access.models import AuditEvent
 from care.alerts.services import confirm_level
 from care.cases import services as svc
+from care.conftest import REASONS, SH, T0
 from care.models import Alert, AlertEvent, CaseEvent, CrisisStep, CrisisStepKind, Notification
-from care.tests.conftest import REASONS, SH, T0
 
 MIN = dt.timedelta(minutes=1)
 

@@ -24,15 +24,15 @@ from care.models import (
     ReferralStatus,
 )
 from care.plans.services import PathwayError
-from care.referrals import services
-from care.referrals.deadlines import referral_overdue, referral_step_due
-from care.tests.plans_helpers import (  # noqa: F401  (fixtures)
+from care.plans.tests.plans_helpers import (  # noqa: F401  (fixtures)
     TUE,
     case_fixture,
     close,
     hospital_fixture,
     other_clinician_fixture,
 )
+from care.referrals import services
+from care.referrals.deadlines import referral_overdue, referral_step_due
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,7 @@ def test_each_step_is_flagged_overdue_after_its_days(world, case, hospital):
 
 
 def open_case_b(world):
-    from care.tests.plans_helpers import open_case
+    from care.plans.tests.plans_helpers import open_case
 
     return open_case(world, world.student_a1b)
 

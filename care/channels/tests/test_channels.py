@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 
 from care.alerts.services import flush_outbox, notify, send_notifications
+from care.conftest import REASONS, T0
 from care.models import (
     Alert,
     AlertEvent,
@@ -20,7 +21,6 @@ from care.models import (
     DeliveryStatus,
     Notification,
 )
-from care.tests.conftest import REASONS, T0
 from tests.standins.providers import give_channels
 
 MIN = dt.timedelta(minutes=1)

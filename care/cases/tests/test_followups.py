@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.cases import services as svc
+from care.conftest import T0
 from care.models import CaseEvent, FollowUp, Notification
-from care.tests.conftest import T0
 
 DAY = dt.timedelta(days=1)
 

@@ -15,8 +15,8 @@ from access.policy import visible_students
 from access.tiers import Tier
 from care.alerts.selectors import alerts_for, current_level, level_history
 from care.alerts.services import confirm_level, escalate_overdue
+from care.conftest import T0
 from care.models import LevelRecord
-from care.tests.conftest import T0
 
 MIN = dt.timedelta(minutes=1)
 

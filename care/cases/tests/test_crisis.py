@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from care.cases import services as svc
+from care.conftest import SH, T0
 from care.models import CaseEvent, CrisisStep, CrisisStepKind, Notification
-from care.tests.conftest import SH, T0
 
 MIN = dt.timedelta(minutes=1)
 

@@ -13,8 +13,8 @@ from django.db import transaction
 
 from access.models import AuditEvent
 from care.alerts.services import acknowledge_alert, escalate_overdue, flush_outbox, raise_alert
+from care.conftest import REASONS, T0
 from care.models import Alert, AlertEvent, AlertStage, Channel, Notification
-from care.tests.conftest import REASONS, T0
 from conftest import school_day_at
 from org.models import Post
 

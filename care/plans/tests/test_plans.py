@@ -12,7 +12,7 @@ from django.urls import reverse
 from care.models import Notification, Plan, PlanAction
 from care.plans import services
 from care.plans.services import PathwayError
-from care.tests.plans_helpers import TUE, case_fixture, close, open_case  # noqa: F401  (fixture)
+from care.plans.tests.plans_helpers import TUE, case_fixture, close, open_case  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

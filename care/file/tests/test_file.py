@@ -13,7 +13,7 @@ from django.urls import reverse
 from access.models import AuditEvent
 from access.tiers import Tier
 from care.file import timeline
-from care.tests.file_history import build_history, school_year
+from care.file.tests.file_history import build_history, school_year
 from org.models import Enrollment, EnrollmentStatus, Post, Role, SchoolClass, User
 
 

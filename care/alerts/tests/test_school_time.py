@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from care.alerts.deadlines import SchoolCalendar, add_school_minutes, deadline
-from care.tests.conftest import SH
+from care.conftest import SH
 from org.models import Semester
 
 

@@ -15,8 +15,8 @@ from access.models import AuditEvent
 from access.policy import visible_students
 from access.tiers import Tier
 from care.cases import services as svc
+from care.conftest import T0
 from care.models import Alert, CaseEvent, CaseStatus, CrisisStepKind, Disclosure, LevelRecord
-from care.tests.conftest import T0
 
 MIN = dt.timedelta(minutes=1)
 

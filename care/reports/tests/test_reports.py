@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
+from care.conftest import T0
 from care.models import AbnormalityReport, Case, CaseSource, CrisisStep, FollowUp, Notification
 from care.reports.services import escalate_late_triage, file_report, triage_report
-from care.tests.conftest import T0
 
 MIN = dt.timedelta(minutes=1)
 

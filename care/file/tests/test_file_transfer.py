@@ -7,7 +7,7 @@ import datetime as dt
 
 from access.policy import former_school_ids, visible_students
 from access.tiers import Tier
-from care.tests.file_history import school_year
+from care.file.tests.file_history import school_year
 from org.models import Enrollment, EnrollmentStatus, Role
 
 

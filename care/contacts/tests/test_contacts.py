@@ -13,7 +13,7 @@ from care.contacts import selectors, services
 from care.contacts.deadlines import contact_deadline
 from care.models import GuardianContact
 from care.plans.services import PathwayError
-from care.tests.plans_helpers import SH, TUE, case_fixture, close, open_case  # noqa: F401  (fixture)
+from care.plans.tests.plans_helpers import SH, TUE, case_fixture, close, open_case  # noqa: F401  (fixture)
 from org.models import Node
 
 pytestmark = pytest.mark.django_db
