@@ -1124,8 +1124,8 @@ def record_review(
     build 3: the path never breaks silently). A case step at level "none" is refused, nothing changed."""
     from access.policy import visible_students
     from access.tiers import Tier
-    from care.alerts.services import CASE_LEVELS, confirm_level
-    from care.cases.services import CaseError, open_case
+    from care.alerts.services import confirm_level
+    from care.cases.services import CASE_LEVELS, CaseError, open_case
     from care.models import CaseSource, CrisisStep
 
     if not visible_students(by, Tier.T3).filter(pk=assignment.student_id).exists():

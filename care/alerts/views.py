@@ -21,6 +21,7 @@ from access.tiers import Tier
 from care.alerts import selectors, services
 from care.alerts.levels import reason_texts
 from care.cases import selectors as cases_selectors
+from care.cases import services as cases_services
 from care.models import Alert
 
 PAGE_SIZE = 25
@@ -67,7 +68,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, action="care.alert.view", obj=alert, student_id=alert.student_id, request=request
     )
     events = list(alert.events.select_related("actor"))
-    may_open_case = services.may_open_case(request.user, alert.student)
+    may_open_case = cases_services.may_open_case(request.user, alert.student)
     return render(
         request,
         "care/alert_detail.html",

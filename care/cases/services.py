@@ -1,5 +1,5 @@
 """Writes of cases (个案): status flow, level changes, owner, escalation to the district, closing and
-reopening, the crisis checklist of a red case (危机干预), follow-ups (动态跟踪) and R15 disclosures — and the
+reopening, opening a case or adding a concern to the open one (``open_or_update_case``), the crisis checklist of a red case (危机干预), follow-ups (动态跟踪) and R15 disclosures — and the
 timers that escalate missed crisis steps and remind follow-ups.
 
 Every write asks the policy first (``may_work_case``: a psychological teacher with T3 over the student, or the
@@ -21,15 +21,8 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.policy import roles_of
 from care.alerts import deadlines
-from care.alerts.levels import RiskLevel
-from care.alerts.services import (
-    CASE_LEVELS,
-    confirm_level,
-    may_confirm_level,
-    notify,
-    open_or_update_case,
-    stage_recipients,
-)
+from care.alerts.levels import RiskLevel, rank
+from care.alerts.services import _school_of, confirm_level, may_confirm_level, notify, stage_recipients
 from care.models import (
     Alert,
     AlertStage,
@@ -122,6 +115,105 @@ def _text(value: str, what: str, required: bool = True) -> str:
     if len(value) > TEXT_MAX:
         raise CaseError(_("Please keep it under %(n)d characters.") % {"n": TEXT_MAX})
     return value
+
+
+# --- Opening a case, or adding a concern to the open one -------------------------------------------------------
+
+CASE_LEVELS = frozenset({RiskLevel.RED, RiskLevel.ORANGE, RiskLevel.YELLOW})
+
+
+def may_open_case(user: User, student: Student) -> bool:
+    """Who may open or add to a case: the clinicians who may confirm a level (T3 over the student)."""
+    return may_confirm_level(user, student)
+
+
+def open_or_update_case(
+    *,
+    student: Student,
+    level: str,
+    source_type: str,
+    actor: User | None,
+    source_id: str = "",
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Case, bool]:
+    """开案或并案 — open a case for the student, or add this concern to the open one (one open case per
+    student, enforced by the database). A higher level raises the case's level (with the reason in its
+    history); a lower one never lowers it. Returns ``(case, created)``.
+
+    ``actor`` None means the system on behalf of a process that already checked the policy (a screening submit,
+    a counseling session's risk judgement); a person must pass ``may_open_case``.
+    """
+    if level not in CASE_LEVELS:
+        raise ValueError(f"a case needs a red, orange or yellow level, not {level!r}")
+    if source_type not in CaseSource.values:
+        raise ValueError(f"unknown case source {source_type!r}")
+    if actor is not None and not may_open_case(actor, student):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()  # serialise per student
+        case = Case.objects.filter(student=student).exclude(status=CaseStatus.CLOSED).first()
+        created = case is None
+        if created:
+            school = _school_of(student)
+            if school is None:
+                raise ValueError("the student has no active enrollment")
+            owner = actor if actor is not None and Role.PSYCH_TEACHER in roles_of(actor) else None
+            case = Case.objects.create(
+                student=student,
+                school=school,
+                level=level,
+                owner=owner,
+                source_type=source_type,
+                source_id=str(source_id),
+                opened_by=actor,
+                opened_at=now,
+            )
+            CaseEvent.objects.create(
+                case=case,
+                kind=CaseEventKind.OPENED,
+                at=now,
+                actor=actor,
+                after=level,
+                source_type=source_type,
+                source_id=str(source_id),
+                reason=reason,
+            )
+        else:
+            CaseEvent.objects.create(
+                case=case,
+                kind=CaseEventKind.SOURCE,
+                at=now,
+                actor=actor,
+                source_type=source_type,
+                source_id=str(source_id),
+                reason=reason,
+            )
+            if rank(level) > rank(case.level):
+                CaseEvent.objects.create(
+                    case=case,
+                    kind=CaseEventKind.LEVEL,
+                    at=now,
+                    actor=actor,
+                    before=case.level,
+                    after=level,
+                    reason=reason,
+                )
+                case.level = level
+                case.save(update_fields=["level"])
+        # The case work of issue 4: a team for a new case, a crisis checklist when red, the next follow-up.
+        if created:
+            after_case_opened(case, now)
+        after_case_level(case, now, actor)
+        audit.record(
+            actor=actor,
+            action="care.case.open" if created else "care.case.source",
+            obj=case,
+            student_id=student.pk,
+            detail={"level": case.level, "source_type": source_type, "source_id": str(source_id)},
+        )
+    return case, created
 
 
 # --- Hooks of open_or_update_case: a case turning red gets its checklist; every case a follow-up -------------

@@ -22,9 +22,9 @@ from access.policy import get_student_or_404
 from access.routes import policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
-from care.alerts.services import CASE_LEVELS
 from care.cases import selectors, services
 from care.cases.selectors import pathway_summary
+from care.cases.services import CASE_LEVELS
 from care.models import Alert, CaseStatus, CrisisStepKind, Department, FollowUp
 from org.models import User
 

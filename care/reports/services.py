@@ -19,7 +19,8 @@ from access import audit
 from access.policy import roles_of, visible_students
 from access.tiers import Tier
 from care.alerts import deadlines
-from care.alerts.services import CASE_LEVELS, _school_of, notify, open_or_update_case, stage_recipients
+from care.alerts.services import _school_of, notify, stage_recipients
+from care.cases.services import CASE_LEVELS, open_or_update_case
 from care.models import (
     AbnormalityReport,
     AlertStage,

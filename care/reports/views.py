@@ -20,7 +20,7 @@ from access import audit
 from access.routes import policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
-from care.alerts.services import CASE_LEVELS
+from care.cases.services import CASE_LEVELS
 from care.models import ReportCategory, ReportUrgency, TriageOutcome
 from care.reports import selectors, services
 from org.models import Student

@@ -61,7 +61,7 @@ PAGE = {
 def objects(world) -> dict:
     from django.utils import timezone
 
-    from care.alerts.services import open_or_update_case
+    from care.cases.services import open_or_update_case
     from care.models import CrisisStep, Institution, InstitutionMember, PlanAction, Referral, ReferralStatus
     from care.plans.services import _plan_for_update
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from access.models import AuditEvent
-from care.alerts.services import open_or_update_case
+from care.cases.services import open_or_update_case
 from schoolwork.home import selectors, services
 from schoolwork.home.services import HomeSchoolError
 from schoolwork.models_home import HomeVisit

@@ -14,7 +14,7 @@ TUE = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)  # a Tuesday in term time, mid-
 
 
 def open_case(world, student=None, level: str = "orange", now: dt.datetime = TUE, actor="psych"):
-    from care.alerts.services import open_or_update_case
+    from care.cases.services import open_or_update_case
 
     case, _created = open_or_update_case(
         student=student or world.student_a1, level=level, source_type="other",
