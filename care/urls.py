@@ -3,6 +3,7 @@
 
 from care.alerts.urls import urlpatterns as alerts
 from care.cases.urls import urlpatterns as cases
+from care.channels.urls import urlpatterns as channels
 from care.contacts.urls import urlpatterns as contacts
 from care.corrections.urls import urlpatterns as corrections
 from care.file.urls import urlpatterns as file
@@ -14,6 +15,7 @@ from care.reports.urls import urlpatterns as reports
 app_name = "care"
 urlpatterns = [
     *alerts,
+    *channels,
     *file,
     *guardian_export,
     *corrections,

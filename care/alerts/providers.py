@@ -11,6 +11,7 @@ from access import audit
 from access.tiers import Tier
 from care.alerts import selectors
 from care.alerts.levels import reason_texts
+from care.channels import selectors as channel_selectors
 from xinyu.web.home import Card, Figure, Link
 from xinyu.web.navigation import NavItem
 from xinyu.web.people.sections import StudentSection
@@ -21,7 +22,7 @@ def alerts_card(request: HttpRequest) -> Card | None:
     if not selectors.may_see_alerts(request.user):
         return None
     counts = selectors.waiting_counts(request.user)
-    unread = selectors.unread_notifications(request.user)
+    unread = channel_selectors.unread_notifications(request.user)
     figures = [Figure(_("Waiting"), counts.waiting), Figure(_("Overdue"), counts.overdue)]
     if unread:
         figures.append(Figure(_("Unread notifications"), unread))

@@ -232,14 +232,6 @@ def is_overdue(alert: Alert, now: dt.datetime | None = None) -> bool:
     )
 
 
-def unread_notifications(user: User) -> int:
-    return Notification.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True).count()
-
-
-def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, channel=Channel.IN_APP).select_related("alert__school")
-
-
 # --- Levels -----------------------------------------------------------------------------------------------------
 
 
