@@ -59,13 +59,13 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.SCHOOL_LEADER: {T0: NODE, T1: NODE, T2: NODE, T3: RO},
     Role.DISTRICT_ADMIN: {T0: NODE, T1: NODE},
     # T3 ESC: only the students of off-hours alerts that reached the district officers and of which they were
-    # told, while open (issue 15; care.selectors.escalated_scope).
+    # told, while open (issue 15; care.alerts.selectors.escalated_scope).
     Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE, T3: ESC},
     Role.DISTRICT_COUNSELOR: {T0: NODE, T1: ESC, T2: ESC, T3: ESC},
     Role.CITY_ADMIN: {T0: NODE},
     Role.CITY_OFFICER: {T0: NODE},
     Role.SUPERVISOR: {T0: NODE},
-    # The clinician's T3 is "the referral's minimum data": served by the referral pages alone (care.plans), which
+    # The clinician's T3 is "the referral's minimum data": served by the referral pages alone (care.referrals), which
     # check the clinician's institution themselves. A generic T3 grant would open every T3 page (level reasons,
     # history) of a referred student to them, so there is none.
     Role.INSTITUTION_CLINICIAN: {T1: REF},

@@ -34,7 +34,7 @@ def relay_main(stop_file: str) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
     django.setup()
-    from care.services import flush_outbox
+    from care.alerts.services import flush_outbox
 
     sent = 0
     while True:
@@ -118,8 +118,8 @@ def main() -> int:
     fresh_django("alert_fanout", args.pg)
     from django.db import connection, connections
 
+    from care.alerts.services import raise_alert
     from care.models import Alert, Delivery, Notification
-    from care.services import raise_alert
     from conftest import build_world
 
     assert connection.vendor == "postgresql", "the fan-out bench needs PostgreSQL (--pg)"

@@ -44,7 +44,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from care.tests.file_history import build_history
+    from care.file.tests.file_history import build_history
     from conftest import build_world
     from org.models import Enrollment, Student
 
@@ -99,7 +99,7 @@ def main() -> None:
             t = time.perf_counter()
             clients[name].get(url)
             times[name].append((time.perf_counter() - t) * 1000)
-    from care import file as student_file
+    from care.file import selectors as student_file
 
     entries = len(student_file.file_page(w.psych, student_file.file_access(w.psych, pk)).entries)
     print(f"database: {connection.vendor}; requests per page: {args.requests}; file entries at T3: {entries}")

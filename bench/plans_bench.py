@@ -43,8 +43,9 @@ def main() -> None:
 
 
 def run(n: int) -> None:
+    from care.contacts import selectors
     from care.models import Case, GuardianContact, Plan, PlanAction
-    from care.plans import selectors
+    from care.plans import selectors as plan_selectors
     from conftest import build_world
     from org.models import Student
 
@@ -103,7 +104,7 @@ def run(n: int) -> None:
     )
     with CaptureQueriesContext(connection) as q:
         t = time.perf_counter()
-        rows = [(a.text, a.plan.case.student.name) for a in selectors.my_tasks(w.class_teacher)]
+        rows = [(a.text, a.plan.case.student.name) for a in plan_selectors.my_tasks(w.class_teacher)]
         elapsed = time.perf_counter() - t
     print(f"my_tasks: {len(rows)} tasks in {elapsed * 1000:.0f} ms, {len(q)} queries")
 

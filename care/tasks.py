@@ -1,48 +1,6 @@
-"""Background work of the care app (Celery; eager in the embedded default)."""
+"""The Celery tasks of care, defined in its sub-domains' ``tasks.py`` and re-exported here, since Celery's
+``autodiscover_tasks`` imports ``care.tasks`` (the task names are explicit and unchanged)."""
 
-from __future__ import annotations
-
-from celery import shared_task
-
-
-@shared_task(name="care.send_notification_emails", acks_late=True)
-def send_notification_emails(ids: list[int]) -> int:
-    """Send outside notifications (e-mail, SMS, 企业微信) after the transaction that wrote them committed (queued by
-    ``transaction.on_commit``; the name is of issue 3)."""
-    from care.services import send_emails
-
-    return send_emails(ids)
-
-
-@shared_task(name="care.escalate_alerts")
-def escalate_alerts() -> int:
-    """The escalation timer (Celery beat, every minute in production; see settings CELERY_BEAT_SCHEDULE)."""
-    from care.cases_services import run_timers
-    from care.services import escalate_overdue, flush_outbox
-    from care.timers import run_registered
-
-    moved = escalate_overdue()
-    run_timers()  # late report triage, missed crisis steps, follow-up reminders (issue 4)
-    run_registered()  # higher apps' timers, e.g. unanswered crisis messages of the district centre (R4.2)
-    flush_outbox()
-    return moved
-
-
-# --- Plans (plans) ----------------------------------------------------------------------------------------------
-
-
-@shared_task(name="care.send_task_reminders")
-def send_task_reminders() -> int:
-    """Reminders of plan actions due soon or overdue, each once (Celery beat, hourly; settings)."""
-    from care.plans.services import send_task_reminders as remind
-
-    return remind()
-
-
-@shared_task(name="care.build_guardian_export", acks_late=True)
-def build_guardian_export(export_id: int) -> int:
-    """A guardian's copy of their child's records (care.guardian_export): build the zip, tell the guardian."""
-    from care import guardian_export
-
-    export = guardian_export.build(export_id)
-    return export.size if export is not None else 0
+from care.alerts.tasks import escalate_alerts, send_notification_emails  # noqa: F401
+from care.guardian_export.tasks import build_guardian_export  # noqa: F401
+from care.plans.tasks import send_task_reminders  # noqa: F401

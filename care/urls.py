@@ -1,48 +1,27 @@
-from django.urls import path
+"""The routes of care, in the ``care`` namespace: each sub-domain's ``urls.py``, in this order (the cases' catch-all
+``cases/<pk>/<action>/`` comes after the plan's, contacts' and referrals' ``cases/<pk>/…`` routes)."""
 
-from care import cases_views, correction_views, export_views, file_views, reports_views, views
-from care.channels import receipts
+from care.alerts.urls import urlpatterns as alerts
+from care.cases.urls import urlpatterns as cases
+from care.channels.urls import urlpatterns as channels
+from care.contacts.urls import urlpatterns as contacts
+from care.corrections.urls import urlpatterns as corrections
+from care.file.urls import urlpatterns as file
+from care.guardian_export.urls import urlpatterns as guardian_export
+from care.plans.urls import urlpatterns as plans
+from care.referrals.urls import urlpatterns as referrals
+from care.reports.urls import urlpatterns as reports
 
 app_name = "care"
 urlpatterns = [
-    path("alerts/", views.alert_list, name="alert_list"),
-    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
-    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("notifications/channels/", views.notification_channels, name="notification_channels"),
-    path("channels/receipts/<str:provider>/<str:token>/", receipts.receipt, name="channel_receipt"),
-    # 一人一档 — the student file (issue 4 item 1)
-    path("students/<int:pk>/file/", file_views.file_detail, name="file_detail"),
-    path("students/<int:pk>/file/print/", file_views.file_print, name="file_print"),
-    path("students/<int:pk>/file/pdf/", file_views.file_pdf, name="file_pdf"),
-    # 个人信息副本 — a guardian's copy of their child's records (issue 8 item 6, PIPL Art. 45)
-    path("family/export/", export_views.guardian_export_page, name="guardian_export"),
-    path(
-        "family/export/<int:pk>/download/",
-        export_views.guardian_export_download,
-        name="guardian_export_download",
-    ),
-    # 更正 — corrections of identity and contact data (PIPL Art. 46)
-    path("corrections/new/", correction_views.correction_new, name="correction_new"),
-    path("corrections/", correction_views.correction_queue, name="correction_queue"),
-    path("corrections/<int:pk>/decide/", correction_views.correction_decide, name="correction_decide"),
-]
-
-# --- Plans, guardian contacts, referrals, tasks, partner institutions (plans) -----------------------------------
-from care.plans.urls import urlpatterns as _plans_urls  # noqa: E402
-
-urlpatterns += _plans_urls
-
-# --- Abnormality reports and cases (issue 4: "cases") ----------------------------------------------------------
-urlpatterns += [
-    path("reports/", reports_views.report_queue, name="report_queue"),
-    path("reports/new/", reports_views.report_new, name="report_new"),
-    path("reports/mine/", reports_views.report_mine, name="report_mine"),
-    path("reports/<int:pk>/", reports_views.report_detail, name="report_detail"),
-    path("cases/", cases_views.case_list, name="case_list"),
-    path("cases/open/<int:student_pk>/", cases_views.case_open, name="case_open"),
-    path("cases/follow-ups/", cases_views.follow_up_list, name="follow_up_list"),
-    path("cases/<int:pk>/", cases_views.case_detail, name="case_detail"),
-    path("cases/<int:pk>/<slug:action>/", cases_views.case_action, name="case_action"),
+    *alerts,
+    *channels,
+    *file,
+    *guardian_export,
+    *corrections,
+    *plans,
+    *contacts,
+    *referrals,
+    *reports,
+    *cases,
 ]

@@ -34,7 +34,7 @@ from access.api import router as access_router
 from access.policy import may
 from access.routes import RoutePolicy, policy, policy_of
 from access.tiers import Tier
-from care.api import router as care_router
+from care.reports.api import router as care_router
 from org.models import ImportJob
 from screening.campaigns.api import router as screening_router
 from xinyu.web.people import selectors

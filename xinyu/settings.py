@@ -232,7 +232,7 @@ CACHES = {
     )
 }
 
-# Alerts (care): acknowledgement deadlines per level — care/deadlines.py has the defaults and the format;
+# Alerts (care): acknowledgement deadlines per level — care/alerts/deadlines.py has the defaults and the format;
 # override per district by division code in XINYU_ALERT_DEADLINES_BY_DISTRICT. School time is the school day
 # below, Monday–Friday, less the holidays of Semester.calendar.
 XINYU_ALERT_DEADLINES = {
@@ -243,7 +243,7 @@ XINYU_ALERT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}
 XINYU_SCHOOL_DAY = ("08:00", "17:30")
 # issue 15: when no responder is at the school (outside school time, or no psychological teacher on duty), red and
 # orange alerts go by wall clock to the district centre's counselor on duty → the whole centre → the district
-# officers, each stage with these minutes to acknowledge (docs/alerts.md, care/deadlines.py).
+# officers, each stage with these minutes to acknowledge (docs/alerts.md, care/alerts/deadlines.py).
 XINYU_OFF_HOURS_ALERT_MINUTES = {"red": 15, "orange": 30}
 XINYU_OFF_HOURS_ALERT_MINUTES_BY_DISTRICT: dict[str, dict] = {}
 # Screening campaigns opened "to evenings" let critical questionnaires open between these times every day
@@ -275,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     # The retention schedule (docs/privacy.md): nightly, after the rollup, on the bulk queue.
     "access-purge-retention": {"task": "access.purge_retention", "schedule": crontab(hour=3, minute=30)},
 }
-# Care pathway (care/plans/deadlines.py): reach the guardians within these school days of a case's opening
+# Care pathway (care/contacts/deadlines.py, care/referrals/deadlines.py): reach the guardians within these school days of a case's opening
 # (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.
 XINYU_GUARDIAN_CONTACT_DEADLINES = {"red": 0, "orange": 1, "yellow": 5}
 XINYU_GUARDIAN_CONTACT_DEADLINES_BY_DISTRICT: dict[str, dict] = {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from care.models import Channel, ChannelChoice, Notification
+from care.channels.models import Channel, ChannelChoice, Notification
 from org.models import User
 
 # A failed channel falls through to the next one the person has, in this order (the ones people watch first).

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
+from care.channels.models import Channel
 from care.channels.sms import PROVIDERS
-from care.models import Channel
 
 TAG = "xinyu_config"  # configuration problems an operator must see: /security/ and /readyz read this tag
 KNOWN = {c.value for c in Channel}

@@ -1,7 +1,7 @@
 """回执 — delivery reports the SMS providers post back (Alibaba Cloud SMS 短信发送状态报告 HTTP push; Tencent Cloud
 SMS 短信下发状态回调). Each report names the provider's id of a send (Aliyun ``biz_id``, Tencent ``sid``): the
 matching ``Delivery`` records the receipt. A report that the message did not arrive is a failed delivery: the
-message falls through at once to the person's next channel (``care.services.delivery_report``).
+message falls through at once to the person's next channel (``care.alerts.services.delivery_report``).
 
 The URL carries a secret (``XINYU_RECEIPT_TOKEN``), as neither provider signs its reports; without the setting
 the endpoint answers 404."""
@@ -43,7 +43,7 @@ def parse(provider: str, payload) -> list[tuple[str, bool, str]]:
     None, "public", "SMS delivery reports from the provider: secret URL token; ids and status only, no data"
 )
 def receipt(request: HttpRequest, provider: str, token: str) -> HttpResponse:
-    from care.services import delivery_report
+    from care.alerts.services import delivery_report
 
     expected = settings.XINYU_RECEIPT_TOKEN
     if provider not in ANSWERS or not expected or not hmac.compare_digest(token.encode(), expected.encode()):

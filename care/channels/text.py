@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from care.models import Notification
+from care.channels.models import Notification
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,21 @@ guardian contacts due), and navigation entries for referrals and the partner-ins
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from access.tiers import Tier
+from care.contacts import selectors as contact_selectors
+from care.file.timeline import Entry, Filters
+from care.models import Plan
 from care.plans import selectors
+from org.models import Student, User
 from xinyu.web.home import Card, Figure, Link
-from xinyu.web.navigation import NavItem
 
 
 def tasks_card(request: HttpRequest) -> Card | None:
@@ -18,11 +25,11 @@ def tasks_card(request: HttpRequest) -> Card | None:
     T3) — with those due soon and overdue counted, and the guardian contacts still due on the user's cases."""
     user = request.user
     counts = selectors.task_counts(user)
-    contacts = selectors.contacts_due(user) if selectors.may_log_contacts(user) else []
+    contacts = contact_selectors.contacts_due(user) if contact_selectors.may_log_contacts(user) else []
     if (
         not counts.open
         and not contacts
-        and not (selectors.may_log_contacts(user) or selectors.may_read_plans(user))
+        and not (contact_selectors.may_log_contacts(user) or selectors.may_read_plans(user))
     ):
         return None
     figures = [
@@ -50,13 +57,39 @@ def tasks_card(request: HttpRequest) -> Card | None:
     )  # fmt: skip
 
 
-def nav_referrals(request: HttpRequest) -> NavItem | None:
-    if not selectors.may_see_referrals(request.user):
-        return None
-    return NavItem(_("Referrals"), reverse("care:referrals"), order=7, key="referrals")
+KINDS_PLAN = {"plan": gettext_lazy("Intervention plans")}
 
 
-def nav_institutions(request: HttpRequest) -> NavItem | None:
-    if not selectors.managed_districts(request.user):
-        return None
-    return NavItem(_("Partner institutions"), reverse("care:institutions"), order=60, key="institutions")
+def plans(viewer: User, student: Student, tier: Tier, filters: Filters) -> Iterable[Entry]:
+    """干预方案 — each case's plan, when it was made and whether the guardians agreed it."""
+    if tier < Tier.T3:
+        return []
+    rows = Plan.objects.filter(
+        case__student=student, **filters.range("created_at", "case__school_id")
+    ).select_related("case")
+    out = []
+    for p in rows:
+        agreed = (
+            _("agreed with the guardians on %(day)s") % {"day": p.agreed_on.isoformat()}
+            if p.agreed_on
+            else _("not yet agreed with the guardians")
+        )
+        out.append(
+            Entry(
+                at=p.created_at,
+                kind="plan",
+                title=_("Intervention plan (case #%(pk)s)") % {"pk": p.case_id},
+                school_id=p.case.school_id,
+                summary=agreed,
+                url=reverse("care:plan", args=[p.case_id]),
+            )
+        )
+    return out
+
+
+def register() -> None:
+    from care.file.timeline import register_timeline_provider
+    from xinyu.web.home import register_card
+
+    register_card(tasks_card)
+    register_timeline_provider(plans, kinds=KINDS_PLAN)

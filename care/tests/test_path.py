@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
-from care import cases_services as svc
+from care.alerts.services import confirm_level
+from care.cases import services as svc
+from care.conftest import REASONS, SH, T0
 from care.models import Alert, AlertEvent, CaseEvent, CrisisStep, CrisisStepKind, Notification
-from care.services import confirm_level
-from care.tests.conftest import REASONS, SH, T0
 
 MIN = dt.timedelta(minutes=1)
 
@@ -190,7 +190,7 @@ def test_my_tasks_and_the_home_page_keep_their_queries_bounded(people, login, dj
     svc.open_case(student=people.student_a1b, level="red", by=people.psych, reason="r")  # a second case
     client = login(people.class_teacher)
     # measured: my tasks 12-13 (one query for the steps, whatever their number); home 17 with two cases, of which
-    # the guardian-contacts figure costs one per case (care.plans.selectors.contacts_due, left as it was)
+    # the guardian-contacts figure costs one per case (care.contacts.selectors.contacts_due, left as it was)
     with django_assert_max_num_queries(13):
         assert client.get(reverse("care:my_tasks")).status_code == 200
     with django_assert_max_num_queries(18):

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from access.fields import EncryptedTextField
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
 from org.models import Node, Student
 
 

@@ -1,6 +1,6 @@
 """What the district centre and the 24-hour message platform (R4.2) register with the lower layers
 (``register()``, called from ``CounselingConfig.ready()``): navigation entries and the counselor's home card, the
-crisis-message timer, who is on duty now (told to ``care.responders``, issue 15, so that care never imports
+crisis-message timer, who is on duty now (told to ``care.alerts.responders``, issue 15, so that care never imports
 counseling), the demo duty roster, and the retention of messages, chat transcripts and hotline logs
 (docs/privacy.md)."""
 
@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from access import retention
 from access.policy import roles_of
-from care.responders import DutyProvider, register_duty_provider
-from care.timers import register_timer
+from care.alerts.responders import DutyProvider, register_duty_provider
+from care.alerts.timers import register_timer
 from counseling.centre import demo
 from counseling.centre.models import HotlineCall, Message, OnlineLine
 from counseling.centre.services import escalate_crisis_messages, on_duty

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.policy import posts_of, visible_students
 from access.tiers import Tier
-from care import services as care
-from care.levels import RiskLevel
+from care.alerts import services as care
+from care.alerts.levels import RiskLevel
+from care.cases import services as cases
 from care.models import CaseSource
 from counseling.centre import triage
 from counseling.centre.models import (
@@ -794,7 +795,7 @@ def close_online(
     *, user: User, session: OnlineSession, risk: str, notes: str, now: dt.datetime | None = None
 ) -> OnlineSession:
     """结束并记录 — the counselor ends the conversation and records it: risk judgement and notes (T4, theirs).
-    Red or orange opens the student's case or adds to it (``care.services.open_or_update_case``)."""
+    Red or orange opens the student's case or adds to it (``care.cases.services.open_or_update_case``)."""
     if session.counselor_id != user.pk:
         raise CentreError(_("Only the counselor who took the conversation can end it."), 403)
     if session.status != OnlineStatus.ACTIVE:
@@ -810,8 +811,8 @@ def close_online(
             notes.strip(),
         )
         session.save(update_fields=["status", "ended_at", "risk", "notes"])
-        if risk in care.CASE_LEVELS - {RiskLevel.YELLOW}:
-            care.open_or_update_case(
+        if risk in cases.CASE_LEVELS - {RiskLevel.YELLOW}:
+            cases.open_or_update_case(
                 student=session.student,
                 level=risk,
                 source_type=CaseSource.COUNSELING,

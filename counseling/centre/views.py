@@ -21,7 +21,7 @@ from access import audit
 from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
 from counseling.centre import selectors, services
 from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic
 from counseling.centre.services import CentreError

@@ -49,5 +49,5 @@ def links_for(district: Node | None) -> Links:
 
 
 def district_lines(node: Node) -> list[dict]:
-    """The help lines of the district of ``node`` (its own, else the city's): for ``care.responders``."""
+    """The help lines of the district of ``node`` (its own, else the city's): for ``care.alerts.responders``."""
     return list(links_for(node).hotlines)

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from access import retention
 from access.policy import posts_of
 from access.tiers import Tier
-from care.guardian_export import Section, register_export_section
-from care.timeline import Entry, Filters, register_timeline_provider
-from care.workload import register_workload_source
+from care.file.timeline import Entry, Filters, register_timeline_provider
+from care.guardian_export.services import Section, register_export_section
+from care.workload.registry import register_workload_source
 from counseling.rooms import demo, links, selectors, workload
 from counseling.rooms.models import Appointment, AppointmentStatus, CounselingSession
 from org.models import Role, Student, User

@@ -326,7 +326,7 @@ def may_see_workload(user: User) -> bool:
 def school_on_duty(school: Node, at: dt.datetime) -> list[User] | None:
     """The psychological teachers on duty in the school's rooms at ``at`` (their weekly roster,
     ``RoomDutyShift``); ``None``: the school keeps no roster at all that day (care then counts the teachers in
-    post). Told to ``care.responders`` by ``counseling.centre.providers`` (issue 15)."""
+    post). Told to ``care.alerts.responders`` by ``counseling.centre.providers`` (issue 15)."""
     local = timezone.localtime(at)
     day = local.date()
     shifts = RoomDutyShift.objects.filter(

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 from access import audit
 from access.policy import can_view_student, posts_of, visible_students
 from access.tiers import Tier
-from care.levels import ALERT_LEVELS, RiskLevel
-from care.services import confirm_level, notify, open_or_update_case, raise_alert
+from care.alerts.levels import ALERT_LEVELS, RiskLevel
+from care.alerts.services import confirm_level, notify, raise_alert
+from care.cases.services import open_or_update_case
 from counseling.centre.models import CalendarDay, CalendarDayKind
 from counseling.rooms import selectors
 from counseling.rooms.models import (
@@ -565,7 +566,7 @@ def record_session(
     now: dt.datetime | None = None,
 ) -> CounselingSession:
     """辅导记录 — record a session. Its notes are T4 (encrypted, the author only). A red or orange risk
-    judgement opens the student's case or adds to it (care.services.open_or_update_case). Idempotent per key."""
+    judgement opens the student's case or adds to it (care.cases.services.open_or_update_case). Idempotent per key."""
     now = now or timezone.now()
     if appointment is not None:
         student = appointment.student

@@ -23,7 +23,7 @@ from access import audit
 from access.policy import get_student_or_404, posts_of
 from access.routes import policy
 from access.tiers import Tier
-from care.levels import RiskLevel
+from care.alerts.levels import RiskLevel
 from counseling.rooms import links, selectors, services, workload
 from counseling.rooms.models import NextStep, SessionKind, Slot, Topic, Weekday
 from counseling.rooms.services import TOLD, CounselingError

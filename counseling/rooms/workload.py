@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from care.workload import labels, workload
+from care.workload.registry import labels, workload
 from counseling.rooms.models import CounselingSession, RoomDutyShift, SessionKind
 from counseling.rooms.selectors import workload_people
 from org.models import Semester, User

@@ -9,7 +9,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
-from care import deadlines, responders
+from care.alerts import deadlines, responders
 from counseling.centre.services import on_duty
 from org.demo.logins import DEMO_DISTRICT_CODE, DEMO_SCHOOL_CODE
 from org.models import Node, NodeKind

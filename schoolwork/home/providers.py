@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from access import audit
 from access.policy import roles_of
 from access.tiers import Tier
-from care.guardian_export import Section, register_export_section
-from care.timeline import SHANGHAI, Entry, Filters, register_timeline_provider
+from care.file.timeline import SHANGHAI, Entry, Filters, register_timeline_provider
+from care.guardian_export.services import Section, register_export_section
 from org.models import Role, Student, User
 from schoolwork.home import selectors
 from schoolwork.home.models import HomeVisit, ParentAttendance
@@ -91,7 +91,7 @@ def visits_section(request: HttpRequest, student: Student) -> StudentSection | N
     )
 
 
-# --- the student file's timeline (care.timeline) -----------------------------------------------------------------
+# --- the student file's timeline (care.file.timeline) -----------------------------------------------------------------
 
 KINDS_VISIT = {"home_visit": gettext_lazy("Home visits")}
 

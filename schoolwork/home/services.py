@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from access.policy import posts_of, roles_of
-from care.services import notify
+from care.alerts.services import notify
 from org.models import (
     Enrollment,
     EnrollmentStatus,
@@ -388,7 +388,7 @@ def request_talk(
     *, user: User, student: Student, message: str = "", key: str = "", now: dt.datetime | None = None
 ) -> TalkRequest:
     """约谈 — a guardian asks the psychological teachers of their child's school for a talk; they are notified
-    (care.services.notify, no message text in the notice). The same form key twice is one request."""
+    (care.alerts.services.notify, no message text in the notice). The same form key twice is one request."""
     now = now or timezone.now()
     link = (
         GuardianLink.objects.filter(guardian__user=user, student=student).select_related("guardian").first()

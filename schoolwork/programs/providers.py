@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.policy import roles_of
-from care.workload import register_workload_source
+from care.workload.registry import register_workload_source
 from org.models import Role
 from schoolwork.programs import selectors
 from schoolwork.programs.semesters import current_semester

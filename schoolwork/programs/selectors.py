@@ -565,7 +565,7 @@ def class_activities(school_class: SchoolClass, semester: Semester) -> QuerySet[
 def lessons_taught(user_ids: list[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
     """工作量 — psychological lessons taught by each teacher between ``start`` and ``end`` (both included): the
     lessons and their class hours (a lesson given to several classes counts once per class). One query;
-    registered with ``care.workload`` in ``SchoolworkConfig.ready()``."""
+    registered with ``care.workload.registry`` in ``SchoolworkConfig.ready()``."""
     rows = (
         Lesson.objects.filter(teacher_id__in=user_ids, given_on__gte=start, given_on__lte=end)
         .values("teacher_id")

@@ -2,7 +2,7 @@
 class hour every two weeks), its exam weeks and its key times (R3.3).
 
 Calendar entries are ``{"date", "until", "kind", "name"}`` (org/demo/calendar.py writes them): ``kind`` "holiday"
-days are not school days (as in care.deadlines.SchoolCalendar); ``kind`` "exam" entries are the exam weeks, the
+days are not school days (as in care.alerts.deadlines.SchoolCalendar); ``kind`` "exam" entries are the exam weeks, the
 first the midterm and the last the final. A semester without exam entries gets the usual Beijing shape: the
 midterm in the week after the semester's middle, the final in its last week.
 """
@@ -47,7 +47,7 @@ def _span(entry: dict) -> tuple[dt.date, dt.date] | None:
         first = dt.date.fromisoformat(entry["date"])
         last = dt.date.fromisoformat(entry.get("until") or entry["date"])
     except (KeyError, TypeError, ValueError):
-        return None  # a malformed entry is skipped, as care.deadlines does
+        return None  # a malformed entry is skipped, as care.alerts.deadlines does
     return first, last
 
 

@@ -406,7 +406,7 @@ def send_key_time_reminders(*, now: dt.datetime | None = None) -> int:
     """Remind each school's psychological teachers and leaders of the key times opening within a week and not
     yet recorded (R3.3). Idempotent: one reminder per school, grade, key time and person (notify's key).
     Returns the notifications written."""
-    from care.services import notify
+    from care.alerts.services import notify
 
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from access.policy import roles_of
 from access.tiers import Tier
-from care.guardian_export import Section, register_export_section
-from care.timeline import Entry, Filters, Measure
+from care.file.timeline import Entry, Filters, Measure
+from care.guardian_export.services import Section, register_export_section
 from org.demo.logins import DEMO_DISTRICT_CODE
 from org.models import Node, NodeKind, Role, SchoolYear, Student, User
 from screening import instruments
@@ -159,7 +159,7 @@ def alert_review_link(user, source_id: str) -> str | None:
     return reverse("screening:review", kwargs={"pk": assignment_id}) + "#confirm-level"
 
 
-# --- the student file (一人一档): each submitted instrument with its scores and bands (care.timeline) ---------------
+# --- the student file (一人一档): each submitted instrument with its scores and bands (care.file.timeline) ---------------
 # Scores are T3 (a class teacher sees none of this); the scores are measures for the year-over-year charts. One
 # query whatever the number of years screened.
 
@@ -343,8 +343,8 @@ def seed(*, progress=lambda _m: None) -> None:
 
 def register() -> None:
     from access import retention
-    from care.selectors import register_alert_source
-    from care.timeline import register_timeline_provider
+    from care.alerts.selectors import register_alert_source
+    from care.file.timeline import register_timeline_provider
     from org.demo.seed import register_demo_step
     from xinyu.web.home import register_card
     from xinyu.web.navigation import register_nav_item

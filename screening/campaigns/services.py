@@ -584,10 +584,10 @@ def _evening_hours() -> tuple[dt.time, dt.time]:
 
 def critical_window_open(*, campaign: Campaign, school: Node, now: dt.datetime | None = None) -> bool:
     """May a questionnaire with critical items be opened now at ``school`` in ``campaign``? The default: only
-    while a responder is at the school (``care.responders.responder_available``: school time on a school day and
+    while a responder is at the school (``care.alerts.responders.responder_available``: school time on a school day and
     a psychological teacher on duty); a campaign opened to evenings also every day within
     ``XINYU_SCREENING_EVENING_HOURS``; one opened to always, any time of its window."""
-    from care.responders import responder_available
+    from care.alerts.responders import responder_available
 
     now = now or timezone.now()
     if campaign.answer_hours == AnswerHours.ALWAYS:
@@ -602,9 +602,9 @@ def critical_window_open(*, campaign: Campaign, school: Node, now: dt.datetime |
 def answer_hours_text(campaign: Campaign) -> str:
     """The campaign's rule in one sentence, for its page and the students' (issue 15: "the campaign page says
     so")."""
-    from care import deadlines
+    from care.alerts import deadlines
 
-    opens, closes = deadlines._school_day()
+    opens, closes = deadlines.school_day_hours()
     school = {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")}
     if campaign.answer_hours == AnswerHours.ALWAYS:
         return _(
@@ -630,9 +630,9 @@ def answer_hours_text(campaign: Campaign) -> str:
 
 def _hours_words() -> dict[str, str]:
     """The school day and the evening hours as HH:MM, for the sentences that state a campaign's answering hours."""
-    from care import deadlines
+    from care.alerts import deadlines
 
-    opens, closes = deadlines._school_day()
+    opens, closes = deadlines.school_day_hours()
     e_opens, e_closes = _evening_hours()
     return {
         "opens": opens.strftime("%H:%M"),
@@ -672,8 +672,8 @@ def student_hours_note(campaign: Campaign) -> str:
 
 
 def crisis_lines(school: Node | None) -> list[dict]:
-    """12356, 12355 and the district's own line, for the student's school (``care.responders``)."""
-    from care.responders import crisis_lines as lines
+    """12356, 12355 and the district's own line, for the student's school (``care.alerts.responders``)."""
+    from care.alerts.responders import crisis_lines as lines
 
     return lines(school)
 
@@ -901,7 +901,7 @@ def _alert(assignment: Assignment, result: Result, reasons: list[dict]) -> None:
     """A red or orange result writes its alert in the submit's transaction (outbox: cannot be lost)."""
     if result.level not in {Level.RED, Level.ORANGE}:
         return
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     raise_alert(
         student=assignment.student,
@@ -1076,9 +1076,9 @@ def record_review(
     build 3: the path never breaks silently). A case step at level "none" is refused, nothing changed."""
     from access.policy import visible_students
     from access.tiers import Tier
-    from care.cases_services import CaseError, open_case
+    from care.alerts.services import confirm_level
+    from care.cases.services import CASE_LEVELS, CaseError, open_case
     from care.models import CaseSource, CrisisStep
-    from care.services import CASE_LEVELS, confirm_level
 
     if not visible_students(by, Tier.T3).filter(pk=assignment.student_id).exists():
         raise ScreeningError(_("Not found."), 404)
@@ -1125,8 +1125,8 @@ def record_review(
                 raise ScreeningError(str(exc)) from None
             done.crisis_checklist = CrisisStep.objects.filter(case=done.case).exists()
         else:  # the talk took the student's alerts on, as opening a case does: their escalation stops
+            from care.alerts.services import acknowledge_alert, may_handle_alert
             from care.models import Alert
-            from care.services import acknowledge_alert, may_handle_alert
 
             waiting = Alert.objects.filter(
                 student=assignment.student_id, closed_at__isnull=True, acknowledged_at__isnull=True

@@ -2,7 +2,7 @@
 
 Each step is one transaction: the node's approval row is locked (``select_for_update``), the step is checked,
 the state and the history are written, the step is audited (``supervision.submit`` / ``.approve`` /
-``.accept`` / ``.unapprove``) and the people concerned are notified (care.services.notify). Repeating a step
+``.accept`` / ``.unapprove``) and the people concerned are notified (care.alerts.services.notify). Repeating a step
 already taken changes nothing (a double submit is one submission). A step out of order is refused with a clear
 message and changes nothing; a node outside the actor's posts is 404, a step their role never takes is 403.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import audit
-from care.services import notify
+from care.alerts.services import notify
 from org.models import Node, NodeKind, Post, User
 from supervision.approval import rules as approval
 from supervision.approval.models import Approval, ApprovalAction, ApprovalState, ApprovalStep

@@ -82,9 +82,9 @@ def dashboard_pdf(dash: Dashboard) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from care.file_pdf import _font  # the CJK font (STSong-Light, no font file shipped)
+    from xinyu.web.pdf import cjk_font  # the CJK font (STSong-Light, no font file shipped)
 
-    font = _font()
+    font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor="#555555")
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, spaceAfter=4)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import audit
-from care.services import notify
+from care.alerts.services import notify
 from org.models import Node, NodeKind, Post, Role, User
 from supervision.approval import rules as approval
 from supervision.approval.rules import VIEW_ROLES

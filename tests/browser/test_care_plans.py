@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from care.tests.plans_helpers import open_case
+from care.plans.tests.plans_helpers import open_case
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ def _red_to_do(user_id: int, errors: list) -> None:
     """A red notification, written and sent from another thread (no ORM call in Playwright's loop)."""
     from django.db import connections, transaction
 
-    from care.services import notify
+    from care.alerts.services import notify
     from org.models import User
 
     try:

@@ -33,8 +33,8 @@ def _in_thread(fn):
 def _outcome(student_pk: int) -> dict:
     from django.db import connection
 
+    from care.alerts.selectors import current_level
     from care.models import Alert
-    from care.selectors import current_level
     from org.models import Student
     from screening.models import Answer, Result
 

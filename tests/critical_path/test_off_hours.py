@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.tests.matrix_support import PERSONAS
+from care.alerts.services import acknowledge_alert, escalate_overdue
 from care.models import Alert, AlertStage, Channel, Notification
-from care.services import acknowledge_alert, escalate_overdue
 from conftest import school_day_at
 from counseling.centre.models import DutyShift
 from counseling.rooms.models import CounselingRoom, DistrictLinks, RoomDutyShift
@@ -210,7 +210,7 @@ def test_an_alert_in_school_hours_with_a_psych_teacher_on_duty_takes_the_school_
 
 
 def test_with_no_counselor_on_duty_the_off_hours_route_starts_at_the_whole_centre(world, night):
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     DutyShift.objects.all().delete()
     alert = raise_alert(
@@ -226,7 +226,7 @@ def test_the_counselor_on_duty_opens_and_acknowledges_the_alert_and_nobody_else_
 ):
     """Scope.ESCALATED covers an off-hours alert's current responders: the counselor on duty (told), then the
     whole centre, then the district officers told — and no one else."""
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     alert = raise_alert(
         student=world.student_a1, level="red", reasons=[], source_type="test", source_id="2", now=night
@@ -258,7 +258,7 @@ def test_the_counselor_on_duty_opens_and_acknowledges_the_alert_and_nobody_else_
 def test_every_alert_says_who_is_responsible_now_and_until_when_and_the_school_finds_the_night_handover(
     world, login, night, frozen_clock, django_assert_max_num_queries
 ):
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     alert = raise_alert(
         student=world.student_a1, level="red", reasons=[], source_type="test", source_id="3", now=night
@@ -287,7 +287,7 @@ def test_every_alert_says_who_is_responsible_now_and_until_when_and_the_school_f
 
 def test_an_unacknowledged_school_alert_goes_to_the_centre_when_the_school_closes(world, night, frozen_clock):
     """An orange alert raised in school time would otherwise wait for the next school day (2 school hours)."""
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
 
     morning = night.replace(hour=11, minute=0)  # the psych teacher on the room roster (08:00–12:00)
     alert = raise_alert(

@@ -33,7 +33,7 @@ def media(settings, tmp_path):
 def family(world):
     """Records of 李小明 (a1) of every kind, with T3/T4 markers that must not leave; and 王小红 (a1b, same class)
     with records of her own."""
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
     from counseling.rooms.models import CounselingSession
     from counseling.rooms.tests.room_helpers import book, make_room, make_slot, tomorrow_at
     from schoolwork.home.models import HomeVisit, ParentAttendance, ParentSession
@@ -181,7 +181,7 @@ def test_the_link_expires_and_the_purge_removes_the_zip(
 ):
     from django.core.management import call_command
 
-    from care.guardian_export import export_dir
+    from care.guardian_export.services import export_dir
 
     client = login(world.guardian)
     with django_capture_on_commit_callbacks(execute=True):

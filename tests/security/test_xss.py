@@ -28,7 +28,7 @@ import html
 import re
 
 from access.tests.matrix_support import PERSONAS
-from access.tests.test_matrix import PAGE, _url
+from access.tests.test_matrix import PAGE, matrix_url
 from tests.security.xss import NOT_USER_TEXT, RAW_NEVER, Findings, fuzz_every_text_column, label, text_columns
 
 
@@ -48,7 +48,7 @@ def test_no_free_text_field_is_ever_rendered_as_markup_or_script(world, client):
         expect = PAGE[name]
         if expect.method != "get" or expect.ok != 200 or not expect.allowed:
             continue
-        url = _url(name, expect, objects)
+        url = matrix_url(name, expect, objects)
         for persona in sorted(expect.allowed, key=PERSONAS.index):
             client.force_login(getattr(world, persona))
             response = client.get(url)

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.apps import apps
 from django.db import models
 
-from access.tests.test_matrix import _objects
+from access.tests.test_matrix import matrix_objects
 
 # Text columns no user writes (written by code, computed, or validated against a fixed list), with the reason.
 # Every other text column of every app is fuzzed: a new column is covered without touching this file.
@@ -299,7 +299,7 @@ def probe_audit_event(world, columns: list[models.Field]) -> None:
 def fuzz_every_text_column(world, *, keep: frozenset[str] = frozenset()) -> tuple[dict, list, dict[int, str]]:
     """The matrix objects plus one row of each empty model, every user text column (less ``keep``) filled with
     payloads. Returns the matrix objects, the fuzzed columns and field number → column label."""
-    objects = _objects(world)
+    objects = matrix_objects(world)
     extra_rows(world, objects)
     columns = [f for f in text_columns() if label(f) not in NOT_USER_TEXT and label(f) not in keep]
     empty = sorted({f.model._meta.label for f in columns if not f.model.objects.exists()})

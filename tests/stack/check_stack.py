@@ -72,8 +72,8 @@ def check_alert_escalation() -> int:
     django.setup()
     from django.db import transaction
 
+    from care.alerts.services import raise_alert
     from care.models import Alert, AlertStage, Notification
-    from care.services import raise_alert
     from org.demo.logins import DEMO_SCHOOL_CODE
     from org.models import Student, User
 

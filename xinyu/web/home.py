@@ -8,7 +8,7 @@ add theirs (alerts to acknowledge, open cases, tasks of a plan …) from their `
 
     @register_card
     def open_alerts(request):
-        n = care.selectors.open_alerts(request.user).count()
+        n = care.alerts.selectors.open_alerts(request.user).count()
         return Card(title=_("Alerts to acknowledge"), figures=[Figure(_("Open"), n)], order=10) if n else None
 
 A provider reads only through ``access.policy`` (directly or through its app's selectors). Cards are shown by

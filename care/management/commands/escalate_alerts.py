@@ -17,9 +17,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from care.cases_services import run_timers
-from care.services import escalate_overdue, flush_outbox
-from care.timers import run_registered
+from care.alerts.services import escalate_overdue, flush_outbox
+from care.alerts.timers import run_registered
+from care.cases.services import run_timers
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         while True:
             moved = escalate_overdue()
             cases = run_timers()  # late triage, missed crisis steps, follow-up reminders (issue 4)
-            others = run_registered()  # higher apps' timers (care.timers), e.g. crisis messages (R4.2)
+            others = run_registered()  # higher apps' timers (care.alerts.timers), e.g. crisis messages (R4.2)
             sent = flush_outbox()
             self.stdout.write(
                 f"escalated {moved} alert(s), {cases['reports']} late report(s), "

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent
+from care.alerts.timers import run_registered
 from care.models import Notification
-from care.timers import run_registered
 from counseling.centre import services
 from counseling.centre.models import MessageStage
 from counseling.centre.tests.centre_helpers import put_on_duty

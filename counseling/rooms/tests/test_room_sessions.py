@@ -14,8 +14,8 @@ from django.utils import timezone
 from access.models import AuditEvent
 from access.services import request_break_glass
 from access.tiers import Tier
+from care.file.timeline import Filters, gather
 from care.models import Alert, Case, LevelRecord
-from care.timeline import Filters, gather
 from counseling.rooms import selectors, services
 from counseling.rooms.models import AppointmentStatus, ConfidentialityBreak, CounselingSession
 from counseling.rooms.services import CounselingError

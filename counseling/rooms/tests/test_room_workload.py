@@ -1,5 +1,5 @@
 """Workload (工作量, R1.3): per psychological teacher by month or semester; other apps contribute figures through
-care.workload (lessons from schoolwork)."""
+care.workload.registry (lessons from schoolwork)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from care import workload as registry
+from care.workload import registry
 from counseling.rooms import workload
 from counseling.rooms.models import CounselingSession, RoomDutyShift
 from counseling.rooms.tests.room_helpers import make_room
@@ -58,8 +58,7 @@ def test_lessons_from_another_app_join_the_table_through_the_registry(world):
         row = dict(zip(keys, dict((u.username, v) for u, v in table.rows)["psych"], strict=True))
         assert row["lessons"] == 7
     finally:
-        registry._sources.remove(lessons)
-        registry._labels.pop("lessons")
+        registry.unregister_workload_source(lessons, labels=["lessons"])
 
 
 def test_a_leader_sees_the_schools_psychological_teachers_and_a_teacher_only_themself(world):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from access.models import AuditEvent
-from care.services import open_or_update_case
+from care.cases.services import open_or_update_case
 from schoolwork.home import selectors, services
 from schoolwork.home.models import HomeVisit
 from schoolwork.home.services import HomeSchoolError
@@ -140,7 +140,7 @@ def test_the_coverage_pages_take_a_fixed_number_of_queries(world, login, django_
 
 def test_the_student_file_shows_visits_with_the_sensitive_note_only_at_t3(world, login):
     from access.tiers import Tier
-    from care.timeline import Filters, gather
+    from care.file.timeline import Filters, gather
 
     _visit(world, world.class_teacher, world.student_a1, summary="学习压力大", sensitive_note="曾有自伤念头")
     t2 = [

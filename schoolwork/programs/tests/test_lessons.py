@@ -187,7 +187,7 @@ def test_the_excel_export_is_formula_safe(world, login):
 
 
 def test_lessons_taught_count_toward_the_teachers_workload(world):
-    from care.workload import workload
+    from care.workload.registry import workload
 
     sem = autumn(world)
     record_lessons(by=world.psych, classes=[world.a1, world.a2], semester=sem, given_on=sem.starts_on,

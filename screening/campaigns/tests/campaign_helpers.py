@@ -58,7 +58,7 @@ ASQ_REASONS = [{"code": "asq.q1", "text": {"zh-hans": "ASQ 第1题：是", "en":
 def orange_asq_sheet(world):
     """Student A1's submitted ASQ sheet suggested orange and raised its alert, as the submit does (issue 15's
     review → level → case tests start here). Returns (assignment, alert)."""
-    from care.services import raise_alert
+    from care.alerts.services import raise_alert
     from screening.models import Result
 
     a = assignment_of(launched_campaign(world), world.student_a1)

@@ -56,7 +56,7 @@ def test_scoring_and_alert_are_all_or_nothing(world, login, asq, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr("care.services.raise_alert", boom)
+    monkeypatch.setattr("care.alerts.services.raise_alert", boom)
     with pytest.raises(RuntimeError):
         services.submit_response(user=world.student, response_id=r.pk, idempotency_key="boom")
     assert not Result.objects.filter(response=r).exists()

@@ -68,7 +68,7 @@ def test_open_case_with_level_none_is_refused_with_a_reason_and_nothing_changes(
 
 
 def test_a_student_with_an_open_case_gets_the_concern_added_and_the_message_says_so(world, sheet, login):
-    from care.cases_services import open_case
+    from care.cases.services import open_case
 
     a, _alert = sheet
     first, _ = open_case(student=world.student_a1, level="orange", by=world.psych, reason="班主任报告")

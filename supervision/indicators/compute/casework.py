@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from care.deadlines import SchoolCalendar
-from care.levels import ALERT_LEVELS
+from care.alerts.deadlines import SchoolCalendar
+from care.alerts.levels import ALERT_LEVELS
+from care.contacts import deadlines
+from care.contacts.selectors import contact_state
 from care.models import Case, GuardianContact, Referral, ReferralStatus
-from care.plans import deadlines
-from care.plans.selectors import _state as contact_state
+from care.referrals.deadlines import referral_overdue
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import bounds, ids_filter
 from supervision.indicators.models import Period
@@ -30,7 +31,7 @@ def guardians_contacted(
 ) -> dict[int, Cell]:
     """R12 (sensitive): red and orange cases opened in the period whose guardians were first reached by the
     level's deadline, over those cases reached or past their deadline — the rule of
-    ``care.plans.selectors.guardian_contact_timeliness`` (the same deadlines, ``care.plans.deadlines
+    ``care.contacts.selectors.guardian_contact_timeliness`` (the same deadlines, ``care.contacts.deadlines
     .contact_deadline`` with one school calendar, and states "in_time" / "late" / "overdue"; "waiting" is not
     counted yet), narrowed to red and orange. Two queries."""
     lo, hi = bounds(period)
@@ -63,7 +64,7 @@ def referrals_tracked(
 ) -> dict[int, Cell]:
     """R13 (sensitive): referrals proposed in the period and sent to an institution whose outcome is tracked —
     the institution's feedback received (or the student back at school), or the current step still within its
-    days (``care.plans.deadlines.referral_overdue``) — over the referrals sent. One query."""
+    days (``care.referrals.deadlines.referral_overdue``) — over the referrals sent. One query."""
     lo, hi = bounds(period)
     now = now or timezone.now()
     out: dict[int, list[int]] = {}
@@ -71,7 +72,7 @@ def referrals_tracked(
         proposed_at__gte=lo, proposed_at__lt=hi, status__in=SENT_ON, **ids_filter("school_id", node_ids)
     ).only("pk", "school_id", "status", "status_at", "appointment_at"):
         cell = out.setdefault(r.school_id, [0, 0])
-        cell[0] += r.status in OUTCOME_KNOWN or not deadlines.referral_overdue(r, now)
+        cell[0] += r.status in OUTCOME_KNOWN or not referral_overdue(r, now)
         cell[1] += 1
     return {pk: (n, d) for pk, (n, d) in out.items()}
 

@@ -128,7 +128,7 @@ def positive_followed_up(period: Period, node_ids: Iterable[int] | None, now: dt
 
 
 def students_with_file(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
-    """R5.2 (一人一档): every enrolled student has a file by construction (care.file gathers it from the timeline
+    """R5.2 (一人一档): every enrolled student has a file by construction (care.file.selectors gathers it from the timeline
     providers), so the indicator counts the files with content: active enrollments of the period's school year
     whose student has a confirmed level record or a submitted, scored screening (any year), over those
     enrollments. One grouped query."""

@@ -1,0 +1,11 @@
+"""Routes of alerts (in the ``care`` namespace; care/urls.py lists them)."""
+
+from django.urls import path
+
+from care.alerts import views
+
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+]

@@ -1,0 +1,9 @@
+"""Routes of guardian contacts (in the ``care`` namespace; care/urls.py lists them)."""
+
+from django.urls import path
+
+from care.contacts import views
+
+urlpatterns = [
+    path("cases/<int:pk>/contacts/", views.contacts, name="contacts"),
+]
