@@ -1,4 +1,4 @@
-"""Case pages: the list, open a case, one case (status, level, owner, team, sources, crisis checklist,
+"""Case pages (个案; R12 joint intervention, R15 early warning of self-harm and harm to others): the list, open a case, one case (status, level, owner, team, sources, crisis checklist,
 follow-ups, disclosures, history) and its actions, and the follow-ups due.
 
 Thin views: reads from ``care.cases.selectors`` (which start from ``access.policy``), writes through

@@ -1,4 +1,4 @@
-"""Reads of the student file (一人一档, issue 4 item 1): who may open it and at what tier, and the page's content
+"""Reads of the student file (一人一档, R5.2; issue 4 item 1): who may open it and at what tier, and the page's content
 gathered from the timeline providers (``care.file.timeline``).
 
 Who sees what (docs/care.md, "The student file"):

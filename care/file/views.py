@@ -1,4 +1,4 @@
-"""Student file pages (一人一档, issue 4 item 1): the file, its printable form and its PDF for an authorised
+"""Student file pages (一人一档, R5.2; issue 4 item 1): the file, its printable form and its PDF for an authorised
 transfer. Thin views: access and content come from ``care.file.selectors``; every opening is audited as
 ``care.file.view`` and every export as ``care.file.export`` (the guardians see both, docs/care.md)."""
 

@@ -1,5 +1,5 @@
-"""Pages of the plan, guardian contacts and referrals of a case, the institution clinician's referrals, "my
-tasks" and the district's partner-institution registry (issue 4 items 5–7).
+"""Pages of a case's intervention plan made with the family (干预方案, R12) and "my tasks" (issue 4 item 5); the
+guardian contacts are in care.contacts, the referrals and the partner institutions in care.referrals.
 
 Thin views: reads through ``care.plans.selectors`` (from ``access.policy``), writes through
 ``care.plans.services``. A role that never has a page gets 403 before any lookup; an object outside the user's

@@ -308,7 +308,7 @@ class DistTable:
 
 
 def suppress_row(cells: list[int], min_cell: int) -> tuple[list[int | None], int | None, bool]:
-    """T0 small-cell suppression of one row with its total (R8.4): every cell under ``min_cell`` (zero excepted)
+    """T0 small-cell suppression of one row with its total (DESIGN.md: small cells under 5 suppressed): every cell under ``min_cell`` (zero excepted)
     is hidden; when exactly one is hidden and the total is shown, the smallest other non-zero cell is hidden too
     (no complementary disclosure: total minus the shown cells would give it back), else the total.
     Returns (cells, total, suppressed_any)."""

@@ -1,4 +1,4 @@
-"""Reads of the supervision dashboards (督导看板, issue 7 deliverables 3 and 6): who sees which node, and a node's
+"""Reads of the supervision dashboards (督导看板, R18; issue 7 deliverables 3 and 6): who sees which node, and a node's
 figures per indicator group with its children's — read ONLY from ``RollupValue`` (a fixed number of queries,
 whatever the number of children), suppressed with ``supervision.dashboards.privacy`` for a viewer above the school.
 

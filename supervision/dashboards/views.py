@@ -1,4 +1,4 @@
-"""Supervision dashboards (督导看板, issue 7 deliverable 3): city → district → school drill-down per period, the
+"""Supervision dashboards (督导看板, R18; issue 7 deliverable 3): city → district → school drill-down per period, the
 trend of one indicator over semesters, the Excel download and the printable PDF report, and the recompute
 button of the administrators. Thin: the figures come from ``supervision.dashboards.selectors`` (rollups only)."""
 
