@@ -1,25 +1,6 @@
-"""Models of the counseling app."""
+"""Models of the counseling app, defined in its sub-domains and re-exported here so Django finds them under the app
+label ``counseling``: the district counseling centre and its 24-hour messages (R4.2, ``counseling.centre.models``)
+and the school counseling room (R4.3, R1.3, R4.1, ``counseling.rooms.models``)."""
 
-# --- District counseling centre and 24-hour messages (R4.2) — engineer "centre" ---------------------------------
-from counseling.centre.models import (  # noqa: F401
-    CalendarDay,
-    CentreVisit,
-    DutyShift,
-    HotlineCall,
-    Message,
-    MessageReply,
-    OnlineLine,
-    OnlineSession,
-)
-
-# --- School counseling room (R4.3, R1.3, R4.1) — engineer "room" --------------------------------------------------
-from counseling.rooms.models import (  # noqa: F401
-    Appointment,
-    ConfidentialityBreak,
-    CounselingRoom,
-    CounselingSession,
-    DistrictLinks,
-    OpeningHours,
-    RoomDutyShift,
-    Slot,
-)
+from counseling.centre.models import *  # noqa: F403
+from counseling.rooms.models import *  # noqa: F403

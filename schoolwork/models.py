@@ -6,25 +6,5 @@ here so that Django finds them under the app label ``schoolwork``).
   R14, R17): ``schoolwork.home.models``.
 """
 
-from schoolwork.home.models import (  # noqa: F401
-    Attachment,
-    DistrictPlan,
-    ExcellentCase,
-    GuardianInvitation,
-    HomeVisit,
-    LeadershipMeeting,
-    ParentAttendance,
-    ParentSession,
-    Pilot,
-    Resource,
-    TalkRequest,
-)
-from schoolwork.programs.models import (  # noqa: F401
-    ClassActivity,
-    ClassDay,
-    KeyTimeActivity,
-    Lesson,
-    LessonPlan,
-    Training,
-    TrainingAttendance,
-)
+from schoolwork.home.models import *  # noqa: F403
+from schoolwork.programs.models import *  # noqa: F403

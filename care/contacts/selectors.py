@@ -14,11 +14,7 @@ from access.policy import roles_of
 from access.tiers import Tier
 from care.alerts.deadlines import SchoolCalendar
 from care.contacts import deadlines
-from care.models import (
-    Case,
-    CaseStatus,
-    GuardianContact,
-)
+from care.models import Case, CaseStatus, GuardianContact
 from care.plans.selectors import READER_ROLES, students_of
 from org.models import Node, Role, User
 

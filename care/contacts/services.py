@@ -12,11 +12,7 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from care.contacts import selectors
-from care.models import (
-    Case,
-    ContactChannel,
-    GuardianContact,
-)
+from care.models import Case, ContactChannel, GuardianContact
 from care.plans import selectors as plan_selectors
 from care.plans.services import PathwayError, clean_text, locked_case, require_open
 from org.models import User

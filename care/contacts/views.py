@@ -14,18 +14,10 @@ from access import audit
 from access.routes import policy
 from access.tiers import Tier
 from care.contacts import selectors, services
-from care.models import (
-    ContactChannel,
-)
+from care.models import ContactChannel
 from care.plans import selectors as plan_selectors
 from care.plans.services import PathwayError
-from care.plans.views import (
-    case_context,
-    case_or_404,
-    datetime_field,
-    error_page,
-    require_roles,
-)
+from care.plans.views import case_context, case_or_404, datetime_field, error_page, require_roles
 
 
 @login_required

@@ -21,13 +21,7 @@ from django.utils import timezone
 
 from access.policy import NOTHING, role_student_q, roles_of
 from access.tiers import Tier
-from care.models import (
-    Case,
-    CaseStatus,
-    CrisisStep,
-    Plan,
-    PlanAction,
-)
+from care.models import Case, CaseStatus, CrisisStep, Plan, PlanAction
 from org.models import Enrollment, EnrollmentStatus, Post, Role, Student, User
 
 READER_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})

@@ -18,14 +18,7 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from care.alerts.services import notify
-from care.models import (
-    Case,
-    CaseEvent,
-    CaseEventKind,
-    CaseStatus,
-    Plan,
-    PlanAction,
-)
+from care.models import Case, CaseEvent, CaseEventKind, CaseStatus, Plan, PlanAction
 from care.plans import selectors
 from org.models import User
 

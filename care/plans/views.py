@@ -26,12 +26,7 @@ from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
 from care.contacts import selectors as contact_selectors
-from care.models import (
-    Case,
-    CrisisStep,
-    Plan,
-    PlanAction,
-)
+from care.models import Case, CrisisStep, Plan, PlanAction
 from care.plans import selectors, services
 from care.plans.services import SAFETY_PARTS, PathwayError
 from xinyu.web.home import url_or_none

@@ -9,13 +9,7 @@ from django.utils import timezone
 
 from access.policy import NOTHING, roles_of
 from access.tiers import Tier
-from care.models import (
-    Case,
-    Institution,
-    InstitutionMember,
-    Referral,
-    ReferralStatus,
-)
+from care.models import Case, Institution, InstitutionMember, Referral, ReferralStatus
 from care.plans.selectors import READER_ROLES, readable_cases, students_of
 from care.referrals import deadlines
 from org.models import Node, Post, Role, User

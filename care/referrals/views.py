@@ -15,12 +15,7 @@ from django.views.decorators.http import require_POST
 from access import audit
 from access.routes import policy
 from access.tiers import Tier
-from care.models import (
-    Institution,
-    InstitutionKind,
-    Referral,
-    ReferralStatus,
-)
+from care.models import Institution, InstitutionKind, Referral, ReferralStatus
 from care.plans import selectors as plan_selectors
 from care.plans.services import PathwayError
 from care.plans.views import (

@@ -14,15 +14,8 @@ from org.models import Node, User
 from schoolwork.home.attachments import attachments_by_owner
 from supervision.approval import rules as approval
 from supervision.approval.rules import VIEW_ROLES
-from supervision.inspections.models import (
-    Finding,
-    Inspection,
-    InspectionItem,
-    RectificationTask,
-    TaskNote,
-    TaskStatus,
-)
 from supervision.inspections.services import INSPECT_ROLES, visible_q
+from supervision.models import Finding, Inspection, InspectionItem, RectificationTask, TaskNote, TaskStatus
 
 
 def inspections_for(

@@ -19,12 +19,7 @@ from supervision.indicators.compute.counsel import (
 )
 from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.indicators.tests.indicators_support import (
-    assert_queries_do_not_grow,
-    figures,
-    period,
-    stored,
-)
+from supervision.indicators.tests.support import assert_queries_do_not_grow, figures, period, stored
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = timezone.now()

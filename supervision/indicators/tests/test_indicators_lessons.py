@@ -19,7 +19,7 @@ from supervision.indicators.compute.lessons import (
     pre_exam_sessions,
 )
 from supervision.indicators.models import DirtyNode
-from supervision.indicators.tests.indicators_support import add_school, assert_queries_do_not_grow, period
+from supervision.indicators.tests.support import add_school, assert_queries_do_not_grow, period
 
 NOW = timezone.now()
 _n = itertools.count(1)

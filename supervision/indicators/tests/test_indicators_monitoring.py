@@ -23,12 +23,7 @@ from screening.models import (
 from supervision.indicators.compute.monitoring import coverage_by_grade, positive_followed_up
 from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.indicators.tests.indicators_support import (
-    assert_queries_do_not_grow,
-    figures,
-    period,
-    stored,
-)
+from supervision.indicators.tests.support import assert_queries_do_not_grow, figures, period, stored
 
 COVERAGE = "r5.1-screening-coverage"
 FOLLOWED = "r5.1-positive-followed-up"

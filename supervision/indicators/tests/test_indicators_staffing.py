@@ -9,7 +9,7 @@ from org.models import Node, NodeKind, Post, Role, SchoolStage, User
 from supervision.indicators.compute.staffing import large_schools_details
 from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full, run_incremental
-from supervision.indicators.tests.indicators_support import (
+from supervision.indicators.tests.support import (
     add_school,
     assert_queries_do_not_grow,
     figures,

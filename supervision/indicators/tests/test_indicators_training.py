@@ -15,12 +15,7 @@ from schoolwork.programs.models import Training, TrainingAttendance, TrainingKin
 from supervision.indicators.compute.training import untrained_staff_details
 from supervision.indicators.models import DirtyNode
 from supervision.indicators.rollup import run_full
-from supervision.indicators.tests.indicators_support import (
-    assert_queries_do_not_grow,
-    figures,
-    period,
-    stored,
-)
+from supervision.indicators.tests.support import assert_queries_do_not_grow, figures, period, stored
 
 TRAINED = "r2.2-staff-trained"
 TRIAGED = "r2.3-reports-triaged"
