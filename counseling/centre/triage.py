@@ -29,6 +29,8 @@ class Phrase:
     id: str
     pattern: re.Pattern
     weight: float
+    # an act in progress or within hours, means at hand, someone harming the child (issue 16)
+    imminent: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class Triage:
     hits: list[str] = field(default_factory=list)  # phrase ids that counted (never the message's words)
     negated: list[str] = field(default_factory=list)  # phrase ids found but negated
     model: float = 0.0  # the n-gram model's probability of a crisis (0–1)
+    # 紧急危险 — imminent danger (issue 16): an un-negated phrase marked ``imminent`` outside a story or the news.
+    # Always also a crisis; the rest of the crisis class is *risk* (ideation, self-harm, a plan without a time).
+    imminent: bool = False
+
+    @property
+    def risk_class(self) -> str:
+        """The class of issue 16: ``imminent``, ``risk`` or ``none``."""
+        return "imminent" if self.imminent else "risk" if self.crisis else "none"
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,12 @@ def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
         distance_cues=tuple(data["distance"]["cues"]),
         masks=tuple(re.compile(m) for m in data["masks"]),
         phrases=tuple(
-            Phrase(id=p["id"], pattern=re.compile(p["pattern"]), weight=float(p["weight"]))
+            Phrase(
+                id=p["id"],
+                pattern=re.compile(p["pattern"]),
+                weight=float(p["weight"]),
+                imminent=bool(p.get("imminent", False)),
+            )
             for p in data["phrases"]
         ),
     )
@@ -150,6 +165,7 @@ def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> T
     masked = _masked(text, lex)
     best: dict[str, float] = {}
     negated: set[str] = set()
+    imminent = False
     for clause in CLAUSE_SPLIT.split(masked):
         if not clause:
             continue
@@ -160,6 +176,7 @@ def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> T
                     negated.add(phrase.id)
                     continue
                 best[phrase.id] = max(best.get(phrase.id, 0.0), phrase.weight * factor)
+                imminent = imminent or (phrase.imminent and factor == 1.0)
     total = round(sum(best.values()), 3)
     # R4.2, recall first: the lexicon OR the n-gram model (wording the lexicon has no phrase for).
     model = ngram_model() if use_model else None
@@ -167,10 +184,11 @@ def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> T
     by_model = model is not None and p >= model.threshold
     return Triage(
         score=total,
-        crisis=total >= lex.threshold or by_model,
+        crisis=total >= lex.threshold or by_model or imminent,
         hits=sorted(best) + (["ngram-model"] if by_model else []),
         negated=sorted(negated - set(best)),
         model=p,
+        imminent=imminent,
     )
 
 

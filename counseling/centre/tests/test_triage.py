@@ -81,3 +81,22 @@ def test_the_ngram_model_catches_indirect_wording_the_lexicon_has_no_phrase_for(
 )
 def test_everyday_goodbyes_and_rest_are_not_a_crisis(text):
     assert not score(text).crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我刚吃了一整瓶安眠药，头好晕", "我现在站在天台上，风好大", "手上一直在流血，止不住"],
+)
+def test_an_act_in_progress_is_imminent_danger_not_only_risk(text):
+    result = score(text)
+    assert result.imminent and result.crisis and result.risk_class == "imminent"
+
+
+@pytest.mark.parametrize("text", ["我不想活了", "我想过自杀，但是还没有计划"])
+def test_ideation_without_an_act_or_a_time_is_risk_not_imminent_danger(text):
+    result = score(text)
+    assert result.crisis and not result.imminent and result.risk_class == "risk"
+
+
+def test_an_act_in_a_story_is_not_imminent_danger():
+    assert not score("小说里的主角站在天台上，风很大").imminent
