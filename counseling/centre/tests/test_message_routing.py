@@ -193,3 +193,38 @@ def test_the_sender_of_a_risk_message_keeps_the_hotline_notice_without_the_emerg
         .content.decode()
     )
     assert 'id="crisis-help"' in page and 'id="emergency-help"' not in page
+
+
+def test_old_crisis_messages_are_backfilled_as_risk(world):
+    import importlib
+    from pathlib import Path
+
+    from django.apps import apps
+
+    import counseling.migrations
+
+    name = next(
+        Path(counseling.migrations.__file__).parent.glob("*_i16_route.py")
+    ).stem  # renumbered at merge
+
+    _leave(world, RISK, "a")
+    _leave(world, ORDINARY, "b")
+    Message.objects.update(risk_class=RiskClass.NONE)  # as before the migration
+    importlib.import_module(f"counseling.migrations.{name}").backfill(apps, None)
+    assert dict(Message.objects.values_list("crisis", "risk_class")) == {True: RiskClass.RISK, False: 0}
+
+
+def test_without_an_emergency_template_the_emergency_sms_goes_on_the_alert_template(settings):
+    from care.channels import sms
+    from care.channels.text import Message as Text
+
+    settings.XINYU_SMS = {
+        "template_alert": "SMS_ALERT",
+        "template_todo": "SMS_TODO",
+        "template_emergency": "",
+    }
+    text = Text(urgent=True, subject="", body="", link="", kind=services.IMMINENT_KIND)
+    assert sms.template(text) == "SMS_ALERT"
+    settings.XINYU_SMS["template_emergency"] = "SMS_EMERGENCY"
+    assert sms.template(text) == "SMS_EMERGENCY"
+    assert sms.template(Text(urgent=True, subject="", body="", link="", kind="centre.crisis")) == "SMS_ALERT"
