@@ -414,7 +414,8 @@ def _tell_stage(message: Message, stage: int, people: list[User], now: dt.dateti
         )
     care.notify(
         users=people,
-        kind=(IMMINENT_KIND if imminent else CRISIS_KIND) if first else ESCALATED_KIND,
+        # Imminent danger keeps its kind at every stage a counselor is told: its SMS is the emergency template.
+        kind=IMMINENT_KIND if imminent else CRISIS_KIND if first else ESCALATED_KIND,
         subject=subject,
         url=url,
         key=f"centre-crisis-{message.pk}" if first else f"centre-escalate-{message.pk}-{stage}",

@@ -103,8 +103,10 @@ def test_an_imminent_message_climbs_after_the_shortest_stage_time(world, setting
     assert services.escalate_crisis_messages(T0 + 5 * MIN) == 1
     message.refresh_from_db()
     assert message.stage == MessageStage.CENTRE and message.escalate_at == T0 + 10 * MIN
-    escalated = Notification.objects.filter(kind=services.ESCALATED_KIND, channel=Channel.IN_APP).get()
-    assert escalated.urgent  # imminent danger stays red at every stage
+    escalated = Notification.objects.filter(
+        key=f"centre-escalate-{message.pk}-1", channel=Channel.IN_APP
+    ).get()
+    assert escalated.urgent and escalated.kind == services.IMMINENT_KIND  # red, emergency SMS, at every stage
     settings.XINYU_MESSAGE_IMMINENT_MINUTES_BY_DISTRICT = {"110108": 3}
     assert _leave(world, IMMINENT, "b").escalate_at == T0 + 3 * MIN
 
