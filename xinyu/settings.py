@@ -331,11 +331,15 @@ XINYU_SMS = {
     "sign_name": os.environ.get("XINYU_SMS_SIGN_NAME", ""),  # 短信签名, e.g. 心育
     "template_alert": os.environ.get("XINYU_SMS_TEMPLATE_ALERT", ""),  # 模板: 您有一条需立即处理的预警…
     "template_todo": os.environ.get("XINYU_SMS_TEMPLATE_TODO", ""),  # 模板: 您有一条新的待办… (optional)
+    # 模板: 【紧急】…请立即登录心育回复…必要时拨打110/120 — for the notification kinds below (optional; else alert)
+    "template_emergency": os.environ.get("XINYU_SMS_TEMPLATE_EMERGENCY", ""),
     "app_id": os.environ.get("XINYU_SMS_APP_ID", ""),  # Tencent only: SmsSdkAppId
     "region": os.environ.get("XINYU_SMS_REGION", "ap-beijing"),  # Tencent only
     "endpoint": os.environ.get("XINYU_SMS_ENDPOINT", ""),  # default: the provider's public endpoint
     "protocol": os.environ.get("XINYU_SMS_PROTOCOL", "https"),
 }
+# Notification kinds whose SMS is the emergency template (issue 16: a 24-hour message in imminent danger).
+XINYU_SMS_EMERGENCY_KINDS = ["centre.imminent"]
 XINYU_WECOM = {  # 企业微信 application messages (自建应用)
     "corp_id": os.environ.get("XINYU_WECOM_CORP_ID", ""),
     "secret": os.environ.get("XINYU_WECOM_SECRET", ""),
@@ -354,8 +358,16 @@ XINYU_RECEIPT_TOKEN = os.environ.get("XINYU_RECEIPT_TOKEN", "")
 # District counseling centre and 24-hour message platform (counseling.centre, R4.2). First-reply deadline of a
 # message in hours, overridable per district by division code; the centre's service hours by kind of day
 # (public holidays and 调休 working days from counseling.CalendarDay); the hotlines every sender is shown.
+# Issue 16: while someone is on duty an ordinary message is answered within XINYU_MESSAGE_REPLY_MINUTES (per district);
+# with no one on duty (nights, holidays) by the next shift's start + those minutes, never later than
+# XINYU_MESSAGE_REPLY_HOURS after it was sent.
+XINYU_MESSAGE_REPLY_MINUTES = 60
+XINYU_MESSAGE_REPLY_MINUTES_BY_DISTRICT: dict[str, int] = {}
 XINYU_MESSAGE_REPLY_HOURS = 12
 XINYU_MESSAGE_REPLY_HOURS_BY_DISTRICT: dict[str, int] = {}
+# An imminent-danger message (紧急危险) is due and climbs a stage after these minutes (the shortest stage time).
+XINYU_MESSAGE_IMMINENT_MINUTES = 5
+XINYU_MESSAGE_IMMINENT_MINUTES_BY_DISTRICT: dict[str, int] = {}
 # A crisis message without a first reply climbs a stage after these minutes (on duty → whole centre → district
 # officers), by care's escalation timer; per district by division code.
 XINYU_MESSAGE_CRISIS_MINUTES = 15

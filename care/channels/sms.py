@@ -23,6 +23,8 @@ def _conf() -> dict:
 
 def template(message: Message) -> str:
     conf = _conf()
+    if conf.get("template_emergency") and message.kind in getattr(settings, "XINYU_SMS_EMERGENCY_KINDS", ()):
+        return conf["template_emergency"]  # says 紧急 and what to do (issue 16)
     return conf["template_alert"] if message.urgent or not conf["template_todo"] else conf["template_todo"]
 
 

@@ -21,6 +21,7 @@ class Message:
     body: str
     link: str
     ref: str = ""  # our id of the outbox row (Aliyun OutId, Tencent SessionContext): no personal data
+    kind: str = ""  # the notification's kind (an emergency kind has its own SMS template)
 
 
 def link(row: Notification) -> str:
@@ -60,4 +61,5 @@ def message(row: Notification) -> Message:
         body=body % {"url": url, "what": what},
         link=url,
         ref=str(row.pk or ""),
+        kind=row.kind,
     )

@@ -83,6 +83,21 @@ class MessageStage(models.IntegerChoices):
     DISTRICT = 2, _("District officers")
 
 
+class RiskClass(models.IntegerChoices):
+    """The triage's class of a message (issue 16), stored as a rank so the queue sorts by it: imminent danger
+    (紧急危险: an act in progress or within hours, means at hand) above risk (风险: ideation, self-harm,
+    hopelessness, a plan without a time) above the rest."""
+
+    NONE = 0, _("No risk found")
+    RISK = 1, _("Risk")
+    IMMINENT = 2, _("Imminent danger")
+
+    @classmethod
+    def of(cls, name: str) -> RiskClass:
+        """The class for ``triage.Triage.risk_class`` ("imminent" / "risk" / "none")."""
+        return {"imminent": cls.IMMINENT, "risk": cls.RISK}.get(name, cls.NONE)
+
+
 class Message(models.Model):
     """24小时留言 — a student's message to the district centre. Named: ``student`` is set. Anonymous:
     ``student`` is NULL and nothing else names the sender (no user, no school, no address); only the hash of the
@@ -104,7 +119,10 @@ class Message(models.Model):
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.WAITING
     )
     triage_score = models.FloatField(_("triage score"), default=0)
-    crisis = models.BooleanField(_("crisis"), default=False)
+    crisis = models.BooleanField(_("crisis"), default=False)  # risk or imminent
+    risk_class = models.PositiveSmallIntegerField(
+        _("risk class"), choices=RiskClass.choices, default=RiskClass.NONE
+    )
     triage_hits = models.JSONField(default=list, blank=True)  # lexicon phrase ids, never the words
     lexicon_version = models.PositiveSmallIntegerField(default=0)
     # A crisis not answered within XINYU_MESSAGE_CRISIS_MINUTES climbs a stage (services.escalate_crisis_messages).
@@ -119,7 +137,7 @@ class Message(models.Model):
     )
 
     class Meta:
-        ordering = ["-crisis", "reply_due", "pk"]
+        ordering = ["-risk_class", "reply_due", "pk"]
         verbose_name = _("24-hour message")
         verbose_name_plural = _("24-hour messages")
         constraints = [
@@ -129,7 +147,9 @@ class Message(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["district", "status", "-crisis", "reply_due"], name="centre_message_queue"),
+            models.Index(
+                fields=["district", "status", "-risk_class", "reply_due"], name="centre_message_queue"
+            ),
             # The escalation timer's scan (every minute): only unanswered crises waiting to climb.
             models.Index(
                 fields=["escalate_at"],

@@ -5,6 +5,9 @@ student sees their own named messages (anonymous ones only through their code)."
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
+from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
@@ -18,6 +21,7 @@ from counseling.centre.models import (
     MessageStatus,
     OnlineSession,
     OnlineStatus,
+    RiskClass,
 )
 from counseling.centre.services import admin_districts, counselor_districts, own_student
 from org.models import Node, User
@@ -33,8 +37,48 @@ def message_queue(user: User) -> QuerySet[Message]:
         Message.objects.filter(district__in=districts)
         .select_related("district", "student")
         .annotate(waiting_first=waiting_first)
-        .order_by("waiting_first", "-crisis", "reply_due", "pk")
+        .order_by("waiting_first", "-risk_class", "reply_due", "pk")
     )
+
+
+@dataclass(frozen=True)
+class ReplyTimes:
+    """Time to first reply of one risk class's messages (issue 16: how long a child in danger waits)."""
+
+    risk_class: int
+    label: str
+    sent: int  # messages sent in the period
+    answered: int
+    median_minutes: float | None  # of the answered ones
+    p90_minutes: float | None  # nearest rank
+
+
+def reply_times(district: Node, start: dt.datetime, end: dt.datetime) -> list[ReplyTimes]:
+    """Median and 90th percentile of minutes to the first reply, per risk class (imminent, risk, none), over the
+    district's messages sent in [start, end). One query; the percentiles are computed here (SQLite has none)."""
+    waits: dict[int, list[float]] = {c: [] for c in RiskClass.values}
+    sent = dict.fromkeys(RiskClass.values, 0)
+    rows = Message.objects.filter(district=district, created_at__gte=start, created_at__lt=end).values_list(
+        "risk_class", "created_at", "first_reply_at"
+    )
+    for risk_class, created_at, first_reply_at in rows:
+        sent[risk_class] += 1
+        if first_reply_at is not None:
+            waits[risk_class].append((first_reply_at - created_at).total_seconds() / 60)
+    out = []
+    for risk_class in sorted(RiskClass.values, reverse=True):
+        w = sorted(waits[risk_class])
+        out.append(
+            ReplyTimes(
+                risk_class=risk_class,
+                label=str(RiskClass(risk_class).label),
+                sent=sent[risk_class],
+                answered=len(w),
+                median_minutes=round(statistics.median(w), 1) if w else None,
+                p90_minutes=round(w[math.ceil(0.9 * len(w)) - 1], 1) if w else None,
+            )
+        )
+    return out
 
 
 def message_for_counselor(user: User, pk: int) -> Message:

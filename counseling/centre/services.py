@@ -40,6 +40,7 @@ from counseling.centre.models import (
     OnlineLine,
     OnlineSession,
     OnlineStatus,
+    RiskClass,
     VisitStatus,
 )
 from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
@@ -50,6 +51,10 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud an
 CRISIS_KIND = (
     "centre.crisis"  # high-priority notification kind (an anonymous crisis has no student to alert on)
 )
+IMMINENT_KIND = "centre.imminent"  # 紧急危险: red, by every channel the person has
+# What the outside channels say of an imminent-danger message (no who, no level, no school): it is urgent, and what
+# to do. Chinese only, like the SMS templates: it leaves the system as written.
+IMMINENT_TODO = "紧急：一条24小时留言显示学生可能正处于危险中，请立即登录回复并设法联系，必要时拨打110/120"
 
 
 class CentreError(Exception):
@@ -269,9 +274,45 @@ def cancel_shift(*, by: User, shift: DutyShift) -> None:
 # --- 24-hour messages (24小时留言平台) ------------------------------------------------------------------------------
 
 
+def _per_district(name: str, district: Node, default: int) -> int:
+    by_district = getattr(settings, f"{name}_BY_DISTRICT", {})
+    return int(by_district.get(district.code, getattr(settings, name, default)))
+
+
 def reply_hours(district: Node) -> int:
-    by_district = getattr(settings, "XINYU_MESSAGE_REPLY_HOURS_BY_DISTRICT", {})
-    return int(by_district.get(district.code, settings.XINYU_MESSAGE_REPLY_HOURS))
+    """The longest an ordinary message waits for its first reply when no one is on duty (nights, holidays)."""
+    return _per_district("XINYU_MESSAGE_REPLY_HOURS", district, 12)
+
+
+def reply_minutes(district: Node) -> int:
+    """Minutes an ordinary message has for its first reply while the centre is staffed (issue 16), per district."""
+    return _per_district("XINYU_MESSAGE_REPLY_MINUTES", district, 60)
+
+
+def imminent_minutes(district: Node) -> int:
+    """Minutes an imminent-danger message (紧急危险) has before it is due and climbs a stage: the shortest."""
+    return _per_district("XINYU_MESSAGE_IMMINENT_MINUTES", district, 5)
+
+
+def reply_due(district: Node, risk_class: int, now: dt.datetime) -> dt.datetime:
+    """The first-reply deadline of a message sent at ``now`` (R4.2, issue 16). Imminent danger: its stage minutes;
+    risk: the crisis minutes; an ordinary message while someone is on duty: ``reply_minutes``; with no one on duty:
+    the next shift's start + ``reply_minutes``, at the latest ``reply_hours`` after it was sent."""
+    if risk_class == RiskClass.IMMINENT:
+        return now + dt.timedelta(minutes=imminent_minutes(district))
+    if risk_class == RiskClass.RISK:
+        return now + dt.timedelta(minutes=crisis_minutes(district))
+    minutes = dt.timedelta(minutes=reply_minutes(district))
+    if on_duty(district, now):
+        return now + minutes
+    latest = now + dt.timedelta(hours=reply_hours(district))
+    next_shift = (
+        DutyShift.objects.filter(district=district, starts_at__gt=now, starts_at__lt=latest)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return min(latest, next_shift + minutes) if next_shift else latest
 
 
 def new_code() -> str:
@@ -289,8 +330,14 @@ ESCALATED_KIND = "centre.escalated"
 
 def crisis_minutes(district: Node) -> int:
     """Minutes the centre has to answer a crisis message before it climbs a stage (R4.2), per district."""
-    by_district = getattr(settings, "XINYU_MESSAGE_CRISIS_MINUTES_BY_DISTRICT", {})
-    return int(by_district.get(district.code, getattr(settings, "XINYU_MESSAGE_CRISIS_MINUTES", 15)))
+    return _per_district("XINYU_MESSAGE_CRISIS_MINUTES", district, 15)
+
+
+def stage_minutes(message: Message) -> int:
+    """Minutes before an unanswered crisis climbs a stage: the shortest for imminent danger."""
+    if message.risk_class == RiskClass.IMMINENT:
+        return imminent_minutes(message.district)
+    return crisis_minutes(message.district)
 
 
 def district_officers(district: Node) -> list[User]:
@@ -323,6 +370,10 @@ def _first_stage_with_people(district: Node, start: int, now: dt.datetime) -> tu
 
 
 def _tell_stage(message: Message, stage: int, people: list[User], now: dt.datetime, first: bool) -> None:
+    """Tell a stage of a crisis message. Imminent danger goes red: in-app and by every outside channel each person
+    has (SMS, 企业微信, 钉钉, e-mail), whatever they chose, at night too — with what to do, never who it is."""
+    imminent = message.risk_class == RiskClass.IMMINENT
+    red = {"level": RiskLevel.RED, "outside_text": IMMINENT_TODO} if imminent else {}
     if stage == MessageStage.DISTRICT:
         # Officers and administrators do not read messages (T3): they are told the centre must act now; the
         # administrator's link is the duty roster (who is on duty, whom to call in).
@@ -345,22 +396,32 @@ def _tell_stage(message: Message, stage: int, people: list[User], now: dt.dateti
                 key=f"centre-escalate-{message.pk}-{stage}",
                 email=True,
                 now=now,
+                **red,
             )
         return
     url = reverse("counseling:centre_message", kwargs={"pk": message.pk})
-    subject = (
-        _("Urgent: a 24-hour message reads like a crisis — reply now")
-        if first
-        else _("Urgent: a crisis message has had no reply from the counselor on duty — reply now")
-    )
+    if imminent:
+        subject = (
+            _("Emergency: a 24-hour message reads like imminent danger — reply and phone for help now")
+            if first
+            else _("Emergency: an imminent-danger message has had no reply — act now")
+        )
+    else:
+        subject = (
+            _("Urgent: a 24-hour message reads like a crisis — reply now")
+            if first
+            else _("Urgent: a crisis message has had no reply from the counselor on duty — reply now")
+        )
     care.notify(
         users=people,
-        kind=CRISIS_KIND if first else ESCALATED_KIND,
+        # Imminent danger keeps its kind at every stage a counselor is told: its SMS is the emergency template.
+        kind=IMMINENT_KIND if imminent else CRISIS_KIND if first else ESCALATED_KIND,
         subject=subject,
         url=url,
         key=f"centre-crisis-{message.pk}" if first else f"centre-escalate-{message.pk}-{stage}",
         email=True,
         now=now,
+        **red,
     )
 
 
@@ -371,9 +432,7 @@ def _first_crisis_stage(message: Message, now: dt.datetime) -> list[User]:
     stage, people = _first_stage_with_people(message.district, MessageStage.ON_DUTY, now)
     message.stage = stage
     message.escalate_at = (
-        now + dt.timedelta(minutes=crisis_minutes(message.district))
-        if stage < MessageStage.DISTRICT
-        else None
+        now + dt.timedelta(minutes=stage_minutes(message)) if stage < MessageStage.DISTRICT else None
     )
     return people
 
@@ -413,9 +472,10 @@ def leave_message(
         body=body,
         submit_key=submit_key,
         created_at=now,
-        reply_due=now + dt.timedelta(hours=reply_hours(district)),
+        reply_due=reply_due(district, RiskClass.of(result.risk_class), now),
         triage_score=result.score,
         crisis=result.crisis,
+        risk_class=RiskClass.of(result.risk_class),
         triage_hits=result.hits,
         lexicon_version=triage.lexicon().version,
     )
@@ -431,6 +491,14 @@ def leave_message(
                         level=RiskLevel.RED,
                         reasons=[
                             {
+                                "code": "centre.message.imminent",
+                                "text": {
+                                    "zh-hans": "24小时留言分诊：紧急危险",
+                                    "en": "24-hour message triage: imminent danger",
+                                },
+                            }
+                            if result.imminent
+                            else {
                                 "code": "centre.message.crisis",
                                 "text": {
                                     "zh-hans": "24小时留言危机分诊",
@@ -448,7 +516,7 @@ def leave_message(
                 action="counseling.message.leave",
                 obj=message,
                 student_id=None if anonymous else student.pk,
-                detail={"anonymous": anonymous, "crisis": result.crisis},
+                detail={"anonymous": anonymous, "crisis": result.crisis, "class": result.risk_class},
             )
     except IntegrityError:  # the same form sent twice at once: the first one won
         return Message.objects.get(submit_key=submit_key), None, False
@@ -948,7 +1016,7 @@ def remind_overdue_messages(*, now: dt.datetime | None = None, batch: int = 500)
     overdue = (
         Message.objects.filter(status=MessageStatus.WAITING, reply_due__lte=now)
         .select_related("district")
-        .order_by("-crisis", "reply_due")[:batch]
+        .order_by("-risk_class", "reply_due")[:batch]
     )
     for message in overdue:
         with transaction.atomic():
@@ -985,9 +1053,7 @@ def _escalate_one(message_id: int, now: dt.datetime) -> bool:
         before = message.stage
         stage, people = _first_stage_with_people(message.district, before + 1, now)
         escalate_at = (
-            now + dt.timedelta(minutes=crisis_minutes(message.district))
-            if stage < MessageStage.DISTRICT
-            else None
+            now + dt.timedelta(minutes=stage_minutes(message)) if stage < MessageStage.DISTRICT else None
         )
         # Conditional update: on SQLite (no row locks) the stage check makes a second run a no-op.
         moved = Message.objects.filter(

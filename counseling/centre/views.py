@@ -23,7 +23,7 @@ from access.routes import policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from counseling.centre import selectors, services
-from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic
+from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic, RiskClass
 from counseling.centre.services import CentreError
 from counseling.rooms.links import links_for
 from org.models import Role
@@ -47,6 +47,7 @@ def _hotlines(request: HttpRequest | None = None, district=None) -> dict:
         district = services.district_of(student) if student else None
     links = links_for(district)
     return {
+        "imminent": RiskClass.IMMINENT,  # the class whose sender sees the emergency numbers at once (issue 16)
         "hotlines": [(h["number"], h["name"]) for h in links.hotlines],
         "city_platform": links.platform_url,
         "city_platform_name": links.platform_name,
@@ -173,7 +174,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "counseling/centre_queue.html"
     )
-    return render(request, template, {"rows": rows, "now": now, "on_duty": any(duty.values())})
+    context = {"rows": rows, "now": now, "on_duty": any(duty.values())}
+    if not request.headers.get("HX-Request"):  # time to first reply per class, the last 30 days (issue 16)
+        context["reply_times"] = [
+            (d, selectors.reply_times(d, now - dt.timedelta(days=30), now)) for d in districts
+        ]
+    return render(request, template, context)
 
 
 @login_required

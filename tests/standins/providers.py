@@ -122,6 +122,7 @@ class ProviderStandIn:
                 "sign_name": "心育",
                 "template_alert": "SMS_ALERT" if sms_provider == "aliyun" else "1000001",
                 "template_todo": "SMS_TODO" if sms_provider == "aliyun" else "1000002",
+                "template_emergency": "SMS_EMERGENCY" if sms_provider == "aliyun" else "1000003",
                 "app_id": "1400000000",
                 "region": "ap-beijing",
                 "endpoint": self.host,

@@ -108,7 +108,7 @@ def uncovered_days(district: Node, period: Period, today: dt.date | None = None)
 
 def messages_answered(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
     """R4.2 (district level, sensitive): 24-hour messages sent in the period whose first reply came by its
-    deadline (``reply_due``, ``XINYU_MESSAGE_REPLY_HOURS`` per district), over the messages answered or past their
+    deadline (``reply_due``, by risk class and duty: ``counseling.centre.services.reply_due``), over the messages answered or past their
     deadline (the queue's overdue). One grouped query."""
     lo, hi = bounds(period)
     rows = (
