@@ -36,11 +36,13 @@ SETS = [
     ("held-out 2 (then tuned on)", "triage_heldout2.tsv", "this team (issue 4)", False),
     ("training 4 (model only)", "triage_train4.tsv", "this team (issue 5)", False),
     ("training 5 (3 classes)", "triage_train5.tsv", "a helper session, 2026-12-07 (issue 16)", False),
-    ("held-out 3 (untouched)", "triage_heldout3.tsv", "this team, after lexicon v5 (issue 5)", True),
+    ("training 6 (3 classes)", "triage_train6.tsv", "a helper session, 2026-12-07 (issue 16)", False),
+    ("held-out 3 (totals seen)", "triage_heldout3.tsv", "this team, after lexicon v5 (issue 5)", True),
+    ("held-out 5 (measured at v7, then seen)", "triage_heldout5.tsv", "a helper session, 2026-12-07", True),
     (
-        "held-out 5 (3 classes, untouched)",
-        "triage_heldout5.tsv",
-        "a helper session, 2026-12-07, after v7",
+        "held-out 6 (3 classes, untouched)",
+        "triage_heldout6.tsv",
+        "a helper session, 2026-12-07, after v8",
         True,
     ),
 ]

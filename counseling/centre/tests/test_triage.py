@@ -21,7 +21,9 @@ HELDOUT2 = DATA_DIR / "triage_heldout2.tsv"
 HELDOUT3 = DATA_DIR / "triage_heldout3.tsv"
 TRAIN4 = DATA_DIR / "triage_train4.tsv"
 TRAIN5 = DATA_DIR / "triage_train5.tsv"
+TRAIN6 = DATA_DIR / "triage_train6.tsv"
 HELDOUT5 = DATA_DIR / "triage_heldout5.tsv"
+HELDOUT6 = DATA_DIR / "triage_heldout6.tsv"
 IMMINENT_KINDS = {"overdose", "bleeding", "height", "gas", "harmed", "cry", "parent"}
 FALSE_ALARM_KINDS = {"game", "hyperbole", "literature", "better"}
 
@@ -76,8 +78,10 @@ def test_on_the_untouched_held_out_set_the_figures_do_not_fall_below_what_was_me
     lexicon nor to train the n-gram model. The lexicon alone found 0.20 of its crisis messages; with the model,
     0.83 (docs/performance.md). These floors stop the triage getting worse."""
     m = measure(read_labelled(HELDOUT3))
-    assert m.recall >= 0.90  # 0.90 with lexicon v7 and the model retrained on normalised text (issue 16)
-    assert m.precision >= 0.84
+    # 0.90 / 0.87 with lexicon v8 and the model retrained on normalised text (issue 16); its totals were consulted
+    # once in issue 16 (docs/performance.md), its texts never
+    assert m.recall >= 0.90
+    assert m.precision >= 0.87
     alone = measure(read_labelled(HELDOUT3), use_model=False)
     assert alone.recall >= 0.20 and alone.precision >= 0.75
 
@@ -163,51 +167,68 @@ def test_games_hyperbole_and_quotations_are_not_a_crisis(text):
 
 
 def test_the_three_class_sets_name_who_wrote_them_and_cover_every_category():
-    for path in (TRAIN5, HELDOUT5):
-        assert "helper session" in path.read_text(encoding="utf-8").splitlines()[0]
-    held = read_labelled(HELDOUT5)
-    for kind in IMMINENT_KINDS:
-        assert sum(1 for r in held if r.imminent and r.category == kind) >= 15, kind
-    for kind in FALSE_ALARM_KINDS:
-        assert sum(1 for r in held if r.risk_class == "none" and r.category == kind) >= 15, kind
-    assert {r.category for r in held if r.risk_class == "risk"} >= {"pinyin", "emoji", "english", "slang"}
+    for path in (TRAIN5, TRAIN6, HELDOUT5, HELDOUT6):
+        assert "helper session" in "".join(path.read_text(encoding="utf-8").splitlines()[:2])
+    for path in (HELDOUT5, HELDOUT6):
+        held = read_labelled(path)
+        for kind in IMMINENT_KINDS:
+            assert sum(1 for r in held if r.imminent and r.category == kind) >= 15, kind
+        for kind in FALSE_ALARM_KINDS:
+            assert sum(1 for r in held if r.risk_class == "none" and r.category == kind) >= 15, kind
+        assert {r.category for r in held if r.risk_class == "risk"} >= {"pinyin", "emoji", "english", "slang"}
 
 
-def test_every_category_of_the_held_out_set_has_examples_that_pass():
-    """Held-out set 5 was written after lexicon v7 and the model were frozen. Every category has messages the
-    triage gets right; the floors (imminent found as imminent; a false alarm not flagged) are what was measured."""
-    floors = {
-        "overdose": 10,
-        "bleeding": 9,
-        "height": 11,
-        "gas": 15,
-        "harmed": 8,
-        "cry": 11,
-        "parent": 4,
-        "game": 9,
-        "hyperbole": 11,
-        "literature": 12,
-        "better": 2,
-    }
+def _passed_by_category(path):
     passed: dict[str, int] = {}
-    for row in read_labelled(HELDOUT5):
+    for row in read_labelled(path):
         result = score(row.text)
         ok = result.imminent if row.imminent else result.crisis if row.crisis else not result.crisis
         passed[row.category] = passed.get(row.category, 0) + int(ok)
+    return passed
+
+
+@pytest.mark.parametrize(
+    ("path", "floors"),
+    [
+        (
+            HELDOUT6,  # untouched: written after lexicon v8 and the model were frozen
+            {"overdose": 9, "bleeding": 9, "height": 10, "gas": 9, "harmed": 10, "cry": 13, "parent": 7}
+            | {"game": 11, "hyperbole": 12, "literature": 14, "better": 7}
+            | {"pinyin": 4, "emoji": 2, "english": 5, "slang": 2, "traditional": 3},
+        ),
+        (
+            HELDOUT5,  # measured once at v7, then seen (training set 6 was written for its weak kinds)
+            {"overdose": 11, "bleeding": 13, "height": 11, "gas": 15, "harmed": 11, "cry": 14, "parent": 6}
+            | {"game": 11, "hyperbole": 11, "literature": 13, "better": 5}
+            | {"pinyin": 6, "emoji": 3, "english": 7, "slang": 3, "traditional": 3},
+        ),
+    ],
+)
+def test_every_category_of_the_held_out_sets_has_examples_that_pass(path, floors):
+    """Every category has messages the triage gets right (imminent found as imminent, risk as a crisis, a false
+    alarm not flagged); the floors are what was measured (docs/performance.md, Issue 16)."""
+    passed = _passed_by_category(path)
     for kind, floor in floors.items():
         assert passed[kind] >= floor, (kind, passed[kind])
-    for kind in ("pinyin", "emoji", "english", "slang", "traditional"):
-        assert passed[kind] >= 1, kind
 
 
 def test_on_the_untouched_three_class_set_the_figures_do_not_fall_below_what_was_measured():
-    """docs/performance.md (Crisis triage): crisis recall 0.93 [0.87–0.96] at precision 0.82; imminent recall
-    0.65 [0.55–0.73] at precision 1.00 — short of issue 16's targets (0.98 imminent, 0.95 crisis); these floors
-    stop the triage getting worse."""
+    """Held-out 6 (docs/performance.md): crisis recall 0.97 [0.92–0.99] at precision 0.88 [0.82–0.93]; imminent
+    recall 0.63 [0.54–0.72] at precision 1.00 — the crisis target of issue 16 (0.95 at 0.75) is met on this set,
+    the imminent target (0.98) is not; these floors stop the triage getting worse."""
+    rows = read_labelled(HELDOUT6)
+    crisis, imminent = measure(rows), measure_imminent(rows)
+    assert crisis.recall >= 0.96 and crisis.precision >= 0.88
+    assert imminent.recall >= 0.63 and imminent.precision >= 1.0
+
+
+def test_on_the_seen_three_class_set_the_figures_do_not_fall_below_what_was_measured():
+    """Held-out 5 (measured once at v7: crisis 0.93 / 0.82, imminent 0.65; then seen): now crisis 0.96 / 0.86,
+    imminent 0.77 at precision 1.00."""
     rows = read_labelled(HELDOUT5)
     crisis, imminent = measure(rows), measure_imminent(rows)
-    assert crisis.recall >= 0.93 and crisis.precision >= 0.82
-    assert imminent.recall >= 0.64 and imminent.precision >= 1.0
+    assert crisis.recall >= 0.96 and crisis.precision >= 0.86
+    assert imminent.recall >= 0.77 and imminent.precision >= 1.0
 
 
 def test_wilson_interval_of_a_small_sample_is_wide():
