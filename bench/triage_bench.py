@@ -1,7 +1,7 @@
-"""Crisis-triage figures for docs/performance.md ("Crisis triage"): precision and recall on each labelled set of
-the lexicon alone (counseling/data/triage_lexicon.yaml) and of the triage as it runs (lexicon OR the character
-n-gram model, counseling/data/triage_ngram.json, trained by bench/triage_train.py on the training sets only),
-the misses and false alarms, and scoring speed.
+"""Crisis-triage figures for docs/performance.md ("Crisis triage"), issue 16: on every labelled set, who wrote it,
+recall and precision of the imminent class (紧急危险) and of crisis (= imminent or risk) with Wilson 95% intervals,
+the lexicon alone beside the triage as it runs (lexicon OR the n-gram model), recall or false-alarm rate per
+category, and the time to triage one message (normalising included).
 
     .venv/bin/python bench/triage_bench.py [--show]
 """
@@ -12,57 +12,107 @@ import argparse
 import os
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
 
-from counseling.centre.triage import DATA_DIR, lexicon, measure, ngram_model, read_labelled, score  # noqa: E402
+from counseling.centre.triage import (  # noqa: E402
+    DATA_DIR,
+    lexicon,
+    measure,
+    measure_imminent,
+    ngram_model,
+    read_labelled,
+    score,
+    wilson,
+)
 
+# (name, file, who wrote it, held out?) — a held-out set is never tuned on and never trained on
 SETS = [
-    ("development (tuned on)", "triage_labelled.tsv"),
-    ("held-out 1 (then tuned on)", "triage_heldout.tsv"),
-    ("held-out 2 (then tuned on)", "triage_heldout2.tsv"),
-    ("training 4 (model only)", "triage_train4.tsv"),
-    ("held-out 3 (untouched)", "triage_heldout3.tsv"),
+    ("development", "triage_labelled.tsv", "this team, to build the lexicon (issue 4)", False),
+    ("held-out 1 (then tuned on)", "triage_heldout.tsv", "this team (issue 4)", False),
+    ("held-out 2 (then tuned on)", "triage_heldout2.tsv", "this team (issue 4)", False),
+    ("training 4 (model only)", "triage_train4.tsv", "this team (issue 5)", False),
+    ("training 5 (3 classes)", "triage_train5.tsv", "a helper session, 2026-12-07 (issue 16)", False),
+    ("training 6 (3 classes)", "triage_train6.tsv", "a helper session, 2026-12-07 (issue 16)", False),
+    ("held-out 3 (totals seen)", "triage_heldout3.tsv", "this team, after lexicon v5 (issue 5)", True),
+    ("held-out 5 (measured at v7, then seen)", "triage_heldout5.tsv", "a helper session, 2026-12-07", True),
+    (
+        "held-out 6 (3 classes, untouched)",
+        "triage_heldout6.tsv",
+        "a helper session, 2026-12-07, after v8",
+        True,
+    ),
 ]
+
+
+def ci(k: int, n: int) -> str:
+    lo, hi = wilson(k, n)
+    return f"{k / n:.2f} [{lo:.2f}–{hi:.2f}]" if n else "–"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--show", action="store_true", help="print the misses and false alarms")
+    parser.add_argument(
+        "--show", action="store_true", help="print misses and false alarms (not of held-out sets)"
+    )
     args = parser.parse_args()
     model = ngram_model()
     print(
         f"lexicon v{lexicon().version}, threshold {lexicon().threshold}; n-gram model threshold {model.threshold}"
     )
+    print("Wilson 95% intervals in brackets. crisis = imminent or risk.\n")
     print(
-        "| set | messages | crisis | lexicon alone: recall / precision | lexicon OR model: TP | FN | FP | TN | recall | precision |"
+        "| set | written by | messages | crisis recall | crisis precision | lexicon alone recall / precision |"
+        " imminent recall | imminent precision |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     all_rows = []
-    for label, name in SETS:
+    for label, name, who, held in SETS:
         rows = read_labelled(DATA_DIR / name)
         all_rows += rows
-        alone = measure(rows, use_model=False)
-        m = measure(rows)
-        print(
-            f"| {label} | {m.n} | {m.tp + m.fn} | {alone.recall:.2f} / {alone.precision:.2f} | {m.tp} | {m.fn} | "
-            f"{m.fp} | {m.tn} | {m.recall:.2f} | {m.precision:.2f} |"
+        alone, m, imm = measure(rows, use_model=False), measure(rows), measure_imminent(rows)
+        imm_cols = (
+            f"{ci(imm.tp, imm.tp + imm.fn)} | {ci(imm.tp, imm.tp + imm.fp)}"
+            if imm.n
+            else "– (0/1 labels) | –"
         )
-        if (
-            args.show and "untouched" not in label
-        ):  # the untouched set's texts are not printed: nobody tunes on them
-            for r in m.misses:
-                print(f"    MISS  [{r.category}] {r.text}")
-            for r in m.false_alarms:
-                print(f"    FALSE [{r.category}] {r.text}")
-    texts = [r.text for r in all_rows] * 20
+        print(
+            f"| {label} | {who} | {m.n} | {ci(m.tp, m.tp + m.fn)} | {ci(m.tp, m.tp + m.fp)} | "
+            f"{alone.recall:.2f} / {alone.precision:.2f} | {imm_cols} |"
+        )
+        if args.show and not held:  # held-out texts are not printed: nobody tunes on them
+            for r in m.misses + imm.misses:
+                print(f"    MISS  [{r.risk_class or 'crisis'}/{r.category}] {r.text}")
+            for r in m.false_alarms + imm.false_alarms:
+                print(f"    FALSE [{r.risk_class or 'none'}/{r.category}] {r.text}")
+    print(
+        "\nPer category (three-class sets): imminent → found as imminent; risk → found as crisis; none → not flagged"
+    )
+    print("| set | label | category | n | passed |")
+    print("|---|---|---|---|---|")
+    for label, name, _who, _held in SETS:
+        groups: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        for r in read_labelled(DATA_DIR / name):
+            if not r.risk_class:
+                continue
+            t = score(r.text)
+            ok = t.imminent if r.imminent else t.crisis if r.crisis else not t.crisis
+            groups[(r.risk_class, r.category)].append(ok)
+        for (cls, cat), oks in sorted(groups.items()):
+            print(f"| {label} | {cls} | {cat} | {len(oks)} | {ci(sum(oks), len(oks))} |")
+    texts = [r.text for r in all_rows] * 10
+    score(texts[0])  # loading the data files is not a message's time
     start = time.perf_counter()
     for t in texts:
         score(t)
     elapsed = time.perf_counter() - start
-    print(f"speed: {len(texts)} messages in {elapsed:.2f} s = {len(texts) / elapsed:,.0f} messages/s")
+    print(
+        f"\nspeed: {len(texts)} messages in {elapsed:.2f} s = {elapsed / len(texts) * 1000:.2f} ms per message "
+        f"({len(texts) / elapsed:,.0f} messages/s), normalising included"
+    )
 
 
 if __name__ == "__main__":

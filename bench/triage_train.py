@@ -1,6 +1,7 @@
 """Train the crisis triage's character n-gram model (counseling/data/triage_ngram.json) on the TRAINING sets only:
-triage_labelled.tsv, triage_heldout.tsv, triage_heldout2.tsv (tuned on, so training data) and triage_train4.tsv.
-triage_heldout3.tsv is never read here. Logistic regression on binary character 1–3-grams of the masked text
+triage_labelled.tsv, triage_heldout.tsv, triage_heldout2.tsv (tuned on, so training data), triage_train4.tsv and
+triage_train5.tsv and triage_train6.tsv (three classes; the model learns crisis = imminent or risk).
+triage_heldout3.tsv, triage_heldout5.tsv and triage_heldout6.tsv are never read here. The text is normalised first (normalise.py, through ``grams``). Logistic regression on binary character 1–3-grams of the masked text
 (the lexicon's benign idioms blanked first), L2-regularised, full-batch gradient descent with numpy; n-grams
 seen fewer than twice are dropped, weights near zero are not stored. Prints 5-fold cross-validated recall and
 precision of "lexicon OR model" at several thresholds on the training data.
@@ -24,7 +25,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
 
 from counseling.centre.triage import DATA_DIR, MODEL_PATH, grams, read_labelled, score  # noqa: E402
 
-TRAINING = ["triage_labelled.tsv", "triage_heldout.tsv", "triage_heldout2.tsv", "triage_train4.tsv"]
+TRAINING = [
+    "triage_labelled.tsv",
+    "triage_heldout.tsv",
+    "triage_heldout2.tsv",
+    "triage_train4.tsv",
+    "triage_train5.tsv",
+    "triage_train6.tsv",
+]
 
 
 def fit(texts: list[str], labels: list[int], l2: float, steps: int = 600) -> tuple[dict[str, float], float]:

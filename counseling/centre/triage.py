@@ -1,6 +1,7 @@
 """危机分诊 — crisis triage of 24-hour messages (R4.2).
 
-A maintained Chinese lexicon (``counseling/data/triage_lexicon.yaml``: weighted phrases, negation cues,
+The message is first read in plain simplified Chinese (``normalise.py``: traditional characters, emoji, pinyin,
+English and slang, issue 16). A maintained Chinese lexicon (``counseling/data/triage_lexicon.yaml``: weighted phrases, negation cues,
 benign idioms) scores each message; at or above the threshold the message is a crisis. The rules live in the
 data file, not here: this module only applies them. Measured on a labelled set by
 ``counseling/centre/tests/test_triage.py`` and ``bench/triage_bench.py`` (docs/performance.md, Crisis triage).
@@ -17,11 +18,14 @@ from pathlib import Path
 
 import yaml
 
+from counseling.centre.normalise import normalise
+
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
 # The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
 MODEL_PATH = LEXICON_PATH.parent / "triage_ngram.json"
 CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}")
 MASK_CHAR = "□"
+BARE_DROP = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class Phrase:
     weight: float
     # an act in progress or within hours, means at hand, someone harming the child (issue 16)
     imminent: bool = False
+    # matched against the whole message, punctuation and spaces dropped: a bare cry for help ("救命！！")
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ def grams(text: str, lex: Lexicon | None = None) -> set[str]:
     lexicon phrases blanked, so the model gets the lexicon's negation handling too)."""
     lex = lex or lexicon()
     out: set[str] = set()
-    for clause in CLAUSE_SPLIT.split(_masked(text, lex)):
+    for clause in CLAUSE_SPLIT.split(_masked(normalise(text), lex)):
         for part in _unnegated(clause, lex).split(MASK_CHAR):  # no n-gram bridges a blanked span
             part = part.strip()
             for n in (1, 2, 3):
@@ -132,6 +138,7 @@ def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
                 pattern=re.compile(p["pattern"]),
                 weight=float(p["weight"]),
                 imminent=bool(p.get("imminent", False)),
+                whole=bool(p.get("whole", False)),
             )
             for p in data["phrases"]
         ),
@@ -160,17 +167,25 @@ def _negated(clause: str, start: int, lex: Lexicon) -> bool:
 
 
 def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> Triage:
-    """Score one message. Each phrase counts once (its best, un-negated occurrence)."""
+    """Score one message, read in plain simplified Chinese (``normalise``: traditional characters, emoji, pinyin,
+    English and slang). Each phrase counts once (its best, un-negated occurrence)."""
     lex = lex or lexicon()
-    masked = _masked(text, lex)
+    masked = _masked(normalise(text), lex)
     best: dict[str, float] = {}
     negated: set[str] = set()
     imminent = False
+    bare = BARE_DROP.sub("", masked)
+    for phrase in lex.phrases:
+        if phrase.whole and phrase.pattern.fullmatch(bare):
+            best[phrase.id] = phrase.weight
+            imminent = imminent or phrase.imminent
     for clause in CLAUSE_SPLIT.split(masked):
         if not clause:
             continue
         factor = lex.distance_factor if any(c in clause for c in lex.distance_cues) else 1.0
         for phrase in lex.phrases:
+            if phrase.whole:
+                continue
             for m in phrase.pattern.finditer(clause):
                 if _negated(clause, m.start(), lex):
                     negated.add(phrase.id)
@@ -204,6 +219,16 @@ class Labelled:
     crisis: bool
     category: str
     text: str
+    # issue 16's class: "imminent", "risk" or "none"; "" in the older sets labelled only 1 (crisis) or 0
+    risk_class: str = ""
+
+    @property
+    def imminent(self) -> bool:
+        return self.risk_class == "imminent"
+
+
+LABELS = {"1": (True, ""), "0": (False, "none"), "imminent": (True, "imminent"), "risk": (True, "risk")}
+LABELS["none"] = (False, "none")
 
 
 @dataclass
@@ -231,7 +256,8 @@ def read_labelled(path: Path | str) -> list[Labelled]:
         if not line.strip() or line.startswith("#") or line.startswith("label\t"):
             continue
         label, category, text = line.split("\t", 2)
-        rows.append(Labelled(crisis=label.strip() == "1", category=category.strip(), text=text.strip()))
+        crisis, risk_class = LABELS[label.strip()]
+        rows.append(Labelled(crisis, category.strip(), text.strip(), risk_class))
     return rows
 
 
@@ -242,6 +268,37 @@ def measure(rows: list[Labelled], lex: Lexicon | None = None, *, use_model: bool
         if row.crisis and flagged:
             m.tp += 1
         elif row.crisis:
+            m.fn += 1
+            m.misses.append(row)
+        elif flagged:
+            m.fp += 1
+            m.false_alarms.append(row)
+        else:
+            m.tn += 1
+    return m
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson 95% interval of a proportion k/n (issue 16: every figure with its interval)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def measure_imminent(rows: list[Labelled], lex: Lexicon | None = None) -> Measure:
+    """Recall and precision of the imminent class on the rows labelled with three classes."""
+    m = Measure(n=0, tp=0, fp=0, fn=0, tn=0, misses=[], false_alarms=[])
+    for row in rows:
+        if not row.risk_class:
+            continue
+        m.n += 1
+        flagged = score(row.text, lex).imminent
+        if row.imminent and flagged:
+            m.tp += 1
+        elif row.imminent:
             m.fn += 1
             m.misses.append(row)
         elif flagged:
