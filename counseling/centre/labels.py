@@ -66,27 +66,34 @@ RULES: tuple[tuple[re.Pattern, str], ...] = (
 )
 
 
-def known_names(message: Message) -> list[str]:
-    """Names the district already knows that could be in the text: its schools and campuses, the named sender's
-    classes, name and guardians. An anonymous message's sender is unknown, so only the district's places."""
-    names = set(
-        Node.objects.subtree(message.district).exclude(pk=message.district_id).values_list("name", flat=True)
-    )
+def known_names(message: Message) -> list[tuple[str, str]]:
+    """Names the district already knows that could be in the text, each with its placeholder, longest first: its
+    schools and campuses, the named sender's classes, name and guardians. An anonymous message's sender is
+    unknown, so only the district's places."""
+    known = {
+        name: SCHOOL
+        for name in Node.objects.subtree(message.district)
+        .exclude(pk=message.district_id)
+        .values_list("name", flat=True)
+    }
     student = message.student
     if student is not None:
-        names.add(student.name)
+        people = {student.name} | {g.guardian.name for g in student.guardian_links.select_related("guardian")}
         if len(student.name) >= 3:
-            names.add(student.name[1:])  # the given name alone
-        names.update(g.guardian.name for g in student.guardian_links.select_related("guardian"))
-        names.update(SchoolClass.objects.filter(enrollments__student=student).values_list("name", flat=True))
-    return sorted((n for n in names if n and len(n) >= 2), key=len, reverse=True)
+            people.add(student.name[1:])  # the given name alone
+        classes = SchoolClass.objects.filter(enrollments__student=student).values_list("name", flat=True)
+        known.update({name: CLASS for name in classes})
+        known.update({name: NAME for name in people})
+    return sorted(
+        ((n, p) for n, p in known.items() if n and len(n) >= 2), key=lambda np: len(np[0]), reverse=True
+    )
 
 
-def anonymise(text: str, known: list[str] = ()) -> str:
+def anonymise(text: str, known: list[tuple[str, str]] = ()) -> str:
     """The text with known names replaced first (longest first), then the rules."""
     out = text or ""
-    for name in known:
-        out = out.replace(name, NAME)
+    for name, placeholder in known:
+        out = out.replace(name, placeholder)
     for pattern, placeholder in RULES:
         out = pattern.sub(placeholder, out)
     return out

@@ -126,9 +126,9 @@ def test_a_named_senders_name_and_the_districts_schools_are_removed(world):
     student = world.student_a1
     body = f"我是{student.name}，{world.school_a.name}的，{student.name[1:]}这个名字我都讨厌"
     message = _leave(world, body, anonymous=False)
-    known = known_names(message)
-    assert student.name in known and world.school_a.name in known
-    out = anonymise(body, known)
+    known = dict(known_names(message))
+    assert known[student.name] == "〔姓名〕" and known[world.school_a.name] == "〔学校〕"
+    out = anonymise(body, known_names(message))
     assert student.name not in out and world.school_a.name not in out
     if len(student.name) >= 3:
         assert student.name[1:] not in out
