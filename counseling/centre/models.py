@@ -336,3 +336,33 @@ class CentreVisit(models.Model):
 
     def __str__(self) -> str:
         return f"visit {self.pk}"
+
+
+class RiskLabel(models.TextChoices):
+    """What a counselor marks on reply (issue 16): the triage's three classes by name."""
+
+    IMMINENT = "imminent", _("Imminent danger")  # 紧急危险
+    RISK = "risk", _("At risk")  # 有风险
+    NONE = "none", _("No risk")  # 无风险
+
+
+class TriageLabel(models.Model):
+    """分诊标注 — a counselor's mark of a 24-hour message's real risk, given with the first reply (R4.2, issue 16),
+    kept as training and test data for the triage. Anonymised: the text with names, phone and ID numbers,
+    schools and classes replaced (``counseling.centre.labels.anonymise``), the label, the triage's class then,
+    the lexicon version and the district; no link to the message, its sender or the counselor."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="+")
+    text = EncryptedTextField(_("anonymised text"))
+    label = models.CharField(_("risk marked by the counselor"), max_length=8, choices=RiskLabel.choices)
+    triage_class = models.CharField(_("triage's class"), max_length=8, choices=RiskLabel.choices)
+    lexicon_version = models.PositiveSmallIntegerField(default=0)
+    labelled_at = models.DateTimeField(_("labelled at"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("triage label")
+        verbose_name_plural = _("triage labels")
+
+    def __str__(self) -> str:
+        return f"triage label {self.pk}"

@@ -25,7 +25,7 @@ from care.alerts import services as care
 from care.alerts.levels import RiskLevel
 from care.cases import services as cases
 from care.models import CaseSource
-from counseling.centre import triage
+from counseling.centre import labels, triage
 from counseling.centre.models import (
     CalendarDay,
     CalendarDayKind,
@@ -41,6 +41,7 @@ from counseling.centre.models import (
     OnlineSession,
     OnlineStatus,
     RiskClass,
+    RiskLabel,
     VisitStatus,
 )
 from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
@@ -599,10 +600,17 @@ def _require_on_duty(user: User, message: Message, now: dt.datetime, request, re
 
 
 def reply_to_message(
-    *, user: User, message: Message, body: str, request=None, now: dt.datetime | None = None
+    *,
+    user: User,
+    message: Message,
+    body: str,
+    risk_label: str = "",
+    request=None,
+    now: dt.datetime | None = None,
 ) -> MessageReply:
     """回复 — only a counselor on duty for the message's district replies; anyone else is refused, nothing
-    changes, and the attempt is audited. The first reply stops the deadline clock."""
+    changes, and the attempt is audited. The first reply stops the deadline clock and carries the counselor's
+    mark of the message's real risk (``risk_label``, issue 16), kept anonymised as triage training data."""
     now = now or timezone.now()
     _require_on_duty(
         user, message, now, request, "counseling.message.reply_refused",
@@ -613,19 +621,28 @@ def reply_to_message(
         raise CentreError(_("Write your reply first."))
     if len(body) > MAX_MESSAGE:
         raise CentreError(_("A reply can be at most %(n)d characters.") % {"n": MAX_MESSAGE})
+    if message.first_reply_at is None and risk_label not in RiskLabel.values:
+        raise CentreError(_("Mark the message's risk before you reply."))
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         reply = MessageReply.objects.create(message=locked, author=user, body=body, created_at=now)
+        label = None
         if locked.first_reply_at is None:  # answered: the deadline clock and the escalation stop
+            if (
+                risk_label not in RiskLabel.values
+            ):  # another counselor answered first; this one is a follow-up
+                raise CentreError(_("Mark the message's risk before you reply."))
             locked.first_reply_at, locked.status, locked.escalate_at = now, MessageStatus.ANSWERED, None
             locked.save(update_fields=["first_reply_at", "status", "escalate_at"])
+            label = labels.record_label(message=locked, label=risk_label, now=now)
         audit.record(
             actor=user,
             action="counseling.message.reply",
             obj=locked,
             student_id=locked.student_id,
             request=request,
-            detail={"first": reply.created_at == locked.first_reply_at, "late": now > locked.reply_due},
+            detail={"first": reply.created_at == locked.first_reply_at, "late": now > locked.reply_due}
+            | ({"label": label.label, "triage_class": label.triage_class} if label else {}),
         )
         if locked.student_id and locked.student.user_id:
             care.notify(

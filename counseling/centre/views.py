@@ -22,8 +22,8 @@ from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
-from counseling.centre import selectors, services
-from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic, RiskClass
+from counseling.centre import labels, selectors, services
+from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic, RiskClass, RiskLabel
 from counseling.centre.services import CentreError
 from counseling.rooms.links import links_for
 from org.models import Role
@@ -188,7 +188,12 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, COUNSELOR)
     message = selectors.message_for_counselor(request.user, pk)
     now = timezone.now()
-    context = {"message": message, "on_duty": services.is_on_duty(request.user, message.district, now)}
+    context = {
+        "message": message,
+        "on_duty": services.is_on_duty(request.user, message.district, now),
+        "risk_classes": RiskLabel.choices,
+        "risk_label": request.POST.get("risk_label") or labels.triage_class(message),
+    }
     if request.method == "POST" and request.POST.get("acknowledge"):  # 签收 a crisis: stops its escalation
         try:
             services.acknowledge_message(user=request.user, message=message, request=request)
@@ -200,7 +205,11 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.reply_to_message(
-                user=request.user, message=message, body=request.POST.get("body", ""), request=request
+                user=request.user,
+                message=message,
+                body=request.POST.get("body", ""),
+                risk_label=request.POST.get("risk_label", ""),
+                request=request,
             )
         except CentreError as exc:
             context["replies"] = list(message.replies.select_related("author"))

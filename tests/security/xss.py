@@ -204,6 +204,9 @@ def extra_rows(world, objects: dict) -> None:
     model("counseling", "MessageReply").objects.create(
         message=objects["centre_named_message"], author=world.district_counselor, body="x", created_at=now
     )
+    model("counseling", "TriageLabel").objects.create(
+        district=world.haidian, text="x", label="none", triage_class="none", lexicon_version=1, labelled_at=now,
+    )  # fmt: skip
     model("counseling", "OnlineLine").objects.create(
         session=objects["centre_online"], from_student=True, at=now, body="x"
     )

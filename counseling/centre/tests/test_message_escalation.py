@@ -87,6 +87,7 @@ def test_a_first_reply_within_the_deadline_stops_the_escalation(world, second_co
         user=world.district_counselor,
         message=message,
         body="我们在，请告诉我你现在在哪里",
+        risk_label="risk",
         now=T0 + dt.timedelta(minutes=9),
     )
     assert services.escalate_crisis_messages(T0 + dt.timedelta(minutes=15)) == 0

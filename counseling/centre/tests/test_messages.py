@@ -52,7 +52,9 @@ def test_the_sender_reads_the_reply_with_their_code_and_a_wrong_code_finds_nothi
     ).group(0)
     message = Message.objects.get()
     put_on_duty(world)
-    services.reply_to_message(user=world.district_counselor, message=message, body="你好，我们在。")
+    services.reply_to_message(
+        user=world.district_counselor, message=message, body="你好，我们在。", risk_label="none"
+    )
     page = client.post(reverse("counseling:centre_read_code"), {"code": code.lower()})
     assert page.status_code == 200 and "你好，我们在。" in page.content.decode()
     wrong = client.post(reverse("counseling:centre_read_code"), {"code": "2222-2222-2222"})
@@ -137,7 +139,9 @@ def test_the_first_reply_stops_the_clock_and_tells_a_named_sender(world):
         user=world.student, body="你好", anonymous=False, submit_key="z" * 20
     )
     assert code is None
-    services.reply_to_message(user=world.district_counselor, message=message, body="收到", now=now)
+    services.reply_to_message(
+        user=world.district_counselor, message=message, body="收到", risk_label="none", now=now
+    )
     message.refresh_from_db()
     assert message.first_reply_at == now and message.status == "answered"
     assert Notification.objects.filter(user=world.student, kind="centre.reply").exists()
@@ -187,7 +191,7 @@ def test_a_message_past_its_deadline_is_brought_to_the_counselor_on_duty_once(wo
         user=world.student, body="你好", anonymous=True, submit_key="p" * 20, now=sent
     )
     put_on_duty(world)
-    services.reply_to_message(user=world.district_counselor, message=answered, body="收到")
+    services.reply_to_message(user=world.district_counselor, message=answered, body="收到", risk_label="none")
     assert services.remind_overdue_messages() == 1
     assert services.remind_overdue_messages() == 0  # once
     told = Notification.objects.get(kind=services.OVERDUE_KIND)

@@ -1,0 +1,104 @@
+"""``manage.py triage_retrain`` (R4.2, issue 16 build 3): the model is retrained from the training sets plus the
+counselors' labels, and a candidate replaces the model in use only if it loses recall on no held-out set."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from access.models import AuditEvent
+from counseling.centre import training
+from counseling.centre.models import TriageLabel
+from counseling.centre.triage import Labelled
+
+LABELS = [
+    ("我已经写好遗书了，今晚就走", "imminent"),
+    ("不想活了，每天都在想怎么结束", "risk"),
+    ("手腕又划了几道，没人知道", "risk"),
+    ("考试没考好，有点难过，周末想出去玩", "none"),
+    ("和同桌吵架了，不知道怎么和好", "none"),
+    ("妈妈总是拿我和别人比，好烦", "none"),
+    ("活着好累，感觉自己是个多余的人", "risk"),
+    ("这游戏我又送死了哈哈", "none"),
+    ("药已经攒够了，不想再撑了", "imminent"),
+    ("最近睡不着，心里空空的", "risk"),
+]
+
+
+def _model_in_use(tmp_path, bias: float):
+    """A model in use that flags every message (bias +30) or none (bias −30)."""
+    path = tmp_path / "triage_ngram.json"
+    path.write_text(
+        json.dumps({"about": "test", "threshold": 0.5, "bias": bias, "weights": {}}), encoding="utf-8"
+    )
+    return path
+
+
+def _retrain(path, *extra) -> str:
+    out = StringIO()
+    call_command("triage_retrain", "--model", str(path), *extra, stdout=out)
+    return out.getvalue()
+
+
+def _label(world):
+    now = timezone.now()
+    for text, label in LABELS:
+        TriageLabel.objects.create(
+            district=world.haidian,
+            text=text,
+            label=label,
+            triage_class="none",
+            lexicon_version=6,
+            labelled_at=now,
+        )
+
+
+def test_a_candidate_that_loses_recall_on_a_held_out_set_is_refused_and_the_model_kept(tmp_path, world):
+    path = _model_in_use(
+        tmp_path, bias=30.0
+    )  # finds every crisis on every set: any real candidate finds fewer
+    before = path.read_text(encoding="utf-8")
+    out = _retrain(path)
+    assert "kept the model in use: the candidate loses recall on" in out
+    assert "triage_heldout3.tsv" in out.splitlines()[-1] and "LOWER" in out
+    assert path.read_text(encoding="utf-8") == before
+    assert not list(tmp_path.glob("*.candidate.json"))
+    event = AuditEvent.objects.get(action="counseling.triage.retrain")
+    assert event.detail["adopted"] is False and "triage_heldout3.tsv" in event.detail["losses"]
+
+
+def test_a_candidate_that_loses_no_recall_replaces_the_model_and_learns_from_the_labels(tmp_path, world):
+    _label(world)
+    path = _model_in_use(tmp_path, bias=-30.0)  # finds nothing the lexicon does not
+    out = _retrain(path)
+    held = sum(training.is_held_out(t) for t, _ in LABELS)
+    assert f"{len(LABELS) - held} of {len(LABELS)} counselors' labels ({held} held out)" in out
+    for name in (
+        "triage_heldout.tsv",
+        "triage_heldout2.tsv",
+        "triage_heldout3.tsv",
+        "counselors' labels (held out)",
+    ):
+        assert name in out
+    assert out.splitlines()[-1] == "replaced the model in use: the candidate loses recall on no held-out set"
+    adopted = json.loads(path.read_text(encoding="utf-8"))
+    assert len(adopted["weights"]) > 100 and "counselors' labels" in adopted["about"]
+    assert AuditEvent.objects.get(action="counseling.triage.retrain").detail["adopted"] is True
+
+
+def test_a_dry_run_writes_nothing(tmp_path, world):
+    path = _model_in_use(tmp_path, bias=-30.0)
+    before = path.read_text(encoding="utf-8")
+    out = _retrain(path, "--dry-run")
+    assert "would replace the model in use" in out and path.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["triage_ngram.json"]
+
+
+def test_the_label_split_is_deterministic_and_holds_out_about_one_in_five():
+    rows = [Labelled(crisis=i % 2 == 0, category="", text=f"留言 {i}") for i in range(500)]
+    train, test = training.split_labels(rows)
+    assert training.split_labels(list(reversed(rows)))[1] == list(reversed(test))
+    assert 60 <= len(test) <= 140 and len(train) + len(test) == 500
