@@ -151,7 +151,7 @@ def test_time_to_first_reply_per_class_in_one_query(world):
             n += 1
             m = _leave(world, body, chr(ord("a") + n))
             services.reply_to_message(
-                user=world.district_counselor, message=m, body="收到", now=T0 + wait * MIN
+                user=world.district_counselor, message=m, body="收到", risk_label="risk", now=T0 + wait * MIN
             )
     _leave(world, ORDINARY, "z")  # still waiting: sent, not answered
     with CaptureQueriesContext(connection) as queries:
