@@ -261,13 +261,14 @@ def read_labelled(path: Path | str) -> list[Labelled]:
     return rows
 
 
-def measure(rows: list[Labelled], lex: Lexicon | None = None, *, use_model: bool = True) -> Measure:
-    m = Measure(n=len(rows), tp=0, fp=0, fn=0, tn=0, misses=[], false_alarms=[])
-    for row in rows:
-        flagged = score(row.text, lex, use_model=use_model).crisis
-        if row.crisis and flagged:
+def _tally(pairs) -> Measure:
+    """The confusion table of (row, truth, flagged) triples."""
+    m = Measure(n=0, tp=0, fp=0, fn=0, tn=0, misses=[], false_alarms=[])
+    for row, truth, flagged in pairs:
+        m.n += 1
+        if truth and flagged:
             m.tp += 1
-        elif row.crisis:
+        elif truth:
             m.fn += 1
             m.misses.append(row)
         elif flagged:
@@ -276,6 +277,10 @@ def measure(rows: list[Labelled], lex: Lexicon | None = None, *, use_model: bool
         else:
             m.tn += 1
     return m
+
+
+def measure(rows: list[Labelled], lex: Lexicon | None = None, *, use_model: bool = True) -> Measure:
+    return _tally((row, row.crisis, score(row.text, lex, use_model=use_model).crisis) for row in rows)
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -290,20 +295,4 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def measure_imminent(rows: list[Labelled], lex: Lexicon | None = None) -> Measure:
     """Recall and precision of the imminent class on the rows labelled with three classes."""
-    m = Measure(n=0, tp=0, fp=0, fn=0, tn=0, misses=[], false_alarms=[])
-    for row in rows:
-        if not row.risk_class:
-            continue
-        m.n += 1
-        flagged = score(row.text, lex).imminent
-        if row.imminent and flagged:
-            m.tp += 1
-        elif row.imminent:
-            m.fn += 1
-            m.misses.append(row)
-        elif flagged:
-            m.fp += 1
-            m.false_alarms.append(row)
-        else:
-            m.tn += 1
-    return m
+    return _tally((row, row.imminent, score(row.text, lex).imminent) for row in rows if row.risk_class)
