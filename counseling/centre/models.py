@@ -161,6 +161,11 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"message {self.pk}"
 
+    @property
+    def imminent(self) -> bool:
+        """紧急危险 — the triage read the message as imminent danger (issue 16)."""
+        return self.risk_class == RiskClass.IMMINENT
+
 
 class MessageReply(models.Model):
     """留言回复 — a reply by the on-duty counselor, or a follow-up by the sender (``author`` NULL)."""
