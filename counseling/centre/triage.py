@@ -23,7 +23,7 @@ from counseling.centre.normalise import normalise
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
 # The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
 MODEL_PATH = LEXICON_PATH.parent / "triage_ngram.json"
-CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}")
+CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}|但是|可是|但(?!愿)")
 MASK_CHAR = "□"
 BARE_DROP = re.compile(r"[\W_]+")
 
@@ -40,6 +40,25 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class ImminentRule:
+    id: str
+    signals: tuple[
+        str, ...
+    ]  # all must be found; "crisis" = the message is a crisis by the lexicon or the model
+    anywhere: bool = False  # signals count in a story clause too (a parent's report beside "游戏账号")
+    none: tuple[str, ...] = ()  # ... and none of these may be found ("在楼顶拍了晚霞" is an outing)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    cues: re.Pattern  # the sender is better now, or speaks of a time that has passed
+    relapse: re.Pattern  # ... but it is back ("但最近又…", "还是想…"): no recovered frame
+    unless: frozenset[
+        str
+    ]  # phrase ids that, said outside a story, cancel the frame (a farewell is no recovery)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     version: int
     threshold: float
@@ -50,6 +69,12 @@ class Lexicon:
     distance_cues: tuple[str, ...]
     masks: tuple[re.Pattern, ...]
     phrases: tuple[Phrase, ...]
+    # v9 (issue 16): imminent danger composed of signals (means at hand, now, body state, farewell acts, harm by
+    # another, a parent's report) — each rule names signals that must ALL be found outside a story, un-negated
+    signals: dict[str, re.Pattern] = field(default_factory=dict)
+    imminent_rules: tuple[ImminentRule, ...] = ()
+    # a recovered / looking-back frame ("我现在好多了", "已经不想死了") lowers the class (issue 16, build 3)
+    recovery: Recovery | None = None
 
 
 @dataclass
@@ -62,6 +87,8 @@ class Triage:
     # 紧急危险 — imminent danger (issue 16): an un-negated phrase marked ``imminent`` outside a story or the news.
     # Always also a crisis; the rest of the crisis class is *risk* (ideation, self-harm, a plan without a time).
     imminent: bool = False
+    # the message is told from after: the sender is better now (issue 16) — weighed as a story, no model vote
+    recovered: bool = False
 
     @property
     def risk_class(self) -> str:
@@ -142,6 +169,27 @@ def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
             )
             for p in data["phrases"]
         ),
+        signals={name: re.compile(pattern) for name, pattern in (data.get("signals") or {}).items()},
+        imminent_rules=tuple(
+            ImminentRule(
+                id=r["id"],
+                signals=tuple(r["all"]),
+                anywhere=bool(r.get("anywhere", False)),
+                none=tuple(r.get("none", ())),
+            )
+            for r in data.get("imminent_rules", ())
+        ),
+        recovery=_recovery(data.get("recovery")),
+    )
+
+
+def _recovery(data: dict | None) -> Recovery | None:
+    if not data:
+        return None
+    return Recovery(
+        cues=re.compile("|".join(data["cues"])),
+        relapse=re.compile("|".join(data["relapse"])),
+        unless=frozenset(data.get("unless", ())),
     )
 
 
@@ -166,44 +214,108 @@ def _negated(clause: str, start: int, lex: Lexicon) -> bool:
     return False
 
 
-def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> Triage:
-    """Score one message, read in plain simplified Chinese (``normalise``: traditional characters, emoji, pinyin,
-    English and slang). Each phrase counts once (its best, un-negated occurrence)."""
-    lex = lex or lexicon()
-    masked = _masked(normalise(text), lex)
-    best: dict[str, float] = {}
-    negated: set[str] = set()
-    imminent = False
+@dataclass
+class _Scan:
+    best: dict[str, float]
+    negated: set[str]
+    imminent: bool  # an imminent phrase outside a story
+    said: set[str]  # phrase ids found outside a story or a look back
+    signals: set[str]  # imminent signals found outside a story, un-negated
+    anywhere: set[str]  # imminent signals found un-negated in any clause (a story's too)
+
+
+def _scan(masked: str, lex: Lexicon, *, looking_back: bool) -> _Scan:
+    """The lexicon's phrases and the imminent signals in the masked text. ``looking_back``: the whole message is
+    told from after (a recovered frame), so every clause weighs as a story does."""
+    out = _Scan(best={}, negated=set(), imminent=False, said=set(), signals=set(), anywhere=set())
     bare = BARE_DROP.sub("", masked)
     for phrase in lex.phrases:
         if phrase.whole and phrase.pattern.fullmatch(bare):
-            best[phrase.id] = phrase.weight
-            imminent = imminent or phrase.imminent
+            out.best[phrase.id] = phrase.weight
+            out.said.add(phrase.id)
+            out.imminent = out.imminent or phrase.imminent
     for clause in CLAUSE_SPLIT.split(masked):
         if not clause:
             continue
-        factor = lex.distance_factor if any(c in clause for c in lex.distance_cues) else 1.0
+        distant = looking_back or any(c in clause for c in lex.distance_cues)
+        factor = lex.distance_factor if distant else 1.0
         for phrase in lex.phrases:
             if phrase.whole:
                 continue
             for m in phrase.pattern.finditer(clause):
                 if _negated(clause, m.start(), lex):
-                    negated.add(phrase.id)
+                    out.negated.add(phrase.id)
                     continue
-                best[phrase.id] = max(best.get(phrase.id, 0.0), phrase.weight * factor)
-                imminent = imminent or (phrase.imminent and factor == 1.0)
-    total = round(sum(best.values()), 3)
+                out.best[phrase.id] = max(out.best.get(phrase.id, 0.0), phrase.weight * factor)
+                if not distant:
+                    out.said.add(phrase.id)
+                    out.imminent = out.imminent or phrase.imminent
+        if looking_back:
+            continue
+        for name, pattern in lex.signals.items():
+            if name in out.signals or (distant and name in out.anywhere):
+                continue
+            if any(not _negated(clause, m.start(), lex) for m in pattern.finditer(clause)):
+                out.anywhere.add(name)
+                if not distant:
+                    out.signals.add(name)
+    return out
+
+
+def _recovered(plain: str, scan: _Scan, lex: Lexicon) -> bool:
+    """Issue 16, build 3: the message is told from after — the sender is better now ("现在好多了", "已经不想死了",
+    "走出来了") and nothing says it is back ("但最近又…") or says goodbye or a danger now outside a story."""
+    rec = lex.recovery
+    if rec is None or not rec.cues.search(plain) or rec.relapse.search(plain):
+        return False
+    return not scan.imminent and not (scan.said & rec.unless)
+
+
+_IN_USE = object()  # score's default model: the one in counseling/data/triage_ngram.json
+
+
+def score(
+    text: str,
+    lex: Lexicon | None = None,
+    *,
+    use_model: bool = True,
+    model: NgramModel | None | object = _IN_USE,
+) -> Triage:
+    """Score one message, read in plain simplified Chinese (``normalise``: traditional characters, emoji, pinyin,
+    English and slang). Each phrase counts once (its best, un-negated occurrence). ``model``: the n-gram model
+    beside the lexicon — the one in use by default, another one (``manage.py triage_retrain`` compares a
+    candidate), or None for the lexicon alone (as ``use_model=False``)."""
+    lex = lex or lexicon()
+    if model is _IN_USE:
+        model = ngram_model() if use_model else None
+    plain = normalise(text)
+    masked = _masked(plain, lex)
+    scan = _scan(masked, lex, looking_back=False)
+    recovered = _recovered(plain, scan, lex)
+    if recovered:  # a recovered frame lowers the class: weighed as a story, the model does not vote
+        scan = _scan(masked, lex, looking_back=True)
+    total = round(sum(scan.best.values()), 3)
     # R4.2, recall first: the lexicon OR the n-gram model (wording the lexicon has no phrase for).
-    model = ngram_model() if use_model else None
     p = round(model.probability(text), 3) if model else 0.0
-    by_model = model is not None and p >= model.threshold
+    by_model = model is not None and p >= model.threshold and not recovered
+    crisis = total >= lex.threshold or by_model or scan.imminent
+    # Issue 16: imminent danger is an imminent phrase, or every signal of one of the composed rules.
+    said = {"crisis"} if crisis else set()
+    rules = [
+        r.id
+        for r in lex.imminent_rules
+        if all(s in said or s in (scan.anywhere if r.anywhere else scan.signals) for s in r.signals)
+        and not any(s in scan.anywhere for s in r.none)
+    ]
+    imminent = scan.imminent or bool(rules)
     return Triage(
         score=total,
-        crisis=total >= lex.threshold or by_model or imminent,
-        hits=sorted(best) + (["ngram-model"] if by_model else []),
-        negated=sorted(negated - set(best)),
+        crisis=crisis or imminent,
+        hits=sorted(scan.best) + (["ngram-model"] if by_model else []) + [f"imminent:{r}" for r in rules],
+        negated=sorted(scan.negated - set(scan.best)),
         model=p,
         imminent=imminent,
+        recovered=recovered,
     )
 
 
