@@ -30,6 +30,11 @@ TRAINING = [
     "triage_train5.tsv",
     "triage_train6.tsv",
     "triage_train7.tsv",
+    # v9 (issue 16): held-out 5 and 6 were read to build lexicon v9's imminent rules, so they are training data now
+    # (their file names stay, for the history); held-out 3's misses were read too (its lexicon figures are tuned)
+    # but the model is still never trained on it. The clean test is the sealed held-out 7.
+    "triage_heldout5.tsv",
+    "triage_heldout6.tsv",
 ]
 HELDOUT_GLOB = "triage_heldout*.tsv"
 LABEL_HOLDOUT = 5  # one label in five (by a hash of its text, so the split never moves) is held out

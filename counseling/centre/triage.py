@@ -75,6 +75,8 @@ class Lexicon:
     imminent_rules: tuple[ImminentRule, ...] = ()
     # a recovered / looking-back frame ("我现在好多了", "已经不想死了") lowers the class (issue 16, build 3)
     recovery: Recovery | None = None
+    # v9: a message whose every clause is about a game, a book or a film gets no vote from the n-gram model
+    fiction_cues: tuple[str, ...] = ()
 
 
 @dataclass
@@ -180,6 +182,7 @@ def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
             for r in data.get("imminent_rules", ())
         ),
         recovery=_recovery(data.get("recovery")),
+        fiction_cues=tuple(data["distance"].get("fiction", ())),
     )
 
 
@@ -219,9 +222,12 @@ class _Scan:
     best: dict[str, float]
     negated: set[str]
     imminent: bool  # an imminent phrase outside a story
-    said: set[str]  # phrase ids found outside a story or a look back
+    said: set[str]  # phrase ids found outside a story or a look back, in a clause with no recovery cue
     signals: set[str]  # imminent signals found outside a story, un-negated
     anywhere: set[str]  # imminent signals found un-negated in any clause (a story's too)
+
+
+_LOOKAROUND = "(?"  # (?<!…) (?!…) (?=…); a non-capturing group "(?:" is counted too, which only costs time
 
 
 def _scan(masked: str, lex: Lexicon, *, looking_back: bool) -> _Scan:
@@ -234,25 +240,36 @@ def _scan(masked: str, lex: Lexicon, *, looking_back: bool) -> _Scan:
             out.best[phrase.id] = phrase.weight
             out.said.add(phrase.id)
             out.imminent = out.imminent or phrase.imminent
+    # speed: a pattern found nowhere in the message is found in no clause (patterns with a lookaround are tried
+    # clause by clause anyway: at a clause's edge a lookaround can see what the whole text hides)
+    phrases = [
+        p
+        for p in lex.phrases
+        if not p.whole and (_LOOKAROUND in p.pattern.pattern or p.pattern.search(masked))
+    ]
+    signals = [
+        (name, pattern)
+        for name, pattern in lex.signals.items()
+        if not looking_back and (_LOOKAROUND in pattern.pattern or pattern.search(masked))
+    ]
     for clause in CLAUSE_SPLIT.split(masked):
         if not clause:
             continue
         distant = looking_back or any(c in clause for c in lex.distance_cues)
+        # "想死的念头很久没出现了": the clause that says it is better now does not count against the frame
+        telling_recovery = lex.recovery is not None and bool(lex.recovery.cues.search(clause))
         factor = lex.distance_factor if distant else 1.0
-        for phrase in lex.phrases:
-            if phrase.whole:
-                continue
+        for phrase in phrases:
             for m in phrase.pattern.finditer(clause):
                 if _negated(clause, m.start(), lex):
                     out.negated.add(phrase.id)
                     continue
                 out.best[phrase.id] = max(out.best.get(phrase.id, 0.0), phrase.weight * factor)
                 if not distant:
-                    out.said.add(phrase.id)
+                    if not telling_recovery:
+                        out.said.add(phrase.id)
                     out.imminent = out.imminent or phrase.imminent
-        if looking_back:
-            continue
-        for name, pattern in lex.signals.items():
+        for name, pattern in signals:
             if name in out.signals or (distant and name in out.anywhere):
                 continue
             if any(not _negated(clause, m.start(), lex) for m in pattern.finditer(clause)):
@@ -269,6 +286,16 @@ def _recovered(plain: str, scan: _Scan, lex: Lexicon) -> bool:
     if rec is None or not rec.cues.search(plain) or rec.relapse.search(plain):
         return False
     return not scan.imminent and not (scan.said & rec.unless)
+
+
+def _fiction(masked: str, lex: Lexicon) -> bool:
+    """Is every clause of the message about a game, a book, a poem or a film (``distance.fiction``)?"""
+    clauses = [c for c in CLAUSE_SPLIT.split(masked) if c.strip(MASK_CHAR + " ")]
+    return (
+        bool(lex.fiction_cues)
+        and bool(clauses)
+        and all(any(f in c for f in lex.fiction_cues) for c in clauses)
+    )
 
 
 _IN_USE = object()  # score's default model: the one in counseling/data/triage_ngram.json
@@ -297,7 +324,7 @@ def score(
     total = round(sum(scan.best.values()), 3)
     # R4.2, recall first: the lexicon OR the n-gram model (wording the lexicon has no phrase for).
     p = round(model.probability(text), 3) if model else 0.0
-    by_model = model is not None and p >= model.threshold and not recovered
+    by_model = model is not None and p >= model.threshold and not recovered and not _fiction(masked, lex)
     crisis = total >= lex.threshold or by_model or scan.imminent
     # Issue 16: imminent danger is an imminent phrase, or every signal of one of the composed rules.
     said = {"crisis"} if crisis else set()
