@@ -44,19 +44,19 @@ SETS = [
         False,
     ),
     (
-        "held-out 5 (measured at v7; v9 trains on it)",
+        "held-out 5 (measured at v7; lexicon v9 tuned on it)",
         "triage_heldout5.tsv",
         "a helper session, 2026-12-07",
         False,
     ),
     (
-        "held-out 6 (measured at v8 and v9-draft; v9 trains on it)",
+        "held-out 6 (measured at v8, v9-draft; lexicon v9 tuned on it)",
         "triage_heldout6.tsv",
         "a helper session, 2026-12-07, after v8",
         False,
     ),
     (
-        "held-out 3 (lexicon v9 read its misses; model never trained on it)",
+        "held-out 3 (lexicon v9 read its misses)",
         "triage_heldout3.tsv",
         "this team, after lexicon v5 (issue 5)",
         True,

@@ -1,7 +1,7 @@
 """Train the crisis triage's character n-gram model (counseling/data/triage_ngram.json) on the TRAINING sets only:
 triage_labelled.tsv, triage_heldout.tsv, triage_heldout2.tsv (tuned on, so training data), triage_train4.tsv,
-triage_train5.tsv and triage_train6.tsv (three classes; the model learns crisis = imminent or risk). Held-out 3, 5
-and 6 are never read here. The text is normalised first (normalise.py, through ``grams``). Logistic regression on binary character 1–3-grams of the masked text
+triage_train5.tsv, triage_train6.tsv and triage_train7.tsv (three classes; the model learns crisis = imminent or
+risk). Held-out 3, 5 and 6 are never read here (lexicon v9 was tuned on them; the model is not trained on them). The text is normalised first (normalise.py, through ``grams``). Logistic regression on binary character 1–3-grams of the masked text
 (the lexicon's benign idioms blanked first), L2-regularised — the training code is counseling/centre/training.py,
 which ``manage.py triage_retrain`` also uses (with the counselors' labels). Prints 5-fold cross-validated recall and
 precision of "lexicon OR model" at several thresholds on the training data.

@@ -21,7 +21,8 @@ from counseling.centre import triage
 from counseling.centre.triage import DATA_DIR, Labelled, NgramModel, grams, read_labelled
 
 # The sets the model is trained on. triage_heldout.tsv and triage_heldout2.tsv were tuned on, so they are
-# training data too; held-out 3, 5 and 6 are never trained on. Sets 5 and 6 have three classes: crisis = imminent or risk.
+# training data too; held-out 3, 5 and 6 are never trained on. Sets 5, 6 and 7 have three classes: crisis = imminent
+# or risk.
 TRAINING = [
     "triage_labelled.tsv",
     "triage_heldout.tsv",
@@ -30,12 +31,12 @@ TRAINING = [
     "triage_train5.tsv",
     "triage_train6.tsv",
     "triage_train7.tsv",
-    # v9 (issue 16): held-out 5 and 6 were read to build lexicon v9's imminent rules, so they are training data now
-    # (their file names stay, for the history); held-out 3's misses were read too (its lexicon figures are tuned)
-    # but the model is still never trained on it. The clean test is the sealed held-out 7.
-    "triage_heldout5.tsv",
-    "triage_heldout6.tsv",
 ]
+# v9 (issue 16, i16imm): held-out 5 and 6 were read to build lexicon v9's imminent rules, and held-out 3's misses to
+# add four phrases: the LEXICON is tuned on all three, so none is a clean held-out set any more (the clean test is
+# the sealed held-out 7). The MODEL is still trained on none of them: trained with 5 and 6 it lost precision on
+# held-out 3, the one set that measures what the model adds (docs/performance.md, Issue 16 — v9). They stay in
+# HELDOUT_GLOB, so ``triage_retrain`` still refuses a candidate that finds fewer of their crisis messages.
 HELDOUT_GLOB = "triage_heldout*.tsv"
 LABEL_HOLDOUT = 5  # one label in five (by a hash of its text, so the split never moves) is held out
 

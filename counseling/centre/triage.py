@@ -23,7 +23,7 @@ from counseling.centre.normalise import normalise
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
 # The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
 MODEL_PATH = LEXICON_PATH.parent / "triage_ngram.json"
-CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}|但是|可是|但(?!愿)")
+CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}|但是|可是|但(?!愿)|(?=现在|如今|最近|这几天)")
 MASK_CHAR = "□"
 BARE_DROP = re.compile(r"[\W_]+")
 
@@ -230,9 +230,10 @@ class _Scan:
 _LOOKAROUND = "(?"  # (?<!…) (?!…) (?=…); a non-capturing group "(?:" is counted too, which only costs time
 
 
-def _scan(masked: str, lex: Lexicon, *, looking_back: bool) -> _Scan:
+def _scan(masked: str, lex: Lexicon, *, looking_back: bool = False, relapse: bool = False) -> _Scan:
     """The lexicon's phrases and the imminent signals in the masked text. ``looking_back``: the whole message is
-    told from after (a recovered frame), so every clause weighs as a story does."""
+    told from after (a recovered frame), so every clause weighs as a story does. ``relapse``: the message says it
+    is back ("以前想过死 现在更想了"), so a look back weighs in full — only a game or a book still weighs less."""
     out = _Scan(best={}, negated=set(), imminent=False, said=set(), signals=set(), anywhere=set())
     bare = BARE_DROP.sub("", masked)
     for phrase in lex.phrases:
@@ -255,9 +256,11 @@ def _scan(masked: str, lex: Lexicon, *, looking_back: bool) -> _Scan:
     for clause in CLAUSE_SPLIT.split(masked):
         if not clause:
             continue
-        distant = looking_back or any(c in clause for c in lex.distance_cues)
-        # "想死的念头很久没出现了": the clause that says it is better now does not count against the frame
-        telling_recovery = lex.recovery is not None and bool(lex.recovery.cues.search(clause))
+        cues = lex.fiction_cues if relapse else lex.distance_cues
+        distant = looking_back or any(c in clause for c in cues)
+        # "想死的念头很久没出现了": a phrase the clause then says is over does not count against the frame (a
+        # recovery cue ends after the phrase starts); "我好多了 再见了大家" — the farewell comes after: it counts
+        cue_ends = [m.end() for m in lex.recovery.cues.finditer(clause)] if lex.recovery else []
         factor = lex.distance_factor if distant else 1.0
         for phrase in phrases:
             for m in phrase.pattern.finditer(clause):
@@ -266,7 +269,7 @@ def _scan(masked: str, lex: Lexicon, *, looking_back: bool) -> _Scan:
                     continue
                 out.best[phrase.id] = max(out.best.get(phrase.id, 0.0), phrase.weight * factor)
                 if not distant:
-                    if not telling_recovery:
+                    if not any(end > m.start() for end in cue_ends):
                         out.said.add(phrase.id)
                     out.imminent = out.imminent or phrase.imminent
         for name, pattern in signals:
@@ -317,7 +320,8 @@ def score(
         model = ngram_model() if use_model else None
     plain = normalise(text)
     masked = _masked(plain, lex)
-    scan = _scan(masked, lex, looking_back=False)
+    relapse = lex.recovery is not None and bool(lex.recovery.relapse.search(plain))
+    scan = _scan(masked, lex, relapse=relapse)
     recovered = _recovered(plain, scan, lex)
     if recovered:  # a recovered frame lowers the class: weighed as a story, the model does not vote
         scan = _scan(masked, lex, looking_back=True)
