@@ -77,6 +77,18 @@ def training_rows(data_dir: Path = DATA_DIR) -> list[Labelled]:
     return [r for name in TRAINING for r in read_labelled(data_dir / name)]
 
 
+def imminent_rows(data_dir: Path = DATA_DIR) -> list[Labelled]:
+    """The imminent model's training rows: every row of the three-class training sets, and the rows of the older
+    crisis/no-crisis sets that are no crisis (so not imminent either); their crisis rows are left out (which
+    class they are was never said)."""
+    return [r for name in TRAINING for r in read_labelled(data_dir / name) if r.risk_class or not r.crisis]
+
+
+def train_imminent(rows: list[Labelled], *, l2: float = 0.02, threshold: float = 0.6) -> NgramModel:
+    weights, bias = fit([r.text for r in rows], [int(r.imminent) for r in rows], l2)
+    return NgramModel(threshold=threshold, bias=bias, weights=weights)
+
+
 def heldout_sets(data_dir: Path = DATA_DIR) -> dict[str, list[Labelled]]:
     return {p.name: read_labelled(p) for p in sorted(data_dir.glob(HELDOUT_GLOB))}
 

@@ -23,6 +23,9 @@ from counseling.centre.normalise import normalise
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
 # The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
 MODEL_PATH = LEXICON_PATH.parent / "triage_ngram.json"
+# v9 (issue 16): a second model of the same kind, imminent danger vs the rest, trained on the three-class training
+# sets; it makes a crisis message imminent when the composed rules have no rule for its wording
+IMMINENT_MODEL_PATH = LEXICON_PATH.parent / "triage_imminent.json"
 CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；…~～\n\r、]+|\s{2,}|但是|可是|但(?!愿)|(?=现在|如今|最近|这几天)")
 MASK_CHAR = "□"
 BARE_DROP = re.compile(r"[\W_]+")
@@ -142,12 +145,22 @@ def grams(text: str, lex: Lexicon | None = None) -> set[str]:
     return out
 
 
+def _read_model(path: Path) -> NgramModel | None:
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return NgramModel(float(data["threshold"]), float(data["bias"]), dict(data["weights"]))
+
+
 @lru_cache(maxsize=1)
 def ngram_model() -> NgramModel | None:
-    if not MODEL_PATH.exists():
-        return None
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    return NgramModel(float(data["threshold"]), float(data["bias"]), dict(data["weights"]))
+    return _read_model(MODEL_PATH)
+
+
+@lru_cache(maxsize=1)
+def imminent_model() -> NgramModel | None:
+    """Imminent danger vs the rest (v9, issue 16; ``bench/triage_train.py`` writes it)."""
+    return _read_model(IMMINENT_MODEL_PATH)
 
 
 def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
@@ -310,14 +323,18 @@ def score(
     *,
     use_model: bool = True,
     model: NgramModel | None | object = _IN_USE,
+    imminent_by: NgramModel | None | object = _IN_USE,
 ) -> Triage:
     """Score one message, read in plain simplified Chinese (``normalise``: traditional characters, emoji, pinyin,
     English and slang). Each phrase counts once (its best, un-negated occurrence). ``model``: the n-gram model
     beside the lexicon — the one in use by default, another one (``manage.py triage_retrain`` compares a
-    candidate), or None for the lexicon alone (as ``use_model=False``)."""
+    candidate), or None for the lexicon alone (as ``use_model=False``). ``imminent_by``: the imminent-vs-rest
+    model, likewise (None: the lexicon's imminent phrases and rules alone)."""
     lex = lex or lexicon()
     if model is _IN_USE:
         model = ngram_model() if use_model else None
+    if imminent_by is _IN_USE:
+        imminent_by = imminent_model() if use_model else None
     plain = normalise(text)
     masked = _masked(plain, lex)
     relapse = lex.recovery is not None and bool(lex.recovery.relapse.search(plain))
@@ -338,11 +355,23 @@ def score(
         if all(s in said or s in (scan.anywhere if r.anywhere else scan.signals) for s in r.signals)
         and not any(s in scan.anywhere for s in r.none)
     ]
-    imminent = scan.imminent or bool(rules)
+    # ... or, for a crisis the rules have no rule for, the imminent model (never in a recovered or fiction frame)
+    by_imminent_model = (
+        not (scan.imminent or rules)
+        and crisis
+        and not recovered
+        and imminent_by is not None
+        and imminent_by.probability(text) >= imminent_by.threshold
+        and not _fiction(masked, lex)
+    )
+    imminent = scan.imminent or bool(rules) or by_imminent_model
     return Triage(
         score=total,
         crisis=crisis or imminent,
-        hits=sorted(scan.best) + (["ngram-model"] if by_model else []) + [f"imminent:{r}" for r in rules],
+        hits=sorted(scan.best)
+        + (["ngram-model"] if by_model else [])
+        + [f"imminent:{r}" for r in rules]
+        + (["imminent-model"] if by_imminent_model else []),
         negated=sorted(scan.negated - set(scan.best)),
         model=p,
         imminent=imminent,

@@ -282,8 +282,10 @@ def test_imminent_danger_is_composed_of_signals_a_counselor_looks_for(text, rule
         "流鼻血了 止不住 怎么办",  # a nosebleed
     ],
 )
-def test_the_same_words_in_everyday_messages_are_not_imminent_danger(text):
-    assert not score(text).imminent
+def test_the_same_words_in_everyday_messages_do_not_fire_an_imminent_rule(text):
+    """The composed rules need every signal; the imminent model is weaker at this (it lifts "孩子把不要的旧玩具送给
+    了…" once the crisis model has flagged it — a known false alarm, docs/performance.md), so only the rules here."""
+    assert not score(text, imminent_by=None).imminent
 
 
 @pytest.mark.parametrize(
@@ -351,3 +353,20 @@ def test_score_takes_the_model_to_use_and_training_has_no_copy_of_its_rule():
 )
 def test_a_message_wholly_about_a_game_or_a_book_gets_no_vote_from_the_model(text):
     assert "ngram-model" not in score(text).hits
+
+
+def test_the_imminent_model_makes_a_crisis_imminent_when_no_rule_has_its_wording():
+    """v9: a second n-gram model (imminent vs the rest, counseling/data/triage_imminent.json) catches imminent
+    wording the composed rules have no rule for; it never lifts a message that is no crisis, nor a recovered one."""
+    from counseling.centre.triage import NgramModel
+
+    text = "我站在二十层的阳台上"  # the rules know 阳台外 / 阳台边上, not a balcony by its floor
+    always = NgramModel(threshold=0.5, bias=30.0, weights={})
+    assert not score(text, imminent_by=None).imminent
+    lifted = score(text, imminent_by=always)
+    assert lifted.crisis and lifted.imminent and "imminent-model" in lifted.hits
+    assert not score("今天食堂的饭还不错", imminent_by=always).imminent  # no crisis: nothing to lift
+    assert not score("我现在好多了 已经不想死了", imminent_by=always).imminent  # recovered
+    assert (
+        "imminent-model" not in score("我刚吃了一整瓶安眠药 头好晕", imminent_by=always).hits
+    )  # a rule has it
