@@ -3,7 +3,11 @@
 The message is first read in plain simplified Chinese (``normalise.py``: traditional characters, emoji, pinyin,
 English and slang, issue 16). A maintained Chinese lexicon (``counseling/data/triage_lexicon.yaml``: weighted phrases, negation cues,
 benign idioms) scores each message; at or above the threshold the message is a crisis. The rules live in the
-data file, not here: this module only applies them. Measured on a labelled set by
+data file, not here: this module only applies them. Imminent danger (issue 16, lexicon v9) is a phrase marked
+``imminent``, or every signal of one of the lexicon's ``imminent_rules`` (means at hand + now, an act + the body's
+state, a height + being there, harm by another + now, a parent + a warning act …), or, for a crisis no rule covers,
+a second n-gram model (imminent vs the rest); a recovered frame ("我现在好多了") lowers the class. Measured on a
+labelled set by
 ``counseling/centre/tests/test_triage.py`` and ``bench/triage_bench.py`` (docs/performance.md, Crisis triage).
 """
 
@@ -109,8 +113,9 @@ class NgramModel:
     bias: float
     weights: dict[str, float]
 
-    def probability(self, text: str) -> float:
-        z = self.bias + sum(self.weights.get(g, 0.0) for g in grams(text))
+    def probability(self, text: str, *, features: set[str] | None = None) -> float:
+        """``features``: the text's ``grams`` if already computed (score computes them once for both models)."""
+        z = self.bias + sum(self.weights.get(g, 0.0) for g in (grams(text) if features is None else features))
         z = max(-30.0, min(30.0, z))
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -124,6 +129,8 @@ def _masked(text: str, lex: Lexicon) -> str:
 
 def _unnegated(clause: str, lex: Lexicon) -> str:
     """The clause with every negated lexicon phrase blanked ("我不是不想活" keeps no "不想活" for the model)."""
+    if not any(cue in clause for cue in lex.negation_cues):
+        return clause  # nothing can be negated (speed)
     chars = list(clause)
     for phrase in lex.phrases:
         for m in phrase.pattern.finditer(clause):
@@ -132,12 +139,13 @@ def _unnegated(clause: str, lex: Lexicon) -> str:
     return "".join(chars)
 
 
-def grams(text: str, lex: Lexicon | None = None) -> set[str]:
+def grams(text: str, lex: Lexicon | None = None, *, masked: str | None = None) -> set[str]:
     """The model's features: character 1–3-grams of each clause of the masked text (benign idioms and negated
-    lexicon phrases blanked, so the model gets the lexicon's negation handling too)."""
+    lexicon phrases blanked, so the model gets the lexicon's negation handling too). ``masked``: the text already
+    normalised and masked (``score`` has it)."""
     lex = lex or lexicon()
     out: set[str] = set()
-    for clause in CLAUSE_SPLIT.split(_masked(normalise(text), lex)):
+    for clause in CLAUSE_SPLIT.split(_masked(normalise(text), lex) if masked is None else masked):
         for part in _unnegated(clause, lex).split(MASK_CHAR):  # no n-gram bridges a blanked span
             part = part.strip()
             for n in (1, 2, 3):
@@ -344,7 +352,8 @@ def score(
         scan = _scan(masked, lex, looking_back=True)
     total = round(sum(scan.best.values()), 3)
     # R4.2, recall first: the lexicon OR the n-gram model (wording the lexicon has no phrase for).
-    p = round(model.probability(text), 3) if model else 0.0
+    features = grams(text, lex, masked=masked) if (model or imminent_by) else set()
+    p = round(model.probability(text, features=features), 3) if model else 0.0
     by_model = model is not None and p >= model.threshold and not recovered and not _fiction(masked, lex)
     crisis = total >= lex.threshold or by_model or scan.imminent
     # Issue 16: imminent danger is an imminent phrase, or every signal of one of the composed rules.
@@ -361,7 +370,7 @@ def score(
         and crisis
         and not recovered
         and imminent_by is not None
-        and imminent_by.probability(text) >= imminent_by.threshold
+        and imminent_by.probability(text, features=features) >= imminent_by.threshold
         and not _fiction(masked, lex)
     )
     imminent = scan.imminent or bool(rules) or by_imminent_model
