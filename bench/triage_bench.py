@@ -3,7 +3,7 @@ recall and precision of the imminent class (紧急危险) and of crisis (= immin
 the lexicon alone beside the triage as it runs (lexicon OR the n-gram model), recall or false-alarm rate per
 category, and the time to triage one message (normalising included).
 
-    .venv/bin/python bench/triage_bench.py [--show]
+    .venv/bin/python bench/triage_bench.py [--show] [--set triage_heldout7.tsv]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
 
 from counseling.centre.triage import (  # noqa: E402
     DATA_DIR,
+    imminent_model,
     lexicon,
     measure,
     measure_imminent,
@@ -81,9 +82,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     sets = [s for s in SETS if (DATA_DIR / s[1]).exists() and (not args.set or s[1] == args.set)]
+    if not sets:
+        sys.exit(f"no labelled set {args.set or ''} in {DATA_DIR}")
     model = ngram_model()
     print(
-        f"lexicon v{lexicon().version}, threshold {lexicon().threshold}; n-gram model threshold {model.threshold}"
+        f"lexicon v{lexicon().version}, threshold {lexicon().threshold}; n-gram model threshold {model.threshold}; "
+        f"imminent model threshold {imminent_model().threshold if imminent_model() else '– (none)'}"
     )
     print("Wilson 95% intervals in brackets. crisis = imminent or risk.\n")
     print(
