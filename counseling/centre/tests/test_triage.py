@@ -260,6 +260,9 @@ def test_wilson_interval_of_a_small_sample_is_wide():
         ("家长求助：儿子在墙上写了倒计时 只剩两天", "parent-date"),
         ("药就放在我手边 不想活了", "means-in-hand"),
         ("今晚就去结束这一切 不想再活了", "within-hours"),
+        ("已经吞了，别管我了", "taken-leave-me"),
+        ("我吃了半盒奶奶的安眠药", "overdose-dose"),
+        ("孩子说今晚之后就不用我们操心了", "parent-farewell"),
     ],
 )
 def test_imminent_danger_is_composed_of_signals_a_counselor_looks_for(text, rule):
