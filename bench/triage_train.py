@@ -1,10 +1,11 @@
 """Train the crisis triage's character n-gram model (counseling/data/triage_ngram.json) on the TRAINING sets only:
 triage_labelled.tsv, triage_heldout.tsv, triage_heldout2.tsv (tuned on, so training data), triage_train4.tsv,
-triage_train5.tsv and triage_train6.tsv (three classes; the model learns crisis = imminent or risk). Held-out 3, 5
-and 6 are never read here. The text is normalised first (normalise.py, through ``grams``). Logistic regression on binary character 1–3-grams of the masked text
+triage_train5.tsv, triage_train6.tsv and triage_train7.tsv (three classes; the model learns crisis = imminent or
+risk). Held-out 3, 5 and 6 are never read here (lexicon v9 was tuned on them; the model is not trained on them). The text is normalised first (normalise.py, through ``grams``). Logistic regression on binary character 1–3-grams of the masked text
 (the lexicon's benign idioms blanked first), L2-regularised — the training code is counseling/centre/training.py,
 which ``manage.py triage_retrain`` also uses (with the counselors' labels). Prints 5-fold cross-validated recall and
-precision of "lexicon OR model" at several thresholds on the training data.
+precision of "lexicon OR model" at several thresholds on the training data. Then (v9, issue 16) the imminent-vs-rest
+model counseling/data/triage_imminent.json, on the three-class rows of the same sets (``training.imminent_rows``).
 
     .venv/bin/python bench/triage_train.py [--threshold 0.5] [--l2 0.02]
 """
@@ -20,8 +21,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
 
-from counseling.centre.training import TRAINING, fit, training_rows, write_model  # noqa: E402
-from counseling.centre.triage import MODEL_PATH, NgramModel, score  # noqa: E402
+from counseling.centre.training import (  # noqa: E402
+    TRAINING,
+    fit,
+    imminent_rows,
+    train_imminent,
+    training_rows,
+    write_model,
+)
+from counseling.centre.triage import IMMINENT_MODEL_PATH, MODEL_PATH, NgramModel, score  # noqa: E402
 
 
 def prob(weights: dict[str, float], bias: float, text: str) -> float:
@@ -32,6 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--l2", type=float, default=0.02)
+    ap.add_argument("--imminent-threshold", type=float, default=0.6)
     args = ap.parse_args()
     rows = training_rows()
     texts, labels = [r.text for r in rows], [int(r.crisis) for r in rows]
@@ -66,6 +75,19 @@ def main() -> None:
         + ", ".join(TRAINING),
     )
     print(f"wrote {MODEL_PATH} ({len(w)} n-grams, threshold {args.threshold})")
+    # v9 (issue 16): the imminent-vs-rest model, on the three-class rows and the older sets' non-crisis rows
+    rows = imminent_rows()
+    imminent = train_imminent(rows, l2=args.l2, threshold=args.imminent_threshold)
+    write_model(
+        imminent,
+        IMMINENT_MODEL_PATH,
+        about="imminent danger vs the rest, character 1-3-gram logistic regression; bench/triage_train.py; trained "
+        f"on the three-class rows of {', '.join(TRAINING)} and their other sets' non-crisis rows ({len(rows)} rows, "
+        f"{sum(r.imminent for r in rows)} imminent)",
+    )
+    print(
+        f"wrote {IMMINENT_MODEL_PATH} ({len(imminent.weights)} n-grams, threshold {args.imminent_threshold})"
+    )
 
 
 if __name__ == "__main__":

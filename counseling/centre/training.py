@@ -21,7 +21,8 @@ from counseling.centre import triage
 from counseling.centre.triage import DATA_DIR, Labelled, NgramModel, grams, read_labelled
 
 # The sets the model is trained on. triage_heldout.tsv and triage_heldout2.tsv were tuned on, so they are
-# training data too; held-out 3, 5 and 6 are never trained on. Sets 5 and 6 have three classes: crisis = imminent or risk.
+# training data too; held-out 3, 5 and 6 are never trained on. Sets 5, 6 and 7 have three classes: crisis = imminent
+# or risk.
 TRAINING = [
     "triage_labelled.tsv",
     "triage_heldout.tsv",
@@ -29,7 +30,13 @@ TRAINING = [
     "triage_train4.tsv",
     "triage_train5.tsv",
     "triage_train6.tsv",
+    "triage_train7.tsv",
 ]
+# v9 (issue 16, i16imm): held-out 5 and 6 were read to build lexicon v9's imminent rules, and held-out 3's misses to
+# add four phrases: the LEXICON is tuned on all three, so none is a clean held-out set any more (the clean test is
+# the sealed held-out 7). The MODEL is still trained on none of them: trained with 5 and 6 it lost precision on
+# held-out 3, the one set that measures what the model adds (docs/performance.md, Issue 16 — v9). They stay in
+# HELDOUT_GLOB, so ``triage_retrain`` still refuses a candidate that finds fewer of their crisis messages.
 HELDOUT_GLOB = "triage_heldout*.tsv"
 LABEL_HOLDOUT = 5  # one label in five (by a hash of its text, so the split never moves) is held out
 
@@ -70,6 +77,18 @@ def training_rows(data_dir: Path = DATA_DIR) -> list[Labelled]:
     return [r for name in TRAINING for r in read_labelled(data_dir / name)]
 
 
+def imminent_rows(data_dir: Path = DATA_DIR) -> list[Labelled]:
+    """The imminent model's training rows: every row of the three-class training sets, and the rows of the older
+    crisis/no-crisis sets that are no crisis (so not imminent either); their crisis rows are left out (which
+    class they are was never said)."""
+    return [r for name in TRAINING for r in read_labelled(data_dir / name) if r.risk_class or not r.crisis]
+
+
+def train_imminent(rows: list[Labelled], *, l2: float = 0.02, threshold: float = 0.6) -> NgramModel:
+    weights, bias = fit([r.text for r in rows], [int(r.imminent) for r in rows], l2)
+    return NgramModel(threshold=threshold, bias=bias, weights=weights)
+
+
 def heldout_sets(data_dir: Path = DATA_DIR) -> dict[str, list[Labelled]]:
     return {p.name: read_labelled(p) for p in sorted(data_dir.glob(HELDOUT_GLOB))}
 
@@ -83,13 +102,6 @@ def is_held_out(text: str) -> bool:
 def split_labels(rows: list[Labelled]) -> tuple[list[Labelled], list[Labelled]]:
     """(training part, held-out part) of the counselors' labels."""
     return [r for r in rows if not is_held_out(r.text)], [r for r in rows if is_held_out(r.text)]
-
-
-def flagged(text: str, model: NgramModel | None) -> bool:
-    """Is the message a crisis for the lexicon OR this model — ``triage.score``'s rule with a given model."""
-    if triage.score(text, use_model=False).crisis:
-        return True
-    return model is not None and model.probability(text) >= model.threshold
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,7 @@ class Recall:
 def recall_of(rows: list[Labelled], model: NgramModel | None) -> Recall:
     found = false_alarms = 0
     for r in rows:
-        if flagged(r.text, model):
+        if triage.score(r.text, model=model).crisis:  # the triage's own rule, with the given model
             found += r.crisis
             false_alarms += not r.crisis
     return Recall(n=len(rows), crisis=sum(r.crisis for r in rows), found=found, false_alarms=false_alarms)

@@ -56,18 +56,41 @@ def _label(world):
         )
 
 
+def _quiet_risk_labels(world, n: int = 3) -> None:
+    """Held-out labels a counselor marked *risk* on messages that read as everyday (the counselor knew more than the
+    text says): the model that flags everything finds them, a real candidate does not."""
+    now, made = timezone.now(), 0
+    for i in range(200):
+        text = f"周末去图书馆看了第{i}本书"
+        if training.is_held_out(text):
+            TriageLabel.objects.create(
+                district=world.haidian,
+                text=text,
+                label="risk",
+                triage_class="none",
+                lexicon_version=9,
+                labelled_at=now,
+            )
+            made += 1
+            if made == n:
+                return
+
+
 def test_a_candidate_that_loses_recall_on_a_held_out_set_is_refused_and_the_model_kept(tmp_path, world):
+    # Since lexicon v9 the repository's held-out sets are all found by any candidate, so the loss is on the
+    # counselors' held-out labels (issue 16, i16imm)
+    _quiet_risk_labels(world)
     path = _model_in_use(
         tmp_path, bias=30.0
     )  # finds every crisis on every set: any real candidate finds fewer
     before = path.read_text(encoding="utf-8")
     out = _retrain(path)
     assert "kept the model in use: the candidate loses recall on" in out
-    assert "triage_heldout3.tsv" in out.splitlines()[-1] and "LOWER" in out
+    assert "counselors' labels (held out)" in out.splitlines()[-1] and "LOWER" in out
     assert path.read_text(encoding="utf-8") == before
     assert not list(tmp_path.glob("*.candidate.json"))
     event = AuditEvent.objects.get(action="counseling.triage.retrain")
-    assert event.detail["adopted"] is False and "triage_heldout3.tsv" in event.detail["losses"]
+    assert event.detail["adopted"] is False and "counselors' labels (held out)" in event.detail["losses"]
 
 
 def test_a_candidate_that_loses_no_recall_replaces_the_model_and_learns_from_the_labels(tmp_path, world):
