@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from counseling.centre.normalise import normalise
+from counseling.centre.normalise import Slang, normalise
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
 # The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
@@ -166,11 +166,15 @@ def _negated(clause: str, start: int, lex: Lexicon) -> bool:
     return False
 
 
-def score(text: str, lex: Lexicon | None = None, *, use_model: bool = True) -> Triage:
+def score(
+    text: str, lex: Lexicon | None = None, *, use_model: bool = True, slang: Slang | None = None
+) -> Triage:
     """Score one message, read in plain simplified Chinese (``normalise``: traditional characters, emoji, pinyin,
-    English and slang). Each phrase counts once (its best, un-negated occurrence)."""
+    English and slang). Each phrase counts once (its best, un-negated occurrence). ``lex`` and ``slang`` are a
+    district's tables (``overlay.tables``: the shipped files with the district's own terms laid over them); the
+    n-gram model reads the shipped tables' form, as it was trained."""
     lex = lex or lexicon()
-    masked = _masked(normalise(text), lex)
+    masked = _masked(normalise(text, slang), lex)
     best: dict[str, float] = {}
     negated: set[str] = set()
     imminent = False
