@@ -25,7 +25,7 @@ from access.tiers import Tier
 from care.alerts import services as care
 from care.alerts.levels import RiskLevel
 from care.cases import services as cases
-from care.models import CaseSource
+from care.models import CaseSource, Channel, Notification
 from counseling.centre import labels, overlay, triage
 from counseling.centre.models import (
     CalendarDay,
@@ -493,7 +493,17 @@ def leave_message(
             if result.crisis:
                 _tell_stage(message, message.stage, people, now, first=True)
                 if not anonymous:
+                    # one emergency SMS per person per message: whoever the message's notification just reached
+                    # by SMS (or 企业微信, e-mail…) gets the care alert in the app and by no channel used already
+                    told: dict[int, set[str]] = {}
+                    for user_id, channel in (
+                        Notification.objects.filter(key=f"centre-crisis-{message.pk}")
+                        .exclude(channel=Channel.IN_APP)
+                        .values_list("user_id", "channel")
+                    ):
+                        told.setdefault(user_id, set()).add(channel)
                     care.raise_alert(
+                        told_outside=told,
                         student=student,
                         level=RiskLevel.RED,
                         reasons=[
