@@ -2,7 +2,22 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import secrets
+import zoneinfo
+
 from django.db import migrations, models
+
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def unlink_labels(apps, schema_editor):
+    """Labels given before the privacy review (docs/privacy.md): keep only the month, and draw a random number, so
+    neither the time nor the order of a first reply links a label to its message."""
+    TriageLabel = apps.get_model("counseling", "TriageLabel")
+    for label in list(TriageLabel.objects.all()):
+        local = label.labelled_at.astimezone(BEIJING)
+        month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        TriageLabel.objects.filter(pk=label.pk).update(pk=secrets.randbits(62) or 1, labelled_at=month)
 
 
 class Migration(migrations.Migration):
@@ -57,4 +72,5 @@ class Migration(migrations.Migration):
             model_name='triageterm',
             constraint=models.UniqueConstraint(condition=models.Q(('retired_at__isnull', True)), fields=('district', 'kind', 'form'), name='centre_one_live_term'),
         ),
+        migrations.RunPython(unlink_labels, migrations.RunPython.noop),
     ]
