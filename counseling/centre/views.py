@@ -641,7 +641,12 @@ def _term_fields(request: HttpRequest) -> dict:
 def _term_district(request: HttpRequest, districts: list):
     """The district whose terms the page shows: ``?district=`` among the user's, else their first."""
     wanted = request.POST.get("district") or request.GET.get("district") or ""
-    return next((d for d in districts if str(d.pk) == wanted), districts[0] if districts else None)
+    if not wanted:
+        return districts[0] if districts else None
+    found = next((d for d in districts if str(d.pk) == wanted), None)
+    if found is None:
+        raise Http404  # another district's terms: as if they did not exist
+    return found
 
 
 @login_required

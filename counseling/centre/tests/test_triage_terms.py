@@ -187,6 +187,8 @@ def test_a_counselor_of_another_district_gets_404_for_its_term_page(world, login
     assert client.get(reverse("counseling:centre_term", kwargs={"pk": term.pk})).status_code == 404
     page = client.get(reverse("counseling:centre_terms")).content.decode()
     assert "折纸鹤" not in page and "朝阳区" in page
+    haidian = reverse("counseling:centre_terms") + f"?district={world.haidian.pk}"
+    assert client.get(haidian).status_code == 404
 
 
 def test_the_page_previews_then_saves_and_shows_the_history(world, login):
