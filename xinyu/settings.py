@@ -331,7 +331,7 @@ XINYU_SMS = {
     "sign_name": os.environ.get("XINYU_SMS_SIGN_NAME", ""),  # 短信签名, e.g. 心育
     "template_alert": os.environ.get("XINYU_SMS_TEMPLATE_ALERT", ""),  # 模板: 您有一条需立即处理的预警…
     "template_todo": os.environ.get("XINYU_SMS_TEMPLATE_TODO", ""),  # 模板: 您有一条新的待办… (optional)
-    # 模板: 【紧急】…请立即登录心育回复…必要时拨打110/120 — for the notification kinds below (optional; else alert)
+    # 模板: 紧急：…请立即登录心育回复…必要时拨打110或120 (docs/deploy.md) — for the notification kinds below (optional; else alert)
     "template_emergency": os.environ.get("XINYU_SMS_TEMPLATE_EMERGENCY", ""),
     "app_id": os.environ.get("XINYU_SMS_APP_ID", ""),  # Tencent only: SmsSdkAppId
     "region": os.environ.get("XINYU_SMS_REGION", "ap-beijing"),  # Tencent only

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
@@ -150,30 +150,42 @@ def _tell_school_in_app(alert: Alert, now: dt.datetime) -> None:
 
 
 def _rows_for(
-    user: User, choice, *, urgent: bool, push: bool, message: uuid.UUID, **common
+    user: User, choice, *, urgent: bool, push: bool, message: uuid.UUID, skip: Collection[str] = (), **common
 ) -> list[Notification]:
     """The outbox rows of one message to one person: in-app always; outside channels when ``push`` — red
-    (``urgent``) by every channel the person has, else by their choice (``care.channels.channels_for``)."""
+    (``urgent``) by every channel the person has, else by their choice (``care.channels.channels_for``) — except
+    the channels in ``skip`` (the person was already told of the same thing by them)."""
     rows = [Notification(user=user, channel=Channel.IN_APP, urgent=urgent, message=message, **common)]
     if push:
         for channel in channels.channels_for(user, choice, urgent=urgent):
-            rows.append(Notification(user=user, channel=channel, urgent=urgent, message=message, **common))
+            if channel not in skip:
+                rows.append(
+                    Notification(user=user, channel=channel, urgent=urgent, message=message, **common)
+                )
     return rows
 
 
-def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) -> list[int]:
+def _notify(
+    alert: Alert,
+    stage: int,
+    people: Iterable[User],
+    now: dt.datetime,
+    told_outside: Mapping[int, Collection[str]] | None = None,
+) -> list[int]:
     """Outbox rows for ``people``: in-app for everyone, and the outside channels — a red alert, and any alert on
     the off-hours route (the counselor on duty at night is not reading e-mail), by every channel each person has
-    (R5.1, issue 15); an orange one in school time by their choice. Returns the outside rows' ids (sent after
-    commit)."""
+    (R5.1, issue 15); an orange one in school time by their choice — but not a channel by which the source's own
+    notification already told that person of the same thing (``told_outside``: one emergency SMS per message).
+    Returns the outside rows' ids (sent after commit)."""
     people = list(people)
+    told_outside = told_outside or {}
     choices = channels.choices_of(people)
     urgent = alert.level == RiskLevel.RED or alert.route == AlertRoute.OFF_HOURS
     rows = []
     for user in people:
         rows += _rows_for(
             user, choices.get(user.pk), urgent=urgent, push=True, message=uuid.uuid4(),
-            alert=alert, stage=stage, created_at=now,
+            skip=told_outside.get(user.pk, ()), alert=alert, stage=stage, created_at=now,
         )  # fmt: skip
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     outside = [r for r in rows if r.channel != Channel.IN_APP]
@@ -190,6 +202,8 @@ def _notify(alert: Alert, stage: int, people: Iterable[User], now: dt.datetime) 
             },
             # Nobody of this stage has an outside channel: only the inbox tells them (docs/alerts.md).
             "in_app_only": not outside,
+            # told of the same thing by the source's own notification: those channels were not used again
+            "already_told": sorted(u.pk for u in people if told_outside.get(u.pk)),
         },
     )
     ids = list(
@@ -289,8 +303,12 @@ def raise_alert(
     school: Node | None = None,
     raised_by: User | None = None,
     now: dt.datetime | None = None,
+    told_outside: Mapping[int, Collection[str]] | None = None,
 ) -> Alert | None:
     """Raise a red or orange alert (预警) for ``student``; yellow and none raise nothing and return ``None``.
+
+    ``told_outside`` (user id → channels): people the source already told of this same event outside the app
+    (a 24-hour message's emergency SMS); the alert reaches them in the app and by no channel used already.
 
     Call it inside the caller's ``transaction.atomic`` (the outbox, R5.3): the alert, its events and its
     notification rows are written there; e-mail is sent after commit. Idempotent per (source_type, source_id):
@@ -342,7 +360,7 @@ def raise_alert(
             "route": alert.route,
         },
     )
-    _notify(alert, stage, people, now)
+    _notify(alert, stage, people, now, told_outside)
     if alert.route == AlertRoute.OFF_HOURS:
         _tell_school_in_app(alert, now)
     audit.record(

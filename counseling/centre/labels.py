@@ -3,14 +3,23 @@
 A counselor marks a message's real risk (紧急危险 / 有风险 / 无风险) with the first reply. What is kept is only the
 anonymised text and the label (``TriageLabel``): the rules below replace phone and ID numbers, e-mail and QQ/WeChat
 ids, the names of the district's schools and the sender's class, school-like and class-like names, the named
-sender's and their guardians' names, and names the text itself introduces (我叫…, 王老师, 李明同学). Replacing too
-much costs a little training signal; leaving a name costs a child's privacy, so the rules lean to replacing.
+sender's and their guardians' names, names the text itself introduces (我叫…, 王老师, 李明同学) and home addresses
+(…小区, …路12号, 3号楼2单元). Replacing too much costs a little training signal; leaving a name costs a child's
+privacy, so the rules lean to replacing.
+
+Nothing else may link a label back to its message once the message is purged (privacy review, docs/privacy.md):
+the label keeps only the *month* it was given (the student's "the centre replied" notification carries the exact
+time of the first reply), and its number is drawn at random (an increasing number would give the order of the
+replies, which the notifications and the audit trail also give).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+
+from django.utils import timezone
 
 from counseling.centre import triage
 from counseling.centre.models import Message, RiskClass, RiskLabel, TriageLabel
@@ -22,6 +31,7 @@ ID_NUMBER = "〔证件号〕"
 ACCOUNT = "〔账号〕"
 SCHOOL = "〔学校〕"
 CLASS = "〔班级〕"
+ADDRESS = "〔地址〕"
 
 # The commonest Chinese surnames (about 85% of people); a surname before a title or 同学 starts a name.
 SURNAMES = (
@@ -56,6 +66,14 @@ RULES: tuple[tuple[re.Pattern, str], ...] = (
             r"(?:[初高][一二三]|[一二三四五六七八九]年级)?\s*[（(]?\s*[一二三四五六七八九十\d]{1,2}\s*[)）]?\s*班"
         ),
         CLASS,
+    ),
+    # home addresses: 阳光小区, 中关村南大街12号, 3号楼2单元502室 (not floors: "18层" is what a height message says)
+    (
+        re.compile(
+            rf"{HAN}{{1,6}}(?:小区|家园|花园|公寓|大院|新村|社区)|{HAN}{{1,6}}(?:路|街|大街|胡同|里)\d+号(?:院)?"
+            r"|\d+\s*(?:号楼|栋|幢)(?:\s*\d+\s*单元)?(?:\s*\d+\s*[室号])?|\d+\s*单元(?:\s*\d+\s*[室号])?"
+        ),
+        ADDRESS,
     ),
     # names the text introduces
     (
@@ -110,10 +128,23 @@ def record_label(*, message: Message, label: str, now: dt.datetime) -> TriageLab
     """Keep the counselor's label of a message as anonymised training data (called inside the reply's
     transaction, which audits it)."""
     return TriageLabel.objects.create(
+        pk=random_label_id(),
         district_id=message.district_id,
         text=anonymise(message.body, known_names(message)),
         label=label,
         triage_class=triage_class(message),
         lexicon_version=message.lexicon_version or triage.lexicon().version,
-        labelled_at=now,
+        labelled_at=month_of(now),
     )
+
+
+def month_of(moment: dt.datetime) -> dt.datetime:
+    """The first instant of ``moment``'s month in Beijing time: all a label keeps of when it was given."""
+    local = timezone.localtime(moment)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def random_label_id() -> int:
+    """A label's number: random (62 bits; a collision is a 1-in-10¹⁸ event per pair), so the numbers do not give
+    the order in which messages were answered."""
+    return secrets.randbits(62) or 1

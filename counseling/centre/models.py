@@ -371,3 +371,88 @@ class TriageLabel(models.Model):
 
     def __str__(self) -> str:
         return f"triage label {self.pk}"
+
+
+class TermKind(models.TextChoices):
+    """What a district's triage term is (issue 16, build 2): read before the lexicon, or a lexicon phrase."""
+
+    SLANG = "slang", _("Slang or homophone")  # 网络用语/谐音: a written form → its plain meaning
+    PHRASE = "phrase", _("Lexicon phrase")  # 词表短语: a phrase that flags a message
+
+
+class TriageTerm(models.Model):
+    """区级分诊词条 — a district's own addition to the shipped triage files (R4.2, issue 16 build 2): a slang or
+    homophone form read as its meaning before the lexicon (``triage_slang.yaml``'s ``phrases``/``emoji``), or a
+    lexicon phrase that flags a message (``triage_lexicon.yaml``'s ``phrases``), with where its meaning was seen
+    and when. The shipped files stay the base; ``counseling.centre.overlay`` lays a district's live terms over them
+    for that district's messages only. Never deleted: retiring one (the undo) keeps it and its history."""
+
+    district = models.ForeignKey(Node, models.PROTECT, related_name="triage_terms")
+    kind = models.CharField(_("kind"), max_length=8, choices=TermKind.choices)
+    # written as children write it; a word, not a regular expression
+    form = models.CharField(_("word or phrase"), max_length=40)
+    meaning = models.CharField(_("meaning"), max_length=60)
+    imminent = models.BooleanField(_("imminent danger"), default=False)
+    source = models.CharField(_("where it was seen"), max_length=200)
+    seen_on = models.DateField(_("date seen"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("added at"))
+    updated_at = models.DateTimeField(_("changed at"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "form", "pk"]
+        verbose_name = _("district triage term")
+        verbose_name_plural = _("district triage terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "kind", "form"],
+                condition=Q(retired_at__isnull=True),
+                name="centre_one_live_term",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.form}"
+
+    @property
+    def live(self) -> bool:
+        return self.retired_at is None
+
+    def snapshot(self) -> dict:
+        """What a change records as before/after (the audit trail's detail and the term's history)."""
+        return {
+            "kind": self.kind,
+            "form": self.form,
+            "meaning": self.meaning,
+            "imminent": self.imminent,
+            "source": self.source,
+            "seen_on": self.seen_on.isoformat() if self.seen_on else None,
+            "retired": self.retired_at is not None,
+        }
+
+
+class TermAction(models.TextChoices):
+    ADDED = "added", _("Added")
+    EDITED = "edited", _("Edited")
+    RETIRED = "retired", _("Retired")
+
+
+class TriageTermChange(models.Model):
+    """One change of a district triage term — who, when, what it was before and after (shown as its history; the
+    same before/after is in the audit trail)."""
+
+    term = models.ForeignKey(TriageTerm, models.PROTECT, related_name="changes")
+    action = models.CharField(_("change"), max_length=8, choices=TermAction.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"))
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("triage term change")
+        verbose_name_plural = _("triage term changes")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.term_id}"

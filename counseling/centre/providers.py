@@ -85,7 +85,11 @@ def queue_card(request: HttpRequest) -> Card | None:
     )
 
 
-NAV = [nav_leave, nav_online, nav_queue, nav_chats, nav_visit, nav_visits, nav_duty]
+def nav_terms(request: HttpRequest) -> NavItem | None:
+    return _nav(request, Role.DISTRICT_COUNSELOR, _("Triage terms"), "counseling:centre_terms", 66)
+
+
+NAV = [nav_leave, nav_online, nav_queue, nav_chats, nav_visit, nav_visits, nav_duty, nav_terms]
 
 
 def register_retention() -> None:

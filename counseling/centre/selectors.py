@@ -9,7 +9,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from counseling.centre.models import (
@@ -22,8 +22,10 @@ from counseling.centre.models import (
     OnlineSession,
     OnlineStatus,
     RiskClass,
+    TriageTerm,
+    TriageTermChange,
 )
-from counseling.centre.services import admin_districts, counselor_districts, own_student
+from counseling.centre.services import admin_districts, counselor_districts, own_student, term_districts
 from org.models import Node, User
 
 
@@ -186,3 +188,24 @@ def centre_visits(user: User) -> QuerySet[CentreVisit]:
         .select_related("student", "counselor")
         .order_by("status", "wanted_at")
     )
+
+
+def triage_terms(district: Node) -> QuerySet[TriageTerm]:
+    """A district's own triage terms, live first (issue 16 build 2)."""
+    return TriageTerm.objects.filter(district=district).order_by(
+        F("retired_at").desc(nulls_first=True), "kind", "form"
+    )
+
+
+def triage_term(user: User, pk: int) -> TriageTerm:
+    """One term of a district whose terms ``user`` keeps; another district's is 404."""
+    term = (
+        TriageTerm.objects.filter(pk=pk, district__in=term_districts(user)).select_related("district").first()
+    )
+    if term is None:
+        raise Http404
+    return term
+
+
+def term_history(term: TriageTerm) -> QuerySet[TriageTermChange]:
+    return term.changes.select_related("by").order_by("at", "pk")

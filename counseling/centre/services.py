@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -24,8 +25,8 @@ from access.tiers import Tier
 from care.alerts import services as care
 from care.alerts.levels import RiskLevel
 from care.cases import services as cases
-from care.models import CaseSource
-from counseling.centre import labels, triage
+from care.models import CaseSource, Channel, Notification
+from counseling.centre import labels, overlay, triage
 from counseling.centre.models import (
     CalendarDay,
     CalendarDayKind,
@@ -42,8 +43,13 @@ from counseling.centre.models import (
     OnlineStatus,
     RiskClass,
     RiskLabel,
+    TermAction,
+    TermKind,
+    TriageTerm,
+    TriageTermChange,
     VisitStatus,
 )
+from counseling.centre.normalise import normalise
 from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
 
 HOLIDAYS_PATH = Path(__file__).resolve().parent.parent / "data" / "holidays_cn.json"
@@ -463,7 +469,7 @@ def leave_message(
     if existing is not None:
         return existing, None, False
     now = now or timezone.now()
-    result = triage.score(body)
+    result = overlay.score(body, district.pk)  # the shipped tables with the district's own terms (issue 16)
     code = new_code() if anonymous else None
     message = Message(
         district=district,
@@ -487,7 +493,17 @@ def leave_message(
             if result.crisis:
                 _tell_stage(message, message.stage, people, now, first=True)
                 if not anonymous:
+                    # one emergency SMS per person per message: whoever the message's notification just reached
+                    # by SMS (or 企业微信, e-mail…) gets the care alert in the app and by no channel used already
+                    told: dict[int, set[str]] = {}
+                    for user_id, channel in (
+                        Notification.objects.filter(key=f"centre-crisis-{message.pk}")
+                        .exclude(channel=Channel.IN_APP)
+                        .values_list("user_id", "channel")
+                    ):
+                        told.setdefault(user_id, set()).add(channel)
                     care.raise_alert(
+                        told_outside=told,
                         student=student,
                         level=RiskLevel.RED,
                         reasons=[
@@ -1105,3 +1121,185 @@ def escalate_crisis_messages(now: dt.datetime | None = None, *, batch: int = 500
         .values_list("pk", flat=True)[:batch]
     )
     return sum(_escalate_one(pk, now) for pk in ids)
+
+
+# --- the district's own triage terms (issue 16 build 2: the lexicon a district counselor extends, audited) -----
+
+
+def term_districts(user: User) -> list[Node]:
+    """The districts whose triage terms ``user`` keeps: a district counselor or the district administrator of
+    the centre."""
+    found = {d.pk: d for d in counselor_districts(user) + admin_districts(user)}
+    return sorted(found.values(), key=lambda d: d.pk)
+
+
+def _term_draft(
+    *, district: Node, kind: str, form: str, meaning: str, imminent: bool, source: str, seen_on: dt.date | None,
+    exclude_pk: int | None = None,
+) -> tuple[overlay.Draft, list[TriageTerm]]:  # fmt: skip
+    """Check a term as the form gives it; returns the draft and the district's other live terms. Refuses with a
+    clear message: an empty or too short word, no meaning or source, a future date, a duplicate."""
+    if kind not in TermKind.values:
+        raise CentreError(_("Choose whether this is slang or a lexicon phrase."))
+    form = unicodedata.normalize("NFKC", (form or "").strip())
+    meaning, source = (meaning or "").strip(), (source or "").strip()
+    if not form:
+        raise CentreError(_("Write the word or phrase."))
+    if len(form) > 40:
+        raise CentreError(_("A word or phrase can be at most 40 characters."))
+    if len(form) < 2 and not overlay.is_emoji(form):
+        raise CentreError(_("One character alone would flag too many messages; write at least two."))
+    if not meaning:
+        raise CentreError(
+            _("Write what it means, in the lexicon's words (for example 自杀, 想死).")
+            if kind == TermKind.SLANG
+            else _("Write what the phrase means.")
+        )
+    if kind == TermKind.SLANG and meaning == form:
+        raise CentreError(_("The meaning must differ from the word itself."))
+    if len(meaning) > 60 or len(source) > 200:
+        raise CentreError(_("The meaning can be at most 60 characters and the source at most 200."))
+    if not source:
+        raise CentreError(_("Write where this was seen (a platform, a message, a colleague)."))
+    if seen_on is None:
+        raise CentreError(_("Give the date it was seen."))
+    if seen_on > timezone.localdate():
+        raise CentreError(_("The date seen cannot be later than today."))
+    others = list(
+        TriageTerm.objects.filter(district=district, retired_at__isnull=True).exclude(pk=exclude_pk or 0)
+    )
+    if any(t.kind == kind and t.form.casefold() == form.casefold() for t in others):
+        raise CentreError(_("This district already has this entry; edit it instead."), 409)
+    if kind == TermKind.SLANG and normalise(form) != form:
+        raise CentreError(_("The shipped slang list already reads this form."), 409)
+    if kind == TermKind.PHRASE:
+        shipped = triage.score(form, use_model=False).risk_class
+        if shipped == "imminent" or (shipped == "risk" and not imminent):
+            raise CentreError(_("The shipped lexicon already flags this phrase."), 409)
+    return overlay.Draft(kind=kind, form=form, meaning=meaning, imminent=bool(imminent)), others
+
+
+def preview_term(
+    *, district: Node, kind: str, form: str, meaning: str, imminent: bool, source: str, seen_on: dt.date | None,
+    exclude_pk: int | None = None,
+) -> overlay.Preview:  # fmt: skip
+    """What saving the term would change for the district (nothing is saved): the benign controls it would flag
+    (then saving is refused), the repository's not-at-risk rows it newly flags and crisis rows it newly finds."""
+    draft, others = _term_draft(
+        district=district, kind=kind, form=form, meaning=meaning, imminent=imminent, source=source,
+        seen_on=seen_on, exclude_pk=exclude_pk,
+    )  # fmt: skip
+    return overlay.preview(draft, others)
+
+
+def refuse_if_it_flags_controls(result: overlay.Preview) -> None:
+    """A term that would flag a benign control ("我今天很开心") is never saved."""
+    if result.refused:
+        raise CentreError(
+            _("This entry would flag ordinary messages such as “%(text)s”; make it more specific.")
+            % {"text": result.controls[0]}
+        )
+
+
+def _record_term_change(
+    term: TriageTerm, action: str, by: User, before: dict, now: dt.datetime, request=None
+) -> None:
+    after = term.snapshot()
+    TriageTermChange.objects.create(term=term, action=action, by=by, at=now, before=before, after=after)
+    audit.record(
+        actor=by,
+        action=f"counseling.triage_term.{action}",
+        obj=term,
+        request=request,
+        detail={"district": term.district_id, "before": before, "after": after},
+    )
+    # now (this process, and a test's transaction) and again once committed (a colleague's process may have
+    # compiled the old terms in between)
+    overlay.invalidate(term.district_id)
+    transaction.on_commit(lambda: overlay.invalidate(term.district_id))
+
+
+def add_term(
+    *, by: User, district: Node, kind: str, form: str, meaning: str, imminent: bool, source: str,
+    seen_on: dt.date | None, now: dt.datetime | None = None, request=None,
+) -> tuple[TriageTerm, overlay.Preview]:  # fmt: skip
+    """A district counselor adds a slang form or a lexicon phrase for their district's messages (issue 16 build 2):
+    checked, previewed (refused if it flags a benign control), saved with its history and audited; the
+    district's triage reads it from its next message."""
+    if district not in term_districts(by):
+        raise CentreError(
+            _("Only a counselor or the administrator of this district's centre keeps its terms."), 403
+        )
+    result = preview_term(
+        district=district, kind=kind, form=form, meaning=meaning, imminent=imminent, source=source,
+        seen_on=seen_on,
+    )  # fmt: skip
+    refuse_if_it_flags_controls(result)
+    now = now or timezone.now()
+    draft, _others = _term_draft(
+        district=district, kind=kind, form=form, meaning=meaning, imminent=imminent, source=source,
+        seen_on=seen_on,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            term = TriageTerm.objects.create(
+                district=district, kind=draft.kind, form=draft.form, meaning=draft.meaning,
+                imminent=draft.imminent, source=source.strip(), seen_on=seen_on, created_by=by, created_at=now,
+                updated_at=now,
+            )  # fmt: skip
+            _record_term_change(term, TermAction.ADDED, by, {}, now, request)
+    except IntegrityError as exc:  # the same entry saved at the same moment by a colleague
+        raise CentreError(_("This district already has this entry; edit it instead."), 409) from exc
+    return term, result
+
+
+def edit_term(
+    *, by: User, term: TriageTerm, form: str, meaning: str, imminent: bool, source: str, seen_on: dt.date | None,
+    now: dt.datetime | None = None, request=None,
+) -> tuple[TriageTerm, overlay.Preview]:  # fmt: skip
+    """Change a live term (same checks and preview as adding); the history keeps what it was."""
+    if term.district not in term_districts(by):
+        raise CentreError(
+            _("Only a counselor or the administrator of this district's centre keeps its terms."), 403
+        )
+    if not term.live:
+        raise CentreError(_("A retired entry cannot be edited; add it again instead."), 409)
+    result = preview_term(
+        district=term.district, kind=term.kind, form=form, meaning=meaning, imminent=imminent, source=source,
+        seen_on=seen_on, exclude_pk=term.pk,
+    )  # fmt: skip
+    refuse_if_it_flags_controls(result)
+    draft, _others = _term_draft(
+        district=term.district, kind=term.kind, form=form, meaning=meaning, imminent=imminent, source=source,
+        seen_on=seen_on, exclude_pk=term.pk,
+    )  # fmt: skip
+    now = now or timezone.now()
+    before = term.snapshot()
+    term.form, term.meaning, term.imminent = draft.form, draft.meaning, draft.imminent
+    term.source, term.seen_on, term.updated_at = source.strip(), seen_on, now
+    if term.snapshot() == before:
+        return term, result
+    try:
+        with transaction.atomic():
+            term.save(update_fields=["form", "meaning", "imminent", "source", "seen_on", "updated_at"])
+            _record_term_change(term, TermAction.EDITED, by, before, now, request)
+    except IntegrityError as exc:
+        raise CentreError(_("This district already has this entry; edit it instead."), 409) from exc
+    return term, result
+
+
+def retire_term(*, by: User, term: TriageTerm, now: dt.datetime | None = None, request=None) -> TriageTerm:
+    """退用 — the undo: the district's triage stops reading the term; the term and its history stay."""
+    if term.district not in term_districts(by):
+        raise CentreError(
+            _("Only a counselor or the administrator of this district's centre keeps its terms."), 403
+        )
+    if not term.live:
+        return term
+    now = now or timezone.now()
+    before = term.snapshot()
+    with transaction.atomic():
+        term.retired_at = term.updated_at = now
+        term.save(update_fields=["retired_at", "updated_at"])
+        _record_term_change(term, TermAction.RETIRED, by, before, now, request)
+    return term

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from counseling.centre.normalise import normalise
+from counseling.centre.normalise import Slang, normalise
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_lexicon.yaml"
 # The character n-gram model beside the lexicon (bench/triage_train.py writes it from the training sets only).
@@ -332,18 +332,22 @@ def score(
     use_model: bool = True,
     model: NgramModel | None | object = _IN_USE,
     imminent_by: NgramModel | None | object = _IN_USE,
+    slang: Slang | None = None,
 ) -> Triage:
     """Score one message, read in plain simplified Chinese (``normalise``: traditional characters, emoji, pinyin,
     English and slang). Each phrase counts once (its best, un-negated occurrence). ``model``: the n-gram model
     beside the lexicon — the one in use by default, another one (``manage.py triage_retrain`` compares a
     candidate), or None for the lexicon alone (as ``use_model=False``). ``imminent_by``: the imminent-vs-rest
-    model, likewise (None: the lexicon's imminent phrases and rules alone)."""
+    model, likewise (None: the lexicon's imminent phrases and rules alone). ``lex`` and ``slang`` may be a
+    district's tables (``overlay.tables``: the shipped files with the district's own terms laid over them); the
+    n-gram models read the shipped tables' form, as they were trained."""
+    shipped = lex is None and slang is None
     lex = lex or lexicon()
     if model is _IN_USE:
         model = ngram_model() if use_model else None
     if imminent_by is _IN_USE:
         imminent_by = imminent_model() if use_model else None
-    plain = normalise(text)
+    plain = normalise(text, slang)
     masked = _masked(plain, lex)
     relapse = lex.recovery is not None and bool(lex.recovery.relapse.search(plain))
     scan = _scan(masked, lex, relapse=relapse)
@@ -352,7 +356,9 @@ def score(
         scan = _scan(masked, lex, looking_back=True)
     total = round(sum(scan.best.values()), 3)
     # R4.2, recall first: the lexicon OR the n-gram model (wording the lexicon has no phrase for).
-    features = grams(text, lex, masked=masked) if (model or imminent_by) else set()
+    features = (
+        (grams(text, lex, masked=masked) if shipped else grams(text)) if (model or imminent_by) else set()
+    )
     p = round(model.probability(text, features=features), 3) if model else 0.0
     by_model = model is not None and p >= model.threshold and not recovered and not _fiction(masked, lex)
     crisis = total >= lex.threshold or by_model or scan.imminent

@@ -24,4 +24,7 @@ urlpatterns = [
     path("centre/visit/", views.visit, name="centre_visit"),
     path("centre/visits/", views.visits, name="centre_visits"),
     path("centre/visits/<int:pk>/decide/", views.visit_decide, name="centre_visit_decide"),
+    path("centre/terms/", views.triage_terms, name="centre_terms"),
+    path("centre/terms/<int:pk>/", views.triage_term, name="centre_term"),
+    path("centre/terms/<int:pk>/retire/", views.retire_triage_term, name="centre_term_retire"),
 ]

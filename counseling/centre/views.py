@@ -23,7 +23,15 @@ from access.routes import policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from counseling.centre import labels, selectors, services
-from counseling.centre.models import CalendarDayKind, CallerType, CallOutcome, CallTopic, RiskClass, RiskLabel
+from counseling.centre.models import (
+    CalendarDayKind,
+    CallerType,
+    CallOutcome,
+    CallTopic,
+    RiskClass,
+    RiskLabel,
+    TermKind,
+)
 from counseling.centre.services import CentreError
 from counseling.rooms.links import links_for
 from org.models import Role
@@ -614,3 +622,108 @@ def visit_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except CentreError as exc:
         messages.error(request, exc.message)
     return redirect("counseling:centre_visits")
+
+
+# --- the district's own triage terms (issue 16 build 2) ---------------------------------------------------------
+
+
+def _term_fields(request: HttpRequest) -> dict:
+    post = request.POST
+    return {
+        "form": post.get("form", ""),
+        "meaning": post.get("meaning", ""),
+        "imminent": post.get("imminent") == "on",
+        "source": post.get("source", ""),
+        "seen_on": parse_date(post.get("seen_on", "")),
+    }
+
+
+def _term_district(request: HttpRequest, districts: list):
+    """The district whose terms the page shows: ``?district=`` among the user's, else their first."""
+    wanted = request.POST.get("district") or request.GET.get("district") or ""
+    if not wanted:
+        return districts[0] if districts else None
+    found = next((d for d in districts if str(d.pk) == wanted), None)
+    if found is None:
+        raise Http404  # another district's terms: as if they did not exist
+    return found
+
+
+@login_required
+@policy(
+    None,
+    "triage terms",
+    "a district's own slang and lexicon phrases for the message triage, previewed, audited",
+)
+def triage_terms(request: HttpRequest) -> HttpResponse:
+    _require(request, ROSTER)
+    districts = services.term_districts(request.user)
+    district = _term_district(request, districts)
+    if district is None:
+        raise PermissionDenied
+    context = {
+        "districts": districts,
+        "district": district,
+        "kinds": TermKind.choices,
+        "today": timezone.localdate(),
+        "fields": {"kind": TermKind.SLANG, "seen_on": timezone.localdate()},
+    }
+    if request.method == "POST":
+        fields = {"kind": request.POST.get("kind", ""), **_term_fields(request)}
+        context["fields"] = fields
+        try:
+            if request.POST.get("action") == "save":
+                term, _preview = services.add_term(
+                    by=request.user, district=district, request=request, **fields
+                )
+                messages.success(
+                    request, _("The entry was added; this district's triage reads it from now on.")
+                )
+                return redirect("counseling:centre_term", pk=term.pk)
+            context["preview"] = services.preview_term(district=district, **fields)
+            services.refuse_if_it_flags_controls(context["preview"])
+        except CentreError as exc:
+            context["terms"] = list(selectors.triage_terms(district))
+            return _refuse(request, exc, "counseling/centre_terms.html", context)
+    context["terms"] = list(selectors.triage_terms(district))
+    return render(request, "counseling/centre_terms.html", context)
+
+
+@login_required
+@policy(None, "triage terms", "one of a district's triage terms: edit it, see its history")
+def triage_term(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, ROSTER)
+    term = selectors.triage_term(request.user, pk)
+    context = {
+        "term": term,
+        "fields": term.snapshot() | {"seen_on": term.seen_on},
+        "today": timezone.localdate(),
+    }
+    if request.method == "POST":
+        fields = _term_fields(request)
+        context["fields"] = fields
+        try:
+            if request.POST.get("action") == "save":
+                services.edit_term(by=request.user, term=term, request=request, **fields)
+                messages.success(request, _("The entry was changed."))
+                return redirect("counseling:centre_term", pk=term.pk)
+            context["preview"] = services.preview_term(
+                district=term.district, kind=term.kind, exclude_pk=term.pk, **fields
+            )
+            services.refuse_if_it_flags_controls(context["preview"])
+        except CentreError as exc:
+            context["history"] = list(selectors.term_history(term))
+            return _refuse(request, exc, "counseling/centre_term.html", context)
+    context["history"] = list(selectors.term_history(term))
+    return render(request, "counseling/centre_term.html", context)
+
+
+@login_required
+@require_POST
+@policy(None, "triage terms", "retire a district's triage term (the undo; it and its history stay)")
+def retire_triage_term(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, ROSTER)
+    term = selectors.triage_term(request.user, pk)
+    services.retire_term(by=request.user, term=term, request=request)
+    messages.success(request, _("The entry was retired; this district's triage no longer reads it."))
+    return redirect("counseling:centre_term", pk=term.pk)

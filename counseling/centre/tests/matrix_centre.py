@@ -1,6 +1,6 @@
 """Persona-matrix rows of the district centre and the 24-hour message platform (R4.2): students use the message
 pages; the 海淀 district counselor works the queue, the hotline log and reads the roster; the district
-administrator keeps the roster; administrators and counselors see the holiday calendar. Everyone else: 403."""
+administrator keeps the roster; both keep the district's triage terms; administrators and counselors see the holiday calendar. Everyone else: 403."""
 
 from __future__ import annotations
 
@@ -58,13 +58,26 @@ PAGE = {
     "counseling:centre_visit_decide": Expect(
         COUNSELOR, ok=302, method="post", params=(("pk", "centre_visit"),), role_never=EVERYONE - COUNSELOR
     ),
+    # The district's own triage terms (issue 16 build 2): its counselors and its administrator keep them.
+    "counseling:centre_terms": Expect(ROSTER, role_never=EVERYONE - ROSTER),
+    "counseling:centre_term": Expect(ROSTER, params=(("pk", "centre_term"),), role_never=EVERYONE - ROSTER),
+    "counseling:centre_term_retire": Expect(
+        ROSTER, ok=302, method="post", params=(("pk", "centre_term"),), role_never=EVERYONE - ROSTER
+    ),
 }
 
 
 def objects(world) -> dict:
     from django.utils import timezone
 
-    from counseling.centre.models import CentreVisit, DutyShift, HotlineCall, Message, OnlineSession
+    from counseling.centre.models import (
+        CentreVisit,
+        DutyShift,
+        HotlineCall,
+        Message,
+        OnlineSession,
+        TriageTerm,
+    )
 
     now = timezone.now()
     named = Message.objects.create(
@@ -90,7 +103,12 @@ def objects(world) -> dict:
         wanted_at=now + dt.timedelta(days=2),
         requested_at=now,
     )
+    term = TriageTerm.objects.create(
+        district=world.haidian, kind="slang", form="飞升", meaning="自杀", source="matrix", seen_on=now.date(),
+        created_at=now, updated_at=now,
+    )  # fmt: skip
     return {
+        "centre_term": term,
         "centre_visit": visit,
         "centre_online": online,
         "centre_named_message": named,

@@ -132,3 +132,35 @@ def test_a_named_senders_name_and_the_districts_schools_are_removed(world):
     assert student.name not in out and world.school_a.name not in out
     if len(student.name) >= 3:
         assert student.name[1:] not in out
+
+
+def test_a_label_keeps_only_the_month_and_a_random_number_so_nothing_links_it_back_to_the_reply(world):
+    """Privacy review (docs/privacy.md): the named sender's "the centre replied" notification outlives the purged
+    message with the exact time of the first reply; the label must not share it, nor number the replies in order."""
+    from django.utils import timezone
+
+    from care.models import Channel, Notification
+
+    put_on_duty(world)
+    for key in ("a", "b"):
+        message = _leave(world, CRISIS, anonymous=False, key=key * 20)
+        services.reply_to_message(
+            user=world.district_counselor, message=message, body="在", risk_label="risk"
+        )
+    told = list(Notification.objects.filter(kind="centre.reply", channel=Channel.IN_APP))
+    labels = list(TriageLabel.objects.all())
+    assert len(told) == 2 and len(labels) == 2
+    for label in labels:
+        given = timezone.localtime(label.labelled_at)
+        assert (given.day, given.hour, given.minute, given.second) == (1, 0, 0, 0)
+        assert given.month == timezone.localtime(told[0].created_at).month
+        assert label.labelled_at not in {n.created_at for n in told}
+    first, second = sorted(label.pk for label in labels)
+    assert second - first != 1 and second > 2**32  # not a count of the replies
+
+
+def test_anonymisation_removes_home_addresses_but_keeps_the_floor_a_height_message_names():
+    out = anonymise("我住阳光小区3号楼2单元502室，现在在18层楼顶；外婆家在中关村南大街12号")
+    for gone in ("阳光小区", "3号楼", "2单元", "502室", "中关村南大街12号"):
+        assert gone not in out, gone
+    assert "18层楼顶" in out

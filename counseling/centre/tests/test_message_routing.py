@@ -230,3 +230,20 @@ def test_without_an_emergency_template_the_emergency_sms_goes_on_the_alert_templ
     settings.XINYU_SMS["template_emergency"] = "SMS_EMERGENCY"
     assert sms.template(text) == "SMS_EMERGENCY"
     assert sms.template(Text(urgent=True, subject="", body="", link="", kind="centre.crisis")) == "SMS_ALERT"
+
+
+def test_a_named_imminent_message_at_night_gives_the_counselor_one_emergency_sms_not_two(
+    world, provider_standin, settings, django_capture_on_commit_callbacks
+):
+    """The message's emergency notification and the student's red care alert tell the same counselor of the same
+    message: one SMS (the emergency template), the alert in the app; the alert still reaches them there."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    _night_shift(world)
+    give_channels(world.district_counselor, phone=PHONE, wecom_user_id="haidian_zx")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _leave(world, IMMINENT, "a", anonymous=False)
+    assert [s.template for s in provider_standin.sms_to(PHONE)] == ["SMS_EMERGENCY"]
+    assert len(provider_standin.wecom_to("haidian_zx")) == 1
+    alert = Alert.objects.get(source_type="counseling.message", source_id=str(message.pk))
+    told = Notification.objects.filter(user=world.district_counselor, alert=alert)
+    assert [r.channel for r in told] == [Channel.IN_APP]
