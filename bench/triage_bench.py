@@ -63,7 +63,12 @@ SETS = [
         True,
     ),
     # dropped into counseling/data/ by the lead to measure the frozen triage once; its texts are never printed
-    ("held-out 7 (sealed)", "triage_heldout7.tsv", "another helper session, sealed from this one", True),
+    (
+        "held-out 7 (measured once sealed, now seen)",
+        "triage_heldout7.tsv",
+        "helper session i16held, sealed from the tuning session",
+        True,
+    ),
 ]
 
 

@@ -234,6 +234,17 @@ def test_on_the_three_class_sets_imminent_recall_is_at_least_098_without_false_a
         assert imminent.recall >= 0.98 and imminent.precision >= 0.98, (path.name, imminent.misses)
 
 
+def test_on_the_sealed_held_out_7_the_crisis_target_holds_and_imminent_recall_does_not_fall_below_its_measure():
+    """Held-out 7 (307 messages, written by a helper session before it read any triage code or data; sealed from
+    the tuning session) measured once at frozen v9: crisis recall 0.96 at precision 0.90, imminent recall 0.64
+    [0.55–0.73] — the issue's 0.98 is NOT met (docs/performance.md). Floors at what was measured, so nothing gets
+    worse while the imminent work goes on; the set has been seen since."""
+    rows = read_labelled(DATA_DIR / "triage_heldout7.tsv")
+    crisis, imminent = measure(rows), measure_imminent(rows)
+    assert crisis.recall >= 0.95 and crisis.precision >= 0.89
+    assert imminent.recall >= 0.63 and imminent.precision >= 0.94
+
+
 def test_wilson_interval_of_a_small_sample_is_wide():
     lo, hi = wilson(15, 15)
     assert 0.79 < lo < 0.80 and hi == 1.0
