@@ -82,7 +82,7 @@ def links_card(request: HttpRequest) -> Card | None:
         if url:
             links.append(Link(_("Import a roster"), url))
     if may(request.user, "org.manage"):
-        links.append(Link(_("Organisation"), reverse("orgadmin:index")))
+        links.append(Link(_("Organisation administration"), reverse("orgadmin:index")))
     if may(request.user, "audit.read"):
         url = url_or_none(*AUDIT_PAGE)
         if url:
@@ -146,7 +146,7 @@ def nav_orgadmin(request: HttpRequest) -> NavItem | None:
     """Issue 18: the organisation pages of the city's and the districts' administrators."""
     if not may(request.user, "org.manage"):
         return None
-    return NavItem(_("Organisation"), reverse("orgadmin:index"), 45, "orgadmin")
+    return NavItem(_("Organisation administration"), reverse("orgadmin:index"), 45, "orgadmin")
 
 
 def nav_audit(request: HttpRequest) -> NavItem | None:

@@ -19,7 +19,7 @@ def child_kinds(parent: Node) -> list[tuple[str, str]]:
 
 class NewAccountFields(forms.Form):
     username = forms.CharField(label=_("username"), max_length=150, required=False)
-    display_name = forms.CharField(label=_("name"), max_length=50, required=False)
+    display_name = forms.CharField(label=_("person's name"), max_length=50, required=False)
     phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False)
     password = forms.CharField(
         label=_("first password"),
@@ -46,7 +46,9 @@ class ChildForm(NewAccountFields):
             "division code (six digits). A campus or group: left empty, it is numbered."
         ),
     )
-    stage = forms.ChoiceField(label=_("stage"), choices=[("", "—"), *SchoolStage.choices], required=False)
+    stage = forms.ChoiceField(
+        label=_("school stage"), choices=[("", "—"), *SchoolStage.choices], required=False
+    )
     is_multi_site = forms.BooleanField(label=_("multi-site school"), required=False)
 
     def __init__(self, *args, parent: Node, **kwargs):
@@ -61,7 +63,9 @@ class EditForm(forms.Form):
     prefix = "edit"
     name = forms.CharField(label=_("name"), max_length=100)
     code = forms.CharField(label=_("code"), max_length=32)
-    stage = forms.ChoiceField(label=_("stage"), choices=[("", "—"), *SchoolStage.choices], required=False)
+    stage = forms.ChoiceField(
+        label=_("school stage"), choices=[("", "—"), *SchoolStage.choices], required=False
+    )
     is_multi_site = forms.BooleanField(label=_("multi-site school"), required=False)
 
     def __init__(self, *args, node: Node, **kwargs):
@@ -113,7 +117,7 @@ class PostForm(NewAccountFields):
     )
     valid_from = forms.DateField(label=_("start date of the post"), required=False, widget=DATE)
     valid_to = forms.DateField(label=_("end date of the post"), required=False, widget=DATE)
-    title = forms.CharField(label=_("title"), max_length=60, required=False)
+    title = forms.CharField(label=_("job title"), max_length=60, required=False)
     full_time = forms.BooleanField(label=_("full-time"), required=False)
 
     def __init__(self, *args, node: Node, classes=None, **kwargs):

@@ -307,7 +307,7 @@ def _create_account(account: NewAccount) -> User:
         raise OrgAdminError(_("A username has letters, digits and @ . + - _ only."))
     if User.objects.filter(username__iexact=username).exists():
         raise OrgAdminError(_("The username %(u)s is taken. Choose another.") % {"u": username})
-    display_name = _text(account.display_name, _("name"), 50)
+    display_name = _text(account.display_name, _("person's name"), 50)
     phone = (account.phone or "").strip()
     if phone and not re.fullmatch(r"1\d{10}", phone):
         raise OrgAdminError(_("A mobile phone number is eleven digits starting with 1."))
@@ -399,7 +399,7 @@ def appoint(
             school_class=school_class,
             valid_from=valid_from,
             valid_to=valid_to,
-            title=_text(title, _("title"), 60, required=False),
+            title=_text(title, _("job title"), 60, required=False),
             full_time=bool(full_time),
         )
         try:
