@@ -1,5 +1,6 @@
-"""Organisation administration on pages (issue 18 build 1): what the city's and a district's administrators set
-up, and the bad input each page refuses with a sentence in Chinese while changing nothing."""
+"""Organisation administration on pages (issue 18 build 1; R1, R14, and R2.1: class teachers appointed with
+their class): what the city's and a district's administrators set up, and the bad input each page refuses with
+a sentence in Chinese while changing nothing."""
 
 from __future__ import annotations
 
