@@ -140,3 +140,16 @@ class EndPostForm(forms.Form):
 class CloseForm(forms.Form):
     prefix = "close"
     on = forms.DateField(label=_("closed on"), required=False, widget=DATE)
+
+
+class EditClassForm(forms.Form):
+    prefix = "editcls"
+    name = forms.CharField(label=_("class name"), max_length=40)
+    campus = forms.ModelChoiceField(label=_("campus"), queryset=Node.objects.none())
+
+    def __init__(self, *args, school_class, **kwargs):
+        kwargs.setdefault("initial", {"name": school_class.name, "campus": school_class.campus_id})
+        super().__init__(*args, **kwargs)
+        self.fields["campus"].queryset = Node.objects.filter(
+            parent=school_class.school_id, kind=NodeKind.CAMPUS
+        )

@@ -61,13 +61,24 @@ def get_post_or_404(user: User, pk: int, request: HttpRequest | None = None) -> 
     return post
 
 
+def get_class_or_404(user: User, pk: int, request: HttpRequest | None = None) -> SchoolClass:
+    found = managed_class(user, pk)
+    if found is None:
+        _refused(user, request, "class", pk)
+    return found
+
+
 def managed_class(user: User, pk: object) -> SchoolClass | None:
     """A class of a school ``user`` keeps (None for anything else)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return SchoolClass.objects.filter(school__in=managed_nodes(user), pk=pk).select_related("school").first()
+    return (
+        SchoolClass.objects.filter(school__in=managed_nodes(user), pk=pk)
+        .select_related("school", "school_year", "campus")
+        .first()
+    )
 
 
 def managed_account(user: User, username: str) -> User | None:

@@ -443,3 +443,29 @@ def end_post(*, by: User, post: Post, on: dt.date | None = None) -> Post:
             )
         audit.record(actor=by, action="org.post.end", obj=post, detail={"on": on.isoformat()})
         return post
+
+
+def edit_class(*, by: User, school_class: SchoolClass, name: str, campus: Node) -> SchoolClass:
+    """Rename a class or move it to another campus of its school. Its grade and school year change only with
+    the year rollover (its students' enrollments follow them there)."""
+    require_manager(by, school_class.school)
+    with transaction.atomic():
+        name = _text(name, _("class name"), 40)
+        if campus.kind != NodeKind.CAMPUS or campus.parent_id != school_class.school_id:
+            raise OrgAdminError(_("Choose the campus the class is taught at."))
+        if campus.closed_on is not None:
+            raise OrgAdminError(_("%(name)s is closed: nothing can be added to it.") % {"name": campus.name})
+        taken = SchoolClass.objects.filter(
+            school=school_class.school_id, school_year=school_class.school_year_id, grade=school_class.grade,
+            name=name,
+        ).exclude(pk=school_class.pk)  # fmt: skip
+        if taken.exists():
+            raise OrgAdminError(
+                _("%(school)s already has a class %(name)s in %(year)s.")
+                % {"school": school_class.school.name, "name": name, "year": school_class.school_year}
+            )
+        before = {"name": school_class.name, "campus": school_class.campus_id}
+        school_class.name, school_class.campus = name, campus
+        school_class.save(update_fields=["name", "campus"])
+        audit.record(actor=by, action="org.class.edit", obj=school_class, detail={"before": before})
+    return school_class

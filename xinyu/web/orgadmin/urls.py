@@ -11,5 +11,6 @@ urlpatterns = [
     path("units/<int:pk>/close/", views.close, name="close"),
     path("units/<int:pk>/classes/add/", views.add_class, name="add_class"),
     path("units/<int:pk>/posts/add/", views.add_post, name="add_post"),
+    path("classes/<int:pk>/", views.edit_class, name="edit_class"),
     path("posts/<int:pk>/end/", views.end_post, name="end_post"),
 ]

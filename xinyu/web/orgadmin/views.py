@@ -11,13 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.auth import recent_auth
 from access.routes import policy
 from org.models import NodeKind
 from xinyu.web.orgadmin import selectors, services
-from xinyu.web.orgadmin.forms import ChildForm, ClassForm, CloseForm, EditForm, EndPostForm, PostForm
+from xinyu.web.orgadmin.forms import (
+    ChildForm,
+    ClassForm,
+    CloseForm,
+    EditClassForm,
+    EditForm,
+    EndPostForm,
+    PostForm,
+)
 
 NOTE = "system administrators (org.manage): units, classes and posts of their subtree; no student data"
 
@@ -247,3 +255,32 @@ def end_post(request: HttpRequest, pk: int) -> HttpResponse:
         return _node_page(request, post.node, 400, exc.message)
     messages.success(request, _("Post ended."))
     return redirect("orgadmin:node", pk=post.node_id)
+
+
+@policy(None, "org", NOTE)
+@login_required
+@require_http_methods(["GET", "POST"])
+@recent_auth()
+def edit_class(request: HttpRequest, pk: int) -> HttpResponse:
+    """A class's name and campus (its grade and year move with the year rollover)."""
+    _require_manager(request)
+    cls = selectors.get_class_or_404(request.user, pk, request)
+    form = EditClassForm(request.POST or None, school_class=cls)
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.edit_class(
+                    by=request.user, school_class=cls, name=form.cleaned_data["name"],
+                    campus=form.cleaned_data["campus"],
+                )  # fmt: skip
+            except services.OrgAdminError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("orgadmin:node", pk=cls.school_id)
+        else:
+            error = _form_error(form)
+        status = 400
+        cls.refresh_from_db()
+    return render(request, "orgadmin/class.html", {"cls": cls, "form": form, "error": error}, status=status)

@@ -18,6 +18,7 @@ PAGE = {
     "orgadmin:close": Expect(ADMINS, ok=400, method="post", params=SCHOOL_A, role_never=NEVER),
     "orgadmin:add_class": Expect(ADMINS, ok=400, method="post", params=SCHOOL_A, role_never=NEVER),
     "orgadmin:add_post": Expect(ADMINS, ok=400, method="post", params=SCHOOL_A, role_never=NEVER),
+    "orgadmin:edit_class": Expect(ADMINS, params=(("pk", "a1"),), role_never=NEVER),
     "orgadmin:end_post": Expect(
         ADMINS, ok=302, method="post", params=(("pk", "orgadmin_post"),), role_never=NEVER
     ),

@@ -272,3 +272,54 @@ def test_the_roster_import_page_lists_the_school_codes(client, world):
     page = client.get(reverse("roster:index")).content.decode()
     assert "学校标识码" in page and "2111080001" in page and "海淀新校" in page
     assert "2111050001" not in page  # another district's school is not theirs to import
+
+
+def test_an_education_group_holds_schools_and_a_school_is_renamed(client, world):
+    _post(
+        client,
+        world.district_admin,
+        "add_child",
+        world.haidian.pk,
+        {"child-kind": "group", "child-name": "十一学校教育集团"},
+    )
+    group = Node.objects.get(name="十一学校教育集团")
+    assert group.kind == NodeKind.GROUP and group.code == f"{world.haidian.code}-3"
+    _post(client, world.district_admin, "add_child", group.pk, {
+        "child-kind": "school", "child-name": "十一学校一分校", "child-code": "2111080011", "child-stage": "junior",
+    })  # fmt: skip
+    school = Node.objects.get(code="2111080011")
+    assert school.parent == group and school.district == world.haidian
+    r = _post(client, world.district_admin, "edit", school.pk, {
+        "edit-name": "十一学校北校", "edit-code": "2111080012", "edit-stage": "junior",
+    })  # fmt: skip
+    assert r.status_code == 302
+    school.refresh_from_db()
+    assert (school.name, school.code) == ("十一学校北校", "2111080012")
+
+
+def test_a_school_code_already_used_is_refused_on_edit(client, world):
+    Node.objects.create(
+        kind=NodeKind.SCHOOL, parent=world.haidian, name="海淀新校", code="2111080001", stage="primary"
+    )
+    before = _snapshot()
+    r = _post(client, world.district_admin, "edit", world.school_b.pk, {
+        "edit-name": "育英学校", "edit-code": "2111080001", "edit-stage": "primary",
+    })  # fmt: skip
+    _refused(r, "编码 2111080001 已被其他单位使用。")
+    assert _snapshot() == before
+
+
+def test_a_class_is_renamed_and_moved_but_never_onto_another_class_s_name(client, world):
+    r = _post(client, world.district_admin, "edit_class", world.a2.pk, {
+        "editcls-name": "五年级3班", "editcls-campus": world.campus_a_main.pk,
+    })  # fmt: skip
+    assert r.status_code == 302
+    world.a2.refresh_from_db()
+    assert (world.a2.name, world.a2.campus) == ("五年级3班", world.campus_a_main)
+    before = _snapshot()
+    r = _post(client, world.district_admin, "edit_class", world.a2.pk, {
+        "editcls-name": "五年级1班", "editcls-campus": world.campus_a_main.pk,
+    })  # fmt: skip
+    _refused(r, "第一实验学校在")
+    assert "已有五年级1班" in r.content.decode()
+    assert _snapshot() == before
