@@ -58,6 +58,10 @@ APPOINTABLE: tuple[str, ...] = (
     Role.AUDITOR,
 )
 
+# 三权分立: the security administrator and the auditor watch the system administrators, so a district's
+# administrator never appoints them (the city's administrator does, at the city or at a district).
+CITY_APPOINTS: frozenset[str] = frozenset({Role.SECURITY_ADMIN, Role.AUDITOR})
+
 CLASS_GRADE_NAMES = {
     1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
     7: "初一", 8: "初二", 9: "初三", 10: "高一", 11: "高二", 12: "高三",
@@ -87,6 +91,11 @@ def require_manager(by: User, node: Node) -> None:
     if not may(by, "org.manage", node):
         audit.record(actor=by, action="access.denied", obj=node, detail={"action": "org.manage"})
         raise PermissionDenied
+
+
+def _root(node: Node) -> Node:
+    """The city a node belongs to (the top of its materialized path)."""
+    return Node.objects.get(path=node.path.split(".")[0] + ".")
 
 
 def _text(value: str, label: str, max_length: int, *, required: bool = True) -> str:
@@ -352,6 +361,10 @@ def appoint(
             raise OrgAdminError(_("Choose the post."))
         if node.closed_on is not None:
             raise OrgAdminError(_("%(name)s is closed: nothing can be added to it.") % {"name": node.name})
+        if role in CITY_APPOINTS and not may(by, "org.manage", _root(node)):
+            raise OrgAdminError(
+                _("Security administrators and auditors are appointed by the city administrator.")
+            )
         if node.kind not in ROLE_NODE_KINDS[role]:
             raise OrgAdminError(
                 _("A %(role)s post is not held at a %(kind)s.")

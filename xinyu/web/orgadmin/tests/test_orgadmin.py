@@ -323,3 +323,19 @@ def test_a_class_is_renamed_and_moved_but_never_onto_another_class_s_name(client
     _refused(r, "第一实验学校在")
     assert "已有五年级1班" in r.content.decode()
     assert _snapshot() == before
+
+
+def test_a_district_administrator_does_not_appoint_the_auditor_who_watches_them(client, world):
+    before = _snapshot()
+    r = _post(client, world.district_admin, "add_post", world.haidian.pk, {
+        "post-role": "auditor", "post-username": "hd_auditor", "post-display_name": "海淀审计员",
+        "post-password": NEW_PASSWORD,
+    })  # fmt: skip
+    _refused(r, "安全管理员和审计员岗位由市级管理员任命。")
+    assert _snapshot() == before
+    r = _post(client, world.city_admin, "add_post", world.haidian.pk, {
+        "post-role": "auditor", "post-username": "hd_auditor", "post-display_name": "海淀审计员",
+        "post-password": NEW_PASSWORD,
+    })  # fmt: skip
+    assert r.status_code == 302
+    assert Post.objects.get(user__username="hd_auditor").role == Role.AUDITOR
