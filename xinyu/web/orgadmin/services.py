@@ -218,7 +218,9 @@ def edit_node(
         if node.kind == NodeKind.CITY:
             raise PermissionDenied
         name = _text(name, _("name"), 100)
-        code = _clean_code(node.kind, code or node.code, node.parent)
+        code = (code or "").strip() or node.code
+        if code != node.code:  # a code kept as it is is not re-checked (units created before the pages)
+            code = _clean_code(node.kind, code, node.parent)
         _check_name_free(node.kind, node.parent, name, exclude=node)
         _check_code_free(code, exclude=node)
         before = {"name": node.name, "code": node.code, "stage": node.stage}

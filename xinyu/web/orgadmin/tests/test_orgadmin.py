@@ -339,3 +339,12 @@ def test_a_district_administrator_does_not_appoint_the_auditor_who_watches_them(
     })  # fmt: skip
     assert r.status_code == 302
     assert Post.objects.get(user__username="hd_auditor").role == Role.AUDITOR
+
+
+def test_a_school_created_before_the_pages_is_renamed_with_its_old_code_kept(client, world):
+    r = _post(client, world.district_admin, "edit", world.school_b.pk, {
+        "edit-name": "育英学校（本部）", "edit-code": "S-B", "edit-stage": "primary",
+    })  # fmt: skip
+    assert r.status_code == 302
+    world.school_b.refresh_from_db()
+    assert (world.school_b.name, world.school_b.code) == ("育英学校（本部）", "S-B")
