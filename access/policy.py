@@ -78,6 +78,9 @@ ACTIONS: dict[str, set[str]] = {
     # R14 tiered management: rosters are kept by the district (or the city) and the school's leaders.
     "roster.import": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.SCHOOL_LEADER},
     "roster.print_passwords": {Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.CLASS_TEACHER},
+    # Issue 18 (R1, R14): the organisation tree, classes and posts are kept on pages by the system
+    # administrators — the city's for districts and everything below, a district's inside its district.
+    "org.manage": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
     # 三权分立 (issue 8 item 2; 等保 level 3 安全管理中心). The system administrators (城市/区管理员) keep accounts,
     # posts, the organisation tree and rosters (the actions above); the security administrator keeps account
     # security — disabling and enabling accounts, lifting login waits, resetting second factors, overseeing

@@ -78,6 +78,8 @@ class Node(models.Model):
     # School attributes (only for kind=school).
     stage = models.CharField(_("stage"), max_length=20, choices=SchoolStage.choices, blank=True)
     is_multi_site = models.BooleanField(_("multi-site school"), default=False)
+    # 撤销 — a node is closed, never deleted: its history (posts, enrollments, records) stays (issue 18).
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     # Denormalised ancestors for cheap grouping in rollups; set on save.
     district = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="+", editable=False

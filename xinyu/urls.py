@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("org/", include("xinyu.web.people.urls")),
     path("roster/", include("xinyu.web.roster.urls")),
+    path("orgadmin/", include("xinyu.web.orgadmin.urls")),
     path("slips/", include("xinyu.web.slips.urls")),
     path("audit/", include("access.urls")),
     path("security/", include("access.security_urls")),

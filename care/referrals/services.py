@@ -26,7 +26,8 @@ from care.models import (
 )
 from care.plans.services import PathwayError, clean_text, locked_case, require_open, require_writer
 from care.referrals import selectors
-from org.models import Node, User
+from org.models import Node, Role, User
+from xinyu.web.orgadmin.services import NewAccount, OrgAdminError, appoint
 
 
 def _require_registry_keeper(user: User, district: Node) -> None:
@@ -87,6 +88,30 @@ def add_clinician(
             audit.record(
                 actor=by, action="care.institution.member", obj=institution, detail={"user": user.pk}
             )
+
+
+def add_new_clinician(
+    *, by: User, institution: Institution, account: NewAccount, now: dt.datetime | None = None
+) -> User:
+    """A clinician's account in one step (issue 18 build 1): a new login with an institution-clinician post at the
+    institution's district (through the organisation service, which asks the policy and keeps its rules) and
+    membership of ``institution``. All or nothing."""
+    _require_registry_keeper(by, institution.district)
+    with transaction.atomic():
+        try:
+            post = appoint(
+                by=by, node=institution.district, role=Role.INSTITUTION_CLINICIAN, new_account=account,
+                title=institution.name[:60],
+            )  # fmt: skip
+        except OrgAdminError as exc:
+            raise PathwayError(exc.message) from None
+        InstitutionMember.objects.create(
+            institution=institution, user=post.user, added_at=now or timezone.now()
+        )
+        audit.record(
+            actor=by, action="care.institution.member", obj=institution, detail={"user": post.user_id}
+        )
+    return post.user
 
 
 def _move(referral: Referral, to: str, by: User, now: dt.datetime) -> None:

@@ -30,6 +30,7 @@ from care.plans.views import (
 from care.referrals import selectors, services
 from care.referrals.deadlines import referral_overdue, referral_step_due
 from org.models import Role
+from xinyu.web.orgadmin.services import NewAccount
 
 
 @login_required
@@ -189,6 +190,17 @@ def institutions(request: HttpRequest) -> HttpResponse:
                 services.add_institution(
                     by=request.user, district=district, name=p.get("name", ""), kind=p.get("kind", ""),
                     address=p.get("address", ""), phone=p.get("phone", ""),
+                )  # fmt: skip
+            elif what == "new_clinician":
+                inst = pick(mine, p.get("institution"))
+                if inst is None:
+                    raise Http404
+                services.add_new_clinician(
+                    by=request.user, institution=inst,
+                    account=NewAccount(
+                        username=p.get("username", ""), display_name=p.get("display_name", ""),
+                        password=p.get("password", ""), phone=p.get("phone", ""),
+                    ),
                 )  # fmt: skip
             elif what in ("withdraw", "restore", "member"):
                 inst = pick(mine, p.get("institution"))

@@ -81,6 +81,8 @@ def links_card(request: HttpRequest) -> Card | None:
         url = url_or_none(*ROSTER_PAGE)
         if url:
             links.append(Link(_("Import a roster"), url))
+    if may(request.user, "org.manage"):
+        links.append(Link(_("Organisation administration"), reverse("orgadmin:index")))
     if may(request.user, "audit.read"):
         url = url_or_none(*AUDIT_PAGE)
         if url:
@@ -140,6 +142,13 @@ def nav_roster(request: HttpRequest) -> NavItem | None:
     return NavItem(_("Roster import"), url, 40, "roster") if url else None
 
 
+def nav_orgadmin(request: HttpRequest) -> NavItem | None:
+    """Issue 18: the organisation pages of the city's and the districts' administrators."""
+    if not may(request.user, "org.manage"):
+        return None
+    return NavItem(_("Organisation administration"), reverse("orgadmin:index"), 45, "orgadmin")
+
+
 def nav_audit(request: HttpRequest) -> NavItem | None:
     if not may(request.user, "audit.read"):
         return None
@@ -161,4 +170,6 @@ def nav_admin(request: HttpRequest) -> NavItem | None:
 
 
 CARDS = [own_card, posts_card, figures_cards, links_card, break_glass_card]
-NAV = [nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_audit, nav_security, nav_admin]
+NAV = [
+    nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_orgadmin, nav_audit, nav_security, nav_admin,
+]  # fmt: skip

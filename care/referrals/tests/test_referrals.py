@@ -290,3 +290,31 @@ def test_the_clinician_sees_no_level_reasons_or_history_of_a_referred_student(wo
     assert (
         login(world.clinician).get(reverse("care:file_detail", args=[world.student_a1.pk])).status_code == 403
     )
+
+
+def test_the_district_admin_creates_a_clinician_account_in_one_step_and_a_taken_username_changes_nothing(
+    world, login
+):
+    """Issue 18 build 1: a partner institution's clinician gets a login, an institution-clinician post at the
+    district and membership of the institution in one step."""
+    from org.models import Post, Role, User
+
+    inst = Institution.objects.create(
+        district=world.haidian, name="海淀精神卫生中心", kind="centre", created_at=TUE
+    )
+    client = login(world.district_admin)
+    url = reverse("care:institutions")
+    data = {
+        "action": "new_clinician", "institution": inst.pk, "username": "dr_zhang", "display_name": "张医生",
+        "password": "Qiuyue-Lantern-7391!",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    doctor = User.objects.get(username="dr_zhang")
+    post = doctor.posts.get()
+    assert (post.role, post.node) == (Role.INSTITUTION_CLINICIAN, world.haidian)
+    assert inst.members.filter(user=doctor).exists()
+
+    users, posts = User.objects.count(), Post.objects.count()
+    r = client.post(url, {**data, "display_name": "另一个张医生"})
+    assert r.status_code == 400 and "用户名 dr_zhang 已被使用，请另选一个。" in r.content.decode()
+    assert (User.objects.count(), Post.objects.count(), inst.members.count()) == (users, posts, 1)

@@ -15,12 +15,14 @@ from access.policy import may
 from access.routes import policy
 from access.tiers import Tier
 from org.models import ImportKind
+from xinyu.web.orgadmin.selectors import import_school_codes
 from xinyu.web.roster import services
 from xinyu.web.roster.forms import ImportForm
 from xinyu.web.roster.selectors import get_job_or_404, recent_jobs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_ROWS_SHOWN = 500
+SCHOOL_CODES_SHOWN = 500  # a district has a few hundred schools at most; the city's full list is longer
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -48,7 +50,12 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         services.dispatch(job, language=get_language())
         return redirect("roster:job", pk=job.pk)
-    context = {"form": form, "jobs": recent_jobs(request.user), "kinds": ImportKind.choices}
+    context = {
+        "form": form,
+        "jobs": recent_jobs(request.user),
+        "kinds": ImportKind.choices,
+        "school_codes": import_school_codes(request.user)[:SCHOOL_CODES_SHOWN],
+    }
     return render(request, "org/roster/index.html", context, status=400 if form.errors else 200)
 
 
