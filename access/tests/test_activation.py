@@ -195,3 +195,22 @@ def test_a_code_from_a_printed_slip_activates_the_account(world, client):
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert AuditEvent.objects.filter(action="auth.activation_slips", actor=world.district_admin).exists()
+
+
+@pytest.mark.django_db
+def test_when_the_sms_provider_fails_the_page_says_so_and_no_code_is_kept(world, client, provider_standin):
+    imported(world, "wanglaoshi", Role.CLASS_TEACHER)
+    provider_standin.fail("aliyun")
+    page = send(client, "wanglaoshi")
+    assert "短信暂时未能发出，请一分钟后再试" in text(page)
+    assert not ActivationCode.objects.exists()
+    assert AuditEvent.objects.filter(action="auth.activation_failed", detail__why="sms_failed").exists()
+    send(client, "wanglaoshi")  # the next try goes through
+    assert len(provider_standin.sms_to(PHONE)) == 1
+
+
+@pytest.mark.django_db
+def test_the_code_page_refuses_empty_input_and_changes_nothing(world, client):
+    response = code_page(client, "", "")
+    assert response.status_code == 400 and "请填写用户名和验证码" in text(response)
+    assert not AuditEvent.objects.filter(action__startswith="auth.activat").exists()
