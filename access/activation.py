@@ -280,7 +280,7 @@ def check_code(*, username: str, code: str, request: HttpRequest | None = None) 
     wait = throttle.wait_for("activation-code", {"addr": address})
     if wait:
         raise ActivationError(
-            _("Too many wrong codes. Please wait %(minutes)s minute(s) and try again.")
+            _("Too many wrong activation codes. Please wait %(minutes)s minute(s) and try again.")
             % {"minutes": _minutes(wait)},
             wait=wait,
         )

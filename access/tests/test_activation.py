@@ -214,3 +214,13 @@ def test_the_code_page_refuses_empty_input_and_changes_nothing(world, client):
     response = code_page(client, "", "")
     assert response.status_code == 400 and "请填写用户名和验证码" in text(response)
     assert not AuditEvent.objects.filter(action__startswith="auth.activat").exists()
+
+
+@pytest.mark.django_db
+def test_one_address_guessing_codes_is_slowed_down(world, client, settings):
+    settings.XINYU_ACTIVATION_CODE_THROTTLE = {"addr": {"free": 2}}
+    imported(world, "wanglaoshi", Role.CLASS_TEACHER)
+    for guess in ("123456", "654321"):
+        assert "用户名或验证码不正确" in text(code_page(client, "wanglaoshi", guess))
+    third = code_page(client, "wanglaoshi", "111111")
+    assert third.status_code == 400 and "验证码错误次数过多，请 1 分钟后再试" in text(third)
