@@ -22,6 +22,10 @@ class AccessConfig(AppConfig):
         checks.register(check_algorithms, checks.Tags.security)
         checks.register(check_superusers, checks.Tags.security, checks.Tags.database)
         auth.connect_signals()
+        # django-cas-ng writes its CAS_* defaults onto settings when first imported: do it once at start-up, not
+        # inside a request that runs under a temporary settings override (issue 18, single sign-on).
+        import django_cas_ng  # noqa: F401
+
         from access import mfa
         from org.demo.logins import register_second_factor
 

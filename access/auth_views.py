@@ -47,14 +47,24 @@ class Login(auth_views.LoginView):
         user = form.get_user()
         if not mfa.asks_second_factor(user):
             return super().form_valid(form)
-        self.request.session.cycle_key()  # a fresh key for the half-logged-in state (session fixation)
-        self.request.session[PENDING] = {
-            "uid": user.pk,
-            "backend": user.backend,
-            "at": time.time(),
-            "next": self.get_success_url(),
-        }
-        return redirect("auth:mfa" if mfa.factor_of(user) else "auth:enrol")
+        return second_step(self.request, user, user.backend, self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        from access import sso
+
+        context = super().get_context_data(**kwargs)
+        # 统一身份认证 (issue 18): the button shows only where a provider is configured.
+        context["sso_oidc"] = sso.oidc_enabled()
+        context["sso_cas"] = sso.cas_enabled()
+        return context
+
+
+def second_step(request: HttpRequest, user: User, backend: str, next_url: str) -> HttpResponse:
+    """The first factor passed (a password, an activation code, a single sign-on): a user who needs a second
+    factor waits in the session for the code — or, the first time, enrols an authenticator."""
+    request.session.cycle_key()  # a fresh key for the half-logged-in state (session fixation)
+    request.session[PENDING] = {"uid": user.pk, "backend": backend, "at": time.time(), "next": next_url}
+    return redirect("auth:mfa" if mfa.factor_of(user) else "auth:enrol")
 
 
 def _pending_user(request: HttpRequest) -> tuple[User | None, dict]:

@@ -167,3 +167,36 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user #{self.user_id}"
+
+
+class ActivationChannel(models.TextChoices):
+    SMS = "sms", _("SMS code")
+    SLIP = "slip", _("printed activation slip")
+
+
+class ActivationCode(models.Model):
+    """账号激活码 — a one-time code with which an imported account chooses its first password (issue 18, R14).
+
+    Sent by SMS to the phone on file (6 digits, minutes) or printed on an activation slip by an administrator
+    (12 characters, days). Only an HMAC digest is stored; a code dies when used, when it expires, after
+    ``access.activation.MAX_TRIES`` wrong tries, or when a newer code of the same user is used."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="activation_codes")
+    channel = models.CharField(_("channel"), max_length=8, choices=ActivationChannel.choices)
+    digest = models.CharField(max_length=64)
+    phone = models.CharField(max_length=20, blank=True)  # the number an SMS code went to
+    created_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"activation code #{self.pk}"

@@ -13,6 +13,7 @@ class CareConfig(AppConfig):
         from care.alerts import providers as alerts
         from care.cases import providers as cases
         from care.channels import checks  # noqa: F401 — registers the channel settings check (issue 15)
+        from care.channels import providers as channels
         from care.contacts import providers as contacts
         from care.corrections import providers as corrections
         from care.file import providers as file
@@ -23,6 +24,7 @@ class CareConfig(AppConfig):
 
         for sub_domain in (
             alerts,
+            channels,
             file,
             guardian_export,
             corrections,

@@ -137,6 +137,35 @@ XINYU_MFA_REQUIRED = env_bool("XINYU_MFA_REQUIRED", True)
 XINYU_MFA_PENDING_SECONDS = int(os.environ.get("XINYU_MFA_PENDING_SECONDS", "300"))  # password → code
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Accounts: first-login activation and single sign-on (issue 18 build 2, branch i18acct) ----------------------
+# docs/security.md "Activation" and docs/deploy.md "Single sign-on". Activation codes: SMS (through the SMS provider,
+# template XINYU_SMS_TEMPLATE_CODE) and printed slips; send limits per account and per phone (access.activation).
+XINYU_ACTIVATION_SMS_MINUTES = int(os.environ.get("XINYU_ACTIVATION_SMS_MINUTES", "10"))
+XINYU_ACTIVATION_SLIP_DAYS = int(os.environ.get("XINYU_ACTIVATION_SLIP_DAYS", "14"))
+# 统一身份认证 — each protocol off by default; it maps to EXISTING accounts only (access.sso.match_user): the claim
+# (OIDC) or attribute (CAS; empty = the CAS user) equals the account's username, phone or email.
+XINYU_OIDC_ENABLED = env_bool("XINYU_OIDC_ENABLED", False)
+XINYU_OIDC_CLIENT_ID = os.environ.get("XINYU_OIDC_CLIENT_ID", "")
+XINYU_OIDC_CLIENT_SECRET = os.environ.get("XINYU_OIDC_CLIENT_SECRET", "")
+XINYU_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("XINYU_OIDC_AUTHORIZATION_ENDPOINT", "")
+XINYU_OIDC_TOKEN_ENDPOINT = os.environ.get("XINYU_OIDC_TOKEN_ENDPOINT", "")
+XINYU_OIDC_USERINFO_ENDPOINT = os.environ.get("XINYU_OIDC_USERINFO_ENDPOINT", "")
+XINYU_OIDC_JWKS_ENDPOINT = os.environ.get("XINYU_OIDC_JWKS_ENDPOINT", "")
+XINYU_OIDC_SIGN_ALGO = os.environ.get("XINYU_OIDC_SIGN_ALGO", "RS256")
+XINYU_OIDC_SCOPES = os.environ.get("XINYU_OIDC_SCOPES", "openid profile")
+XINYU_OIDC_CLAIM = os.environ.get("XINYU_OIDC_CLAIM", "preferred_username")
+XINYU_OIDC_USER_FIELD = os.environ.get("XINYU_OIDC_USER_FIELD", "username")  # username | phone | email
+XINYU_CAS_ENABLED = env_bool("XINYU_CAS_ENABLED", False)
+XINYU_CAS_ATTRIBUTE = os.environ.get("XINYU_CAS_ATTRIBUTE", "")
+XINYU_CAS_USER_FIELD = os.environ.get("XINYU_CAS_USER_FIELD", "username")  # username | phone | email
+CAS_SERVER_URL = os.environ.get("XINYU_CAS_SERVER_URL", "")  # django-cas-ng's client reads CAS_*
+CAS_VERSION = os.environ.get("XINYU_CAS_VERSION", "3")
+CAS_CREATE_USER = False
+# After the provider, roles that need two factors still give Xinyu's second factor (access.mfa).
+XINYU_SSO_ASKS_SECOND_FACTOR = env_bool("XINYU_SSO_ASKS_SECOND_FACTOR", True)
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "access.sso.OIDCBackend", "access.sso.CASBackend"]
+# --- end of the accounts block -------------------------------------------------------------------------------------
+
 # i18n: Simplified Chinese by default, English switchable.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -333,6 +362,8 @@ XINYU_SMS = {
     "template_todo": os.environ.get("XINYU_SMS_TEMPLATE_TODO", ""),  # 模板: 您有一条新的待办… (optional)
     # 模板: 紧急：…请立即登录心育回复…必要时拨打110或120 (docs/deploy.md) — for the notification kinds below (optional; else alert)
     "template_emergency": os.environ.get("XINYU_SMS_TEMPLATE_EMERGENCY", ""),
+    # 验证码模板: 您的心育账号激活验证码为${code}，${minutes}分钟内有效 — account activation (issue 18; optional)
+    "template_code": os.environ.get("XINYU_SMS_TEMPLATE_CODE", ""),
     "app_id": os.environ.get("XINYU_SMS_APP_ID", ""),  # Tencent only: SmsSdkAppId
     "region": os.environ.get("XINYU_SMS_REGION", "ap-beijing"),  # Tencent only
     "endpoint": os.environ.get("XINYU_SMS_ENDPOINT", ""),  # default: the provider's public endpoint

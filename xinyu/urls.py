@@ -31,6 +31,7 @@ urlpatterns = [
     path("counseling/", include("counseling.urls")),
     path("schoolwork/", include("schoolwork.urls")),
     path("supervision/", include("supervision.urls")),
+    path("sso/", include("access.sso_urls")),  # 统一身份认证 (issue 18): 404 unless configured
     path("", include("access.auth_urls")),
     path("", include("xinyu.web.urls")),
 ]

@@ -15,3 +15,14 @@ PAGE = {
     "auth:recovery_codes": Expect(EVERYONE, ok=302),
     "auth:password": Expect(EVERYONE),
 }
+
+# Activation (issue 18): anonymous pages (the code is the key). A signed-in user is sent home; the password step
+# without a right code sends an anonymous visitor back to the code page.
+PAGE["auth:activate"] = Expect(EVERYONE, ok=302, anonymous=200)
+PAGE["auth:activate_password"] = Expect(EVERYONE, ok=302)
+# Single sign-on (issue 18): off by default, so every route is 404 for everyone; the refusal page is public and
+# answers 403 with its explanation.
+PAGE["sso:oidc_login"] = Expect(frozenset(), anonymous=404)
+PAGE["sso:oidc_callback"] = Expect(frozenset(), anonymous=404)
+PAGE["sso:cas_login"] = Expect(frozenset(), anonymous=404)
+PAGE["sso:refused"] = Expect(frozenset(), denied=403, anonymous=403)

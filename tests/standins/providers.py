@@ -123,6 +123,7 @@ class ProviderStandIn:
                 "template_alert": "SMS_ALERT" if sms_provider == "aliyun" else "1000001",
                 "template_todo": "SMS_TODO" if sms_provider == "aliyun" else "1000002",
                 "template_emergency": "SMS_EMERGENCY" if sms_provider == "aliyun" else "1000003",
+                "template_code": "SMS_CODE" if sms_provider == "aliyun" else "1000004",
                 "app_id": "1400000000",
                 "region": "ap-beijing",
                 "endpoint": self.host,

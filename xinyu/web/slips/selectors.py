@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from access.policy import ACTIONS, may, posts_of, visible_classes
-from org.models import Enrollment, EnrollmentStatus, Role, SchoolClass, User
+from access.policy import ACTIONS, action_nodes, may, posts_of, visible_classes
+from org.models import Enrollment, EnrollmentStatus, Post, Role, SchoolClass, User
 
 ACTION = "roster.print_passwords"
 
@@ -52,3 +52,30 @@ def print_preview(school_class: SchoolClass) -> PrintPreview:
         total=Count("pk"), kept=Count("pk", filter=Q(student__user__last_login__isnull=False))
     )
     return PrintPreview(counts["total"], counts["total"] - counts["kept"], counts["kept"])
+
+
+# --- Staff activation (issue 18 build 2) --------------------------------------------------------------------------
+
+STAFF_ACTION = (
+    "roster.import"  # who imports staff issues their activation (R14: the district, the school's leaders)
+)
+NOT_STAFF = (Role.STUDENT, Role.GUARDIAN)
+
+
+def may_issue_activation(user: User) -> bool:
+    return bool(user.is_superuser or action_nodes(user, STAFF_ACTION))
+
+
+def staff_for_activation(user: User):
+    """The staff accounts ``user`` may issue activation codes for: holders of a post in force (not a student's
+    or a guardian's) at a node within one of the user's staff-import posts (a superuser: everyone's)."""
+    posts = Post.objects.active().exclude(role__in=NOT_STAFF)
+    if not user.is_superuser:
+        roots = action_nodes(user, STAFF_ACTION)
+        if not roots:
+            return User.objects.none()
+        q = Q()
+        for node in roots:
+            q |= Q(node__path__startswith=node.path)
+        posts = posts.filter(q)
+    return User.objects.filter(pk__in=posts.values("user_id")).order_by("display_name", "username")

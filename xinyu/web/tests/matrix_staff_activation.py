@@ -1,0 +1,13 @@
+"""Persona-matrix row of the staff activation page (issue 18): those who import staff issue their first login."""
+
+from __future__ import annotations
+
+from access.tests.matrix_support import EVERYONE, Expect
+
+STAFF_IMPORTERS = frozenset(
+    {"district_officer", "district_admin", "other_district_officer", "city_admin", "leader"}
+)
+
+PAGE = {
+    "slips:staff": Expect(STAFF_IMPORTERS, role_never=EVERYONE - STAFF_IMPORTERS),
+}
