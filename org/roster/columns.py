@@ -131,9 +131,10 @@ class Proposal:
 
 
 def propose(kind: str, header: list[object], saved: dict[str, str] | None = None) -> list[Proposal]:
-    """Guess each file column's field: a mapping saved for the school first, then the template's headers,
-    then the alias file. Two columns never get the same field: the template's header, else the more specific
-    alias wins, and the other column is proposed as ignored with a note (never silently)."""
+    """Guess each file column's field (R14: a school's roster taken as the school keeps it): a mapping saved
+    for the school first, then the template's headers, then the alias file. Two columns never get the same
+    field: the template's header, else the more specific alias wins, and the other column is proposed as
+    ignored with a note naming the field and the column that took it (never silently)."""
     saved = saved or {}
     template, aliases = template_lookup(kind), alias_rank(kind)
     out: list[Proposal] = []
