@@ -120,32 +120,32 @@ ID_CASES = {
         dict(出生日期="2015-03-02"),
         "出生日期",
         "The resident ID gives the birth date 2015-03-01, not 2015-03-02.",
-    ),  # fmt: skip
+    ),
     "a male's ID, gender 女": (
         dict(性别="女"),
         "性别",
         "The resident ID is a male's (17th digit odd) but the gender is 女.",
-    ),  # fmt: skip
+    ),
     "ID column differs from the number": (
-        dict(身份证件号=_id("20150301", "002")),
+        dict(身份证件号=_id("20150301", "011")),
         "身份证号",
         "The resident ID differs from the one in the student number.",
-    ),  # fmt: skip
+    ),
     "ID column's check character": (
         dict(身份证件号=sno(1)[1:-1] + ("0" if sno(1)[-1] != "0" else "1")),
         "身份证号",
         "The resident ID's check character is wrong: it should be " + sno(1)[-1] + ".",
-    ),  # fmt: skip
+    ),
     "ID column too short": (
         dict(身份证件号="11010820150301"),
         "身份证号",
         "A resident ID has 18 characters: 17 digits and a digit or X.",
-    ),  # fmt: skip
+    ),
     "an L number, the ID column a female's": (
         dict(全国学籍号="L" + "A1" * 9, 身份证件号=_id("20150301", "002")),
         "性别",
         "The resident ID is a female's (17th digit even) but the gender is 男.",
-    ),  # fmt: skip
+    ),
 }
 
 
