@@ -132,3 +132,16 @@ def test_the_import_page_shows_the_school_codes_of_the_uploaders_area(world, log
     assert "<code>S-A</code>" in codes and "<code>S-A-2</code>: 东校区" in codes
     assert world.school_a.name in codes
     assert "朝阳" not in codes  # another district's schools are not shown
+
+
+def test_the_job_page_counts_a_row_with_two_problems_once(world, login, tmp_path):
+    from xinyu.web.roster.testing import student_row
+
+    client = login(world.district_officer)
+    path = write_csv(tmp_path / "a.csv", [student_row(1), student_row(2, 性别="?", 年级="13")])
+    upload(client, world.haidian, path)
+    job = ImportJob.objects.get()
+    page = client.get(reverse("roster:job", args=[job.pk]))
+    summary = {str(k): v for k, v in page.context["summary"]}
+    assert summary["有效行"] == 1 and summary["无效行"] == 1
+    assert "问题数：2（涉及 1 行）" in page.content.decode()
