@@ -217,7 +217,7 @@ def column_proposal(job: ImportJob) -> tuple[list[Proposal], list[list[str]]]:
     table = open_table(stored_path(job), job.original_name)
     try:
         samples: list[list[str]] = [[] for _c in table.header]
-        for _line, cells in table.rows:
+        for line, cells in table.rows:
             if not any(c not in (None, "") for c in cells):
                 continue
             for i, cell in enumerate(cells[: len(samples)]):
@@ -227,7 +227,7 @@ def column_proposal(job: ImportJob) -> tuple[list[Proposal], list[list[str]]]:
                     value = str(cell)[:40]
                 if value and len(samples[i]) < SAMPLE_ROWS:
                     samples[i].append(value[:40])
-            if all(len(v) >= SAMPLE_ROWS for v in samples) or _line > 50:
+            if all(len(v) >= SAMPLE_ROWS for v in samples) or line > 50:
                 break
         return propose(job.kind, table.header, saved_columns(job.node, job.kind)), samples
     finally:

@@ -87,6 +87,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 )
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_auth()  # confirming starts the import, a key operation (issue 8), and the page shows the file's values
 def columns(request: HttpRequest, pk: int) -> HttpResponse:
     """The column-mapping step (issue 18 build 5): each column of the uploaded file with the field we guess,
     confirmed or changed by the uploader; columns not imported are named before anything runs."""

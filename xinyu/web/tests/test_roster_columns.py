@@ -145,3 +145,16 @@ def test_the_job_page_counts_a_row_with_two_problems_once(world, login, tmp_path
     summary = {str(k): v for k, v in page.context["summary"]}
     assert summary["有效行"] == 1 and summary["无效行"] == 1
     assert "问题数：2（涉及 1 行）" in page.content.decode()
+
+
+def test_the_mapping_step_asks_for_the_password_again_after_ten_minutes(world, login, tmp_path):
+    import time
+
+    client = login(world.district_officer)
+    upload(client, world.haidian, write_xueji(tmp_path / "a.csv", [xueji_row(1)]))
+    job = ImportJob.objects.get()
+    session = client.session
+    session["xinyu_reauth_at"] = time.time() - 10 * 60 - 1
+    session.save()
+    response = client.get(reverse("roster:columns", args=[job.pk]))
+    assert response.status_code == 302 and response["Location"].startswith("/login/again/?next=")
