@@ -137,13 +137,14 @@ def propose(kind: str, header: list[object], saved: dict[str, str] | None = None
     ignored with a note naming the field and the column that took it (never silently)."""
     saved = saved or {}
     template, aliases = template_lookup(kind), alias_rank(kind)
+    keys = {c.key for c in COLUMNS[kind]}
     out: list[Proposal] = []
     claims: dict[str, list[tuple[tuple[int, int], int]]] = {}
     for i, cell in enumerate(header):
         name = header_name(cell)
         shown = str(cell if cell is not None else "").strip()
         key, source, rank = "", "", (9, 0)
-        if name and name in saved:
+        if name and name in saved and (not saved[name] or saved[name] in keys):
             key, source, rank = saved[name], "saved", (0, 0)
         elif name in template:
             key, source, rank = template[name].key, "template", (1, 0)

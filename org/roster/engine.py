@@ -245,7 +245,7 @@ class Kind:
         for i, (cell, key) in enumerate(zip(header, columns, strict=True)):
             if key:
                 if key not in self.label:
-                    raise FileProblem(_("The column “%(column)s” appears twice.") % {"column": key}, 1)
+                    raise FileProblem(_("The file's columns are not the ones confirmed; upload it again."), 1)
                 if key in index:
                     raise FileProblem(
                         _("The column “%(column)s” appears twice.") % {"column": self.label[key]}, 1

@@ -66,6 +66,11 @@ def test_a_saved_mapping_comes_before_the_guesses():
     saved = {"联系电话": "guardian_phone", "监护人电话": ""}
     keys = {p.header: (p.key, p.source) for p in propose("students", XUEJI_HEADER, saved)}
     assert keys["联系电话"] == ("guardian_phone", "saved") and keys["监护人电话"] == ("", "saved")
+    # A saved field that no longer exists is not proposed; the column is guessed afresh.
+    assert [(p.key, p.source) for p in propose("students", ["民族", "学号"], {"民族": "nation"})] == [
+        ("", ""),
+        ("", ""),
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"], ids=["gbk-csv", "xlsx"])
