@@ -517,6 +517,7 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Waiting for the columns to be confirmed")
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
     DONE = "done", _("Imported")
@@ -546,6 +547,10 @@ class ImportJob(models.Model):
         default=list, blank=True
     )  # [{"line": 7, "column": "学籍号", "message": "…"}, …]
     error_count = models.PositiveIntegerField(default=0)
+    # The field of each file column as confirmed on the mapping page ("" = not imported); empty: the
+    # template's header (issue 18 build 5).
+    columns = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)  # about the file (a column not imported), not rows
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -558,7 +563,32 @@ class ImportJob(models.Model):
         return self.original_name
 
     @property
+    def problem_lines(self) -> int:
+        """How many rows the listed problems are about (a row with two problems is one)."""
+        return len({e.get("line") for e in self.errors if e.get("line")})
+
+    @property
     def percent(self) -> int:
         if self.status in {ImportStatus.DONE, ImportStatus.CHECKED, ImportStatus.REJECTED}:
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class RosterColumnMap(models.Model):
+    """The column mapping a school (or district) saved on the mapping page, for its next file of this kind:
+    header name (as columns.header_name gives it) → column key, "" for a column not imported
+    (issue 18 build 5)."""
+
+    node = models.ForeignKey(Node, models.CASCADE, related_name="roster_column_maps")
+    kind = models.CharField(_("kind"), max_length=12, choices=ImportKind.choices)
+    columns = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved roster column mapping")
+        verbose_name_plural = _("saved roster column mappings")
+        constraints = [models.UniqueConstraint(fields=["node", "kind"], name="roster_column_map_once")]
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.kind}"

@@ -181,6 +181,7 @@ class ImportJobOut(Schema):
     error_count: int
     summary: dict[str, Any]
     errors: list[dict[str, Any]]
+    warnings: list[str]  # about the file (a column not imported, issue 18 build 5); no row is invalid by them
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None

@@ -123,6 +123,9 @@ PAGE = {
     "roster:job": Expect(
         frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
     ),
+    "roster:columns": Expect(
+        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+    ),
     "roster:progress": Expect(
         frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
     ),

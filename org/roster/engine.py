@@ -46,6 +46,7 @@ class Outcome:
     error_count: int = 0
     summary: dict = field(default_factory=dict)
     stopped: dict | None = None  # the error that stopped reading a file with too many errors
+    warnings: list[str] = field(default_factory=list)  # about the file, not a row: no row is invalid by them
 
     def add_error(self, line: int, column: str, message: object) -> None:
         self.error_count += 1
@@ -191,7 +192,13 @@ class Kind:
         self.schools: dict[str, SchoolInfo] = {}
 
     # -- header
-    def map_header(self, header: list[object]) -> None:
+    def map_header(self, header: list[object], columns: list[str] | None = None) -> list[str]:
+        """Which cell holds which field. Without ``columns``, the header must be the template's (or the
+        common headers of the alias file) and an unknown column refuses the file. With ``columns`` (confirmed
+        on the mapping page: a field key per file column, "" to ignore it), the columns not taken are ignored
+        and each gets a warning, returned (issue 18 build 5: never a silent drop)."""
+        if columns is not None:
+            return self._map_confirmed(header, columns)
         known = lookup(self.kind)
         index: dict[str, int] = {}
         unknown = []
@@ -213,9 +220,7 @@ class Kind:
                 ),  # fmt: skip
                 1,
             )
-        missing = [c.label for c in self.columns if c.required and c.key not in index]
-        if missing:
-            raise FileProblem(_("Columns missing: %(columns)s.") % {"columns": "、".join(missing)}, 1)
+        self._require(index)
         if unknown:
             raise FileProblem(
                 _("Columns we do not know: %(columns)s. Remove them or use the template.")
@@ -224,6 +229,50 @@ class Kind:
             )
         self.index = index
         self.width = len(header)
+        return []
+
+    def _require(self, index: dict[str, int]) -> None:
+        missing = [c.label for c in self.columns if c.required and c.key not in index]
+        if missing:
+            raise FileProblem(_("Columns missing: %(columns)s.") % {"columns": "、".join(missing)}, 1)
+
+    def _map_confirmed(self, header: list[object], columns: list[str]) -> list[str]:
+        if len(columns) != len(header):
+            raise FileProblem(_("The file's columns are not the ones confirmed; upload it again."), 1)
+        known = lookup(self.kind)
+        index: dict[str, int] = {}
+        warnings = []
+        for i, (cell, key) in enumerate(zip(header, columns, strict=True)):
+            if key:
+                if key not in self.label:
+                    raise FileProblem(_("The file's columns are not the ones confirmed; upload it again."), 1)
+                if key in index:
+                    raise FileProblem(
+                        _("The column “%(column)s” appears twice.") % {"column": self.label[key]}, 1
+                    )
+                index[key] = i
+                continue
+            name = header_name(cell)
+            if not name:
+                continue
+            shown = str(cell).strip()[:60]
+            looks = known.get(name)
+            if looks is not None:
+                warnings.append(
+                    str(_("Column “%(column)s” (it looks like %(field)s) was not imported.")
+                        % {"column": shown, "field": looks.label})
+                )  # fmt: skip
+            else:
+                warnings.append(
+                    str(
+                        _("Column “%(column)s” is not a roster field and was not imported.")
+                        % {"column": shown}
+                    )
+                )
+        self._require(index)
+        self.index = index
+        self.width = len(header)
+        return warnings
 
     def cell(self, cells: list[object], key: str) -> object:
         i = self.index.get(key)
@@ -282,15 +331,16 @@ class Kind:
         extra: str = "",
         params: Sequence = (),
     ) -> None:
-        """Report the staged rows that ``where`` finds (a set-based cross-row check) and, when importing the
-        rest, drop them from the stage."""
+        """Report the staged rows that ``where`` finds (a set-based cross-row check) and drop them from the
+        stage, whether or not the rest is imported: the rows left are the valid ones, so the summary's counts
+        agree with the listed problems (issue 18 build 5). ``skip`` is kept for the callers' signature."""
         base = f"FROM {STAGE} s {where}"
         found = sql.rows(f"SELECT s.line{extra} {base} ORDER BY s.line LIMIT {KEEP_ERRORS + 1}", params)
         for row in found:
             out.add_error(row[0], column, message(row))
         if len(found) > KEEP_ERRORS:
             out.error_count += sql.rows(f"SELECT COUNT(*) {base}", params)[0][0] - len(found)
-        if found and skip:
+        if found:
             sql.run(f"DELETE FROM {STAGE} WHERE line IN (SELECT s.line {base})", params)
 
     def duplicates(
@@ -333,6 +383,7 @@ class StudentKind(Kind):
             ("grade", memo(F.grade)), ("class_name", memo(lambda v: F.name(v, 40))),
             ("school_year", memo(F.school_year)), ("guardian_name", lambda v: F.text(v)[:50]),
             ("guardian_phone", F.phone), ("guardian_relation", memo(F.relation)),
+            ("resident_id", F.resident_id),
         )  # fmt: skip
         return [(key, self.index.get(key, self.width), fn) for key, fn in steps]
 
@@ -365,6 +416,7 @@ class StudentKind(Kind):
     def _make_fast(self) -> Callable[[list, int], tuple | str | None]:
         at = {c.key: self.index.get(c.key, self.width) for c in self.columns}
         i_no, i_name, i_gender, i_born = at["student_no"], at["name"], at["gender"], at["birth_date"]
+        i_rid = at["resident_id"]
         self._combo_of = combo_of = itemgetter(
             at["school_code"], at["campus"], at["grade"], at["class_name"], at["school_year"]
         )
@@ -394,6 +446,14 @@ class StudentKind(Kind):
             if len(name) > 50 or not plain(name):
                 return None
             gender, born, combo = genders[cells[i_gender]], dates[cells[i_born]], combos[combo_of(cells)]
+            # A "G" number's resident ID agrees with the row's birth date and gender (else: the general way).
+            if no[0] == "G" and (
+                no[7:15] != born[:4] + born[5:7] + born[8:10] or (no[17] in "13579") != (gender == "M")
+            ):
+                return None
+            rid = cells[i_rid]
+            if rid and (no[0] != "G" or rid != no[1:]):
+                return None
             g_name, g_rel, g_phone = guardian_of(cells)
             rel = relations[g_rel]
             if g_phone:
@@ -445,7 +505,8 @@ class StudentKind(Kind):
             except F.CellError as e:
                 values.append(None)
                 errors.append((key, e.args[0]))
-        no, name, gender, born, school, grade, class_name, year_start, g_name, g_phone, g_rel = values
+        no, name, gender, born, school, grade, class_name, year_start, g_name, g_phone, g_rel, rid = values
+        self._check_resident_id(no, rid, gender, born, errors)
         campus_id = year_id = None
         if school is not None:
             campus_id = self._campus(school, cells[self._campus_at], errors)
@@ -474,6 +535,21 @@ class StudentKind(Kind):
             return None
         return (line, no, name, gender, born.isoformat(), school.id, campus_id, year_id, grade, class_name,
                 g_name or "", g_rel if g_phone else "", g_phone or "")  # fmt: skip
+
+    def _check_resident_id(
+        self, no: str | None, rid: str | None, gender: str | None, born: dt.date | None, errors: list
+    ) -> None:
+        """The resident ID — the 身份证号 column, and the one inside a "G" 学籍号 — agrees with the stated
+        birth date and gender (issue 18 build 5). One reason per column, even when both IDs disagree."""
+        if no and rid and no[0] == "G" and len(rid) == 18 and rid != no[1:]:
+            errors.append(("resident_id", _("The resident ID differs from the one in the student number.")))
+        numbers = [n for n in (rid, no[1:] if no and no[0] == "G" else "") if n]
+        seen = {k for k, _m in errors}
+        for number in numbers:
+            for key, message in F.resident_id_disagrees(number, born, gender):
+                if key not in seen:
+                    seen.add(key)
+                    errors.append((key, message))
 
     def _campus(self, school: SchoolInfo, value: object, errors: list) -> int | None:
         if value is None or value == "":
@@ -857,17 +933,23 @@ def execute(
     skip_invalid: bool,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    columns: list[str] | None = None,
 ) -> tuple[Outcome, bool]:
     """Read, check and (if the file passes, or ``skip_invalid``) write. Must run inside
-    ``transaction.atomic``. Returns the outcome and whether the writes should be kept."""
+    ``transaction.atomic``. Returns the outcome and whether the writes should be kept. ``columns``: the
+    field of each file column as confirmed on the mapping page (None: the header must be the template's).
+
+    The summary's counts (issue 18 build 5): ``valid`` + ``invalid`` = ``rows``, and ``invalid`` is the number
+    of distinct lines among the listed problems — a row with two problems is one invalid row, and a warning
+    about the file (a column not imported) makes no row invalid."""
     out = Outcome()
     handler = KINDS[kind](node, today or timezone.localdate())
-    handler.map_header(table.header)
+    out.warnings = handler.map_header(table.header, columns)
     handler.prepare()
     sql = Sql()
     sql.create_stage(handler.stage_columns)
     try:
-        rows = valid = 0
+        rows = 0
         width = handler.width
         handler.text_cells, handler.copy_lines = table.text_only, sql.pg
         with sql.writer() as writer:
@@ -884,7 +966,6 @@ def execute(
                     staged = handler.clean(cells, line, out)
                     if staged is not None:
                         writer.write(staged)
-                        valid += 1
                 if out.error_count >= STOP_AFTER_ERRORS:
                     message = _(
                         "Too many errors (%(n)s): stopped reading at line %(line)s. Is this the right file?"
@@ -906,14 +987,13 @@ def execute(
         out.errors.sort(key=lambda e: e["line"])
         if out.stopped:
             out.errors.insert(0, out.stopped)
-        out.summary = {"rows": rows, "valid": valid, "invalid": 0}
+        valid = sql.rows(f"SELECT COUNT(*) FROM {STAGE}")[0][0]  # the cross-row checks dropped their rows
+        out.summary = {"rows": rows, "valid": valid, "invalid": rows - valid}
         if out.stopped or (out.error_count and not skip_invalid):
             return out, False
         if progress:
             progress(rows, 1.0, "writing")
         out.summary |= handler.apply(sql)
-        out.summary["valid"] = sql.rows(f"SELECT COUNT(*) FROM {STAGE}")[0][0]
-        out.summary["invalid"] = rows - out.summary["valid"]
         return out, True
     finally:
         if not sql.pg:

@@ -77,6 +77,44 @@ def resident_id_check_char(body: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
 
 
+def resident_id(value: object) -> str:
+    """身份证号 (R-import, issue 18 build 5): an 18-character resident ID with a right check character, or
+    empty. A number that starts with a letter is another document (a passport, a Hong Kong/Macao/Taiwan
+    permit): kept as given and not checked. Never stored: the import only compares it."""
+    s = _SPACES.sub("", text(value)).upper()
+    if not s or s[0].isalpha():
+        return s
+    if len(s) == 18 and _RESIDENT_ID.fullmatch(s):
+        if not resident_id_ok(s):
+            raise CellError(
+                _("The resident ID's check character is wrong: it should be %(char)s.")
+                % {"char": resident_id_check_char(s[:17])}
+            )
+        return s
+    raise CellError(_("A resident ID has 18 characters: 17 digits and a digit or X."))
+
+
+def resident_id_disagrees(number: str, born: dt.date | None, sex: str | None) -> list[tuple[str, str]]:
+    """What an 18-character resident ID says against the stated birth date and gender (GB 11643: characters
+    7–14 are the birth date, the 17th is odd for a male): (column key, reason) for each disagreement."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return []
+    out = []
+    coded = number[6:14]
+    if born is not None and coded != born.strftime("%Y%m%d"):
+        out.append(
+            ("birth_date", _("The resident ID gives the birth date %(id_date)s, not %(date)s.")
+             % {"id_date": f"{coded[:4]}-{coded[4:6]}-{coded[6:]}", "date": born.isoformat()})
+        )  # fmt: skip
+    if sex and (Gender.MALE if int(number[16]) % 2 else Gender.FEMALE) != sex:
+        out.append(
+            ("gender", _("The resident ID is a male's (17th digit odd) but the gender is 女.")
+             if int(number[16]) % 2 else
+             _("The resident ID is a female's (17th digit even) but the gender is 男."))
+        )  # fmt: skip
+    return out
+
+
 def plain(s: str) -> bool:
     """True when ``text(s)`` and ``name(s)`` would accept ``s`` and return it unchanged: not empty, printable
     (no control character, no whitespace but the ASCII space), no space at all, no backslash, no formula

@@ -120,11 +120,11 @@ def test_csv_in_utf8_with_or_without_bom_and_in_gbk_imports_alike(world, tmp_pat
 
 def test_an_xlsx_file_with_date_and_number_cells_imports(world, tmp_path):
     data = rows(2)
-    data[0]["出生日期"] = dt.datetime(2014, 12, 31)  # an Excel date cell
+    data[0]["出生日期"] = dt.datetime(2015, 3, 1)  # an Excel date cell
     data[1]["年级"] = 5  # a number cell
     job = import_file(write_xlsx(tmp_path / "a.xlsx", data), node=world.haidian)
     assert job.status == ImportStatus.DONE, job.errors
-    assert Student.objects.get(student_no=sno(1)).birth_date == dt.date(2014, 12, 31)
+    assert Student.objects.get(student_no=sno(1)).birth_date == dt.date(2015, 3, 1)
 
 
 def test_the_five_date_formats_and_full_width_student_numbers_are_understood(world, tmp_path):
@@ -140,7 +140,7 @@ def test_the_five_date_formats_and_full_width_student_numbers_are_understood(wor
 
 def test_english_headers_are_accepted(world, tmp_path):
     english = ["student_no", "name", "gender", "birth_date", "school_code", "grade", "class"]
-    data = [dict(zip(english, [sno(1), "Amy", "F", "2015-03-01", "S-A", "5", "5-1"], strict=True))]
+    data = [dict(zip(english, [sno(1), "Amy", "M", "2015-03-01", "S-A", "5", "5-1"], strict=True))]
     job = import_file(write_csv(tmp_path / "a.csv", data, header=english), node=world.haidian)
     assert job.status == ImportStatus.DONE, job.errors
 
@@ -543,6 +543,9 @@ FAST_PATH_VARIANTS = [
     {"监护人姓名": "家长", "监护人关系": "叔叔", "监护人手机": "13911112222"},
     {"监护人姓名": "家长"}, {"监护人手机": "13911112222"}, {"监护人关系": "母亲"}, {"监护人关系": "x"},
     {"监护人姓名": " "},
+    {"出生日期": "2015-03-02"}, {"学籍号": sno(3), "性别": "女"}, {"学籍号": sno(4), "性别": "男"},
+    {"身份证号": sno(5)[1:]}, {"身份证号": "123"}, {"身份证号": "H12345678"}, {"身份证号": sno(6)[1:-1] + "Y"},
+    {"学籍号": "L" + "A1" * 9, "身份证号": sno(7)[1:], "性别": "女"},
 ]  # fmt: skip
 
 

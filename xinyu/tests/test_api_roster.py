@@ -278,7 +278,7 @@ def test_the_importer_follows_their_roster_import(world, login):
     assert body["status"] == "pending" and body["percent"] == 25
     assert body["total_rows"] == 200 and body["error_count"] == 1
     assert body["errors"] == [{"line": 7, "column": "学籍号", "message": "格式不对"}]
-    assert body["original_name"] == "名册.csv"
+    assert body["original_name"] == "名册.csv" and body["warnings"] == []
 
 
 def test_another_users_roster_import_is_404(world, login):

@@ -115,20 +115,3 @@ def classes_of(school: Node) -> QuerySet[SchoolClass]:
         .select_related("campus", "school_year", "class_teacher")
         .order_by("-school_year__start_year", "grade", "name")
     )
-
-
-def import_school_codes(user: User) -> QuerySet[Node]:
-    """The open schools (and their 学校标识码) a roster file ``user`` imports may name: those under their
-    ``roster.import`` posts (issue 18: the roster import page lists them)."""
-    roots = (
-        list(Node.objects.filter(kind=NodeKind.CITY))
-        if user.is_superuser
-        else action_nodes(user, "roster.import")
-    )
-    if not roots:
-        return Node.objects.none()
-    return (
-        Node.objects.filter(_under(roots), kind=NodeKind.SCHOOL, closed_on__isnull=True)
-        .select_related("district")
-        .order_by("path")
-    )

@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from org.models import ImportKind, Node, User
+from org.roster.columns import COLUMNS
 from xinyu.web.roster.selectors import import_nodes
 
 
@@ -36,3 +37,55 @@ class ImportForm(forms.Form):
         if f.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return f
+
+
+class ColumnsForm(forms.Form):
+    """The mapping step (issue 18 build 5): a field for each column of the uploaded file, guessed and shown
+    for the uploader to confirm or change. A field is taken by one column at most; every required field
+    needs a column; a column left at "not imported" is listed as a warning on the job."""
+
+    save = forms.BooleanField(
+        label=_("Remember these columns for the next file"), required=False, initial=True
+    )
+
+    def __init__(self, *args, kind: str, proposals: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.columns = COLUMNS[kind]
+        choices = [("", _("— not imported —"))] + [
+            (c.key, f"{c.label}{'*' if c.required else ''}") for c in self.columns
+        ]
+        self.proposals = proposals
+        for p in proposals:
+            self.fields[f"col_{p.index}"] = forms.ChoiceField(
+                label=p.header or _("(column without a header)"),
+                choices=choices,
+                required=False,
+                initial=p.key,
+            )
+
+    def column_fields(self) -> list:
+        return [self[f"col_{p.index}"] for p in self.proposals]
+
+    def clean(self):
+        data = super().clean()
+        chosen: dict[str, list[str]] = {}
+        for p in self.proposals:
+            key = data.get(f"col_{p.index}") or ""
+            if key:
+                chosen.setdefault(key, []).append(p.header or "?")
+        labels = {c.key: c.label for c in self.columns}
+        for key, headers in chosen.items():
+            if len(headers) > 1:
+                raise forms.ValidationError(
+                    _(
+                        "“%(field)s” is chosen for several columns (%(columns)s); choose it for one column only."
+                    )
+                    % {"field": labels[key], "columns": "、".join(headers)}
+                )
+        missing = [c.label for c in self.columns if c.required and c.key not in chosen]
+        if missing:
+            raise forms.ValidationError(
+                _("Choose a column for each required field: %(fields)s.") % {"fields": "、".join(missing)}
+            )
+        data["columns"] = [data.get(f"col_{p.index}") or "" for p in self.proposals]
+        return data

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from access.policy import action_nodes
-from org.models import ImportJob, Node, User
+from org.models import ImportJob, Node, NodeKind, User
 
 
 def import_nodes(user: User) -> QuerySet[Node]:
@@ -26,3 +26,25 @@ def get_job_or_404(user: User, pk: int) -> ImportJob:
     if job is None:
         raise Http404
     return job
+
+
+def school_codes(user: User) -> list[dict]:
+    """The schools (with their campuses) a user may import for, and the codes a roster file gives for them
+    (学校代码 / 学校标识码, 校区): shown on the import page (issue 18 build 5). No person's data."""
+    roots = list(import_nodes(user))
+    if not roots:
+        return []
+    within = Q()
+    for node in roots:
+        within |= Q(path__startswith=node.path)
+    schools = list(  # open schools only: a closed one (撤销, xinyu.web.orgadmin) takes no new rows
+        Node.objects.schools().filter(within, closed_on__isnull=True).order_by("path").values("id", "name", "code")
+    )
+    campuses: dict[int, list[dict]] = {}
+    for c in (
+        Node.objects.filter(kind=NodeKind.CAMPUS, parent_id__in=[s["id"] for s in schools], closed_on__isnull=True)
+        .order_by("path")
+        .values("parent_id", "name", "code")
+    ):
+        campuses.setdefault(c["parent_id"], []).append(c)
+    return [s | {"campuses": campuses.get(s["id"], [])} for s in schools]

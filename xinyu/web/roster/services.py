@@ -22,9 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from access import audit
 from access.policy import may
-from org.models import ImportJob, ImportKind, ImportStatus, Node, User
-from org.roster.columns import COLUMNS
+from org.models import ImportJob, ImportKind, ImportStatus, Node, RosterColumnMap, User
+from org.roster.columns import COLUMNS, Proposal, header_name, is_template, propose
 from org.roster.engine import Outcome, execute
+from org.roster.fields import CellError, text
 from org.roster.reading import FileProblem, open_table
 from xinyu.web.spreadsheets import safe_cell
 
@@ -122,7 +123,7 @@ def run_job(
     to the cache while the transaction is open; the job row is written once, at the end."""
     job = ImportJob.objects.select_related("node", "created_by").get(pk=job_id)
     if job.status != ImportStatus.PENDING:
-        return job  # a task delivered twice runs once
+        return job  # a task delivered twice runs once; a job waiting for its columns does not run
     job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
 
@@ -143,11 +144,13 @@ def run_job(
         out, status = _run(job, progress)
     job.status = status
     job.errors, job.error_count, job.summary = out.errors, out.error_count, out.summary
+    job.warnings = out.warnings
     job.total_rows = job.processed_rows = out.rows
     job.finished_at = timezone.now()
     job.save(
         update_fields=[
-            "status", "errors", "error_count", "summary", "total_rows", "processed_rows", "finished_at",
+            "status", "errors", "error_count", "summary", "warnings", "total_rows", "processed_rows",
+            "finished_at",
         ]
     )  # fmt: skip
     _set_progress(job.pk, status=status, rows=out.rows, percent=100, phase="")
@@ -170,8 +173,9 @@ def _run(job: ImportJob, progress) -> tuple[Outcome, str]:
         try:
             with transaction.atomic():
                 out, keep = execute(
-                    table, kind=job.kind, node=job.node, skip_invalid=job.skip_invalid, progress=progress
-                )
+                    table, kind=job.kind, node=job.node, skip_invalid=job.skip_invalid, progress=progress,
+                    columns=job.columns or None,
+                )  # fmt: skip
                 if not keep or job.dry_run:
                     transaction.set_rollback(True)  # all or nothing; a dry run writes nothing
         finally:
@@ -194,6 +198,85 @@ def _run(job: ImportJob, progress) -> tuple[Outcome, str]:
     if not keep:
         return out, ImportStatus.REJECTED
     return out, ImportStatus.CHECKED if job.dry_run else ImportStatus.DONE
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The column-mapping step (issue 18 build 5)
+
+SAMPLE_ROWS = 3
+
+
+def saved_columns(node: Node, kind: str) -> dict[str, str]:
+    found = RosterColumnMap.objects.filter(node=node, kind=kind).values_list("columns", flat=True).first()
+    return found or {}
+
+
+def column_proposal(job: ImportJob) -> tuple[list[Proposal], list[list[str]]]:
+    """Each column of the job's file with the field we guess it holds, and the first rows' values of each
+    column (what the uploader sees to decide). Raises FileProblem for a file that cannot be read."""
+    table = open_table(stored_path(job), job.original_name)
+    try:
+        samples: list[list[str]] = [[] for _c in table.header]
+        for line, cells in table.rows:
+            if not any(c not in (None, "") for c in cells):
+                continue
+            for i, cell in enumerate(cells[: len(samples)]):
+                try:
+                    value = text(cell)
+                except CellError:
+                    value = str(cell)[:40]
+                if value and len(samples[i]) < SAMPLE_ROWS:
+                    samples[i].append(value[:40])
+            if all(len(v) >= SAMPLE_ROWS for v in samples) or line > 50:
+                break
+        return propose(job.kind, table.header, saved_columns(job.node, job.kind)), samples
+    finally:
+        table.close()
+
+
+def settle_columns(job: ImportJob) -> bool:
+    """After the upload: True when the file can run as it is — the template's header, or headers the school's
+    saved mapping covers (their choices are kept on the job) — else the job waits on the mapping page
+    (status ``mapping``). A file that cannot even be read runs, so that the job reports why."""
+    try:
+        proposals, _samples = column_proposal(job)
+    except FileProblem:
+        return True
+    if is_template(proposals):
+        if any(p.source == "saved" for p in proposals):
+            job.columns = [p.key for p in proposals]
+            job.save(update_fields=["columns"])
+        return True
+    job.status = ImportStatus.MAPPING
+    job.save(update_fields=["status"])
+    _set_progress(job.pk, status=job.status, rows=0, percent=0, phase="queued")
+    return False
+
+
+def confirm_columns(
+    job: ImportJob, *, user: User, columns: list[str], headers: list[str], save: bool
+) -> ImportJob:
+    """The uploader confirmed each column's field ("" = not imported); with ``save``, the choices are kept
+    for the job's organisation and this kind of file, and guess its next file's columns."""
+    if not may(user, "roster.import", job.node):
+        raise PermissionDenied
+    job.columns, job.status = list(columns), ImportStatus.PENDING
+    job.save(update_fields=["columns", "status"])
+    _set_progress(job.pk, status=job.status, rows=0, percent=0, phase="queued")
+    if save:
+        mapping = saved_columns(job.node, job.kind)
+        mapping |= {header_name(h): key for h, key in zip(headers, columns, strict=True) if header_name(h)}
+        RosterColumnMap.objects.update_or_create(
+            node=job.node, kind=job.kind, defaults={"columns": mapping, "updated_by": user}
+        )
+    audit.record(
+        actor=user,
+        action="roster.columns",
+        obj=job,
+        detail={"kind": job.kind, "node": job.node.code, "saved": save,
+                "ignored": sum(1 for h, k in zip(headers, columns, strict=True) if header_name(h) and not k)},
+    )  # fmt: skip
+    return job
 
 
 def dispatch(job: ImportJob, *, language: str | None = None) -> None:

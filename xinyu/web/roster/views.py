@@ -14,15 +14,14 @@ from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
 from access.tiers import Tier
-from org.models import ImportKind
-from xinyu.web.orgadmin.selectors import import_school_codes
+from org.models import ImportKind, ImportStatus
+from org.roster.reading import FileProblem
 from xinyu.web.roster import services
-from xinyu.web.roster.forms import ImportForm
-from xinyu.web.roster.selectors import get_job_or_404, recent_jobs
+from xinyu.web.roster.forms import ColumnsForm, ImportForm
+from xinyu.web.roster.selectors import get_job_or_404, recent_jobs, school_codes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_ROWS_SHOWN = 500
-SCHOOL_CODES_SHOWN = 500  # a district has a few hundred schools at most; the city's full list is longer
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -48,13 +47,15 @@ def index(request: HttpRequest) -> HttpResponse:
             dry_run=data["dry_run"],
             skip_invalid=data["skip_invalid"],
         )
+        if not services.settle_columns(job):  # issue 18 build 5: headers not the template's → mapping step
+            return redirect("roster:columns", pk=job.pk)
         services.dispatch(job, language=get_language())
         return redirect("roster:job", pk=job.pk)
     context = {
         "form": form,
         "jobs": recent_jobs(request.user),
         "kinds": ImportKind.choices,
-        "school_codes": import_school_codes(request.user)[:SCHOOL_CODES_SHOWN],
+        "schools": school_codes(request.user),
     }
     return render(request, "org/roster/index.html", context, status=400 if form.errors else 200)
 
@@ -67,6 +68,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     found = get_job_or_404(request.user, pk)
+    if found.status == ImportStatus.MAPPING:
+        return redirect("roster:columns", pk=found.pk)
     context = {
         "job": found,
         "progress": services.progress_of(found),
@@ -75,6 +78,49 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": services.summary_rows(found),
     }
     return render(request, "org/roster/job.html", context)
+
+
+@policy(
+    Tier.T1,
+    "job",
+    "own import jobs only (404 otherwise): the file's columns, a few of its values, the field each goes to",
+)
+@login_required
+@require_http_methods(["GET", "POST"])
+@recent_auth()  # confirming starts the import, a key operation (issue 8), and the page shows the file's values
+def columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """The column-mapping step (issue 18 build 5): each column of the uploaded file with the field we guess,
+    confirmed or changed by the uploader; columns not imported are named before anything runs."""
+    _require_importer(request)
+    found = get_job_or_404(request.user, pk)
+    if found.status != ImportStatus.MAPPING:
+        return render(request, "org/roster/columns.html", {"job": found, "settled": True})
+    try:
+        proposals, samples = services.column_proposal(found)
+    except FileProblem as problem:
+        return render(request, "org/roster/columns.html", {"job": found, "problem": problem.message})
+    form = ColumnsForm(request.POST or None, kind=found.kind, proposals=proposals)
+    if request.method == "POST" and form.is_valid():
+        services.confirm_columns(
+            found,
+            user=request.user,
+            columns=form.cleaned_data["columns"],
+            headers=[p.header for p in proposals],
+            save=form.cleaned_data["save"],
+        )
+        services.dispatch(found, language=get_language())
+        return redirect("roster:job", pk=found.pk)
+    rows = [
+        {"proposal": p, "field": f, "samples": samples[p.index] if p.index < len(samples) else []}
+        for p, f in zip(proposals, form.column_fields(), strict=True)
+    ]
+    context = {
+        "job": found,
+        "form": form,
+        "rows": rows,
+        "ignored": [p for p in proposals if not p.key and p.header],
+    }
+    return render(request, "org/roster/columns.html", context, status=400 if form.errors else 200)
 
 
 @policy(None, "job", "own import jobs only (404 otherwise): progress numbers, no one's data")
