@@ -148,7 +148,8 @@ def record(
             actor_label=(getattr(actor, "username", "") if actor_id else "")[:150],
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
+            # An object may name itself otherwise (an anonymous message: a random reference, issue 19).
+            object_id=str(getattr(obj, "audit_object_id", obj.pk)) if obj is not None else "",
             student_id=student_id,
             address=client_address(request),
             reason=reason[:500],

@@ -24,6 +24,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Error reports (the DEBUG page, the admins' e-mail) never show what a form sent (xinyu/errors.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "xinyu.errors.NoPostDataFilter"
 ALLOWED_HOSTS = [
     h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
@@ -269,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     "care-task-reminders": {"task": "care.send_task_reminders", "schedule": 3600.0},
     "counseling-appointment-reminders": {"task": "counseling.remind_appointments", "schedule": 900.0},
     "counseling-overdue-messages": {"task": "counseling.remind_overdue_messages", "schedule": 300.0},
+    # Anonymous senders' arrivals and code reads, as hourly counts in the audit trail (docs/privacy.md).
+    "counseling-anonymous-digest": {
+        "task": "counseling.audit_anonymous_digest",
+        "schedule": crontab(minute=1),
+    },
     # Supervision rollups (R-7.2): the schools changed since the last run every 5 minutes; all of them nightly.
     "supervision-rollup-incremental": {"task": "supervision.rollup_incremental", "schedule": 300.0},
     "supervision-rollup-full": {"task": "supervision.rollup_full", "schedule": crontab(hour=2, minute=30)},

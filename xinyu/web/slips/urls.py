@@ -4,5 +4,5 @@ from xinyu.web.slips import views
 
 app_name = "slips"
 urlpatterns = [
-    path("class/<int:pk>/", views.class_slips, name="class"),
+    path("class/<id:pk>/", views.class_slips, name="class"),
 ]
