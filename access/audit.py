@@ -203,6 +203,11 @@ def verify(batch: int = 5000) -> Iterator[Break]:
         )
     elif head_hash != prev_hash:
         yield Break(last_seq, "the last row's hash differs from the head's (last row replaced)")
+    # … and against the head written down outside the database (access.checkpoint, issue 19 finding 10).
+    from access import checkpoint
+
+    for seq, problem in checkpoint.check(anchor_seq):
+        yield Break(seq, problem)
 
 
 def anchor() -> tuple[int, str]:
