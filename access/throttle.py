@@ -50,6 +50,12 @@ SCOPES: dict[str, tuple[str, dict[str, dict]]] = {
             "bucket": {"free": 10, "base": 30, "cap": 900, "window": 3600},
         },
     ),
+    # Searching students (issue 19 finding 3): every search with a query is one use, per account; a person
+    # looking for a few students never notices, a script trying numbers is slowed.
+    "student-search": (
+        "XINYU_SEARCH_THROTTLE",
+        {"user": {"free": 60, "base": 30, "cap": 900, "window": 600}},
+    ),
 }
 
 
@@ -108,6 +114,15 @@ def fail(scope: str, keys: dict[str, str | None], now: float | None = None) -> N
         key = _key(kind, value, scope)
         state = cache.get(key) or {"n": 0, "last": now}
         cache.set(key, {"n": state["n"] + 1, "last": now}, timeout=int(rules[kind].window))
+
+
+def spend(scope: str, keys: dict[str, str | None], now: float | None = None) -> int:
+    """For scopes that limit use rather than failures (a search): the wait before this use may go (0 = go now,
+    and the use is counted); while a wait runs nothing is counted."""
+    wait = wait_for(scope, keys, now)
+    if not wait:
+        fail(scope, keys, now)
+    return wait
 
 
 def forget(scope: str, kind: str, value: str) -> None:
