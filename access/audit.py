@@ -3,6 +3,7 @@ the foundation issue: every view of a student's T1+ data writes one event)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import ipaddress
@@ -123,6 +124,17 @@ def client_address(request: HttpRequest | None) -> str | None:
     return _clean_address(request.META.get("REMOTE_ADDR"))
 
 
+# Set while a request runs (access.middleware.DeniedAuditMiddleware): whether a refusal of this request has been
+# recorded already — by a view, a policy helper or the middleware — so each refusal is on the trail once.
+REFUSAL_RECORDED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "xinyu_refusal_recorded", default=False
+)
+
+
+def _is_refusal(action: str) -> bool:
+    return action == "access.denied" or action.endswith("refused") or action.endswith("_denied")
+
+
 def record(
     *,
     actor: Any,
@@ -139,6 +151,8 @@ def record(
     if not action or len(action) > ACTION_MAX:
         raise ValueError(f"audit action must be 1–{ACTION_MAX} characters: {action!r}")
     clean_detail = _clean_detail(detail)
+    if _is_refusal(action):
+        REFUSAL_RECORDED.set(True)
     with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
