@@ -189,6 +189,15 @@ def build_world() -> World:
     return w
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_checkpoints_of_this_run(tmp_path_factory):
+    """The audit chain's external checkpoints (access.checkpoint) of a test run go to a file of its own, never to a
+    developer's var/ (whose heads belong to another database). A test that writes some uses its own file."""
+    from django.conf import settings
+
+    settings.XINYU_AUDIT_CHECKPOINT_FILE = str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the locmem cache outlives a test's database rollback)."""

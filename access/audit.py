@@ -3,6 +3,7 @@ the foundation issue: every view of a student's T1+ data writes one event)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import ipaddress
@@ -123,6 +124,17 @@ def client_address(request: HttpRequest | None) -> str | None:
     return _clean_address(request.META.get("REMOTE_ADDR"))
 
 
+# Set while a request runs (access.middleware.DeniedAuditMiddleware): whether a refusal of this request has been
+# recorded already — by a view, a policy helper or the middleware — so each refusal is on the trail once.
+REFUSAL_RECORDED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "xinyu_refusal_recorded", default=False
+)
+
+
+def _is_refusal(action: str) -> bool:
+    return action == "access.denied" or action.endswith("refused") or action.endswith("_denied")
+
+
 def record(
     *,
     actor: Any,
@@ -139,6 +151,8 @@ def record(
     if not action or len(action) > ACTION_MAX:
         raise ValueError(f"audit action must be 1–{ACTION_MAX} characters: {action!r}")
     clean_detail = _clean_detail(detail)
+    if _is_refusal(action):
+        REFUSAL_RECORDED.set(True)
     with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
@@ -148,7 +162,8 @@ def record(
             actor_label=(getattr(actor, "username", "") if actor_id else "")[:150],
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
+            # An object may name itself otherwise (an anonymous message: a random reference, issue 19).
+            object_id=str(getattr(obj, "audit_object_id", obj.pk)) if obj is not None else "",
             student_id=student_id,
             address=client_address(request),
             reason=reason[:500],
@@ -202,6 +217,11 @@ def verify(batch: int = 5000) -> Iterator[Break]:
         )
     elif head_hash != prev_hash:
         yield Break(last_seq, "the last row's hash differs from the head's (last row replaced)")
+    # … and against the head written down outside the database (access.checkpoint, issue 19 finding 10).
+    from access import checkpoint
+
+    for seq, problem in checkpoint.check(anchor_seq):
+        yield Break(seq, problem)
 
 
 def anchor() -> tuple[int, str]:

@@ -188,3 +188,38 @@ def is_recent(request, max_age: int = REAUTH_MAX_AGE) -> bool:
 
     at = request.session.get(REAUTH_AT)
     return at is not None and time.time() - at <= max_age
+
+
+class PasswordAgainRefused(Exception):
+    """A password typed again was refused: wrong, or the user must wait (``wait`` seconds, 0 = wrong)."""
+
+    def __init__(self, message: str, wait: int = 0):
+        super().__init__(message)
+        self.wait = wait
+
+
+def check_password_again(*, user, password: str, purpose: str, request=None, clear: bool = True) -> None:
+    """再次输入密码 — the one check for a password typed again (a re-authentication, a guardian's export, break-glass;
+    issue 19 finding 6). Throttled with the login's counts for this user and address (``access.throttle``), so
+    guesses here and at the login add up and the same waits apply; only someone already signed in as the user can
+    make them wait. Every failure and every refusal for a wait is audited (``auth.reauth_failed`` /
+    ``auth.reauth_throttled``, with ``purpose``); success clears the user's count unless ``clear`` is False (a
+    second factor still to check: the caller clears after the code, so a known password never resets the count of
+    guessed codes). Raises PasswordAgainRefused."""
+    address = audit.client_address(request)
+    wait = throttle.wait_seconds(user.get_username(), address)
+    if wait:
+        audit.record(
+            actor=user, action="auth.reauth_throttled", request=request, detail={"for": purpose, "wait": wait}
+        )
+        raise PasswordAgainRefused(
+            _("Too many failed attempts. Please wait %(minutes)s minute(s) and try again.")
+            % {"minutes": -(-wait // 60)},
+            wait,
+        )
+    if not user.check_password(password or ""):
+        throttle.register_failure(user.get_username(), address)
+        audit.record(actor=user, action="auth.reauth_failed", request=request, detail={"for": purpose})
+        raise PasswordAgainRefused(_("The password is not right."))
+    if clear:
+        throttle.register_success(user.get_username())

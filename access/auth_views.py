@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from access import audit, mfa, throttle
-from access.auth import REAUTH_AT, LoginForm, recent_auth
+from access.auth import REAUTH_AT, LoginForm, PasswordAgainRefused, check_password_again, recent_auth
 from access.routes import policy
 from org.models import User
 
@@ -201,18 +201,22 @@ def reauth(request: HttpRequest) -> HttpResponse:
     form = (ReauthCodeForm if has_factor else ReauthForm)(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method == "POST" and form.is_valid():
-        wait = mfa.wait_seconds(user, request)
-        if wait:
-            _throttled(form, wait)
-        elif not user.check_password(form.cleaned_data["password"]):
-            throttle.register_failure(user.get_username(), audit.client_address(request))
-            audit.record(actor=user, action="auth.reauth_failed", request=request, detail={"for": "reauth"})
-            form.add_error("password", _("The password is not right."))
-        elif has_factor and not mfa.verify(
-            user=user, code=form.cleaned_data["code"], request=request, purpose="reauth"
-        ):
-            form.add_error("code", _("The code is not right. Type the code your app shows now."))
+        try:
+            check_password_again(
+                user=user,
+                password=form.cleaned_data["password"],
+                purpose="reauth",
+                request=request,
+                clear=not has_factor,
+            )
+        except PasswordAgainRefused as exc:
+            form.add_error(None if exc.wait else "password", str(exc))
         else:
+            if has_factor and not mfa.verify(
+                user=user, code=form.cleaned_data["code"], request=request, purpose="reauth"
+            ):
+                form.add_error("code", _("The code is not right. Type the code your app shows now."))
+                return render(request, "access/auth/reauth.html", {"form": form, "next": next_url})
             throttle.register_success(user.get_username())
             request.session[REAUTH_AT] = time.time()
             audit.record(actor=user, action="auth.reauth", request=request)

@@ -123,39 +123,54 @@ class SessionTimeoutMiddleware:
 
 
 class DeniedAuditMiddleware:
-    """Every refusal — a view's ``PermissionDenied`` or any other 403 response (API, CSRF) — is written to the audit
-    trail once, with the route's name, never its arguments (issue 8: failed authorisations recorded). Refused looks at a known student are
-    recorded by ``access.policy.get_student_or_404``."""
+    """Every refusal is written to the audit trail once, by this one layer rather than by each view (issue 19
+    finding 4: about twenty routes answered 404 silently). A refusal is a view's ``PermissionDenied`` or any other
+    403 (API, CSRF), and — for a signed-in user on a route that shows people's data — a 404 from the view (an object
+    outside the user's scope looks like a missing one; both are recorded, since telling them apart here would
+    take a lookup the view did not make). The event carries the route's name, the status and the ids in the path;
+    a view or policy helper that already recorded its own refusal (``access.denied``, ``*.refused``) in this
+    request is not recorded twice (``access.audit.refusal_recorded``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    RECORDED = "_xinyu_denied_recorded"
-
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        # A 403 a view returns rather than raises (the API's HttpError(403), a service error with status 403,
-        # a CSRF refusal) is a refused authorisation too.
-        if response.status_code == 403 and not getattr(request, self.RECORDED, False):
-            self._record(request)
-        return response
-
-    def _record(self, request: HttpRequest) -> None:
         from access import audit
 
-        setattr(request, self.RECORDED, True)
+        token = audit.REFUSAL_RECORDED.set(False)
+        try:
+            response = self.get_response(request)
+            if response.status_code in (403, 404) and not audit.REFUSAL_RECORDED.get():
+                self._maybe_record(request, response.status_code)
+        finally:
+            audit.REFUSAL_RECORDED.reset(token)
+        return response
+
+    def _maybe_record(self, request: HttpRequest, status: int) -> None:
+        from access import audit
+        from access.routes import policy_of
+
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
+        if status == 404:
+            # Only a 404 the view gave on a route that shows data, to a signed-in user: not a mistyped address.
+            if match is None or user is None or not user.is_authenticated:
+                return
+            declared = policy_of(match.func)  # None for an API operation (ninja's wrapper): recorded
+            if declared is not None and declared.tier is None and not match.kwargs:
+                return  # a route that names no object and shows no one's data
+        ids = {k: v for k, v in (match.kwargs.items() if match else ()) if isinstance(v, int)}
         audit.record(
             actor=user,
             action="access.denied",
             request=request,
-            detail={"route": match.view_name if match else "", "method": request.method},
+            detail={
+                "route": match.view_name if match else "",
+                "method": request.method,
+                "status": status,
+                **ids,
+            },
         )
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        from django.core.exceptions import PermissionDenied
-
-        if isinstance(exception, PermissionDenied):
-            self._record(request)
-        return None
+        return None  # the exception becomes a 403/404 response, which __call__ sees

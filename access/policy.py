@@ -244,6 +244,18 @@ def full_roster_q(user: User, scopes: Iterable[Scope] | None = None) -> Q:
     return q
 
 
+# The roles whose T3 grant opens clinical text — reasons, notes, answers, plans: the psychological teacher and the
+# escalated district counselor. A school leader's T3 on a red/orange student is "name, level, status" only
+# (DESIGN.md), so every page that shows clinical text asks ``clinical_student_q``, never plain T3 (issue 19
+# finding 5: the level history showed a leader the psychological teacher's note while the file page refused it).
+CLINICAL_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
+
+
+def clinical_student_q(user: User) -> Q:
+    """A ``Q`` over ``Student``: the students whose clinical text ``user`` may read (T3 through CLINICAL_ROLES)."""
+    return role_student_q(user, Tier.T3, CLINICAL_ROLES)
+
+
 def role_student_q(user: User, tier: Tier, roles: Iterable[str]) -> Q:
     """A ``Q`` over ``Student``: the students whose ``tier`` data ``user`` may read through posts of ``roles``
     only — for pages the tier table gives to some T3 roles and not others (an intervention plan is for the

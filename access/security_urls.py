@@ -5,8 +5,8 @@ from access import security_views as views
 app_name = "security"
 urlpatterns = [
     path("", views.accounts, name="accounts"),
-    path("accounts/<int:pk>/disable/", views.disable, name="disable"),
-    path("accounts/<int:pk>/enable/", views.enable, name="enable"),
-    path("accounts/<int:pk>/unlock/", views.unlock, name="unlock"),
-    path("accounts/<int:pk>/reset-second-factor/", views.reset_second_factor, name="reset_mfa"),
+    path("accounts/<id:pk>/disable/", views.disable, name="disable"),
+    path("accounts/<id:pk>/enable/", views.enable, name="enable"),
+    path("accounts/<id:pk>/unlock/", views.unlock, name="unlock"),
+    path("accounts/<id:pk>/reset-second-factor/", views.reset_second_factor, name="reset_mfa"),
 ]

@@ -12,3 +12,12 @@ def purge_retention() -> int:
     from access import retention
 
     return sum(o.rows for o in retention.run(dry_run=False, batch=500, names=None))
+
+
+@shared_task(name="access.audit_checkpoint")
+def audit_checkpoint() -> bool:
+    """Sign the audit chain's head and write it outside the database (Celery beat, every
+    ``XINYU_AUDIT_CHECKPOINT_SECONDS``; access.checkpoint). True when a new checkpoint was written."""
+    from access import checkpoint
+
+    return checkpoint.write() is not None

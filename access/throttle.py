@@ -50,6 +50,12 @@ SCOPES: dict[str, tuple[str, dict[str, dict]]] = {
             "bucket": {"free": 10, "base": 30, "cap": 900, "window": 3600},
         },
     ),
+    # Searching students (issue 19 finding 3): every search with a query is one use, per account; a person
+    # looking for a few students never notices, a script trying numbers is slowed.
+    "student-search": (
+        "XINYU_SEARCH_THROTTLE",
+        {"user": {"free": 60, "base": 30, "cap": 900, "window": 600}},
+    ),
 }
 
 
@@ -72,16 +78,26 @@ def _wait(state: dict | None, rule: Rule, now: float) -> float:
     return max(0.0, state["last"] + delay - now)
 
 
+# Kinds of key that strangers share (a bucket of a code space): their count slows only a client that has failed
+# itself (issue 19 finding 7), so wrong guesses from other accounts never lock out the holder of the right code.
+SHARED_KINDS = frozenset({"bucket"})
+
+
 def wait_for(scope: str, keys: dict[str, str | None], now: float | None = None) -> int:
     """How long (whole seconds, rounded up) before a client with these ``keys`` ({kind: value}; empty values
-    are skipped) may try again in ``scope``; 0 = now. The longest of the waits."""
+    are skipped) may try again in ``scope``; 0 = now. The longest of the waits. A shared kind (``SHARED_KINDS``)
+    counts only when one of the client's own keys has a failure: a guesser who spreads guesses over accounts and
+    addresses is slowed from their second guess, while a client who has not failed is never kept waiting by
+    what others did."""
     now = time.time() if now is None else now
     rules = _rules(scope)
+    states = {kind: cache.get(_key(kind, value, scope)) for kind, value in keys.items() if value}
+    own_failed = any(state and state["n"] for kind, state in states.items() if kind not in SHARED_KINDS)
     w = max(
         (
-            _wait(cache.get(_key(kind, value, scope)), rules[kind], now)
-            for kind, value in keys.items()
-            if value
+            _wait(state, rules[kind], now)
+            for kind, state in states.items()
+            if kind not in SHARED_KINDS or own_failed
         ),
         default=0.0,
     )
@@ -98,6 +114,15 @@ def fail(scope: str, keys: dict[str, str | None], now: float | None = None) -> N
         key = _key(kind, value, scope)
         state = cache.get(key) or {"n": 0, "last": now}
         cache.set(key, {"n": state["n"] + 1, "last": now}, timeout=int(rules[kind].window))
+
+
+def spend(scope: str, keys: dict[str, str | None], now: float | None = None) -> int:
+    """For scopes that limit use rather than failures (a search): the wait before this use may go (0 = go now,
+    and the use is counted); while a wait runs nothing is counted."""
+    wait = wait_for(scope, keys, now)
+    if not wait:
+        fail(scope, keys, now)
+    return wait
 
 
 def forget(scope: str, kind: str, value: str) -> None:

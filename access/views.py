@@ -161,25 +161,27 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
     if not roles_of(request.user) & BREAK_GLASS_ROLES:
         raise PermissionDenied
-    from access import mfa, throttle
+    from access import mfa
+    from access.auth import PasswordAgainRefused, check_password_again
 
     has_factor = mfa.factor_of(request.user) is not None
     form = BreakGlassForm(request.POST or None, with_code=has_factor)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         student = Student.objects.filter(student_no=d["student_no"].strip().upper()).first()
-        wait = mfa.wait_seconds(request.user, request)
-        if wait:  # wrong passwords and codes here count like at the login (access.throttle)
-            form.add_error(
-                None,
-                _("Too many failed attempts. Please wait %(minutes)s minute(s) and try again.")
-                % {"minutes": -(-wait // 60)},
+        try:  # wrong passwords and codes here count like at the login (access.throttle)
+            check_password_again(
+                user=request.user,
+                password=d["password"],
+                purpose="break_glass",
+                request=request,
+                clear=not has_factor,
             )
-        elif not request.user.check_password(d["password"]):
-            throttle.register_failure(request.user.get_username(), audit.client_address(request))
-            audit.record(actor=request.user, action="auth.reauth_failed", request=request,
-                         detail={"for": "break_glass"})  # fmt: skip
-            form.add_error("password", _("The password is not right."))
+            refused = None
+        except PasswordAgainRefused as exc:
+            refused = exc
+        if refused is not None:
+            form.add_error(None if refused.wait else "password", str(refused))
         elif has_factor and not mfa.verify(
             user=request.user, code=d["code"], request=request, purpose="break_glass"
         ):

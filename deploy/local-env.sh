@@ -22,6 +22,8 @@ XINYU_SERVE_STATIC=1
 XINYU_BIND=127.0.0.1:$port
 XINYU_BASE_URL=http://127.0.0.1:$port
 XINYU_WEB_WORKERS=${XINYU_WEB_WORKERS:-3}
+XINYU_AUDIT_CHECKPOINT_FILE=$(pwd)/var/$db-audit-checkpoints.jsonl
+XINYU_AUDIT_CHECKPOINT_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')
 ENV
   echo "wrote $file (loopback only: XINYU_HTTPS=0)"
 fi

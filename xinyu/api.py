@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Router, Schema, Swagger
+from ninja.errors import HttpError
 from ninja.operation import Operation
 from ninja.utils import normalize_path
 
@@ -38,6 +39,7 @@ from care.reports.api import router as care_router
 from org.models import ImportJob
 from screening.campaigns.api import router as screening_router
 from xinyu.web.people import selectors
+from xinyu.web.people.services import search_wait
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # keeps OFFSET far from any database's integer limit
@@ -281,6 +283,9 @@ def list_students(
     q = selectors.clean_query(q)
     if class_id is not None and selectors.visible_class_or_none(user, class_id) is None:
         raise Http404
+    wait = search_wait(request, q, via="api")  # throttled like the page (issue 19 finding 3)
+    if wait:
+        raise HttpError(429, f"Too many searches; retry after {wait} s")
     meta, students = _paged(selectors.student_rows(user, q=q, class_id=class_id), page, page_size)
     items = [
         {

@@ -24,6 +24,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Error reports (the DEBUG page, the admins' e-mail) never show what a form sent (xinyu/errors.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "xinyu.errors.NoPostDataFilter"
 ALLOWED_HOSTS = [
     h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
@@ -251,6 +253,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+if os.environ.get("XINYU_AUDIT_SYSLOG"):  # the audit checkpoints, copied to syslog → the external collector
+    _syslog = os.environ["XINYU_AUDIT_SYSLOG"]
+    _host, _, _port = _syslog.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": _syslog if _syslog.startswith("/") else (_host, int(_port or 514)),
+        "facility": "auth",
+    }
+    LOGGING["loggers"] = {
+        "xinyu.audit.checkpoint": {
+            "handlers": ["audit_syslog", "console"],
+            "level": "INFO",
+            "propagate": False,
+        }
+    }
 
 # Cache: progress of long jobs (roster imports) and throttles. Per-process memory by default; Redis when set.
 CACHES = {
@@ -283,6 +300,14 @@ XINYU_BASE_URL = os.environ.get("XINYU_BASE_URL", "http://127.0.0.1:8000")  # li
 XINYU_ESCALATION_SECONDS = float(os.environ.get("XINYU_ESCALATION_SECONDS", "60"))
 XINYU_HEARTBEAT_SECONDS = float(os.environ.get("XINYU_HEARTBEAT_SECONDS", "30"))
 XINYU_HEARTBEAT_MAX_AGE = float(os.environ.get("XINYU_HEARTBEAT_MAX_AGE", "120"))  # /readyz (xinyu/health.py)
+# The audit chain's external anchor (access/checkpoint.py): where the signed heads go, how often, the key that signs
+# them (not in the database; SECRET_KEY when unset), and a syslog address ("host:514" or "/dev/log") to copy them to.
+XINYU_AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "XINYU_AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.jsonl")
+)
+XINYU_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("XINYU_AUDIT_CHECKPOINT_SECONDS", "300"))
+XINYU_AUDIT_CHECKPOINT_KEY = os.environ.get("XINYU_AUDIT_CHECKPOINT_KEY", "")
+XINYU_AUDIT_SYSLOG = os.environ.get("XINYU_AUDIT_SYSLOG", "")
 CELERY_BEAT_SCHEDULE = {
     "care-escalate-alerts": {"task": "care.escalate_alerts", "schedule": XINYU_ESCALATION_SECONDS},
     "schoolwork-key-time-reminders": {"task": "schoolwork.remind_key_times", "schedule": 3600},
@@ -298,11 +323,21 @@ CELERY_BEAT_SCHEDULE = {
     "care-task-reminders": {"task": "care.send_task_reminders", "schedule": 3600.0},
     "counseling-appointment-reminders": {"task": "counseling.remind_appointments", "schedule": 900.0},
     "counseling-overdue-messages": {"task": "counseling.remind_overdue_messages", "schedule": 300.0},
+    # Anonymous senders' arrivals and code reads, as hourly counts in the audit trail (docs/privacy.md).
+    "counseling-anonymous-digest": {
+        "task": "counseling.audit_anonymous_digest",
+        "schedule": crontab(minute=1),
+    },
     # Supervision rollups (R-7.2): the schools changed since the last run every 5 minutes; all of them nightly.
     "supervision-rollup-incremental": {"task": "supervision.rollup_incremental", "schedule": 300.0},
     "supervision-rollup-full": {"task": "supervision.rollup_full", "schedule": crontab(hour=2, minute=30)},
     # The retention schedule (docs/privacy.md): nightly, after the rollup, on the bulk queue.
     "access-purge-retention": {"task": "access.purge_retention", "schedule": crontab(hour=3, minute=30)},
+    # The audit chain's head, signed and written outside the database (access/checkpoint.py, issue 19).
+    "access-audit-checkpoint": {
+        "task": "access.audit_checkpoint",
+        "schedule": XINYU_AUDIT_CHECKPOINT_SECONDS,
+    },
 }
 # Care pathway (care/contacts/deadlines.py, care/referrals/deadlines.py): reach the guardians within these school days of a case's opening
 # (0 = the same day), and the calendar days each referral step may take before it is flagged overdue.

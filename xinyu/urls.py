@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.generic import RedirectView
 from django.views.static import serve
 
 from access.auth_views import Login
 from xinyu import health, metrics
 from xinyu.api import api
+from xinyu.converters import IdConverter
+
+register_converter(IdConverter, "id")  # before the apps' urls are included (they use <id:…>)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

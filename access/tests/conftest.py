@@ -19,5 +19,6 @@ def pytest_terminal_summary(terminalreporter) -> None:
         personas = len(matrix.PERSONAS)
         terminalreporter.write_line(
             f"Persona matrix: {matrix.TRIED['requests']} requests — {matrix.TRIED['routes']} routes × "
-            f"({personas} personas + anonymous), each answer checked against the tier table"
+            f"({personas} personas + anonymous), each answer checked against the tier table; "
+            f"{matrix.REFUSALS['audited']} refusals, each found once on the audit trail"
         )

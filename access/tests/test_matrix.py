@@ -385,6 +385,7 @@ def _roster_seen(world, persona: str, after_seq: int) -> set[str]:
 
 
 TRIED: dict[str, int] = {"routes": 0, "requests": 0}  # printed by access/tests/conftest.py (docs/security.md)
+REFUSALS: dict[str, int] = {"audited": 0}  # refusals found on the audit trail, printed beside TRIED
 
 
 @pytest.mark.parametrize("name", sorted(PAGE))
@@ -404,7 +405,7 @@ def test_each_persona_gets_what_the_tier_table_gives_them(name, world, client, f
     got, wanted = {}, {}
     client.logout()
     got["anonymous"], wanted["anonymous"] = request(url, **expect.body).status_code, expect.anonymous
-    wrong_rosters = {}
+    wrong_rosters, unaudited = {}, {}
     for persona in PERSONAS:
         client.force_login(getattr(world, persona))
         last_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
@@ -417,11 +418,21 @@ def test_each_persona_gets_what_the_tier_table_gives_them(name, world, client, f
             seen = _roster_seen(world, persona, last_seq)
             if seen != ROSTER.get(persona, set()):
                 wrong_rosters[persona] = seen
+        if status in (403, 404):  # issue 19 finding 4: every refusal on the trail, once
+            refusals = [
+                e.action
+                for e in AuditEvent.objects.filter(seq__gt=last_seq, actor=getattr(world, persona))
+                if e.action == "access.denied" or e.action.endswith(("refused", "_denied"))
+            ]
+            if len(refusals) != 1:
+                unaudited[persona] = refusals
         client.logout()
     TRIED["routes"] += 1
     TRIED["requests"] += len(got)
+    REFUSALS["audited"] += sum(1 for p in PERSONAS if got[p] in (403, 404) and p not in unaudited)
     assert got == wanted
     assert wrong_rosters == {}, "students seen in the roster list differ from the tier table"
+    assert unaudited == {}, "a refusal (403/404) without exactly one audit event"
 
 
 def test_the_django_admin_refuses_every_persona(world, client):

@@ -9,7 +9,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import grants, roles_of, visible_students
+from access.policy import clinical_student_q, grants, roles_of, visible_students
 from access.tiers import Tier
 from care.alerts.levels import ALERT_LEVELS, RiskLevel
 from care.models import Alert, AlertRoute, AlertStage, CaseStatus, Channel, LevelRecord, Notification
@@ -243,6 +243,10 @@ def current_level(student: Student) -> LevelRecord | None:
 def _tier_exists(user: User, tier: Tier):
     if not grants(user, tier):
         return Value(False)
+    if (
+        tier == Tier.T3
+    ):  # the reasons and the history are clinical text: CLINICAL_ROLES only (issue 19 finding 5)
+        return Exists(Student.objects.filter(clinical_student_q(user), pk=OuterRef("pk")))
     return Exists(visible_students(user, tier).filter(pk=OuterRef("pk")))
 
 

@@ -6,6 +6,6 @@ from care.alerts import views
 
 urlpatterns = [
     path("alerts/", views.alert_list, name="alert_list"),
-    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
-    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<id:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<id:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
 ]

@@ -12,7 +12,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import roles_of, visible_students
+from access.policy import CLINICAL_ROLES, roles_of, visible_students
 from access.tiers import Tier
 from care.alerts.levels import ALERT_LEVELS, RiskLevel
 from care.contacts.selectors import ContactStatus, contact_status
@@ -21,7 +21,6 @@ from care.plans.selectors import plan_of, readable_cases
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 
 VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices)}
-CLINICAL_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
 LIST_ROLES = CLINICAL_ROLES | {Role.SCHOOL_LEADER}
 
 

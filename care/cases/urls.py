@@ -7,8 +7,8 @@ from care.cases import views
 
 urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
-    path("cases/open/<int:student_pk>/", views.case_open, name="case_open"),
+    path("cases/open/<id:student_pk>/", views.case_open, name="case_open"),
     path("cases/follow-ups/", views.follow_up_list, name="follow_up_list"),
-    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
+    path("cases/<id:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<id:pk>/<slug:action>/", views.case_action, name="case_action"),
 ]

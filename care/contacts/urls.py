@@ -5,5 +5,5 @@ from django.urls import path
 from care.contacts import views
 
 urlpatterns = [
-    path("cases/<int:pk>/contacts/", views.contacts, name="contacts"),
+    path("cases/<id:pk>/contacts/", views.contacts, name="contacts"),
 ]

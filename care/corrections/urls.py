@@ -8,5 +8,5 @@ from care.corrections import views
 urlpatterns = [
     path("corrections/new/", views.correction_new, name="correction_new"),
     path("corrections/", views.correction_queue, name="correction_queue"),
-    path("corrections/<int:pk>/decide/", views.correction_decide, name="correction_decide"),
+    path("corrections/<id:pk>/decide/", views.correction_decide, name="correction_decide"),
 ]

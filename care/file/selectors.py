@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from access.policy import former_school_ids, role_student_q, roles_of, student_q
+from access.policy import CLINICAL_ROLES, former_school_ids, role_student_q, roles_of, student_q
 from access.tiers import Tier
 from care.file.timeline import Entry, Filters, gather, kinds, school_year_of
 from care.models import LevelRecord
@@ -31,7 +31,7 @@ from org.models import Enrollment, Node, Role, Student, User
 FILE_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR, Role.CLASS_TEACHER, Role.SCHOOL_LEADER})
 # The roles whose T3 grant opens the file's clinical view (a leader's T3 on red/orange students is "name, level,
 # status" only — DESIGN.md — so a leader reads the file at T2).
-FILE_T3_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
+FILE_T3_ROLES = CLINICAL_ROLES  # access.policy: the one list of who reads clinical text
 # Export for a transfer: the current school's psychological teacher.
 EXPORT_ROLES = frozenset({Role.PSYCH_TEACHER})
 

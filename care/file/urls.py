@@ -5,7 +5,7 @@ from django.urls import path
 from care.file import views
 
 urlpatterns = [
-    path("students/<int:pk>/file/", views.file_detail, name="file_detail"),
-    path("students/<int:pk>/file/print/", views.file_print, name="file_print"),
-    path("students/<int:pk>/file/pdf/", views.file_pdf, name="file_pdf"),
+    path("students/<id:pk>/file/", views.file_detail, name="file_detail"),
+    path("students/<id:pk>/file/print/", views.file_print, name="file_print"),
+    path("students/<id:pk>/file/pdf/", views.file_pdf, name="file_pdf"),
 ]

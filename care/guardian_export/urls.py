@@ -7,5 +7,5 @@ from care.guardian_export import views
 
 urlpatterns = [
     path("family/export/", views.guardian_export_page, name="guardian_export"),
-    path("family/export/<int:pk>/download/", views.guardian_export_download, name="guardian_export_download"),
+    path("family/export/<id:pk>/download/", views.guardian_export_download, name="guardian_export_download"),
 ]

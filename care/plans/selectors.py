@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from access.policy import NOTHING, role_student_q, roles_of
+from access.policy import CLINICAL_ROLES, NOTHING, role_student_q, roles_of
 from access.tiers import Tier
 from care.models import Case, CaseStatus, CrisisStep, Plan, PlanAction
 from org.models import Enrollment, EnrollmentStatus, Post, Role, Student, User
 
-READER_ROLES = frozenset({Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR})
+READER_ROLES = CLINICAL_ROLES  # access.policy: the one list of who reads clinical text
 WRITER_ROLES = frozenset({Role.PSYCH_TEACHER})
 # The staff of a school who may own an action of a plan.
 OWNER_ROLES = (Role.PSYCH_TEACHER, Role.CLASS_TEACHER, Role.SCHOOL_LEADER, Role.TEACHER)

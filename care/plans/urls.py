@@ -5,8 +5,8 @@ from django.urls import path
 from care.plans import views
 
 urlpatterns = [
-    path("cases/<int:pk>/plan/", views.plan, name="plan"),
+    path("cases/<id:pk>/plan/", views.plan, name="plan"),
     path("tasks/", views.my_tasks, name="my_tasks"),
-    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
-    path("tasks/crisis/<int:pk>/done/", views.crisis_step_done, name="crisis_step_done"),
+    path("tasks/<id:pk>/done/", views.task_done, name="task_done"),
+    path("tasks/crisis/<id:pk>/done/", views.crisis_step_done, name="crisis_step_done"),
 ]

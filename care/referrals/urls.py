@@ -5,10 +5,10 @@ from django.urls import path
 from care.referrals import views
 
 urlpatterns = [
-    path("cases/<int:pk>/referrals/", views.case_referrals, name="case_referrals"),
+    path("cases/<id:pk>/referrals/", views.case_referrals, name="case_referrals"),
     path("referrals/", views.referral_list, name="referrals"),
-    path("referrals/<int:pk>/", views.referral_detail, name="referral"),
-    path("referrals/<int:pk>/move/", views.referral_move, name="referral_move"),
-    path("referrals/<int:pk>/feedback/", views.referral_feedback, name="referral_feedback"),
+    path("referrals/<id:pk>/", views.referral_detail, name="referral"),
+    path("referrals/<id:pk>/move/", views.referral_move, name="referral_move"),
+    path("referrals/<id:pk>/feedback/", views.referral_feedback, name="referral_feedback"),
     path("institutions/", views.institutions, name="institutions"),
 ]

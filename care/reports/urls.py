@@ -8,5 +8,5 @@ urlpatterns = [
     path("reports/", views.report_queue, name="report_queue"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/mine/", views.report_mine, name="report_mine"),
-    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<id:pk>/", views.report_detail, name="report_detail"),
 ]

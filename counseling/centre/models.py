@@ -135,6 +135,12 @@ class Message(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Unlinkable in the audit trail (issue 19 finding 8): an anonymous message is named there by a random
+    # reference, never its sequential id, and its arrival and its reads with the code are recorded later, as
+    # counts in an hourly digest (services.audit_anonymous_digest), not next to the sender's own events.
+    audit_ref = models.CharField(max_length=24, blank=True)
+    arrival_audited = models.BooleanField(default=True)
+    code_reads_pending = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-risk_class", "reply_due", "pk"]
@@ -160,6 +166,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk}"
+
+    @property
+    def audit_object_id(self) -> str:
+        """How the audit trail names this message: its id, or for an anonymous one its random reference."""
+        return f"anon-{self.audit_ref}" if self.anonymous and self.audit_ref else str(self.pk)
 
     @property
     def imminent(self) -> bool:

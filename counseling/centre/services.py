@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -476,6 +477,8 @@ def leave_message(
         student=None if anonymous else student,
         anonymous=anonymous,
         code_hash=code_hash(code) if code else "",
+        audit_ref=secrets.token_hex(8) if anonymous else "",
+        arrival_audited=not anonymous,
         body=body,
         submit_key=submit_key,
         created_at=now,
@@ -527,14 +530,16 @@ def leave_message(
                         source_id=str(message.pk),
                         now=now,
                     )
-            # Anonymous: no actor, no student, no address in the trail — only that a message arrived.
-            audit.record(
-                actor=None if anonymous else user,
-                action="counseling.message.leave",
-                obj=message,
-                student_id=None if anonymous else student.pk,
-                detail={"anonymous": anonymous, "crisis": result.crisis, "class": result.risk_class},
-            )
+            # Anonymous: nothing now — an event here, next to the sender's own, would link them; the arrival is
+            # counted in the next hourly digest (audit_anonymous_digest, issue 19 finding 8).
+            if not anonymous:
+                audit.record(
+                    actor=user,
+                    action="counseling.message.leave",
+                    obj=message,
+                    student_id=student.pk,
+                    detail={"anonymous": False, "crisis": result.crisis, "class": result.risk_class},
+                )
     except IntegrityError:  # the same form sent twice at once: the first one won
         return Message.objects.get(submit_key=submit_key), None, False
     return message, code, True
@@ -565,7 +570,9 @@ def open_with_code(
     client address, per signed-in account and per bucket of the code space; after the free ones each further try
     waits longer (30 s, 60 s, … up to 15 minutes), never a permanent lock, and a correct code after the wait
     opens the message. While a wait runs the code is not even looked up (429). An unknown and a wrong code get
-    the same answer (404). Failures are audited without the code (only its bucket); a successful read is
+    the same answer (404). The bucket's count slows only a client that has failed itself, so other people's wrong
+    guesses never lock out the holder of the right code (issue 19 finding 7). Failures are audited without any
+    part of the code; a successful read is
     audited with no actor and no address, so no login is tied to the anonymous message. ``now`` is epoch
     seconds (the throttle's clock; tests pass it)."""
     from access import throttle
@@ -577,7 +584,7 @@ def open_with_code(
             actor=user,
             action="counseling.message.code_throttled",
             request=request,
-            detail={"bucket": keys["bucket"], "wait": wait},
+            detail={"wait": wait},  # no part of the code: its first characters would narrow whose it is
         )
         refusal = CentreError(
             _("Too many wrong codes. Please wait %(minutes)s minute(s) and try again.")
@@ -590,15 +597,52 @@ def open_with_code(
     if message is None:
         throttle.fail(CODE_SCOPE, keys, now)
         # A single wrong code is most often the sender's typo: recorded without actor or address (who tried a
-        # code would mark them as an anonymous sender) and without the code, only its bucket. A burst that
-        # runs into the wait is recorded with who and where (code_throttled above): that is a guesser.
-        audit.record(actor=None, action="counseling.message.code_wrong", detail={"bucket": keys["bucket"]})
+        # code would mark them as an anonymous sender) and without any part of the code. A burst that runs into
+        # the wait is recorded with who and where (code_throttled above): that is a guesser.
+        audit.record(actor=None, action="counseling.message.code_wrong", detail={})
         raise CentreError(_("No message has that code. Check it and try again."), 404)
     if user is not None:
         throttle.forget(CODE_SCOPE, "account", str(user.pk))  # the address and the bucket keep their counts
-    # Who reads with the code is not recorded: that would tie the anonymous sender to a login.
-    audit.record(actor=None, action="counseling.message.read_code", obj=message, detail={})
+    # Who reads with the code is not recorded, nor when: an event now would tie the anonymous sender to the events
+    # around it. The read is counted on the message and recorded in the next hourly digest.
+    Message.objects.filter(pk=message.pk).update(code_reads_pending=F("code_reads_pending") + 1)
     return message
+
+
+def audit_anonymous_digest(now: dt.datetime | None = None) -> audit.AuditEvent | None:
+    """匿名留言审计汇总 — one audit event per hour for what anonymous senders did before the hour began: how many
+    anonymous messages arrived (and how many were crises) and how many times a reply was read with a code. No
+    object, no actor, no address, no time finer than the hour: the trail shows the centre's anonymous work
+    without an event beside any sender's own (issue 19 finding 8; docs/privacy.md). Run hourly (Celery beat);
+    returns the event, or None when there was nothing to record."""
+    now = now or timezone.now()
+    hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        arrived = list(
+            Message.objects.select_for_update()
+            .filter(anonymous=True, arrival_audited=False, created_at__lt=hour)
+            .values_list("pk", "crisis")
+        )
+        reads = list(
+            Message.objects.select_for_update()
+            .filter(code_reads_pending__gt=0)
+            .values_list("pk", "code_reads_pending")
+        )
+        if not arrived and not reads:
+            return None
+        Message.objects.filter(pk__in=[pk for pk, _c in arrived]).update(arrival_audited=True)
+        for pk, n in reads:
+            Message.objects.filter(pk=pk).update(code_reads_pending=F("code_reads_pending") - n)
+        return audit.record(
+            actor=None,
+            action="counseling.message.anonymous_digest",
+            detail={
+                "before": hour.isoformat(),
+                "arrived": len(arrived),
+                "crisis": sum(1 for _pk, crisis in arrived if crisis),
+                "code_reads": sum(n for _pk, n in reads),
+            },
+        )
 
 
 def _require_on_duty(user: User, message: Message, now: dt.datetime, request, refused: str, why: str) -> None:

@@ -12,3 +12,11 @@ def remind_overdue_messages() -> int:
     from counseling.centre.services import remind_overdue_messages as remind
 
     return remind()
+
+
+@shared_task(name="counseling.audit_anonymous_digest")
+def audit_anonymous_digest() -> bool:
+    """The hourly digest of what anonymous senders did (issue 19 finding 8; Celery beat, hourly; idempotent)."""
+    from counseling.centre.services import audit_anonymous_digest as digest
+
+    return digest() is not None

@@ -28,6 +28,7 @@ from counseling.rooms import links, selectors, services, workload
 from counseling.rooms.models import NextStep, SessionKind, Slot, Topic, Weekday
 from counseling.rooms.services import TOLD, CounselingError
 from org.models import Role
+from xinyu.converters import id_or_zero
 
 
 def _fail(request: HttpRequest, exc: CounselingError) -> HttpResponse:
@@ -59,7 +60,7 @@ def book(request: HttpRequest) -> HttpResponse:
         if chosen is None:
             raise Http404
     if request.method == "POST":
-        slot = Slot.objects.select_related("room").filter(pk=request.POST.get("slot") or 0).first()
+        slot = Slot.objects.select_related("room").filter(pk=id_or_zero(request.POST.get("slot"))).first()
         if chosen is None or slot is None:
             return _bad(request)
         try:
@@ -143,7 +144,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "cancel":
             services.cancel(by=request.user, appointment=appt)
         elif action == "reschedule":
-            slot = Slot.objects.filter(pk=request.POST.get("slot") or 0, room=appt.room).first()
+            slot = Slot.objects.filter(pk=id_or_zero(request.POST.get("slot")), room=appt.room).first()
             if slot is None:
                 return _bad(request)
             services.reschedule(by=request.user, appointment=appt, slot=slot)

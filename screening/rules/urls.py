@@ -4,5 +4,5 @@ from screening.rules import views
 
 urlpatterns = [
     path("level-rules/", views.level_rules_home, name="level_rules_home"),
-    path("level-rules/<int:pk>/", views.level_rules, name="level_rules"),
+    path("level-rules/<id:pk>/", views.level_rules, name="level_rules"),
 ]

@@ -176,6 +176,18 @@ def test_a_wrong_password_is_refused_and_audited(world, family, login):
     assert AuditEvent.objects.filter(action="auth.reauth_failed", actor=world.guardian).exists()
 
 
+def test_guessing_the_export_password_is_slowed_like_a_login(world, family, login):
+    """Issue 19 finding 6: twelve wrong passwords, then the right one, was accepted at once."""
+    client = login(world.guardian)
+    for _ in range(12):
+        assert _ask(client, world, password="not-my-password").status_code == 400
+    got = _ask(client, world, password=PASSWORD)
+    assert got.status_code == 400 and ("请等待" in got.content.decode() or "wait" in got.content.decode())
+    assert not GuardianExport.objects.exists()
+    assert AuditEvent.objects.filter(action="auth.reauth_throttled", actor=world.guardian).exists()
+    assert AuditEvent.objects.filter(action="auth.reauth_failed", actor=world.guardian).count() >= 5
+
+
 def test_the_link_expires_and_the_purge_removes_the_zip(
     world, family, login, settings, django_capture_on_commit_callbacks
 ):

@@ -166,13 +166,33 @@ def test_the_list_masks_the_student_number_row_by_row(world, login):
 # --- search and pages -------------------------------------------------------------------------------------------
 
 
-def test_search_finds_a_name_or_a_whole_student_number_but_not_a_prefix(world, login):
-    client = login(world.class_teacher)
+def test_search_matches_only_what_the_viewer_is_shown(world, login):
+    """Issue 19 finding 3: a whole 学籍号 matched for a viewer shown only its last four characters (or none), so
+    237 calls recovered a masked number."""
+    client = login(world.class_teacher)  # shown the last four characters
     assert names(client.get("/api/students", {"q": "小红"})) == {"王小红"}
-    assert names(client.get("/api/students", {"q": "G110108201503010011"})) == {"李小明"}
-    assert names(client.get("/api/students", {"q": "G1101082015"})) == set()
     assert names(client.get("/api/students", {"q": "0012"})) == {"王小红"}  # the 4 characters shown
+    assert names(client.get("/api/students", {"q": "G110108201503010011"})) == set()  # never shown whole
+    assert names(client.get("/api/students", {"q": "G1101082015"})) == set()
     assert names(client.get("/api/students", {"q": "张小华"})) == set()  # another class
+    psych = login(world.psych)  # shown the whole number (T3)
+    assert names(psych.get("/api/students", {"q": "G110108201503010011"})) == {"李小明"}
+    plain = login(world.teacher)  # name and class only: no part of the number
+    assert names(plain.get("/api/students", {"q": "0012"})) == set()
+
+
+def test_searching_students_is_throttled_per_account_and_audited(world, login, settings):
+    settings.XINYU_SEARCH_THROTTLE = {"user": {"free": 5}}
+    client = login(world.class_teacher)
+    for i in range(5):
+        assert client.get("/api/students", {"q": f"{i:04d}"}).status_code == 200
+    assert client.get("/api/students", {"q": "0012"}).status_code == 429
+    assert client.get("/org/students/", {"q": "0012"}).status_code == 429
+    refused = AuditEvent.objects.filter(action="student.search_throttled", actor=world.class_teacher)
+    assert refused.count() == 2
+    other = login(world.psych)  # someone else is not slowed
+    assert other.get("/api/students", {"q": "0012"}).status_code == 200
+    assert client.get("/api/students").status_code == 200  # listing without a search is not a search
 
 
 def test_students_come_in_pages(world, login):

@@ -73,6 +73,25 @@ def test_a_class_teacher_sees_the_level_colour_but_not_the_history(world):
     assert list(level_history(world.class_teacher, world.student_a1)) == []
 
 
+def test_a_school_leader_sees_a_red_students_level_but_never_the_psychological_teachers_note(world, login):
+    """Issue 19 finding 5: the leader read the triage note in the level history on the student page, while the
+    file page told the same leader that reasons are for psychological teachers only."""
+    from django.urls import reverse
+
+    _confirm(world, "red")
+    assert (
+        visible_students(world.leader, Tier.T3).filter(pk=world.student_a1.pk).exists()
+    )  # name, level, status
+    assert list(level_history(world.leader, world.student_a1)) == []
+    page = login(world.leader).get(reverse("org:student_detail", kwargs={"pk": world.student_a1.pk}))
+    body = page.content.decode()
+    assert page.status_code == 200 and "level-history" not in body and "谈话后确认" not in body
+    assert "原因仅心理教师可见" in body or "reasons stay with the psychological teacher" in body
+    # … while the psychological teacher reads it there.
+    mine = login(world.psych).get(reverse("org:student_detail", kwargs={"pk": world.student_a1.pk}))
+    assert "谈话后确认" in mine.content.decode()
+
+
 def test_a_class_teacher_never_sees_an_alert(world, raise_red):
     raise_red()
     assert list(alerts_for(world.class_teacher)) == []

@@ -38,8 +38,13 @@ def test_an_anonymous_message_stores_no_one_and_gives_a_code_shown_once(world, l
     assert message.student is None and message.anonymous
     assert message.code_hash == services.code_hash(code) and code not in message.code_hash
     assert page["Cache-Control"] == "no-store"
-    events = list(AuditEvent.objects.filter(seq__gt=before))
-    assert [(e.actor_id, e.student_id, e.address, e.actor_label) for e in events] == [(None, None, None, "")]
+    # Nothing in the trail now, next to the sender's own events (issue 19 finding 8) …
+    assert not AuditEvent.objects.filter(seq__gt=before).exists()
+    # … the arrival is counted in the digest of the hour, with no actor, object, address or finer time.
+    digest = services.audit_anonymous_digest(now=timezone.now() + dt.timedelta(hours=1))
+    assert (digest.actor_id, digest.student_id, digest.address, digest.object_id) == (None, None, None, "")
+    assert digest.detail["arrived"] == 1 and digest.detail["code_reads"] == 0
+    assert services.audit_anonymous_digest(now=timezone.now() + dt.timedelta(hours=1)) is None  # once
     # The same form sent again: stored once, the code is not shown again.
     again = _leave(client, "最近心情不好，想找人聊聊", anonymous=True)
     assert Message.objects.count() == 1 and code not in again.content.decode()
@@ -59,9 +64,33 @@ def test_the_sender_reads_the_reply_with_their_code_and_a_wrong_code_finds_nothi
     assert page.status_code == 200 and "你好，我们在。" in page.content.decode()
     wrong = client.post(reverse("counseling:centre_read_code"), {"code": "2222-2222-2222"})
     assert wrong.status_code == 404 and "你好，我们在。" not in wrong.content.decode()
-    # Reading with the code ties no login to the message.
-    read = AuditEvent.objects.filter(action="counseling.message.read_code").get()
-    assert read.actor_id is None and read.address is None
+    # Reading with the code ties no login to the message: no event now; a count in the hour's digest.
+    assert not AuditEvent.objects.filter(action="counseling.message.read_code").exists()
+    digest = services.audit_anonymous_digest(now=timezone.now() + dt.timedelta(hours=1))
+    assert digest.detail["code_reads"] == 1 and digest.object_id == "" and digest.actor_id is None
+
+
+def test_the_audit_trail_cannot_link_an_anonymous_sender_to_their_message(world, login):
+    """Issue 19 finding 8: the sender's login was the event just before the anonymous message."""
+    client = login(world.student)
+    code = re.search(
+        r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", _leave(client, "我想说说心里话", True).content.decode()
+    ).group(0)
+    client.post(reverse("counseling:centre_read_code"), {"code": code})
+    message = Message.objects.get()
+    put_on_duty(world)
+    services.reply_to_message(
+        user=world.district_counselor, message=message, body="我们在，慢慢说。", risk_label="none"
+    )
+    services.audit_anonymous_digest(now=timezone.now() + dt.timedelta(hours=1))
+    trail = list(AuditEvent.objects.order_by("seq"))
+    # The message's sequential id appears nowhere (it would place it between named messages' events) …
+    assert not [e for e in trail if e.object_type == "counseling.message" and e.object_id == str(message.pk)]
+    # … the counselor's reply names it by its random reference, and nothing the student did names it at all.
+    reply = [e for e in trail if e.object_id == message.audit_object_id]
+    assert reply and all(e.actor_id == world.district_counselor.pk for e in reply)
+    mine = [e for e in trail if e.actor_id == world.student.pk]
+    assert mine and not [e for e in mine if e.object_id == message.audit_object_id or "anon" in str(e.detail)]
 
 
 def test_an_anonymous_crisis_alerts_the_counselor_on_duty_at_once_and_shows_the_hotlines(world, login):

@@ -324,3 +324,12 @@ def test_a_district_administrator_sets_the_links_and_bad_input_changes_nothing(w
         {"number": "010-1234", "name": "海淀区热线"},
     ]
     assert AuditEvent.objects.filter(action="counseling.links.set", actor=world.district_admin).count() == 1
+
+
+@pytest.mark.parametrize("slot", ["abc", "", "1e3", "９", "9" * 25, "-1"])
+def test_a_booking_form_with_a_slot_that_is_not_an_id_is_answered_not_an_error(world, login, slot):
+    """Issue 19 finding 9: ``slot=abc`` on booking answered 500."""
+    make_slot(make_room(world.campus_a_main), world.psych, tomorrow_at(10))
+    page = login(world.student).post(reverse("counseling:room_book"), {"slot": slot, "key": "k" * 16})
+    assert page.status_code in (400, 404)
+    assert not Appointment.objects.exists()

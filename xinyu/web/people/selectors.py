@@ -171,9 +171,12 @@ def student_rows(user: User, *, q: str = "", class_id: int | None = None) -> Que
     if class_id is not None:
         qs = qs.filter(enrollments__status=EnrollmentStatus.ACTIVE, enrollments__school_class_id=class_id)
     if q:
-        match = Q(name__icontains=q) | Q(student_no__iexact=q)
+        # A search matches only what the viewer is shown (issue 19 finding 3: matching a whole 学籍号 for a viewer
+        # shown four characters, or none, let 237 calls recover one): the name; the last four characters where
+        # the viewer sees them (the full roster record); the whole number only where it is shown unmasked (T3).
+        match = Q(name__icontains=q)
         if len(q) == 4:
-            match |= Q(student_no__endswith=q)  # the four characters everyone is shown
+            match |= Q(student_no__endswith=q) & full_roster_q(user)
         if may_t3:
             match |= Q(student_no__icontains=q) & student_q(user, Tier.T3)
         qs = qs.filter(match)

@@ -7,5 +7,5 @@ urlpatterns = [
     path("schools/", views.school_list, name="school_list"),
     path("classes/", views.class_list, name="class_list"),
     path("students/", views.student_list, name="student_list"),
-    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    path("students/<id:pk>/", views.student_detail, name="student_detail"),
 ]

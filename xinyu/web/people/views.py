@@ -17,6 +17,7 @@ from access.routes import policy
 from access.tiers import Tier
 from xinyu.web.people import selectors
 from xinyu.web.people.sections import sections_for
+from xinyu.web.people.services import search_wait
 from xinyu.web.slips.selectors import may_print_passwords
 
 PAGE_SIZE = 25
@@ -96,6 +97,14 @@ def student_list(request: HttpRequest) -> HttpResponse:
     school_class = selectors.visible_class_or_none(request.user, class_id)
     if class_id is not None and school_class is None:
         raise Http404
+    wait = search_wait(request, q)
+    if wait:
+        return render(
+            request,
+            "org/student_list.html",
+            {"q": q, "school_class": school_class, "sees_students": True, "search_wait": -(-wait // 60)},
+            status=429,
+        )
     page = _page(request, selectors.student_rows(request.user, q=q, class_id=class_id))
     rows = list(page.object_list)
     for s in rows:

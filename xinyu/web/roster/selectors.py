@@ -38,11 +38,16 @@ def school_codes(user: User) -> list[dict]:
     for node in roots:
         within |= Q(path__startswith=node.path)
     schools = list(  # open schools only: a closed one (撤销, xinyu.web.orgadmin) takes no new rows
-        Node.objects.schools().filter(within, closed_on__isnull=True).order_by("path").values("id", "name", "code")
+        Node.objects.schools()
+        .filter(within, closed_on__isnull=True)
+        .order_by("path")
+        .values("id", "name", "code")
     )
     campuses: dict[int, list[dict]] = {}
     for c in (
-        Node.objects.filter(kind=NodeKind.CAMPUS, parent_id__in=[s["id"] for s in schools], closed_on__isnull=True)
+        Node.objects.filter(
+            kind=NodeKind.CAMPUS, parent_id__in=[s["id"] for s in schools], closed_on__isnull=True
+        )
         .order_by("path")
         .values("parent_id", "name", "code")
     ):

@@ -4,6 +4,6 @@ from xinyu.web.slips import views
 
 app_name = "slips"
 urlpatterns = [
-    path("class/<int:pk>/", views.class_slips, name="class"),
+    path("class/<id:pk>/", views.class_slips, name="class"),
     path("staff/", views.staff_activation, name="staff"),
 ]

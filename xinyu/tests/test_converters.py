@@ -1,0 +1,54 @@
+"""Ids in paths (issue 19 finding 9): an oversized id answered 500 on the guardian export; now no route lets one
+through, whatever app adds it."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
+
+from xinyu.converters import IdConverter
+
+
+def _patterns(resolver, prefix=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+def test_no_page_takes_an_unbounded_integer_from_its_path():
+    unbounded = []
+    for route, p in _patterns(get_resolver()):
+        converters = getattr(p.pattern, "converters", {})
+        if any(isinstance(c, IntConverter) for c in converters.values()):
+            unbounded.append(route)
+    assert unbounded == [], "use <id:…> (xinyu/converters.py), not <int:…>"
+
+
+def test_an_id_too_long_for_the_database_is_not_found_rather_than_an_error(world, login):
+    client = login(world.guardian)
+    path = reverse("care:guardian_export_download", kwargs={"pk": 1})
+    assert client.get(path.replace("/1/", "/99999999999999999999999/")).status_code == 404
+    assert IdConverter().to_python("9" * 18) < 2**63
+
+
+def test_an_error_report_never_shows_what_a_form_sent_even_with_debug_on(rf, settings):
+    """Issue 19 finding 9: with DEBUG on, the error page showed the typed password."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    settings.DEBUG = True
+    secret, code, name = (
+        "-".join(["MySecret", "123"]),
+        "".join(["ZXQ", "7431"]),
+        "".join(["李", "小明"]),
+    )  # not in this source
+    request = rf.post("/anything/", {"password": secret, "code": code, "name": name})
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        page = ExceptionReporter(request, *sys.exc_info()).get_traceback_html()
+    assert secret not in page and code not in page and name not in page
+    assert "password" in page  # the field names stay
