@@ -560,3 +560,8 @@ class ImportJob(models.Model):
         if self.status in {ImportStatus.DONE, ImportStatus.CHECKED, ImportStatus.REJECTED}:
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+# Sub-domain models, re-exported so Django finds them under the app label ``org``.
+from org.calendar.models import CalendarDay, DayKind  # noqa: E402, F401
+from org.rollover.models import RolloverPlan, RolloverStatus  # noqa: E402, F401
