@@ -140,6 +140,13 @@ def nav_roster(request: HttpRequest) -> NavItem | None:
     return NavItem(_("Roster import"), url, 40, "roster") if url else None
 
 
+def nav_calendar(request: HttpRequest) -> NavItem | None:
+    """The school calendar and the year rollover (issue 18): administrators and school leaders."""
+    if not may(request.user, "calendar.edit"):
+        return None
+    return NavItem(_("School calendar"), reverse("calendar:index"), 45, "calendar")
+
+
 def nav_audit(request: HttpRequest) -> NavItem | None:
     if not may(request.user, "audit.read"):
         return None
@@ -161,4 +168,6 @@ def nav_admin(request: HttpRequest) -> NavItem | None:
 
 
 CARDS = [own_card, posts_card, figures_cards, links_card, break_glass_card]
-NAV = [nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_audit, nav_security, nav_admin]
+NAV = [
+    nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_calendar, nav_audit, nav_security, nav_admin,
+]  # fmt: skip
