@@ -1,4 +1,4 @@
-"""The year rollover (学年升级, issue 18, build 4): preview counts and changes nothing; confirm moves classes up a
+"""(In org/tests: it uses the roster-import test helpers of xinyu.web, which only org/tests may import.) The year rollover (学年升级, issue 18, build 4): preview counts and changes nothing; confirm moves classes up a
 grade, graduates the final grade, ends class-teacher posts, keeps every student's file; a second run is refused
 and changes nothing; next year's roster import is accepted afterwards."""
 
