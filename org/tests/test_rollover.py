@@ -1,6 +1,7 @@
-"""(In org/tests: it uses the roster-import test helpers of xinyu.web, which only org/tests may import.) The year rollover (学年升级, issue 18, build 4): preview counts and changes nothing; confirm moves classes up a
-grade, graduates the final grade, ends class-teacher posts, keeps every student's file; a second run is refused
-and changes nothing; next year's roster import is accepted afterwards."""
+"""The year rollover (学年升级, issue 18, build 4; ``org/rollover``): preview counts and changes nothing; confirm
+moves classes up a grade, graduates the final grade, ends class-teacher posts, keeps every student's file; a second
+run is refused and changes nothing; next year's roster import is accepted afterwards. (Here in org/tests: it uses
+xinyu.web's roster-import test helpers, which only org/tests may import.)"""
 
 from __future__ import annotations
 
