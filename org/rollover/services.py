@@ -327,6 +327,18 @@ def confirm(
     return plan
 
 
+def rolled_over(from_year_id: int | None) -> dict[int, int]:
+    """{school id: next year's id} for the schools whose rollover from ``from_year_id`` is done: their roster
+    imports without a school year (and staff imports' classes) mean the next year."""
+    if from_year_id is None:
+        return {}
+    return dict(
+        RolloverPlan.objects.filter(from_year_id=from_year_id, status=RolloverStatus.DONE).values_list(
+            "school_id", "to_year_id"
+        )
+    )
+
+
 def staged_plan(school: Node, from_year: SchoolYear | None = None) -> RolloverPlan | None:
     q = RolloverPlan.objects.filter(school=school, status=RolloverStatus.STAGED)
     if from_year is not None:

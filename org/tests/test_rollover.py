@@ -128,3 +128,27 @@ def test_next_year_s_roster_import_is_accepted_after_the_rollover(world, next_ye
     assert job.status == ImportStatus.DONE, job.errors
     e = Student.objects.get(student_no=sno(1)).current_enrollment()
     assert (e.school_year, e.grade, e.school_class.name) == (next_year, 6, "六年级3班")
+
+
+def test_after_the_rollover_a_file_without_a_school_year_means_next_year_for_students_and_staff(
+    world, next_year, tmp_path
+):
+    first = import_file(write_csv(tmp_path / "now.csv", [student_row(1)]), node=world.haidian)  # 五年级3班
+    assert first.status == ImportStatus.DONE, first.errors
+    plan = rollover.stage(school=world.school_a, by=world.district_admin)
+    rollover.confirm(plan=plan, by=world.district_admin)
+    # Next year's roster without 学年: it must not put the student back into last year.
+    row = student_row(1, 年级="6", 班级="六年级3班")
+    job = import_file(write_csv(tmp_path / "again.csv", [row]), node=world.haidian)
+    assert job.status == ImportStatus.DONE, job.errors
+    e = Student.objects.get(student_no=sno(1)).current_enrollment()
+    assert (e.school_year, e.grade, e.school_class.name) == (next_year, 6, "六年级3班")
+    # A class teacher for next year's 六年级1班 (last year's 五年级1班, moved up).
+    staff = [{"工号": "T9101", "姓名": "新班主任", "学校代码": "S-A", "岗位": "班主任", "班级": "六年级1班"}]
+    header = ["工号", "姓名", "手机", "学校代码", "岗位", "年级", "班级", "专职"]
+    job = import_file(
+        write_csv(tmp_path / "staff.csv", staff, header=header), node=world.haidian, kind="staff"
+    )
+    assert job.status == ImportStatus.DONE, job.errors
+    post = Post.objects.get(user__username="T9101")
+    assert (post.school_class.school_year, post.school_class.grade) == (next_year, 6)
