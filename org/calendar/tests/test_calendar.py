@@ -125,6 +125,6 @@ def test_overlapping_semesters_are_refused_and_nothing_changes(world):
 
 def test_the_calendar_of_a_window_is_read_in_two_queries(world, django_assert_max_num_queries):
     services.load_national_holidays(years=[2026])
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(1):
         cal = selectors.SchoolCalendar(D(2026, 9, 1), 120, world.school_a)
         [cal.is_school_day(D(2026, 9, 1) + dt.timedelta(days=i)) for i in range(120)]
