@@ -81,6 +81,12 @@ ACTIONS: dict[str, set[str]] = {
     # Issue 18 (R1, R14): the organisation tree, classes and posts are kept on pages by the system
     # administrators — the city's for districts and everything below, a district's inside its district.
     "org.manage": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
+    # The school calendar (issue 18): the city keeps the national days and the school years, a district its own
+    # days and school years for its schools, a school its own days off (its leader); the year rollover of a
+    # school is run by its leader or the district's (or city's) administrator.
+    "calendar.year": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
+    "calendar.edit": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER},
+    "rollover.run": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER},
     # 三权分立 (issue 8 item 2; 等保 level 3 安全管理中心). The system administrators (城市/区管理员) keep accounts,
     # posts, the organisation tree and rosters (the actions above); the security administrator keeps account
     # security — disabling and enabling accounts, lifting login waits, resetting second factors, overseeing

@@ -592,3 +592,8 @@ class RosterColumnMap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node} {self.kind}"
+
+
+# Sub-domain models, re-exported so Django finds them under the app label ``org``.
+from org.calendar.models import CalendarDay, DayKind  # noqa: E402, F401
+from org.rollover.models import RolloverPlan, RolloverStatus  # noqa: E402, F401

@@ -26,6 +26,7 @@ urlpatterns = [
     path("org/", include("xinyu.web.people.urls")),
     path("roster/", include("xinyu.web.roster.urls")),
     path("orgadmin/", include("xinyu.web.orgadmin.urls")),
+    path("calendar/", include("xinyu.web.calendar.urls")),
     path("slips/", include("xinyu.web.slips.urls")),
     path("audit/", include("access.urls")),
     path("security/", include("access.security_urls")),

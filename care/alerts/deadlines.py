@@ -13,9 +13,9 @@ Yellow raises no alert (it goes to the screening review queue), so it has no ack
 A per-district *settings* dict (not a model) was chosen: deadlines are a policy decision of the district's
 commission, changed rarely and reviewed like code; a deployment sets it in the environment's settings.
 
-School time: Monday–Friday between the school day's opening and closing, skipping the holidays written in
-``Semester.calendar`` (entries ``{"date", "until", "kind": "holiday"}``). Days outside every semester count as
-ordinary weekdays, so an alert raised in a vacation never waits for the next term.
+School time: the school days of the school calendar (``org.calendar.selectors``: Monday–Friday and 调休 working
+days, less national, district and school holidays) between the school day's opening and closing. Days outside
+every semester count as ordinary weekdays, so an alert raised in a vacation never waits for the next term.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from care.alerts.levels import RiskLevel
-from org.models import Node, Semester
+from org.calendar.selectors import SchoolCalendar
+from org.models import Node
 
 DEFAULT_DEADLINES: dict[str, dict] = {
     RiskLevel.RED: {"minutes": 15, "clock": "wall"},
@@ -68,38 +69,17 @@ def school_day_hours() -> tuple[dt.time, dt.time]:
     return dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
 
 
-class SchoolCalendar:
-    """Which days are school days, from the semesters' calendars (one query, then in memory)."""
-
-    def __init__(self, start: dt.date, days: int = 120) -> None:
-        end = start + dt.timedelta(days=days)
-        self.holidays: set[dt.date] = set()
-        for sem in Semester.objects.filter(starts_on__lte=end, ends_on__gte=start).only("calendar"):
-            for entry in sem.calendar or []:
-                if entry.get("kind") != "holiday":
-                    continue
-                try:
-                    first = dt.date.fromisoformat(entry["date"])
-                    last = dt.date.fromisoformat(entry.get("until") or entry["date"])
-                except (KeyError, TypeError, ValueError):
-                    continue  # a malformed entry must not stop an alert
-                day = first
-                while day <= last:
-                    self.holidays.add(day)
-                    day += dt.timedelta(days=1)
-
-    def is_school_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
+__all__ = ["SchoolCalendar", "add_school_minutes", "deadline", "due", "rule_for", "school_day_hours"]
 
 
 def add_school_minutes(
-    start: dt.datetime, minutes: int, calendar: SchoolCalendar | None = None
+    start: dt.datetime, minutes: int, calendar: SchoolCalendar | None = None, node: Node | None = None
 ) -> dt.datetime:
-    """``start`` plus ``minutes`` of school time (time outside the school day does not count)."""
+    """``start`` plus ``minutes`` of school time at ``node`` (time outside the school day does not count)."""
     tz = _tz()
     opens, closes = school_day_hours()
     cur = start.astimezone(tz)
-    calendar = calendar or SchoolCalendar(cur.date())
+    calendar = calendar or SchoolCalendar(cur.date(), node=node)
     remaining = dt.timedelta(minutes=minutes)
     for _ in range(3660):  # ten years of days: a bound, never reached with a sane calendar
         day = cur.date()
@@ -124,7 +104,7 @@ def deadline(
         return None
     if rule.clock == WALL:
         return start + dt.timedelta(minutes=rule.minutes)
-    return add_school_minutes(start, rule.minutes, calendar)
+    return add_school_minutes(start, rule.minutes, calendar, node=district)
 
 
 # --- Deadlines of the care pathway (triage of reports, crisis steps): the same clocks, plus "end of day" ------

@@ -6,8 +6,8 @@ questions), and by ``care.alerts.services.raise_alert`` to choose an alert's rou
 
 A responder is available at a school at a moment when **both**
 
-- it is school time: a school day (``care.alerts.deadlines.SchoolCalendar``: Monday–Friday less the semesters'
-  holidays) within ``XINYU_SCHOOL_DAY`` (08:00–17:30 Asia/Shanghai), **and**
+- it is school time: a school day of the school's calendar (``org.calendar.selectors``: Monday–Friday and 调休
+  working days, less national, district and school holidays) within ``XINYU_SCHOOL_DAY`` (08:00–17:30 Asia/Shanghai), **and**
 - a psychological teacher is on duty: one on the school's counseling-room duty roster at that moment. A school
   that keeps **no roster at all** (no duty shift valid that day in any of its rooms) counts its psychological
   teachers in post (at the school or one of its campuses) as present during school time — they work there;
@@ -56,13 +56,15 @@ def register_duty_provider(provider: DutyProvider) -> None:
     _provider = provider
 
 
-def in_school_hours(at: dt.datetime, calendar: deadlines.SchoolCalendar | None = None) -> bool:
-    """Is ``at`` school time (a school day, within the school day's hours)?"""
+def in_school_hours(
+    at: dt.datetime, calendar: deadlines.SchoolCalendar | None = None, node: Node | None = None
+) -> bool:
+    """Is ``at`` school time at ``node`` (a school day of its calendar, within the school day's hours)?"""
     local = timezone.localtime(at)
     opens, closes = deadlines.school_day_hours()
     if not opens <= local.time() < closes:
         return False
-    calendar = calendar or deadlines.SchoolCalendar(local.date(), days=1)
+    calendar = calendar or deadlines.SchoolCalendar(local.date(), days=1, node=node)
     return calendar.is_school_day(local.date())
 
 
@@ -80,7 +82,7 @@ def school_responders(
     school: Node, at: dt.datetime, calendar: deadlines.SchoolCalendar | None = None
 ) -> list[User]:
     """The psychological teachers who can answer for ``school`` at ``at`` (empty outside school time)."""
-    if not in_school_hours(at, calendar):
+    if not in_school_hours(at, calendar, school):
         return []
     roster = _provider.school_on_duty(school, at) if _provider else None
     if roster is None:  # the school keeps no roster: its psychological teachers in post are there

@@ -121,14 +121,24 @@ def red_case(*, progress: Callable[[str], None] = lambda _m: None) -> None:
     progress(f"care: a red case (#{case.pk}) with its crisis checklist; 陪护 is the demo class teacher's")
 
 
+def open_cases_of(student_ids: list[int]) -> int:
+    """Open cases of the students a year rollover moves: they follow the student (the preview shows them)."""
+    from care.cases.models import Case, CaseStatus
+
+    return Case.objects.filter(student_id__in=student_ids).exclude(status=CaseStatus.CLOSED).count()
+
+
 def register() -> None:
-    """The casework card, the cases navigation, the case link on the student page, the demo red case."""
+    """The casework card, the cases navigation, the case link on the student page, the demo red case, the open
+    cases a year rollover carries."""
     from org.demo.seed import register_demo_step
+    from org.rollover.services import register_follower
     from xinyu.web.home import register_card
     from xinyu.web.navigation import register_nav_item
     from xinyu.web.people.sections import register_student_section
 
     register_card(casework_card)
     register_nav_item(nav_cases)
+    register_follower("open_cases", open_cases_of)
     register_student_section(case_section)
     register_demo_step(red_case)  # seed_demo: a red case whose 陪护 step is the demo class teacher's

@@ -7,7 +7,7 @@
                                 "feedback": 10}                             # calendar days in each step
 
 "Contact the parents promptly" (及时联系家长): red the same calendar day the case opened (by midnight, Asia/
-Shanghai); orange and yellow in school time (care/alerts/deadlines.py: Monday–Friday school hours less holidays), so
+Shanghai); orange and yellow in school time (care/alerts/deadlines.py: school hours of the school days of org.calendar), so
 an orange case opened on Friday afternoon is due on Monday afternoon. The deadline runs from the case's
 opening and its current level. Referral steps count calendar days (the institution's time is not the school's);
 the "appointment" step counts from the appointment itself.
@@ -59,4 +59,5 @@ def contact_deadline(
     if days == 0:  # the same day: by midnight, local time
         local = opened_at.astimezone(_tz())
         return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0), _tz())
-    return add_school_minutes(opened_at, days * school_day_minutes(), calendar)
+    node = district if isinstance(district, Node) else None
+    return add_school_minutes(opened_at, days * school_day_minutes(), calendar, node=node)

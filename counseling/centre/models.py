@@ -15,33 +15,6 @@ from care.alerts.levels import RiskLevel
 from org.models import Node, Student
 
 
-class CalendarDayKind(models.TextChoices):
-    HOLIDAY = "holiday", _("Public holiday")  # 法定节假日（含调休放假）
-    WORKDAY = "workday", _("Make-up working day")  # 调休上班
-
-
-class CalendarDay(models.Model):
-    """节假日安排 — one day that differs from the ordinary week: a public holiday, or a weekend day worked in
-    exchange (调休). Loaded from ``counseling/data/holidays_cn.json`` by ``load_holidays``; a district
-    administrator corrects it on the centre's calendar page (edited days are kept on reload)."""
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
-    name = models.CharField(_("name"), max_length=40)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name} ({self.kind})"
-
-
 class DutyShift(models.Model):
     """值班 — a district counselor on duty for the district's centre (hotline, online counseling, 24-hour
     messages) from ``starts_at`` to ``ends_at``. One person never holds two overlapping shifts (checked in

@@ -13,7 +13,6 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from counseling.centre.models import (
-    CalendarDay,
     CentreVisit,
     DutyShift,
     HotlineCall,
@@ -26,6 +25,8 @@ from counseling.centre.models import (
     TriageTermChange,
 )
 from counseling.centre.services import admin_districts, counselor_districts, own_student, term_districts
+from org.calendar import selectors as calendar
+from org.calendar.models import CalendarDay
 from org.models import Node, User
 
 
@@ -123,8 +124,9 @@ def shifts(districts: list[Node], start: dt.datetime, end: dt.datetime) -> Query
     )
 
 
-def special_days(first: dt.date, last: dt.date) -> dict[dt.date, CalendarDay]:
-    return {d.date: d for d in CalendarDay.objects.filter(date__gte=first, date__lte=last)}
+def special_days(first: dt.date, last: dt.date, node: Node | None = None) -> dict[dt.date, CalendarDay]:
+    """The days that differ from the ordinary week at ``node`` (the national calendar if none)."""
+    return {d.date: d for d in calendar.special_days(node, first, last)}
 
 
 def calls(user: User) -> QuerySet[HotlineCall]:

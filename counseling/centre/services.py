@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 import unicodedata
-from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -29,8 +27,6 @@ from care.cases import services as cases
 from care.models import CaseSource, Channel, Notification
 from counseling.centre import labels, overlay, triage
 from counseling.centre.models import (
-    CalendarDay,
-    CalendarDayKind,
     CallOutcome,
     CentreVisit,
     DutyShift,
@@ -51,9 +47,11 @@ from counseling.centre.models import (
     VisitStatus,
 )
 from counseling.centre.normalise import normalise
+from org.calendar import selectors as calendar
+from org.calendar import services as calendar_services
+from org.calendar.models import CalendarDay, DayKind
 from org.models import EnrollmentStatus, Node, NodeKind, Post, Role, Student, User
 
-HOLIDAYS_PATH = Path(__file__).resolve().parent.parent / "data" / "holidays_cn.json"
 MAX_MESSAGE = 4000
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed on a phone
 CRISIS_KIND = (
@@ -131,41 +129,17 @@ def district_of(student: Student) -> Node | None:
 # --- service calendar (R4.2: after school, weekends, public holidays) -------------------------------------------
 
 
-def load_holidays(*, path: Path | str = HOLIDAYS_PATH) -> tuple[int, int]:
-    """Load the public-holiday calendar (法定节假日与调休) from the data file. Days a person edited are kept.
-    Idempotent. Returns (created, updated)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    created = updated = 0
-    with transaction.atomic():
-        edited = set(CalendarDay.objects.filter(edited_by__isnull=False).values_list("date", flat=True))
-        for year in data["years"].values():
-            for kind in (CalendarDayKind.HOLIDAY, CalendarDayKind.WORKDAY):
-                for entry in year.get(kind, []):
-                    first = dt.date.fromisoformat(entry[0])
-                    last = dt.date.fromisoformat(entry[2]) if len(entry) > 2 else first
-                    day = first
-                    while day <= last:
-                        if day not in edited:
-                            _, was_created = CalendarDay.objects.update_or_create(
-                                date=day, defaults={"kind": kind, "name": entry[1]}
-                            )
-                            created += was_created
-                            updated += not was_created
-                        day += dt.timedelta(days=1)
-    return created, updated
+def load_holidays() -> tuple[int, int]:
+    """Load the national public-holiday calendar (法定节假日与调休) from ``chinesecalendar`` into the school
+    calendar (``org.calendar``). Idempotent; days a person edited are kept. Returns (created, updated)."""
+    return calendar_services.load_national_holidays()
 
 
-def day_kind(day: dt.date, special: dict[dt.date, str] | None = None) -> str:
-    """ "school_day", "weekend" or "holiday": the kind of day, holidays and 调休 working days included."""
-    if special is None:
-        found = CalendarDay.objects.filter(date=day).values_list("kind", flat=True).first()
-        special = {day: found} if found else {}
-    kind = special.get(day)
-    if kind == CalendarDayKind.HOLIDAY:
-        return "holiday"
-    if kind == CalendarDayKind.WORKDAY:
-        return "school_day"
-    return "weekend" if day.weekday() >= 5 else "school_day"
+def day_kind(day: dt.date, cal: calendar.SchoolCalendar | None = None) -> str:
+    """ "school_day", "weekend" or "holiday": the kind of day at ``cal``'s node (the national calendar if none),
+    holidays and 调休 working days included (``org.calendar.selectors``)."""
+    cal = cal or calendar.SchoolCalendar(day, 0)
+    return cal.day_kind(day)
 
 
 def service_hours(kind: str) -> tuple[dt.time, dt.time]:
@@ -176,29 +150,25 @@ def service_hours(kind: str) -> tuple[dt.time, dt.time]:
 def edit_calendar_day(
     *, user: User, day: dt.date, kind: str, name: str = "", now: dt.datetime | None = None
 ) -> CalendarDay | None:
-    """A district or city administrator corrects the calendar: ``kind`` "holiday", "workday" or "" (an
-    ordinary day again: the row is removed)."""
+    """A district administrator corrects the calendar of their district, a city administrator the national one:
+    ``kind`` "holiday", "workday" or "" (the level above holds again). The school calendar page
+    (``xinyu.web.calendar``) does the same with more; this is the centre's shortcut."""
     if not may_edit_calendar(user):
         raise CentreError(_("Only an administrator may edit the holiday calendar."), 403)
-    if kind and kind not in CalendarDayKind.values:
+    if kind and kind not in (DayKind.HOLIDAY, DayKind.WORKDAY):
         raise CentreError(_("Choose a public holiday, a make-up working day or an ordinary day."))
-    name = name.strip()[:40]
-    if kind and not name:
+    if kind and not name.strip():
         raise CentreError(_("Give the day a name, e.g. 国庆节."))
-    now = now or timezone.now()
+    districts = admin_districts(user)
+    node = districts[0] if districts else None
     with transaction.atomic():
-        if not kind:
-            deleted, _rows = CalendarDay.objects.filter(date=day).delete()
-            audit.record(actor=user, action="counseling.calendar.clear", detail={"date": day.isoformat()})
-            return None
-        row, _created = CalendarDay.objects.update_or_create(
-            date=day, defaults={"kind": kind, "name": name, "edited_by": user, "edited_at": now}
-        )
+        calendar_services.set_days(node=node, first=day, kind=kind, name=name, by=user, now=now)
+        row = CalendarDay.objects.filter(node=node, date=day).first()
         audit.record(
             actor=user,
-            action="counseling.calendar.edit",
+            action="counseling.calendar.edit" if kind else "counseling.calendar.clear",
             obj=row,
-            detail={"date": day.isoformat(), "kind": kind},
+            detail={"date": day.isoformat(), "kind": kind, "node": node.pk if node else None},
         )
     return row
 

@@ -23,18 +23,12 @@ from access.routes import policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from counseling.centre import labels, selectors, services
-from counseling.centre.models import (
-    CalendarDayKind,
-    CallerType,
-    CallOutcome,
-    CallTopic,
-    RiskClass,
-    RiskLabel,
-    TermKind,
-)
+from counseling.centre.models import CallerType, CallOutcome, CallTopic, RiskClass, RiskLabel, TermKind
 from counseling.centre.services import CentreError
 from counseling.rooms.links import links_for
-from org.models import Role
+from org.calendar.models import DayKind
+from org.calendar.selectors import SchoolCalendar
+from org.models import Node, Role
 
 STUDENT = {Role.STUDENT}
 COUNSELOR = {Role.DISTRICT_COUNSELOR}
@@ -248,11 +242,12 @@ def _duty_context(request: HttpRequest, start: dt.date) -> dict:
     begin = dt.datetime.combine(days[0], dt.time.min, tz)
     end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time.min, tz)
     shifts = list(selectors.shifts(districts, begin, end))
-    special = selectors.special_days(days[0], days[-1])
-    kinds = {d: sp.kind for d, sp in special.items()}
+    node = districts[0] if len(districts) == 1 else None
+    special = selectors.special_days(days[0], days[-1], node)
+    cal = SchoolCalendar(days[0], 14, node)
     rows = []
     for day in days:
-        kind = services.day_kind(day, kinds)
+        kind = services.day_kind(day, cal)
         opens, closes = services.service_hours(kind)
         lo = dt.datetime.combine(day, dt.time.min, tz)
         hi = lo + dt.timedelta(days=1)
@@ -323,6 +318,12 @@ def cancel_duty(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("counseling:centre_duty")
 
 
+def _calendar_node(request: HttpRequest) -> Node | None:
+    """The district whose calendar the page shows: the administrator's or counselor's own (one), else national."""
+    districts = selectors.roster_districts(request.user)
+    return districts[0] if len(districts) == 1 else None
+
+
 @login_required
 @policy(None, "calendar", "public holidays and 调休 working days; administrators edit them")
 def calendar(request: HttpRequest) -> HttpResponse:
@@ -334,7 +335,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     context = {
         "year": year,
         "may_edit": services.may_edit_calendar(request.user),
-        "kinds": CalendarDayKind.choices,
+        "kinds": [(k.value, k.label) for k in (DayKind.HOLIDAY, DayKind.WORKDAY)],
     }
     if request.method == "POST":
         day = parse_date(request.POST.get("date", ""))
@@ -349,12 +350,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
             )
         except CentreError as exc:
             context["days"] = list(
-                selectors.special_days(dt.date(year, 1, 1), dt.date(year, 12, 31)).values()
+                selectors.special_days(
+                    dt.date(year, 1, 1), dt.date(year, 12, 31), _calendar_node(request)
+                ).values()
             )
             return _refuse(request, exc, "counseling/centre_calendar.html", context)
         messages.success(request, _("The calendar was updated."))
         return redirect(f"{request.path}?year={day.year}")
-    context["days"] = list(selectors.special_days(dt.date(year, 1, 1), dt.date(year, 12, 31)).values())
+    context["days"] = list(
+        selectors.special_days(dt.date(year, 1, 1), dt.date(year, 12, 31), _calendar_node(request)).values()
+    )
     return render(request, "counseling/centre_calendar.html", context)
 
 

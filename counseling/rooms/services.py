@@ -26,7 +26,6 @@ from access.tiers import Tier
 from care.alerts.levels import ALERT_LEVELS, RiskLevel
 from care.alerts.services import confirm_level, notify, raise_alert
 from care.cases.services import open_or_update_case
-from counseling.centre.models import CalendarDay, CalendarDayKind
 from counseling.rooms import selectors
 from counseling.rooms.models import (
     Appointment,
@@ -42,6 +41,7 @@ from counseling.rooms.models import (
     Slot,
     Topic,
 )
+from org.calendar.selectors import SchoolCalendar
 from org.models import Node, NodeKind, Role, Student, User
 
 SLOT_WEEKS = 4  # slots are generated this far ahead when the roster changes
@@ -213,12 +213,9 @@ def generate_slots(*, room: CounselingRoom, start: dt.date, days: int, now: dt.d
     now = now or timezone.now()
     shifts = list(room.duty_shifts.all())
     step = dt.timedelta(minutes=room.slot_minutes)
-    # No slots on public holidays (the holiday calendar the district centre keeps as data: 节假日安排).
-    holidays = set(
-        CalendarDay.objects.filter(
-            kind=CalendarDayKind.HOLIDAY, date__gte=start, date__lt=start + dt.timedelta(days=days)
-        ).values_list("date", flat=True)
-    )
+    # No slots on holidays: the school's calendar (national holidays, its district's and its own days off).
+    calendar = SchoolCalendar(start, days, room.school)
+    holidays = calendar.holidays(start, start + dt.timedelta(days=days))
     rows = []
     for offset in range(days):
         day = start + dt.timedelta(days=offset)

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from org.models import ImportKind, Node, NodeKind, Role, SchoolClass, SchoolYear
+from org.rollover.services import rolled_over
 from org.roster import fields as F
 from org.roster.columns import COLUMNS, Column, header_name, lookup
 from org.roster.reading import FileProblem, Table
@@ -372,6 +374,8 @@ class StudentKind(Kind):
         self.years = dict(SchoolYear.objects.values_list("start_year", "id"))
         current = SchoolYear.for_date(self.today)
         self.current_year = current.id if current else None
+        # A school already rolled over to next year (学年升级) takes a file without a school year as next year's.
+        self.rolled_to = rolled_over(self.current_year)
 
     def plan(self) -> list[tuple[str, int, Callable]]:
         """(column key, cell index, cleaner); an absent optional column reads the padding cell (None)."""
@@ -514,7 +518,7 @@ class StudentKind(Kind):
                 errors.append(("grade", _("Grade %(grade)s is not taught at %(school)s.") % {"grade": grade, "school": school.name}))  # fmt: skip
         if year_start is None:
             if not errors or all(k != "school_year" for k, _m in errors):
-                year_id = self.current_year
+                year_id = self.rolled_to.get(school.id, self.current_year) if school else self.current_year
                 if year_id is None:
                     errors.append(
                         ("school_year", _("No current school year is set up; fill in the school year."))
@@ -806,10 +810,15 @@ class StaffKind(Kind):
         super().prepare()
         current = SchoolYear.for_date(self.today)
         self.current_year = current.id if current else None
-        # This school year's classes under the node, loaded before streaming (no query may run during COPY).
+        # This school year's classes under the node — next year's for a school already rolled over (学年升级) —
+        # loaded before streaming (no query may run during COPY).
+        rolled = rolled_over(self.current_year)
+        years = Q(school_year_id=self.current_year) & ~Q(school_id__in=list(rolled))
+        for school_id, year_id in rolled.items():
+            years |= Q(school_id=school_id, school_year_id=year_id)
         self._classes: dict[int, dict[tuple[int | None, str], list[int]]] = {}
         for cid, school_id, grade, name in SchoolClass.objects.filter(
-            school_year_id=self.current_year, school__path__startswith=self.node.path
+            years, school__path__startswith=self.node.path
         ).values_list("id", "school_id", "grade", "name"):
             found = self._classes.setdefault(school_id, {})
             found.setdefault((grade, name), []).append(cid)

@@ -165,7 +165,9 @@ def lesson_compliance(
     """Each class's compliance with R3.1 in ``semester`` as of ``on`` (the fortnights over by then): one query,
     aggregated in the database to a row per class (a count per fortnight), whatever the number of lessons."""
     classes = list(classes)
-    blocks = [b for b in fortnights(semester) if b.ends_on < on]
+    one_school = {c.school_id for c in classes}
+    node = classes[0].school if len(one_school) == 1 else None  # the school's own days off, else the national
+    blocks = [b for b in fortnights(semester, node) if b.ends_on < on]
     out = {c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(blocks)) for c in classes}
     per_block = {
         f"b{i}": Count("pk", filter=Q(given_on__gte=b.starts_on, given_on__lte=b.ends_on))
@@ -445,7 +447,7 @@ def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTime
     }
     out = []
     for school in sorted(schools, key=lambda s: s.path):
-        for due in key_times(semester, sorted(grades[school.pk])):
+        for due in key_times(semester, sorted(grades[school.pk]), school):
             out.append(KeyTimeRow(school, due, done.get((school.pk, due.grade, due.key))))
     return out
 

@@ -1,10 +1,12 @@
 """What the semester calendar (``Semester.calendar``) says about teaching: its teaching fortnights (R3.1: one
 class hour every two weeks), its exam weeks and its key times (R3.3).
 
-Calendar entries are ``{"date", "until", "kind", "name"}`` (org/demo/calendar.py writes them): ``kind`` "holiday"
-days are not school days (as in care.alerts.deadlines.SchoolCalendar); ``kind`` "exam" entries are the exam weeks, the
-first the midterm and the last the final. A semester without exam entries gets the usual Beijing shape: the
-midterm in the week after the semester's middle, the final in its last week.
+School days are the school calendar's (``org.calendar.selectors``: the national, district and school days off
+and 调休 working days, and the ``"holiday"`` entries of ``Semester.calendar``). Exam weeks are the calendar's
+exam days at the school (``org.calendar.selectors.exam_spans``), else the ``"exam"`` entries of
+``Semester.calendar`` (``{"date", "until", "kind", "name"}``, org/demo/calendar.py writes them), the first the
+midterm and the last the final. A semester without either gets the usual Beijing shape: the midterm in the week
+after the semester's middle, the final in its last week.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from org.models import Semester
+from org.calendar.selectors import SchoolCalendar, calendar_for, exam_spans
+from org.models import Node, Semester
 
 FORTNIGHT = dt.timedelta(days=14)
 ENTRY_GRADES = frozenset({1, 7, 10})  # 一年级, 初一, 高一: entering a school stage
@@ -51,19 +54,9 @@ def _span(entry: dict) -> tuple[dt.date, dt.date] | None:
     return first, last
 
 
-def holidays(semester: Semester) -> set[dt.date]:
-    days: set[dt.date] = set()
-    for entry in semester.calendar or []:
-        if entry.get("kind") == "holiday" and (span := _span(entry)):
-            day = span[0]
-            while day <= span[1]:
-                days.add(day)
-                day += dt.timedelta(days=1)
-    return days
-
-
-def is_school_day(day: dt.date, holiday_days: set[dt.date]) -> bool:
-    return day.weekday() < 5 and day not in holiday_days
+def semester_calendar(semester: Semester, node: Node | None = None) -> SchoolCalendar:
+    """The school calendar of ``node`` (``None``: the national one) over ``semester``."""
+    return calendar_for(node, semester.starts_on, semester.ends_on)
 
 
 @dataclass(frozen=True)
@@ -72,16 +65,16 @@ class Fortnight:
     ends_on: dt.date
 
 
-def fortnights(semester: Semester) -> list[Fortnight]:
-    """The semester cut into two-week blocks from its first day, keeping the blocks that have a school day (a
-    block that is all holiday asks for no lesson). The last block may be short."""
-    off = holidays(semester)
+def fortnights(semester: Semester, node: Node | None = None) -> list[Fortnight]:
+    """The semester cut into two-week blocks from its first day, keeping the blocks that have a school day at
+    ``node`` (a block that is all holiday asks for no lesson). The last block may be short."""
+    calendar = semester_calendar(semester, node)
     out = []
     start = semester.starts_on
     while start <= semester.ends_on:
         end = min(start + FORTNIGHT - dt.timedelta(days=1), semester.ends_on)
         day = start
-        while day <= end and not is_school_day(day, off):
+        while day <= end and not calendar.is_school_day(day):
             day += dt.timedelta(days=1)
         if day <= end:
             out.append(Fortnight(start, end))
@@ -89,9 +82,13 @@ def fortnights(semester: Semester) -> list[Fortnight]:
     return out
 
 
-def exams(semester: Semester) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+def exams(
+    semester: Semester, node: Node | None = None
+) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
     """(midterm first and last day, final first and last day) from the calendar, or the usual shape."""
-    spans = sorted(s for e in semester.calendar or [] if e.get("kind") == "exam" and (s := _span(e)))
+    spans = exam_spans(node, semester)
+    if len(spans) < 2:
+        spans = sorted(s for e in semester.calendar or [] if e.get("kind") == "exam" and (s := _span(e)))
     if len(spans) >= 2:
         return spans[0], spans[-1]
     middle = semester.starts_on + (semester.ends_on - semester.starts_on) / 2
@@ -110,11 +107,11 @@ class DueKeyTime:
     due_on: dt.date
 
 
-def key_times(semester: Semester, grades: range | list[int]) -> list[DueKeyTime]:
+def key_times(semester: Semester, grades: range | list[int], node: Node | None = None) -> list[DueKeyTime]:
     """The key times of ``semester`` for ``grades``: entry (grades 1, 7, 10, in the autumn's first two weeks),
     graduation and moving up (grades 6, 9, 12, in the spring's last month), and two weeks before and after the
     midterm and final exams for every grade (after the final: from its end to the semester's last day)."""
-    (mid_start, mid_end), (final_start, final_end) = exams(semester)
+    (mid_start, mid_end), (final_start, final_end) = exams(semester, node)
     one_day = dt.timedelta(days=1)
     windows = {
         "before_midterm": (max(semester.starts_on, mid_start - KEY_TIME_WINDOW), mid_start - one_day),

@@ -34,7 +34,7 @@ from schoolwork.programs.models import (
     TrainingAttendance,
     TrainingKind,
 )
-from schoolwork.programs.semesters import holidays, is_school_day, key_times, semester_for
+from schoolwork.programs.semesters import key_times, semester_calendar, semester_for
 
 
 class ProgramError(Exception):
@@ -468,12 +468,12 @@ def record_class_week(
     _in_semester(week_of, semester)
     if not all(0 <= m <= 600 for m in (pe_in_school, pe_outside, outdoor_break)):
         raise ProgramError(_("Minutes must be between 0 and 600."))
-    off = holidays(semester)
+    calendar = semester_calendar(semester, school_class.school)
     monday = week_of - dt.timedelta(days=week_of.weekday())
     days = [
         d
-        for d in (monday + dt.timedelta(days=i) for i in range(5))
-        if semester.starts_on <= d <= semester.ends_on and is_school_day(d, off)
+        for d in (monday + dt.timedelta(days=i) for i in range(7))  # 调休: a Saturday may be a school day
+        if semester.starts_on <= d <= semester.ends_on and calendar.is_school_day(d)
     ]
     with transaction.atomic():
         for day in days:

@@ -200,7 +200,7 @@ def extra_rows(world, objects: dict) -> None:
         assignment=objects["assignment"], reviewer=world.psych, talked_at=now, outcome="x",
         confirmed_level="yellow", next_step="watch",
     )  # fmt: skip
-    model("counseling", "CalendarDay").objects.create(date=day, kind="holiday", name="x")
+    model("org", "CalendarDay").objects.create(date=day, kind="holiday", name="x")
     model("counseling", "MessageReply").objects.create(
         message=objects["centre_named_message"], author=world.district_counselor, body="x", created_at=now
     )

@@ -149,6 +149,13 @@ def nav_orgadmin(request: HttpRequest) -> NavItem | None:
     return NavItem(_("Organisation administration"), reverse("orgadmin:index"), 45, "orgadmin")
 
 
+def nav_calendar(request: HttpRequest) -> NavItem | None:
+    """The school calendar and the year rollover (issue 18): administrators and school leaders."""
+    if not may(request.user, "calendar.edit"):
+        return None
+    return NavItem(_("School calendar"), reverse("calendar:index"), 46, "calendar")
+
+
 def nav_audit(request: HttpRequest) -> NavItem | None:
     if not may(request.user, "audit.read"):
         return None
@@ -171,5 +178,6 @@ def nav_admin(request: HttpRequest) -> NavItem | None:
 
 CARDS = [own_card, posts_card, figures_cards, links_card, break_glass_card]
 NAV = [
-    nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_orgadmin, nav_audit, nav_security, nav_admin,
+    nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_orgadmin, nav_calendar,
+    nav_audit, nav_security, nav_admin,
 ]  # fmt: skip

@@ -11,8 +11,10 @@ from django.utils import timezone
 from access.models import AuditEvent
 from care.models import Notification
 from counseling.centre import services
-from counseling.centre.models import CalendarDay, DutyShift, HotlineCall
+from counseling.centre.models import DutyShift, HotlineCall
 from counseling.centre.services import CentreError
+from org.calendar.models import CalendarDay
+from org.calendar.selectors import SchoolCalendar
 
 TZ = timezone.get_current_timezone()
 
@@ -32,7 +34,11 @@ def test_an_administrators_correction_survives_a_reload_and_others_cannot_edit(w
         user=world.district_admin, day=dt.date(2026, 10, 10), kind="holiday", name="改"
     )
     services.load_holidays()
-    assert CalendarDay.objects.get(date=dt.date(2026, 10, 10)).kind == "holiday"
+    corrected = CalendarDay.objects.get(date=dt.date(2026, 10, 10), node__isnull=False)
+    assert corrected.kind == "holiday" and corrected.node == world.district_admin.posts.get().node
+    day = dt.date(2026, 10, 10)  # the national calendar keeps its 调休 Saturday; the district has it off
+    assert services.day_kind(day) == "school_day"
+    assert services.day_kind(day, SchoolCalendar(day, 0, corrected.node)) == "holiday"
     with pytest.raises(CentreError):
         services.edit_calendar_day(
             user=world.district_counselor, day=dt.date(2026, 1, 5), kind="holiday", name="x"

@@ -253,11 +253,11 @@ def test_the_booking_page_and_the_desk_take_a_fixed_number_of_queries(
 
 
 def test_no_slots_are_opened_on_a_public_holiday(world):
-    from counseling.centre.models import CalendarDay, CalendarDayKind
+    from org.calendar.models import CalendarDay, DayKind
 
     room = make_room(world.campus_a_main)
     holiday = timezone.localdate() + dt.timedelta(days=8)
-    CalendarDay.objects.create(date=holiday, kind=CalendarDayKind.HOLIDAY, name="国庆节")
+    CalendarDay.objects.create(date=holiday, kind=DayKind.HOLIDAY, name="国庆节")
     services.add_duty_shift(
         by=world.psych, room=room, counselor=world.psych, weekday=holiday.weekday(), starts=dt.time(12),
         ends=dt.time(13), valid_from=timezone.localdate(),

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from counseling.centre.models import CalendarDay, DutyShift, Message
+from counseling.centre.models import DutyShift, Message
 from counseling.centre.services import day_kind, service_hours
 from counseling.rooms.models import Appointment, AppointmentStatus, CounselingRoom, RoomDutyShift
+from org.calendar.selectors import SchoolCalendar
 from org.models import Node
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import bounds, districts, ids_filter, not_started, schools
@@ -46,19 +47,17 @@ def service_days_covered(
 ) -> dict[int, Cell]:
     """R4.2 (district level): days of the period (up to yesterday) whose whole service window — after school on
     school days, all day at weekends and on holidays (``XINYU_CENTRE_HOURS`` by ``counseling.centre.services
-    .day_kind``, public holidays and 调休 from ``CalendarDay``) — was covered by the district's duty shifts, over
+    .day_kind``, public holidays and 调休 from the national school calendar, ``org.calendar``) — was covered by the district's duty shifts, over
     those days. Three queries whatever the number of districts."""
     days = _days(period, today or timezone.localdate())
     ids = list(districts(node_ids).values_list("pk", flat=True))
     if not days:
         return {pk: (0, 0) for pk in ids}
     tz = timezone.get_current_timezone()
-    special = dict(
-        CalendarDay.objects.filter(date__gte=days[0], date__lte=days[-1]).values_list("date", "kind")
-    )
+    cal = SchoolCalendar(days[0], (days[-1] - days[0]).days)
     windows = []
     for d in days:
-        opens, closes = service_hours(day_kind(d, special))
+        opens, closes = service_hours(day_kind(d, cal))
         windows.append((dt.datetime.combine(d, opens, tz), dt.datetime.combine(d, closes, tz)))
     shifts: dict[int, list] = defaultdict(list)
     for district_id, a, b in DutyShift.objects.filter(
@@ -83,9 +82,7 @@ def uncovered_days(district: Node, period: Period, today: dt.date | None = None)
     if not days:
         return []
     tz = timezone.get_current_timezone()
-    special = dict(
-        CalendarDay.objects.filter(date__gte=days[0], date__lte=days[-1]).values_list("date", "kind")
-    )
+    cal = SchoolCalendar(days[0], (days[-1] - days[0]).days, district)
     starts, ends = _merged(
         list(
             DutyShift.objects.filter(
@@ -97,7 +94,7 @@ def uncovered_days(district: Node, period: Period, today: dt.date | None = None)
     )
     rows = []
     for d in days:
-        kind = day_kind(d, special)
+        kind = day_kind(d, cal)
         opens, closes = service_hours(kind)
         a, b = dt.datetime.combine(d, opens, tz), dt.datetime.combine(d, closes, tz)
         i = bisect.bisect_right(starts, a) - 1

@@ -1,0 +1,195 @@
+"""The one answer to "is this a school day?" (R3, R4.2, R1.3): everything that counts school days or school hours
+— alert and guardian-contact deadlines, lesson fortnights, key times, room slots, the centre's service days —
+reads it here.
+
+A day is a school day when it is Monday–Friday or a make-up working day (调休上班), and no holiday. What a day is
+comes from the deepest node that says anything about it: the school's own row, else its district's, else the
+national calendar (``CalendarDay`` without a node), else the holidays written in ``Semester.calendar``, else the
+ordinary week. Vacations between semesters are *not* excluded here: an alert raised in the summer never waits for
+the next term (care.alerts.deadlines); callers that count teaching days bound them by the semester themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+from django.db.models import CharField, IntegerField, Q, TextField, Value
+from django.db.models.functions import Cast
+
+from org.calendar.models import CalendarDay, DayKind
+from org.models import Node, SchoolYear, Semester
+
+ONE_DAY = dt.timedelta(days=1)
+SCHOOL_DAY, WEEKEND, HOLIDAY = "school_day", "weekend", "holiday"
+SEMESTER = "semester"  # marks a semester's row in the window's one statement
+
+
+def _ancestor_ids(node: Node | None) -> list[int]:
+    """The node and the levels above it that keep a calendar (school, district), deepest first — from the
+    node's denormalised columns, no query. (An education group keeps no calendar of its own.)"""
+    if node is None:
+        return []
+    chain: list[int] = []
+    for pk in (node.pk, node.school_id, node.district_id):
+        if pk is not None and pk not in chain:
+            chain.append(pk)
+    return chain
+
+
+def _span_days(entry: dict) -> Iterable[dt.date]:
+    try:
+        day = dt.date.fromisoformat(entry["date"])
+        last = dt.date.fromisoformat(entry.get("until") or entry["date"])
+    except (KeyError, TypeError, ValueError):
+        return  # a malformed entry must not stop an alert
+    while day <= last:
+        yield day
+        day += ONE_DAY
+
+
+class SchoolCalendar:
+    """The calendar of ``node`` (``None``: the national calendar) from ``start`` for ``days`` days: two queries,
+    then answered in memory. Days outside the window are read on demand (one query per further window)."""
+
+    def __init__(self, start: dt.date, days: int = 120, node: Node | None = None) -> None:
+        self.node = node
+        self._chain = _ancestor_ids(node)
+        self._kinds: dict[dt.date, str] = {}
+        self._names: dict[dt.date, str] = {}
+        self._loaded: list[tuple[dt.date, dt.date]] = []
+        self._load(start, start + dt.timedelta(days=days))
+
+    def _load(self, first: dt.date, last: dt.date) -> None:
+        # One statement: the calendar's rows of the window, and the semesters' own holiday entries as the lowest
+        # layer (kept for calendars written before the CalendarDay rows existed; the demo writes them). The
+        # responder check of every answer page pays for it (tests/critical_path/test_off_hours.py).
+        days = CalendarDay.objects.filter(
+            Q(node__isnull=True) | Q(node_id__in=self._chain), date__gte=first, date__lte=last
+        ).annotate(cal=Value("", output_field=TextField()))
+        semesters = Semester.objects.filter(starts_on__lte=last, ends_on__gte=first).annotate(
+            n=Value(None, output_field=IntegerField()),
+            k=Value(SEMESTER, output_field=CharField()),
+            nm=Value("", output_field=CharField()),
+            cal=Cast("calendar", TextField()),
+        )
+        rows = (
+            days.order_by()
+            .values_list("date", "node_id", "kind", "name", "cal")
+            .union(semesters.order_by().values_list("starts_on", "n", "k", "nm", "cal"), all=True)
+        )
+        rank = {pk: i for i, pk in enumerate(self._chain)}  # 0 = the node itself
+        best: dict[dt.date, int] = {}
+        below = len(self._chain) + 1  # the semesters' entries rank under the national rows
+        for day, node_id, kind, name, cal in rows:
+            if kind == SEMESTER:
+                try:
+                    entries = json.loads(cal or "[]")
+                except ValueError:
+                    continue
+                for entry in entries if isinstance(entries, list) else []:
+                    if not isinstance(entry, dict) or entry.get("kind") != "holiday":
+                        continue
+                    for d in _span_days(entry):
+                        if first <= d <= last and d not in best:
+                            best[d] = below
+                            self._kinds[d] = DayKind.HOLIDAY
+                            self._names[d] = entry.get("name", "")
+                continue
+            r = len(self._chain) if node_id is None else rank[node_id]
+            if day not in best or r < best[day]:
+                best[day] = r
+                self._kinds[day] = kind
+                self._names[day] = name
+        self._loaded.append((first, last))
+
+    def _ensure(self, day: dt.date) -> None:
+        if not any(a <= day <= b for a, b in self._loaded):
+            self._load(day, day + dt.timedelta(days=120))
+
+    def kind(self, day: dt.date) -> str | None:
+        """The calendar's word for ``day`` ("holiday", "workday", "exam") or ``None`` for an ordinary day."""
+        self._ensure(day)
+        return self._kinds.get(day)
+
+    def name(self, day: dt.date) -> str:
+        self._ensure(day)
+        return self._names.get(day, "")
+
+    def is_school_day(self, day: dt.date) -> bool:
+        kind = self.kind(day)
+        if kind == DayKind.HOLIDAY:
+            return False
+        return kind in (DayKind.WORKDAY, DayKind.EXAM) or day.weekday() < 5
+
+    def day_kind(self, day: dt.date) -> str:
+        """ "school_day", "weekend" or "holiday" (the district centre's service hours differ by it, R4.2)."""
+        if self.kind(day) == DayKind.HOLIDAY:
+            return HOLIDAY
+        return SCHOOL_DAY if self.is_school_day(day) else WEEKEND
+
+    def holidays(self, first: dt.date, last: dt.date) -> set[dt.date]:
+        return {d for d in _days(first, last) if self.kind(d) == DayKind.HOLIDAY}
+
+
+def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
+    day = first
+    while day <= last:
+        yield day
+        day += ONE_DAY
+
+
+def calendar_for(node: Node | None, start: dt.date, end: dt.date) -> SchoolCalendar:
+    return SchoolCalendar(start, max((end - start).days, 0), node)
+
+
+def is_school_day(node: Node | None, day: dt.date) -> bool:
+    """Is ``day`` a school day at ``node`` (a school, campus or district; ``None``: the national calendar)?"""
+    return SchoolCalendar(day, 0, node).is_school_day(day)
+
+
+def school_days(node: Node | None, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The school days at ``node`` from ``start`` to ``end``, both included."""
+    cal = calendar_for(node, start, end)
+    return [d for d in _days(start, end) if cal.is_school_day(d)]
+
+
+def special_days(node: Node | None, start: dt.date, end: dt.date) -> list[CalendarDay]:
+    """The rows that hold at ``node`` from ``start`` to ``end`` (the deepest per day), for the calendar page."""
+    chain = _ancestor_ids(node)
+    rank = {pk: i for i, pk in enumerate(chain)}
+    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).select_related("node")
+    best: dict[dt.date, CalendarDay] = {}
+    for row in rows:
+        if row.node_id is not None and row.node_id not in rank:
+            continue
+        r = len(chain) if row.node_id is None else rank[row.node_id]
+        held = best.get(row.date)
+        if held is None or r < (len(chain) if held.node_id is None else rank[held.node_id]):
+            best[row.date] = row
+    return [best[d] for d in sorted(best)]
+
+
+def own_days(node: Node | None, start: dt.date, end: dt.date) -> list[CalendarDay]:
+    """The rows written at ``node`` itself (``None``: the national rows)."""
+    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end)
+    return list(rows.filter(node__isnull=True) if node is None else rows.filter(node=node))
+
+
+def exam_spans(node: Node | None, semester: Semester) -> list[tuple[dt.date, dt.date]]:
+    """Runs of consecutive exam days the calendar gives ``node`` inside ``semester`` (weekends bridge a run)."""
+    cal = calendar_for(node, semester.starts_on, semester.ends_on)
+    spans: list[tuple[dt.date, dt.date]] = []
+    for d in _days(semester.starts_on, semester.ends_on):
+        if cal.kind(d) != DayKind.EXAM:
+            continue
+        if spans and (d - spans[-1][1]).days <= 3:
+            spans[-1] = (spans[-1][0], d)
+        else:
+            spans.append((d, d))
+    return spans
+
+
+def school_years() -> list[SchoolYear]:
+    return list(SchoolYear.objects.prefetch_related("semesters"))

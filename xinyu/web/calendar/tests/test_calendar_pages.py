@@ -1,0 +1,92 @@
+"""The school calendar and year rollover pages (issue 18): who keeps which days, bad input refused with a
+Chinese message, every change audited, a rollover previewed, confirmed once and refused the second time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from access.models import AuditEvent
+from org.calendar import selectors
+from org.calendar import services as calendar
+from org.models import CalendarDay, Enrollment, RolloverPlan, RolloverStatus, SchoolClass, Semester
+
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _inline(settings):
+    settings.ROLLOVER_INLINE = True
+
+
+def test_a_district_keeps_its_days_and_a_school_its_own_on_top(world, client):
+    monday = D(2026, 11, 16)
+    client.force_login(world.district_admin)
+    r = client.post(
+        "/calendar/",
+        {"action": "days", "node": world.haidian.pk, "first": "2026-11-16", "last": "2026-11-17",
+         "kind": "holiday", "name": "区运动会"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    assert AuditEvent.objects.filter(action="org.calendar.days", actor=world.district_admin).exists()
+    client.force_login(world.leader)
+    r = client.post(
+        "/calendar/",
+        {
+            "action": "days",
+            "node": world.school_a.pk,
+            "first": "2026-11-16",
+            "kind": "workday",
+            "name": "补课",
+        },
+    )
+    assert r.status_code == 302
+    assert selectors.is_school_day(world.school_a, monday)  # the school works
+    assert not selectors.is_school_day(world.school_b, monday)  # the rest of the district is off
+    page = client.get(f"/calendar/?node={world.school_a.pk}&year=2026").content.decode()
+    assert "补课" in page
+    # A school leader cannot write the district's days.
+    r = client.post(
+        "/calendar/",
+        {"action": "days", "node": world.haidian.pk, "first": "2026-11-18", "kind": "holiday", "name": "x"},
+    )
+    assert r.status_code == 403
+    assert not CalendarDay.objects.filter(date=D(2026, 11, 18)).exists()
+
+
+def test_an_overlapping_semester_is_refused_with_a_clear_message_and_nothing_changes(world, client):
+    client.force_login(world.district_admin)
+    before = list(Semester.objects.values_list("pk", "starts_on", "ends_on"))
+    spring = world.year.semesters.get(term=2)
+    r = client.post(
+        "/calendar/",
+        {"action": "semester", "school_year": world.year.pk, "term": 1,
+         "starts_on": world.year.starts_on.isoformat(), "ends_on": (spring.starts_on + dt.timedelta(days=3)).isoformat()},
+    )  # fmt: skip
+    assert r.status_code == 400
+    assert "重叠" in r.content.decode()
+    assert list(Semester.objects.values_list("pk", "starts_on", "ends_on")) == before
+
+
+def test_the_rollover_page_previews_confirms_once_and_refuses_a_second_run(world, client):
+    next_year = calendar.create_school_year(start_year=world.year.start_year + 1)
+    client.force_login(world.leader)
+    page = client.get(f"/calendar/rollover/?school={world.school_a.pk}").content.decode()
+    assert "升年级的学生" in page  # the preview's counts, before anything changes
+    assert not Enrollment.objects.filter(school_year=next_year).exists()
+    client.post("/calendar/rollover/", {"school": world.school_a.pk, "action": "preview"})
+    plan = RolloverPlan.objects.get(school=world.school_a, status=RolloverStatus.STAGED)
+    r = client.post(
+        "/calendar/rollover/", {"school": world.school_a.pk, "action": "confirm", "plan": plan.pk}
+    )
+    assert r.status_code == 302
+    assert SchoolClass.objects.filter(school=world.school_a, school_year=next_year, name="六年级1班").exists()
+    assert AuditEvent.objects.filter(action="org.rollover.confirm", actor=world.leader).exists()
+    r = client.post(
+        "/calendar/rollover/", {"school": world.school_a.pk, "action": "confirm", "plan": plan.pk}
+    )
+    assert r.status_code == 400 and "本次未做任何更改" in r.content.decode()
+    # Another school's rollover is out of the leader's reach.
+    r = client.get(f"/calendar/rollover/?school={world.school_b.pk}")
+    assert r.status_code == 404

@@ -1,0 +1,234 @@
+"""校历与学年升级 pages (issue 18, builds 3 and 4): the school calendar — school years, semesters, holidays, 调休
+working days and exam days, per district with per-school overrides — and a school's year rollover (preview,
+confirm or discard, progress)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access.policy import may
+from access.routes import policy
+from org.calendar import selectors as calendar
+from org.calendar.models import DayKind
+from org.calendar.services import CalendarError
+from org.models import Node, NodeKind, RolloverPlan, SchoolYear
+from org.rollover import services as rollover
+from org.rollover.services import RolloverError
+from xinyu.web.calendar import services
+
+PREVIEW_LABELS = {
+    "classes_moving_up": gettext_lazy("classes moving up a grade"),
+    "classes_graduating": gettext_lazy("classes graduating"),
+    "students_moving_up": gettext_lazy("students moving up a grade"),
+    "students_graduating": gettext_lazy("students graduating"),
+    "students_without_class": gettext_lazy("students without a class"),
+    "posts_ending": gettext_lazy("class-teacher posts ending"),
+    "files_following": gettext_lazy("student files following their student"),
+    "open_cases": gettext_lazy("open cases following their student"),
+    "classes_created": gettext_lazy("classes created"),
+    "students_moved_up": gettext_lazy("students moved up"),
+    "students_graduated": gettext_lazy("students graduated"),
+    "posts_ended": gettext_lazy("class-teacher posts ended"),
+}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def _rows(counts: dict) -> list[tuple[str, int]]:
+    out = []
+    for key, value in counts.items():
+        if key == "followers":
+            out += _rows(value)
+        elif key in PREVIEW_LABELS:
+            out.append((str(PREVIEW_LABELS[key]), value))
+    return out
+
+
+def _calendar_context(request: HttpRequest, node: Node | None, year: int) -> dict:
+    nodes = services.editable_nodes(request.user)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    scope = (
+        None if node is None or node.kind == NodeKind.CITY else node
+    )  # the city's calendar is the national one
+    days = calendar.special_days(scope, first, last)
+    return {
+        "years": calendar.school_years(),
+        "may_year": may(request.user, "calendar.year"),
+        "nodes": nodes,
+        "node": node,
+        "year": year,
+        "days": days,
+        "kinds": DayKind.choices,
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@policy(
+    None,
+    "calendar",
+    "the school calendar (no student data): administrators keep school years and semesters, a district or school "
+    "its own holidays, 调休 working days and exam days",
+)
+def index(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "calendar.edit"):
+        raise PermissionDenied
+    nodes = services.editable_nodes(request.user)
+    picked = _int(request.POST.get("node") or request.GET.get("node"))
+    node = next((n for n in nodes if n.pk == picked), nodes[0] if nodes else None)
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        p = request.POST
+        try:
+            if action == "set_up_year":
+                start = _int(p.get("start_year"))
+                if start is None:
+                    raise CalendarError(_("Give the school year as the year it starts, e.g. 2026."))
+                done = services.set_up_year(user=request.user, start_year=start, request=request)
+                messages.success(request, _("The school year %(year)s is set up.") % {"year": done})
+            elif action == "semester":
+                school_year = SchoolYear.objects.filter(pk=_int(p.get("school_year"))).first()
+                starts, ends = parse_date(p.get("starts_on", "")), parse_date(p.get("ends_on", ""))
+                if school_year is None or starts is None or ends is None:
+                    raise CalendarError(_("Give the school year and the first and last day of the semester."))
+                services.save_semester(
+                    user=request.user,
+                    school_year=school_year,
+                    term=_int(p.get("term")) or 0,
+                    starts_on=starts,
+                    ends_on=ends,
+                    request=request,
+                )
+                messages.success(request, _("The semester was saved."))
+            elif action == "load":
+                created, updated = services.load_national(user=request.user, request=request)
+                messages.success(
+                    request,
+                    _("National holidays loaded: %(created)d added, %(updated)d updated.")
+                    % {"created": created, "updated": updated},
+                )
+            elif action == "days":
+                first = parse_date(p.get("first", ""))
+                last = parse_date(p.get("last", "")) or first
+                if first is None:
+                    raise CalendarError(_("Give a date."))
+                target = next((n for n in nodes if str(n.pk) == p.get("node")), None)
+                if target is None:
+                    raise PermissionDenied
+                services.set_days(
+                    user=request.user,
+                    node=target,
+                    first=first,
+                    last=last,
+                    kind=p.get("kind", ""),
+                    name=p.get("name", ""),
+                    request=request,
+                )
+                messages.success(request, _("The calendar was updated."))
+                return redirect(f"{request.path}?node={target.pk}&year={first.year}")
+            else:
+                raise CalendarError(_("Unknown action."))
+        except CalendarError as exc:
+            context = _calendar_context(request, node, year)
+            context["error"] = str(exc)
+            return render(request, "org/calendar/index.html", context, status=400)
+        return redirect(f"{request.path}?year={year}")
+    return render(request, "org/calendar/index.html", _calendar_context(request, node, year))
+
+
+def _school_or_404(request: HttpRequest, pk: int | None) -> Node:
+    school = next((s for s in services.rollover_schools(request.user) if s.pk == pk), None)
+    if school is None:
+        raise Http404
+    return school
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@policy(
+    None,
+    "rollover",
+    "a school's year rollover: counts only (no names); the school's leader or the district's administrator runs it",
+)
+def rollover_page(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "rollover.run"):
+        raise PermissionDenied
+    schools = services.rollover_schools(request.user)
+    picked = _int(request.POST.get("school") or request.GET.get("school"))
+    if picked is None and schools:
+        picked = schools[0].pk
+    school = _school_or_404(request, picked) if picked is not None else None
+    context: dict = {"schools": schools, "school": school}
+    if school is None:
+        return render(request, "org/calendar/rollover.html", context)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        plan = rollover.staged_plan(school)
+        try:
+            if action == "preview":
+                services.stage_rollover(user=request.user, school=school, request=request)
+            elif action in ("confirm", "discard"):
+                plan = RolloverPlan.objects.filter(pk=_int(request.POST.get("plan")), school=school).first()
+                if plan is None:
+                    raise Http404
+                if action == "confirm":
+                    services.confirm_rollover(user=request.user, plan=plan, request=request)
+                    messages.success(request, _("The rollover was started."))
+                else:
+                    services.discard_rollover(user=request.user, plan=plan, request=request)
+                    messages.success(request, _("The rollover was discarded; nothing was changed."))
+        except (RolloverError, CalendarError) as exc:
+            context["error"] = str(exc)
+            context.update(_rollover_state(school))
+            return render(request, "org/calendar/rollover.html", context, status=400)
+        return redirect(f"{request.path}?school={school.pk}")
+    context.update(_rollover_state(school))
+    return render(request, "org/calendar/rollover.html", context)
+
+
+def _rollover_state(school: Node) -> dict:
+    plan = rollover.staged_plan(school)
+    history = rollover.rollovers_of(school)
+    state: dict = {"plan": plan, "history": history}
+    if plan is not None:
+        state["plan_rows"] = _rows(plan.counts)
+        state["progress"] = services.progress_of(plan)
+    else:
+        try:
+            state["preview_rows"] = _rows(rollover.preview(school=school).__dict__)
+        except RolloverError as exc:
+            state["notice"] = str(exc)
+    for h in history:
+        h.done_rows = _rows(h.counts.get("done", {}))
+    return state
+
+
+@login_required
+@require_GET
+@policy(None, "rollover", "the progress of a running rollover (counts only)")
+def rollover_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    if not may(request.user, "rollover.run"):
+        raise PermissionDenied
+    plan = RolloverPlan.objects.filter(pk=pk).select_related("school").first()
+    if plan is None:
+        raise Http404
+    _school_or_404(request, plan.school_id)
+    return JsonResponse(services.progress_of(plan))
