@@ -35,17 +35,21 @@ account for them. ``forced`` cells are hidden because another page hid them.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 
 SECONDARY = "×"  # a count hidden so that no "<5" can be worked out from the others
 WITHHELD = "—"  # a row not published (attribute disclosure)
 _EPS = 1e-6
 _TRIES = 6  # candidates tried per step of secondary suppression
+CACHE_SECONDS = 24 * 3600  # an audit depends only on the table: cached by its contents
 
 
 def min_cell() -> int:
@@ -74,7 +78,8 @@ class Table:
 
 @dataclass
 class Protected:
-    """The outcome: which cells are hidden, and why; ``ranges`` holds each hidden cell's audited range."""
+    """The outcome: which cells are hidden, and why; ``ranges`` holds for each hidden cell a part of its
+    feasible range wide enough to protect it (values it is shown to reach), or its exact range."""
 
     values: Sequence[int]
     primary: set[int]
@@ -113,7 +118,7 @@ def feasible_range(
     """The [min, max] of ``cell`` given everything else the table publishes (two HiGHS programs over the
     hidden cells linked to it)."""
     k = min_cell() if k is None else k
-    return _Auditor(table, k).range(hidden, primary, cell)
+    return _Auditor(table, k).range(hidden, primary, cell, exact=True)
 
 
 class _Auditor:
@@ -138,6 +143,12 @@ class _Auditor:
         for r, (a, b) in enumerate(table.at_most):
             self.le_of[a].append(r)
             self.le_of[b].append(r)
+        # Values each cell is known to reach in some table consistent with what is published (the true table
+        # is one; every solution of a program is another). The true range holds [lo, hi] of them, so when
+        # these already span k values the cell is protected without a program of its own. Hiding more cells
+        # only relaxes the programs, so a point found once stays feasible.
+        self.seen: dict[int, list[float]] = {i: [float(x), float(x)] for i, x in enumerate(v)}
+        self.probed: set[tuple] = set()
 
     def component(self, hidden: set[int], cell: int) -> set[int]:
         """The hidden cells linked to ``cell`` through relations that hold more than one hidden cell."""
@@ -155,11 +166,57 @@ class _Auditor:
                 todo.append(x)
         return seen
 
-    def range(self, hidden: set[int], primary: set[int], cell: int) -> tuple[float, float]:
+    def known(self, cell: int) -> tuple[float, float]:
+        lo, hi = self.seen[cell]
+        return lo, hi
+
+    def range(
+        self, hidden: set[int], primary: set[int], cell: int, *, record: bool = True, exact: bool = False
+    ) -> tuple[float, float]:
+        """The cell's feasible range, or — unless ``exact`` — a part of it already wide enough to protect it.
+        ``record``: the hidden set is the real one (not a candidate tried), so solutions are kept as points."""
+        if not exact and protected_range(*self.known(cell), self.k):
+            return self.known(cell)
+        comp = sorted(self.component(hidden, cell))
+        if not exact and record and len(comp) > 2:
+            # Two programs over the whole group first, pushing its "<5" cells to opposite ends at random: one
+            # pair of solutions usually shows most of them reaching both 0 and 4 (a program per cell otherwise).
+            key = (frozenset(comp), len(hidden))
+            if key not in self.probed:
+                self.probed.add(key)
+                rnd = random.Random(len(comp) * 7919 + cell)
+                signs = {c: rnd.choice((1.0, -1.0)) for c in comp if c in primary}
+                for flip in (1.0, -1.0):
+                    self._solve(comp, hidden, primary, {c: flip * x for c, x in signs.items()}, record=True)
+                if protected_range(*self.known(cell), self.k):
+                    return self.known(cell)
+        out = []
+        for sign in (1.0, -1.0):
+            fun = self._solve(comp, hidden, primary, {cell: sign}, record=record)
+            if fun is None:  # unbounded: only a maximum can be
+                out.append(math.inf)
+                if record:
+                    self.seen[cell][1] = math.inf
+            else:
+                out.append(sign * fun)
+            if not exact and sign > 0 and record and protected_range(*self.known(cell), self.k):
+                return self.known(cell)
+        return out[0], out[1]
+
+    def _solve(
+        self,
+        comp: list[int],
+        hidden: set[int],
+        primary: set[int],
+        objective: dict[int, float],
+        *,
+        record: bool,
+    ) -> float | None:
+        """Minimise ``objective`` over the hidden cells ``comp``; None when unbounded. Solutions are kept as
+        points when ``record``."""
         from scipy.optimize import linprog
 
         v = self.t.values
-        comp = sorted(self.component(hidden, cell))
         col = {c: j for j, c in enumerate(comp)}
         bounds = [(0.0, float(self.k - 1)) if c in primary else (0.0, None) for c in comp]
         eq_rows, eq_b = [], []
@@ -194,27 +251,28 @@ class _Auditor:
                 const += v[b]
             ub_rows.append(row)
             ub_b.append(const)
-        out = []
-        for sign in (1.0, -1.0):
-            c = [0.0] * len(comp)
-            c[col[cell]] = sign
-            res = linprog(
-                c,
-                A_ub=ub_rows or None,
-                b_ub=ub_b or None,
-                A_eq=eq_rows or None,
-                b_eq=eq_b or None,
-                bounds=bounds,
-                method="highs",
-            )
-            self.programs += 1
-            if res.status == 3:  # unbounded: only a maximum can be
-                out.append(math.inf)
-            elif res.status != 0:  # the published table contradicts itself: never happens with true counts
-                raise ValueError(f"disclosure audit: infeasible table ({res.message})")
-            else:
-                out.append(sign * res.fun)
-        return out[0], out[1]
+        c = [0.0] * len(comp)
+        for cell, weight in objective.items():
+            c[col[cell]] = weight
+        res = linprog(
+            c,
+            A_ub=ub_rows or None,
+            b_ub=ub_b or None,
+            A_eq=eq_rows or None,
+            b_eq=eq_b or None,
+            bounds=bounds,
+            method="highs",
+        )
+        self.programs += 1
+        if res.status == 3:
+            return None
+        if res.status != 0:  # the published table contradicts itself: never happens with true counts
+            raise ValueError(f"disclosure audit: infeasible table ({res.message})")
+        if record:
+            for cell, x in zip(comp, res.x, strict=True):
+                seen = self.seen[cell]
+                seen[0], seen[1] = min(seen[0], x), max(seen[1], x)
+        return float(res.fun)
 
     def candidates(self, hidden: set[int], fixed: set[int], cell: int) -> list[int]:
         """Shown cells that may be hidden to protect ``cell``, cheapest first: those sharing a relation with any
@@ -235,7 +293,7 @@ class _Auditor:
         options = self.candidates(hidden, fixed, cell)
         best: tuple[float, int] | None = None
         for x in options[:_TRIES]:
-            lo, hi = self.range(hidden | {x}, primary, cell)
+            lo, hi = self.range(hidden | {x}, primary, cell, record=False)
             if protected_range(lo, hi, self.k):
                 return x
             if best is None or hi - lo > best[0] + _EPS:
@@ -249,11 +307,22 @@ def protect(
     forced: Iterable[int] = (),
     fixed: Iterable[int] = (),
     k: int | None = None,
+    use_cache: bool = True,
 ) -> Protected:
     """Primary suppression, then audit and secondary suppression until every hidden cell is protected.
     ``forced``: hidden because another page hid them; ``fixed``: already published, may not be hidden."""
     k = min_cell() if k is None else k
     fixed_set = set(fixed)
+    forced = sorted(set(forced))
+    key = None
+    if use_cache:  # the same table is audited once: pages, exports, the API and trends print the same figures
+        raw = repr((k, list(table.values), [(t, list(p)) for t, p in table.sums], list(table.at_most),
+                    table.sensitive if isinstance(table.sensitive, bool) else list(table.sensitive),
+                    forced, sorted(fixed_set)))  # fmt: skip
+        key = "access:disclosure:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
     primary = {
         i for i, x in enumerate(table.values) if table.is_sensitive(i) and x < k and i not in fixed_set
     }
@@ -275,14 +344,17 @@ def protect(
                 break
             secondary.add(choice)
             todo.append(choice)
-    return Protected(table.values, primary, secondary, ranges, auditor.programs)
+    out = Protected(list(table.values), primary, secondary, ranges, auditor.programs)
+    if key is not None:
+        cache.set(key, out, CACHE_SECONDS)
+    return out
 
 
 def audit(table: Table, hidden: set[int], primary: set[int], k: int | None = None) -> dict[int, tuple]:
-    """Each hidden cell's feasible range under a given pattern (for tests and ``docs/security.md`` figures)."""
+    """Each hidden cell's exact feasible range under a given pattern (two programs per cell)."""
     k = min_cell() if k is None else k
     auditor = _Auditor(table, k)
-    return {c: auditor.range(hidden, primary, c) for c in sorted(hidden)}
+    return {c: auditor.range(hidden, primary, c, exact=True) for c in sorted(hidden)}
 
 
 # --- common shapes -------------------------------------------------------------------------------------------
