@@ -22,6 +22,19 @@ from access.disclosure import (
 )
 
 K = 5
+TALLY = {"tables": 0, "cells": 0, "hidden": 0}  # printed at the end of the module (docs/security.md, Figures)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    yield
+    print(
+        "\nDisclosure audit: {tables} random tables, {cells} cells, {hidden} hidden cells re-solved".format(
+            **TALLY
+        )
+    )
+
+
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Counts as school statistics look: many zeros and small counts, some large ones.
 COUNT = st.one_of(st.integers(0, 4), st.integers(0, 4), st.integers(5, 60))
@@ -65,6 +78,9 @@ def assert_nothing_derivable(table: Table, equations) -> None:
     # Every sensitive count under 5 is hidden and written "<5", zero included; nothing else is written "<5".
     assert small == {i for i, v in enumerate(table.values) if v < K}
     assert all(p.mark(i) == SECONDARY for i in p.secondary)
+    TALLY["tables"] += 1
+    TALLY["cells"] += len(table.values)
+    TALLY["hidden"] += len(p.hidden)
     for i, (lo, hi) in independent_ranges(table.values, equations, published, small).items():
         assert lo - 1e-6 <= table.values[i] <= hi + 1e-6
         assert hi - lo >= K - 1 - 1e-6, (i, table.values, published, lo, hi)
