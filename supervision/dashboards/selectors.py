@@ -564,6 +564,15 @@ def _suppressed(
     return out
 
 
+def headlines_above_school(node: Node, period: Period) -> dict[str, Shown]:
+    """A node's own figure of each sensitive indicator as anyone above the school sees it (its dashboard's
+    headline, audited with the tables above it): for other pages that print the same figure (data approval)."""
+    children = child_nodes(node)
+    cells, _at = rollup_cells(node, period, children)
+    inds = [i for i in catalogue.indicators(period.kind) if i.sensitive and i.code in cells]
+    return {code: own for code, (own, _rows) in _suppressed(inds, node, period, children, cells).items()}
+
+
 def node_dashboard(user: User, node: Node, period: Period, with_details: bool = True) -> Dashboard:
     """A node's figures for a period, per indicator group: its own figure with status against the target and
     its children's, from the rollups only (R-7.3), suppressed above the school level (R-7.6). At a school, each

@@ -89,3 +89,17 @@ def test_finding_1_the_excel_and_the_page_publish_the_same_audited_pattern(world
     assert "× / ×" in text and "“×”" in text  # the mark and its explanation
     pdf = client.get(reverse("supervision:export_pdf", kwargs={"node": world.city.pk, "period": sem.code}))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_the_approval_page_does_not_give_back_what_the_dashboard_hides(world, login, sem, sensitive):
+    """School A's 3 of 40 is "<5" on 海淀's dashboard; the district officer approving A's figures sees it the
+    same way, and A's own leader sees 3."""
+    url = reverse("supervision:approval_school", args=[world.school_a.pk]) + f"?period={sem.code}"
+
+    def row(user) -> str:
+        html = login(user).get(url).content.decode()
+        return re.sub(r"<[^>]+>", " ", html.split(f'data-indicator="{SENSITIVE}"')[1].split("</tr>")[0])
+
+    assert "&lt;5" in row(world.district_officer) and " 3 " not in row(world.district_officer)
+    assert " 3 " in row(world.leader) and "&lt;5" not in row(world.leader)
