@@ -103,3 +103,28 @@ def test_the_approval_page_does_not_give_back_what_the_dashboard_hides(world, lo
 
     assert "&lt;5" in row(world.district_officer) and " 3 " not in row(world.district_officer)
     assert " 3 " in row(world.leader) and "&lt;5" not in row(world.leader)
+
+
+@pytest.mark.django_db
+def test_an_inspection_checklist_does_not_give_back_what_the_dashboard_hides(world, login, sem, sensitive):
+    """The checklist freezes school A's figures (3 of 40 followed up): the supervisor, above the school, reads
+    "<5" on the page and in the Excel, without the status that would narrow it; A's leader reads 3 / 40."""
+    from supervision.inspections import services as inspections
+
+    inspection = inspections.create_inspection(
+        user=world.supervisor, school=world.school_a, period=sem, visited_on=timezone.localdate()
+    )
+    url = reverse("supervision:inspection", args=[inspection.pk])
+
+    def value(user) -> str:
+        html = login(user).get(url).content.decode()
+        item = html.split(f'data-indicator="{SENSITIVE}"')[1].split("</li>")[0]
+        return re.sub(r"<[^>]+>", "", item.split('class="item-value">')[1].split("</span>")[0])
+
+    assert value(world.supervisor) == "&lt;5 / 40"
+    assert value(world.leader) == "3 / 40"
+    client = login(world.supervisor)
+    response = client.get(reverse("supervision:inspection_export", args=[inspection.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    row = next(r for r in rows if r[1] == "阳性筛查及时跟进")
+    assert row[2:4] == ("<5", 40) and not row[5]
