@@ -178,6 +178,9 @@ class _Auditor:
         if not exact and protected_range(*self.known(cell), self.k):
             return self.known(cell)
         comp = sorted(self.component(hidden, cell))
+        quick = self._closed_form(comp, hidden, primary, cell)
+        if quick is not None:
+            return quick
         if not exact and record and len(comp) > 2:
             # Two programs over the whole group first, pushing its "<5" cells to opposite ends at random: one
             # pair of solutions usually shows most of them reaching both 0 and 4 (a program per cell otherwise).
@@ -202,6 +205,40 @@ class _Auditor:
             if not exact and sign > 0 and record and protected_range(*self.known(cell), self.k):
                 return self.known(cell)
         return out[0], out[1]
+
+    def _closed_form(
+        self, comp: list[int], hidden: set[int], primary: set[int], cell: int
+    ) -> tuple[float, float] | None:
+        """The exact range without a program when the linked cells hold no relation (the cell's own bounds) or
+        exactly one sum and nothing else (a row and its total: the other cells' bounds give it); else None."""
+        rels = {r for c in comp for r in self.rel_of[c]}
+        if any(self.le_of[c] for c in comp) or len(rels) > 1:
+            return None
+
+        def upper(c: int) -> float:
+            return float(self.k - 1) if c in primary else math.inf
+
+        if not rels:
+            return 0.0, upper(cell)
+        (r,) = rels
+        total, parts = self.t.sums[r]
+        v = self.t.values
+        # sum(sign * x) over hidden cells == const, sign +1 for parts, -1 for the total
+        sign = {p: 1.0 for p in parts if p in hidden}
+        if total in hidden:
+            sign[total] = sign.get(total, 0.0) - 1.0
+        const = float(v[total] if total not in hidden else 0) - sum(v[p] for p in parts if p not in hidden)
+        if sign.get(cell, 0.0) == 0.0:
+            return None
+        # x_cell = (const - sum(others)) / sign[cell]; others range over [0, upper]
+        lo_rest = sum(min(0.0, s * upper(c)) if upper(c) < math.inf else (-math.inf if s < 0 else 0.0)
+                      for c, s in sign.items() if c != cell)  # fmt: skip
+        hi_rest = sum(max(0.0, s * upper(c)) if upper(c) < math.inf else (math.inf if s > 0 else 0.0)
+                      for c, s in sign.items() if c != cell)  # fmt: skip
+        a, b = const - hi_rest, const - lo_rest  # range of sign[cell] * x_cell
+        if sign[cell] < 0:
+            a, b = -b, -a
+        return max(0.0, a), min(upper(cell), b)
 
     def _solve(
         self,
