@@ -36,6 +36,7 @@ account for them. ``forced`` cells are hidden because another page hid them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import random
 from collections import defaultdict
@@ -44,6 +45,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+
+log = logging.getLogger(__name__)
 
 SECONDARY = "×"  # a count hidden so that no "<5" can be worked out from the others
 WITHHELD = "—"  # a row not published (attribute disclosure)
@@ -377,6 +380,9 @@ def protect(
                 break
             choice = auditor.choose(hidden, primary, fixed_set, cell)
             if choice is None:  # nothing left to hide: everything it links to is published elsewhere
+                log.warning(
+                    "disclosure audit: a hidden cell stays narrower than %s values (%s..%s)", k, lo, hi
+                )
                 ranges[cell] = (lo, hi)
                 break
             secondary.add(choice)

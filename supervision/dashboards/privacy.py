@@ -112,22 +112,14 @@ def _pad(xs: Sequence[Shown | None], n: int) -> list[Shown | None]:
 
 
 def suppress_table(
-    cells: list[tuple[int, int]],
-    total: tuple[int, int],
-    sensitive: bool,
-    *,
-    hide_num: bool = False,
-    hide_den: bool = False,
+    cells: list[tuple[int, int]], total: tuple[int, int], sensitive: bool
 ) -> tuple[list[Shown], Shown]:
     """Suppress one indicator's children (``cells``) and their parent's figure (``total``) for a viewer above
-    school level. The parent's figure is the sum of the children's for every indicator the rollup sums.
-    ``hide_num``/``hide_den``: the total is hidden in the parent's table (another page) and stays hidden."""
+    school level, audited as one table (the parent's figure is the sum of the children's for every indicator
+    the rollup sums). Tables linked to others go through :func:`protect_pairs`."""
     if not sensitive:
         return [Shown(n, d) for n, d in cells], Shown(*total)
-    forced = Shown(None if hide_num or hide_den else 0, None if hide_den else 0, SECONDARY, SECONDARY)
-    rows, (shown_total,) = protect_pairs(
-        cells, [(total, range(len(cells)))], forced_groups=[forced] if hide_num or hide_den else []
-    )
+    rows, (shown_total,) = protect_pairs(cells, [(total, range(len(cells)))])
     return rows, shown_total
 
 
