@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
+from access.disclosure import WITHHELD, Table, one_category_holds_all, primary_mark, protect, row_with_total
 from access.policy import node_roots, posts_of, visible_students
 from access.policy import roles_of as roles_of_user
 from access.tiers import Tier
@@ -202,10 +202,17 @@ class CoverageRow:
     school_class: str
     counts: dict[str, int | None]
     class_id: int | None = None  # only at school level: the class roll links from it
+    marks: dict[str, str] = field(default_factory=dict)  # how a hidden count is written ("<5", "×")
 
     @property
     def cells(self) -> list[int | None]:
         return [self.counts[c] for c in COVERAGE_COLUMNS]
+
+    @property
+    def texts(self) -> list[int | str]:
+        """The counts as printed: a hidden one as its mark (access.disclosure)."""
+        return [self.marks.get(c) or primary_mark() if self.counts[c] is None else self.counts[c]
+                for c in COVERAGE_COLUMNS]  # fmt: skip
 
 
 def _school_level_ids(user: User) -> set[int]:
@@ -263,16 +270,23 @@ def coverage(user: User, campaign: Campaign, by_class: bool = True) -> tuple[lis
         g["submitted"] += a["n_resp"] > 0 and a["n_open"] == 0
         g["absent"] += bool(a["absent"])
     rows, suppressed = [], False
-    min_cell = settings.XINYU_MIN_CELL
     for key in sorted(groups, key=lambda k: (k[0], k[2], names[k][1])):
         counts: dict[str, int | None] = dict(groups[key])
-        if key[1] not in school_level:
-            for col, v in counts.items():
-                if 0 < v < min_cell:
-                    counts[col] = None
-                    suppressed = True
-        rows.append(CoverageRow(names[key][0], key[2], names[key][1], counts, key[3]))
+        marks: dict[str, str] = {}
+        if key[1] not in school_level:  # above the school: audited (access.disclosure, issue 19)
+            p = protect(_coverage_table([groups[key][c] for c in COVERAGE_COLUMNS]))
+            counts = {c: p.shown(i) for i, c in enumerate(COVERAGE_COLUMNS)}
+            marks = {c: p.mark(i) for i, c in enumerate(COVERAGE_COLUMNS)}
+            suppressed |= bool(p.hidden)
+        rows.append(CoverageRow(names[key][0], key[2], names[key][1], counts, key[3], marks))
     return rows, suppressed
+
+
+def _coverage_table(values: list[int]) -> Table:
+    """One coverage row as the audit sees it: no totals are published beside it. (What everyone knows — each
+    count at most assigned — cannot narrow a "<5": a shown bound is at least 5, a hidden one may be 4. The sum
+    consented + refused ≤ assigned is not modelled: docs/security.md.)"""
+    return Table(values, (), (), sensitive=True)
 
 
 def responses_of(assignment: Assignment) -> QuerySet[Response]:
@@ -294,6 +308,17 @@ class DistRow:
     gender: str
     cells: list[int | None]
     total: int | None
+    marks: list[str] = field(default_factory=list)  # per cell, then the total: "<5", "×" or "" (shown)
+    withheld: bool = False  # one category holds everyone: the row is not published (attribute disclosure)
+
+    @property
+    def texts(self) -> list[int | str]:
+        """The cells and the total as printed (a hidden one as its mark)."""
+        marks = self.marks or [""] * (len(self.cells) + 1)
+        return [
+            m or primary_mark() if v is None else v
+            for v, m in zip([*self.cells, self.total], marks, strict=True)
+        ]
 
 
 @dataclass
@@ -307,28 +332,26 @@ class DistTable:
     rows: list[DistRow]
 
 
-def suppress_row(cells: list[int], min_cell: int) -> tuple[list[int | None], int | None, bool]:
-    """T0 small-cell suppression of one row with its total (DESIGN.md: small cells under 5 suppressed): every cell under ``min_cell`` (zero excepted)
-    is hidden; when exactly one is hidden and the total is shown, the smallest other non-zero cell is hidden too
-    (no complementary disclosure: total minus the shown cells would give it back), else the total.
-    Returns (cells, total, suppressed_any)."""
-    total = sum(cells)
-    out: list[int | None] = [None if 0 < v < min_cell else v for v in cells]
-    shown_total: int | None = None if 0 < total < min_cell else total
-    hidden = [i for i, v in enumerate(out) if v is None]
-    if len(hidden) == 1 and shown_total is not None:
-        others = [(v, i) for i, v in enumerate(out) if v]
-        if others:
-            out[min(others)[1]] = None
-        else:
-            shown_total = None
-    return out, shown_total, bool(hidden) or shown_total is None and total > 0
+def suppress_row(cells: list[int]) -> DistRow:
+    """One distribution row (one school / grade / gender) for a viewer above the school (issue 19): not
+    published at all when one category holds everyone (attribute disclosure: it would tell every member's
+    level), else audited with its total by ``access.disclosure.protect`` (counts under XINYU_MIN_CELL, zero
+    included, as "<5"; more hidden as "×" until none can be narrowed). School, grade and gender are the
+    caller's to fill in."""
+    n = len(cells)
+    if one_category_holds_all(cells):
+        return DistRow("", None, "", [None] * n, None, [WITHHELD] * (n + 1), withheld=True)
+    p = protect(row_with_total(cells))
+    return DistRow(
+        "", None, "", [p.shown(i) for i in range(n)], p.shown(n), [p.mark(i) for i in range(n + 1)]
+    )
 
 
 def result_distribution(user: User, campaign: Campaign) -> tuple[list[DistTable], bool]:
     """Distributions of the campaign's latest results per instrument within the user's T0 scope: bands per
     score, suggested levels, and the second stage's confirmed levels, per school, grade and gender. Counts only,
-    never a name; above school level every row is suppressed with ``suppress_row`` (XINYU_MIN_CELL). A fixed
+    never a name; above school level every row goes through ``suppress_row`` (audited; a row where one
+    category holds everyone is withheld). A fixed
     number of queries whatever the number of schools. Returns (tables, suppressed_any)."""
     from screening.instruments import load
 
@@ -378,7 +401,6 @@ def result_distribution(user: User, campaign: Campaign) -> tuple[list[DistTable]
         if assignment_id not in seen:  # the latest review of each assignment only
             seen.add(assignment_id)
             counts[("", "confirmed")][(school, school_id, grade, gender)][level] += 1
-    min_cell = settings.XINYU_MIN_CELL
     tables, suppressed_any = [], False
     for inst, measure in sorted(counts, key=lambda k: (k[0] == "", k[0], k[1] != "level", k[1])):
         groups = counts[(inst, measure)]
@@ -396,11 +418,12 @@ def result_distribution(user: User, campaign: Campaign) -> tuple[list[DistTable]
         for group in sorted(groups, key=lambda g: (g[0], g[2] or 0, g[3])):
             cells = [groups[group].get(c, 0) for c in columns]
             if group[1] in school_level:
-                shown, total, hid = list(cells), sum(cells), False
+                row = DistRow(group[0], group[2], group[3], list(cells), sum(cells))
             else:
-                shown, total, hid = suppress_row(cells, min_cell)
-            suppressed_any |= hid
-            rows.append(DistRow(group[0], group[2], group[3], shown, total))
+                row = suppress_row(cells)
+                row.school, row.grade, row.gender = group[0], group[2], group[3]
+                suppressed_any |= row.total is None or any(v is None for v in row.cells)
+            rows.append(row)
         tables.append(DistTable(inst, measure, columns, rows))
     return tables, suppressed_any
 

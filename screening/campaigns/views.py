@@ -679,8 +679,7 @@ def coverage_export(request: HttpRequest, pk: int) -> HttpResponse:
         [safe_cell(str(x)) for x in [_("School"), _("Grade"), _("Class"), *[label for _k, label in cols]]]
     )
     for r in rows:
-        counts = [f"<{_min_cell()}" if r.counts[k] is None else r.counts[k] for k, _l in cols]
-        ws.append([safe_cell(v) for v in [r.school, r.grade, r.school_class, *counts]])
+        ws.append([safe_cell(v) for v in [r.school, r.grade, r.school_class, *r.texts]])
     return xlsx_response(wb, f"coverage-{campaign.pk}.xlsx")
 
 
@@ -701,6 +700,10 @@ def _gender_label(code: str) -> str:
     from org.models import Gender
 
     return str(dict(Gender.choices).get(code, code or "—"))
+
+
+def _withheld_note() -> str:
+    return _("Not published: everyone in this group is in one category.")
 
 
 def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
@@ -740,6 +743,8 @@ def _dist_view(tables: list[selectors.DistTable]) -> list[dict]:
                 "gender": _gender_label(r.gender),
                 "cells": r.cells,
                 "total": r.total,
+                "texts": r.texts,  # cells then total, a hidden one as "<5" or "×" (access.disclosure)
+                "withheld": r.withheld,
             }
             for r in t.rows
         ]
@@ -781,6 +786,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "chart_data": _chart_data(view),
             "suppressed": suppressed,
             "min_cell": _min_cell(),
+            "withheld_note": _withheld_note(),
         },
     )
 
@@ -796,23 +802,12 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     tables, _suppressed = selectors.result_distribution(request.user, campaign)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title="results")
-    hidden = f"<{_min_cell()}"
     for t in _dist_view(tables):
         ws.append([safe_cell(str(t["title"]))])
         head = [_("School"), _("Grade"), _("Gender"), *t["labels"], _("Total")]
         ws.append([safe_cell(str(x)) for x in head])
         for r in t["rows"]:
-            values = [*r["cells"], r["total"]]
-            ws.append(
-                [
-                    safe_cell(v)
-                    for v in [
-                        r["school"],
-                        r["grade"],
-                        r["gender"],
-                        *[hidden if v is None else v for v in values],
-                    ]
-                ]
-            )
+            values = [str(_withheld_note())] if r["withheld"] else r["texts"]
+            ws.append([safe_cell(v) for v in [r["school"], r["grade"], r["gender"], *values]])
         ws.append([])
     return xlsx_response(wb, f"results-{campaign.pk}.xlsx")

@@ -15,6 +15,7 @@ from org.models import Node, NodeKind, SchoolYear, User
 from supervision.approval import rules as approval
 from supervision.approval.models import Approval, ApprovalState, ApprovalStep
 from supervision.approval.rules import VIEW_ROLES
+from supervision.dashboards.selectors import headlines_above_school
 from supervision.indicators import catalogue
 from supervision.indicators.models import Period, RollupValue
 from supervision.indicators.periods import ensure_periods
@@ -59,6 +60,18 @@ class FigureRow:
     numerator: int | None
     denominator: int | None
     status: str | None
+    num_mark: str = (
+        ""  # a hidden count, as the dashboard writes it ("<5" or "×"); "" if shown or not computed
+    )
+    den_mark: str = ""
+
+    @property
+    def num_text(self) -> str:
+        return str(self.numerator) if self.numerator is not None else (self.num_mark or "—")
+
+    @property
+    def den_text(self) -> str:
+        return str(self.denominator) if self.denominator is not None else (self.den_mark or "—")
 
     @property
     def share(self) -> float | None:
@@ -67,10 +80,12 @@ class FigureRow:
         return self.numerator / self.denominator
 
 
-def figures(node: Node, period: Period) -> list[FigureRow]:
+def figures(node: Node, period: Period, *, above_school: bool = False) -> list[FigureRow]:
     """The node's figures for the period, one row per indicator computed at or summed into its level, in the
-    catalogue's order (one query). Shown at the node's own level, so nothing is suppressed: a school leader sees
-    their school; above the school, see supervision.dashboards.privacy."""
+    catalogue's order (one query). A school's own staff see them raw; a viewer above the school
+    (``above_school``: the district approving it, the city) sees each sensitive figure as on the school's
+    dashboard, audited by access.disclosure (issue 19): the approval page must not give back what the
+    dashboard hides."""
     level = {NodeKind.SCHOOL: {"school"}, NodeKind.DISTRICT: {"school", "district"}}.get(node.kind, set())
     stored = {
         code: (n, d)
@@ -78,12 +93,17 @@ def figures(node: Node, period: Period) -> list[FigureRow]:
             "indicator", "numerator", "denominator"
         )
     }
+    shown = headlines_above_school(node, period) if above_school else {}
     rows = []
     for ind in catalogue.indicators(period.kind):
         if ind.level not in level:
             continue
         n, d = stored.get(ind.code, (None, None))
-        rows.append(FigureRow(ind.code, ind.requirement, str(ind.name), n, d, ind.status(n, d)))
+        marks = ("", "")
+        if ind.code in shown and n is not None:
+            s = shown[ind.code]
+            n, d, marks = s.numerator, s.denominator, (s.num_mark, s.den_mark)
+        rows.append(FigureRow(ind.code, ind.requirement, str(ind.name), n, d, ind.status(n, d), *marks))
     return rows
 
 

@@ -21,6 +21,7 @@ from supervision.approval import selectors as sel
 from supervision.approval import services
 from supervision.approval.models import ApprovalState
 from supervision.approval.rules import ACCEPT_ROLES, APPROVE_ROLES, SUBMIT_ROLES, VIEW_ROLES
+from supervision.dashboards.selectors import sees_raw
 from supervision.indicators.models import DirtyNode, Period
 
 DISTRICT_PAGE_ROLES = APPROVE_ROLES | ACCEPT_ROLES | {Role.SUPERVISOR}
@@ -70,7 +71,7 @@ def approval_school(request: HttpRequest, pk: int) -> HttpResponse:
     district_state = sel.state_of(school.district, period) if school.district_id else ApprovalState.DRAFT
     user = request.user
     context = {
-        "school": school, "period": period, "periods": periods, "state": state, "rows": sel.figures(school, period),
+        "school": school, "period": period, "periods": periods, "state": state, "rows": sel.figures(school, period, above_school=not sees_raw(request.user, school)),
         "steps": sel.history(school, period),
         "may_submit": state == ApprovalState.DRAFT and approval.holds(user, SUBMIT_ROLES, school),
         "may_approve": state == ApprovalState.SUBMITTED and approval.holds(user, APPROVE_ROLES, school),

@@ -15,26 +15,21 @@ from supervision.dashboards.selectors import Dashboard, Figure, IndicatorRow
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
-def hidden() -> str:
-    """How a suppressed cell is written: "<5"."""
-    return f"<{settings.XINYU_MIN_CELL}"
-
-
-def _count(fig: Figure, value: int | None) -> int | str:
+def _count(fig: Figure, value: int | None, text: str) -> int | str:
     if not fig.computed:
         return "—"
-    return hidden() if value is None else value
-
-
-def _share(fig: Figure) -> str:
-    if fig.suppressed and fig.computed:
-        return hidden()
-    return fig.percent
+    return text if value is None else value
 
 
 def figure_cells(fig: Figure) -> list:
-    """Numerator, denominator, share and status of one figure as written in the exports."""
-    return [_count(fig, fig.numerator), _count(fig, fig.denominator), _share(fig), fig.status_label]
+    """Numerator, denominator, share and status of one figure as written in the exports: hidden counts as the
+    page writes them ("<5" or "×", access.disclosure)."""
+    return [
+        _count(fig, fig.numerator, fig.num_text),
+        _count(fig, fig.denominator, fig.den_text),
+        fig.share_text if fig.computed else fig.percent,
+        fig.status_label,
+    ]
 
 
 def _as_of(dash: Dashboard) -> str:
@@ -114,7 +109,10 @@ def dashboard_pdf(dash: Dashboard) -> bytes:
     if not dash.raw:
         story.append(
             p(
-                _("Counts about students' mental health under %(k)s are shown as “<%(k)s”.")
+                _(
+                    "Counts about students' mental health under %(k)s are shown as “<%(k)s”, zero included; “×” "
+                    "marks a count hidden so that totals cannot give a small one back."
+                )
                 % {"k": settings.XINYU_MIN_CELL},
                 small,
             )

@@ -24,9 +24,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.disclosure import SECONDARY
 from access.policy import posts_of, roles_of
 from org.models import PATH_STEP, Node, NodeKind, Role, User
-from supervision.dashboards.privacy import Shown, min_cell, shown_single, suppress_table
+from supervision.dashboards.privacy import Shown, min_cell, protect_pairs, shown_single, suppress_table
 from supervision.indicators import catalogue
 from supervision.indicators.catalogue import Cell, Indicator
 from supervision.indicators.models import Period, PeriodKind, RollupRun, RollupValue
@@ -216,6 +217,8 @@ class Figure:
     suppressed: bool
     computed: bool = True  # False: no rollup stored yet for this node and period
     url: str = ""  # the node's own dashboard for the same period (drill-down)
+    num_mark: str = ""  # how a hidden numerator is written: "<5" (a small count) or "×" (protects another)
+    den_mark: str = ""
 
     @property
     def share(self) -> float | None:
@@ -236,15 +239,21 @@ class Figure:
     # hundreds of cells).
     @property
     def num_text(self) -> str:
-        return f"<{min_cell()}" if self.numerator is None else str(self.numerator)
+        return (self.num_mark or f"<{min_cell()}") if self.numerator is None else str(self.numerator)
 
     @property
     def den_text(self) -> str:
-        return f"<{min_cell()}" if self.denominator is None else str(self.denominator)
+        return (self.den_mark or f"<{min_cell()}") if self.denominator is None else str(self.denominator)
 
     @property
     def share_text(self) -> str:
-        return f"<{min_cell()}" if self.suppressed and self.computed else self.percent
+        if self.suppressed and self.computed:
+            return (
+                self.num_mark
+                if self.numerator is None and self.num_mark
+                else (self.den_mark or f"<{min_cell()}")
+            )
+        return self.percent
 
     @property
     def badge(self) -> tuple[str, str]:
@@ -410,6 +419,8 @@ def _figure(node: Node, cell: Cell | None, shown: Shown, ind: Indicator) -> Figu
         status=ind.status(shown.numerator, shown.denominator),
         suppressed=shown.suppressed,
         computed=cell is not None,
+        num_mark=shown.num_mark,
+        den_mark=shown.den_mark,
     )
 
 
@@ -424,39 +435,18 @@ def _shown(ind: Indicator, node: Node, own: Cell | None, kids: list[tuple[Node, 
     return shown_single(own_cell, ind.sensitive), []
 
 
-# --- linked tables: the same figure is hidden on every page that shows it (R-7.6) ---------------------------
+# --- linked tables: the same figure is hidden on every page that shows it (R-7.6, issue 19) ------------------
 #
 # A drill-down shows one figure on two pages: a district is a row of the city's table and the headline of its
-# own page; a school a row of its district's table and the headline of its page. Suppressing each table on its
-# own would leak: the city page hides 海淀's 9 as the complement of 朝阳's 2, and 海淀's page printing its own 9
-# gives 朝阳's 2 back (11 − 9). So, for a viewer above the school and a sensitive indicator:
-# - a node's headline is hidden wherever it is hidden as a row of its parent's table;
-# - a table whose headline is hidden keeps at least one non-zero row hidden (else its rows would add up to it);
-# - a school's figure is shown as in its district's table (the school page, and the rows of a group's page);
-# - an education group's total is hidden when exactly one of its schools is hidden in the district's table.
-
-
-def _pattern(
-    cells: list[tuple[int, Cell]], total: Cell, hide_num: bool, hide_den: bool
-) -> tuple[dict[int, Shown], Shown]:
-    """One sensitive table suppressed (supervision.dashboards.privacy), with its total forced hidden when its parent's
-    table hid it, and then at least one non-zero row hidden with it."""
-    shown, shown_total = suppress_table([c for _pk, c in cells], total, True)
-    nums = [x.numerator for x in shown]
-    dens = [x.denominator for x in shown]
-    if hide_den and all(d is not None for d in dens):
-        nonzero = [(c[1], i) for i, (_pk, c) in enumerate(cells) if c[1] > 0]
-        if nonzero:
-            i = min(nonzero)[1]
-            dens[i] = nums[i] = None
-    if (hide_num or hide_den) and all(n is not None for n in nums):
-        nonzero = [(c[0], i) for i, (_pk, c) in enumerate(cells) if c[0] > 0]
-        if nonzero:
-            nums[min(nonzero)[1]] = None
-    den_total = None if hide_den else shown_total.denominator
-    num_total = None if (hide_num or den_total is None) else shown_total.numerator
-    rows = {pk: Shown(n, d) for (pk, _c), n, d in zip(cells, nums, dens, strict=True)}
-    return rows, Shown(num_total, den_total)
+# own page; a school a row of its district's table and the headline of its page. Auditing each table on its own
+# would leak: the city page hides 海淀's 9 as the complement of 朝阳's 2 (海淀 lies in 7..11 there), and 海淀's
+# page showing school B's 6 beside A's "<5" narrows 海淀 to 6..10, so 朝阳 to 1..4: not 0. So, for a viewer
+# above the school and a sensitive indicator, a page is audited together with the tables above it
+# (``access.disclosure`` over one hierarchical table):
+# - the city's table is audited alone (the city page);
+# - a district's table (its schools) is audited with the city's table as published (nothing there changes);
+# - a school's figure is shown as in its district's table (its page, the rows of a group's page);
+# - an education group's total is audited with its district's table as published.
 
 
 @dataclass
@@ -475,61 +465,68 @@ class _Chain:
         return out + [n.pk for n in self.districts] + [n.pk for n in self.schools]
 
 
-def _chain(node: Node) -> _Chain:
+def _chain(node: Node, children: list[Node]) -> _Chain:
     step = PATH_STEP + 1
     prefixes = [node.path[: step * k] for k in (1, 2) if k <= node.depth]
     above = {n.kind: n for n in Node.objects.filter(path__in=prefixes)}
     city, district = above.get(NodeKind.CITY), above.get(NodeKind.DISTRICT)
     if node.kind == NodeKind.DISTRICT:
-        district = None
+        district = node
     return _Chain(
         city=city,
         districts=child_nodes(city) if city is not None else [],
         district=district,
-        schools=child_nodes(district) if district is not None else [],
+        schools=children if district is node else child_nodes(district) if district is not None else [],
     )
 
 
 def _linked(
     code: str, node: Node, chain: _Chain, stored: dict[tuple[str, int], Cell], children: list[Node]
-) -> tuple[Shown | None, dict[int, Shown] | None, tuple[bool, bool]]:
-    """For one sensitive indicator: how the node's headline shows in the tables above (None: no table above),
-    the district table's pattern of the schools (for a school or group page), and whether the node's own
-    table must keep its total hidden (num, den)."""
+) -> tuple[Shown, dict[int, Shown]]:
+    """For one sensitive indicator: the node's headline and its rows ({child id: figure}) as shown, audited
+    with the tables above the node."""
 
     def cell(pk: int) -> Cell:
         return stored.get((code, pk), (0, 0))
 
-    hide_num = hide_den = False
-    headline: Shown | None = None
+    cells: list[Cell] = []
+    index: dict[int, int] = {}
+    groups: list[tuple[Cell | int, list[int]]] = []
+    given: list[Shown | None] = []  # per cell: as already published (forced and fixed)
+    given_groups: list[Shown | None] = []
     if chain.city is not None and chain.districts:
-        rows, _total = _pattern(
-            [(d.pk, cell(d.pk)) for d in chain.districts], cell(chain.city.pk), False, False
-        )
-        if node.kind == NodeKind.DISTRICT:
-            headline = rows.get(node.pk)
-            if headline is not None:
-                hide_num, hide_den = headline.numerator is None, headline.denominator is None
-            return headline, None, (hide_num, hide_den)
-        if chain.district is not None and chain.district.pk in rows:
-            d_shown = rows[chain.district.pk]
-            hide_num, hide_den = d_shown.numerator is None, d_shown.denominator is None
-    if chain.district is None:
-        return None, None, (False, False)
-    schools, _total = _pattern(
-        [(sc.pk, cell(sc.pk)) for sc in chain.schools], cell(chain.district.pk), hide_num, hide_den
-    )
+        districts = [(d.pk, cell(d.pk)) for d in chain.districts]
+        shown, city_total = suppress_table([c for _pk, c in districts], cell(chain.city.pk), True)
+        for (pk, c), s in zip(districts, shown, strict=True):
+            index[pk] = len(cells)
+            cells.append(c)
+            given.append(s)
+        groups.append((cell(chain.city.pk), [index[pk] for pk, _c in districts]))
+        given_groups.append(city_total)
+    district = chain.district
+    if district is None:  # a node under a city without districts: its own figure alone
+        return shown_single(cell(node.pk), True), {}
+    for sc in chain.schools:
+        index[sc.pk] = len(cells)
+        cells.append(cell(sc.pk))
+        given.append(None)
+    schools_at = [index[sc.pk] for sc in chain.schools]
+    groups.append((index[district.pk] if district.pk in index else cell(district.pk), schools_at))
+    given_groups.append(None)
+    rows, totals = protect_pairs(cells, groups, forced=given, fixed=given, forced_groups=given_groups,
+                                 fixed_groups=given_groups)  # fmt: skip
+    schools = {sc.pk: rows[index[sc.pk]] for sc in chain.schools}
+    if node.kind == NodeKind.DISTRICT:
+        return totals[-1], schools
     if node.kind == NodeKind.SCHOOL:
-        return schools.get(node.pk), schools, (False, False)
-    # An education group: its schools as in the district's table; its total hidden when exactly one of them is.
-    members = [schools[c.pk] for c in children if c.pk in schools]
-    own = cell(node.pk)
-    one_num = sum(m.numerator is None for m in members) == 1
-    one_den = sum(m.denominator is None for m in members) == 1
-    single = shown_single(own, True)
-    den = None if (one_den or single.denominator is None) else own[1]
-    num = None if (one_num or den is None or single.numerator is None) else own[0]
-    return Shown(num, den), schools, (False, False)
+        return schools.get(node.pk, shown_single(cell(node.pk), True)), {}
+    # An education group: its schools as in the district's table; its total audited with that table.
+    members = [index[c.pk] for c in children if c.pk in index]
+    _rows, totals = protect_pairs(
+        cells, [*groups, (cell(node.pk), members)], forced=rows, fixed=rows,
+        forced_groups=[*totals, None], fixed_groups=[*totals, None],
+    )  # fmt: skip
+    return totals[-1], {c.pk: schools[c.pk] for c in children if c.pk in schools}
 
 
 def _suppressed(
@@ -539,7 +536,7 @@ def _suppressed(
     sensitive ones: a fixed number of queries)."""
     sensitive = [i for i in inds if i.sensitive and i.code in cells]
     out: dict[str, tuple[Shown, list[Shown]]] = {}
-    chain = _chain(node) if sensitive and node.kind != NodeKind.CITY else None
+    chain = _chain(node, children) if sensitive and node.kind != NodeKind.CITY else None
     stored: dict[tuple[str, int], Cell] = {}
     if chain is not None and chain.ids:
         for code, pk, n, d in RollupValue.objects.filter(
@@ -554,30 +551,26 @@ def _suppressed(
         kids = [(pk, c or (0, 0)) for pk, c in kid_cells.items()]
         if not ind.sensitive:
             out[ind.code] = (Shown(*own_cell), [Shown(*c) for _pk, c in kids])
-            continue
-        headline, schools, (hide_num, hide_den) = (
-            _linked(ind.code, node, chain, stored, children)
-            if chain is not None
-            else (None, None, (False, False))
-        )
-        if node.kind == NodeKind.GROUP and schools is not None:
-            out[ind.code] = (
-                headline or shown_single(own_cell, True),
-                [schools.get(pk, Shown(None, None)) for pk, _c in kids],
-            )
-            continue
-        if kids:
-            rows, total = _pattern(kids, own_cell, hide_num, hide_den)
-            out[ind.code] = (total, [rows[pk] for pk, _c in kids])
+        elif chain is None:  # the city: its table alone
+            if kids:
+                rows, total = suppress_table([c for _pk, c in kids], own_cell, True)
+                out[ind.code] = (total, rows)
+            else:
+                out[ind.code] = (shown_single(own_cell, True), [])
         else:
-            single = shown_single(own_cell, True)
-            if headline is not None:
-                single = Shown(
-                    None if headline.numerator is None else single.numerator,
-                    None if headline.denominator is None else single.denominator,
-                )
-            out[ind.code] = (single, [])
+            headline, rows_by_pk = _linked(ind.code, node, chain, stored, children)
+            out[ind.code] = (headline, [rows_by_pk.get(pk, Shown(None, None, SECONDARY, SECONDARY))
+                                        for pk, _c in kids])  # fmt: skip
     return out
+
+
+def headlines_above_school(node: Node, period: Period) -> dict[str, Shown]:
+    """A node's own figure of each sensitive indicator as anyone above the school sees it (its dashboard's
+    headline, audited with the tables above it): for other pages that print the same figure (data approval)."""
+    children = child_nodes(node)
+    cells, _at = rollup_cells(node, period, children)
+    inds = [i for i in catalogue.indicators(period.kind) if i.sensitive and i.code in cells]
+    return {code: own for code, (own, _rows) in _suppressed(inds, node, period, children, cells).items()}
 
 
 def node_dashboard(user: User, node: Node, period: Period, with_details: bool = True) -> Dashboard:

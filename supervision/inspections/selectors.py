@@ -118,3 +118,35 @@ def get_task_or_404(user: User, pk: int) -> RectificationTask:
 def overdue_count(user: User, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     return RectificationTask.objects.filter(owner=user, status=TaskStatus.OPEN, deadline__lt=today).count()
+
+
+def mask_figures(items: list, school: Node, period, *, above_school: bool) -> None:
+    """Set each checklist item's ``num_text``, ``den_text``, ``value_text`` and ``status_shown`` as the viewer may see them
+    (issue 19). The checklist keeps a snapshot of the school's figures; its own staff see it raw. Above the
+    school (the supervisor, the district) a sensitive count is shown only when the school's dashboard shows the
+    same count now (audited by access.disclosure); otherwise "<5" when small, "×" when hidden to protect
+    another; the status of a masked figure is not shown (met / not met would narrow it)."""
+    from access.disclosure import SECONDARY, min_cell, primary_mark
+    from supervision.dashboards.selectors import headlines_above_school
+    from supervision.indicators import catalogue
+
+    sensitive = {i.code for i in catalogue.indicators(period.kind) if i.sensitive}
+    shown = headlines_above_school(school, period) if above_school and sensitive else {}
+    for i in items:
+        i.num_text, i.den_text, i.status_shown = str(i.numerator), str(i.denominator), i.status
+        i.value_text = f"{i.numerator} / {i.denominator}" if i.denominator else "—"
+        if not above_school or i.indicator not in sensitive or i.denominator is None:
+            continue
+        now = shown.get(i.indicator)
+        masked = False
+        for attr, value, current in (
+            ("num_text", i.numerator, now.numerator if now else None),
+            ("den_text", i.denominator, now.denominator if now else None),
+        ):
+            if value is None or current != value:
+                masked = True
+                small = value is None or value < min_cell()
+                setattr(i, attr, primary_mark() if small else SECONDARY)
+        if masked:
+            i.status_shown = ""
+        i.value_text = f"{i.num_text} / {i.den_text}"  # a zero is "<5" here too, never "—"

@@ -22,6 +22,7 @@ from access.tiers import Tier
 from supervision.approval import rules as approval
 from supervision.approval import selectors as periods
 from supervision.approval.rules import VIEW_ROLES
+from supervision.dashboards.selectors import sees_raw
 from supervision.inspections import selectors as sel
 from supervision.inspections import services as inspections
 from supervision.inspections.models import Finding, TaskStatus
@@ -110,6 +111,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = inspections.get_inspection_or_404(request.user, pk)
     inspector = inspections.may_inspect(request.user, inspection.school)
     data = sel.detail(inspection)
+    sel.mask_figures(data["items"], inspection.school, inspection.period,
+                     above_school=not sees_raw(request.user, inspection.school))  # fmt: skip
     for t in data["tasks"]:
         t.mine = t.owner_id == request.user.pk
         t.may_add_file = not inspection.is_closed and (t.mine or inspector)
@@ -244,12 +247,19 @@ def rectification_tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/inspection_tasks.html", context)
 
 
+def _count(value: int | None, text: str) -> int | str | None:
+    """A checklist count in the Excel: the number, or how the page writes it when masked ("<5", "×")."""
+    return value if value is None or text == str(value) else text
+
+
 @policy(Tier.T0, "school", "Excel of one inspection: checklist with figures and findings, and tasks")
 @login_required
 def inspection_export(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, VIEW_ROLES)
     inspection = inspections.get_inspection_or_404(request.user, pk)
     data = sel.detail(inspection)
+    sel.mask_figures(data["items"], inspection.school, inspection.period,
+                     above_school=not sees_raw(request.user, inspection.school))  # fmt: skip
     findings = dict(Finding.choices)
     states = dict(TaskStatus.choices)
     wb = Workbook()
@@ -263,7 +273,8 @@ def inspection_export(request: HttpRequest, pk: int) -> HttpResponse:
     for i in data["items"]:
         name = i.name_en if (request.LANGUAGE_CODE or "").startswith("en") else i.name_zh
         ws.append([safe_cell(v) for v in (
-            i.requirement, name, i.numerator, i.denominator, i.target, i.status, str(findings.get(i.finding, "")), i.note,
+            i.requirement, name, *(_count(i.numerator, i.num_text), _count(i.denominator, i.den_text)), i.target,
+            i.status_shown, str(findings.get(i.finding, "")), i.note,
         )])  # fmt: skip
     tasks = wb.create_sheet(_("Rectification tasks")[:31])
     tasks.append(

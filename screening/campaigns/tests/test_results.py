@@ -72,10 +72,13 @@ def test_a_city_officer_sees_only_suppressed_anonymous_counts(world, campaign, l
     tables, suppressed = selectors.result_distribution(world.city_officer, campaign)
     bands = _table(tables, "total")
     a = next(r for r in bands.rows if r.school == world.school_a.name)
-    # severe 2 is small; minimal 7 would give it back through the total 9, so it is hidden too
-    assert a.cells == [None, 0, 0, None] and a.total == 9
+    # severe 2 and the two zeros are small ("<5"); minimal 7 would give back that they add up to 2, so it is
+    # hidden too ("×")
+    assert a.cells == [None, None, None, None] and a.total == 9
+    assert a.texts == ["×", "<5", "<5", "<5", 9]
+    # every one of school B's 6 girls is "mild": the row would tell each one's band, so it is not published
     b = next(r for r in bands.rows if r.school == world.school_b.name)
-    assert b.cells == [0, 6, 0, 0] and b.total == 6
+    assert b.withheld and b.cells == [None] * 4 and b.total is None
     assert suppressed
     page = login(world.city_officer).get(reverse("screening:results", kwargs={"pk": campaign.pk}))
     assert page.status_code == 200
@@ -85,11 +88,15 @@ def test_a_city_officer_sees_only_suppressed_anonymous_counts(world, campaign, l
 
 
 def test_no_shown_figure_gives_back_a_suppressed_one():
-    assert selectors.suppress_row([7, 0, 2], 5) == ([None, 0, None], 9, True)
-    assert selectors.suppress_row([7, 6, 2], 5) == ([7, None, None], 15, True)  # the smaller other cell
-    assert selectors.suppress_row([3, 0, 0], 5) == ([None, 0, 0], None, True)  # the total is small itself
-    assert selectors.suppress_row([1, 2, 10], 5) == ([None, None, 10], 13, True)  # two hidden already
-    assert selectors.suppress_row([5, 0, 6], 5) == ([5, 0, 6], 11, False)
+    def shown(cells):
+        row = selectors.suppress_row(cells)
+        return None if row.withheld else row.texts
+
+    assert shown([7, 0, 2]) == ["×", "<5", "<5", 9]  # 0 and 2 share 2: 7 is hidden with them
+    assert shown([7, 6, 2]) == [7, "×", "<5", 15]  # the smaller other cell
+    assert shown([3, 0, 0]) is None  # everyone in one category: not published
+    assert shown([1, 2, 10]) == ["<5", "<5", "×", 13]  # 1 + 2 = 3 would bound both under 4
+    assert shown([5, 0, 6]) == ["×", "<5", 6, 11]  # a zero is hidden, and the 5 with it
 
 
 def test_another_district_cannot_open_the_results(world, campaign, login):

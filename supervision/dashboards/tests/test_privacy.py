@@ -17,6 +17,7 @@ def test_a_small_count_is_hidden_together_with_the_next_smallest():
     shown, total = suppress_table(cells, (35, 150), sensitive=True)
     assert shown[0].numerator is None  # 3 < 5
     assert shown[1].numerator is None  # complementary: otherwise 35 - 20 - 12 = 3
+    assert shown[1].num_text == "×" and shown[0].num_text == "<5"
     assert shown[2].numerator == 20 and total.numerator == 35
     assert not _revealed(cells, shown, total)
 
@@ -31,9 +32,12 @@ def test_the_only_child_small_count_hides_the_total():
     assert shown[0].numerator is None and total.numerator is None
 
 
-def test_zero_identifies_nobody_and_staffing_figures_are_never_hidden():
-    shown, _ = suppress_table([(0, 40), (10, 50)], (10, 90), sensitive=True)
-    assert shown[0].numerator == 0
+def test_zero_is_hidden_like_any_small_count_and_staffing_figures_are_never_hidden():
+    """Issue 19: a zero shown as 0 made every hidden cell "at least 1"; above the school 0 is "<5" too."""
+    shown, total = suppress_table([(0, 40), (10, 50)], (10, 90), sensitive=True)
+    assert shown[0].numerator is None and shown[0].num_text == "<5"
+    assert shown[1].numerator is None and shown[1].num_text == "×"  # else 10 − 10 gives the 0 back
+    assert total.numerator == 10
     shown, total = suppress_table([(1, 2), (0, 1)], (1, 3), sensitive=False)
     assert [s.numerator for s in shown] == [1, 0] and total.numerator == 1
 
