@@ -666,13 +666,18 @@ class CityBuilder:
 
 
 # Demo rows of higher layers (screening's licence and first campaign, …): ``fn(progress=…)`` runs at the end of
-# the build, in its transaction, after the demo logins exist. Registered in the apps' ``AppConfig.ready()``.
+# the build, in its transaction, after the demo logins exist. Registered in the apps' ``AppConfig.ready()``; run
+# by ``order`` (then registration): a step that works on another app's rows comes after it (issue 18: the
+# campaign's results 20, casework 30, counseling 40, school work 50, supervision 90).
 DEMO_STEPS: list[Callable[..., None]] = []
+_STEP_ORDER: dict[Callable[..., None], int] = {}
 
 
-def register_demo_step(fn: Callable[..., None]) -> Callable[..., None]:
+def register_demo_step(fn: Callable[..., None], order: int = 10) -> Callable[..., None]:
     if fn not in DEMO_STEPS:
         DEMO_STEPS.append(fn)
+    _STEP_ORDER[fn] = order
+    DEMO_STEPS.sort(key=lambda f: _STEP_ORDER.get(f, 10))  # stable: registration order within one order
     return fn
 
 

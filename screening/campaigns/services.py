@@ -969,6 +969,54 @@ def score_response(response: Response, instrument=None, *, rule_set_id=_UNREAD, 
     return result
 
 
+def score_batch(responses: list[Response], *, district_id: int | None) -> list[Result]:
+    """Score many submitted responses of one district at once (a batch of keyed-in paper sheets; the demo):
+    the same scoring and level rules as ``score_response``, with one read of the rules in force and of the
+    answers and one insert of the results; red and orange results raise their alerts as a submit does. Call it
+    inside a transaction."""
+    from screening.instruments.scoring import REFUSED, score
+    from screening.rules.level_rules import rules_of
+
+    if not responses:
+        return []
+    in_force = rule_sets_in_force(district_id).values_list("pk", "rules").first()
+    rule_set_id, rules_data = in_force or (None, None)
+    rules = rules_of(rule_set_id, rules_data)
+    answers: dict[int, dict] = {r.pk: {} for r in responses}
+    seconds: dict[int, dict] = {r.pk: {} for r in responses}
+    for response_id, item_id, value, refused, secs in Answer.objects.filter(
+        response_id__in=list(answers)
+    ).values_list("response_id", "item_id", "value", "refused", "seconds"):
+        answers[response_id][item_id] = REFUSED if refused else value
+        if secs is not None:
+            seconds[response_id][item_id] = secs
+    rows, reasons = [], []
+    for response in responses:
+        instrument = _instrument(response.instrument_id, response.instrument_version)
+        given = answers[response.pk]
+        sr = score(
+            instrument,
+            {item.id: given.get(item.id) for item in instrument.items},
+            variant=response.variant or None,
+            seconds_per_item=seconds[response.pk] or None,
+            rules=rules,
+        )
+        flags = result_flags(sr)
+        reasons.append(flags["reasons"])
+        rows.append(
+            Result(
+                response=response, instrument_id=instrument.id, instrument_version=instrument.version,
+                valid=bool(sr.valid), scores=dict(sr.scores or {}), bands=dict(sr.bands or {}), flags=flags,
+                critical=bool(sr.critical), acute=bool(sr.acute), level=_level_value(sr.level),
+                rule_set_id=rule_set_id,
+            )
+        )  # fmt: skip
+    results = Result.objects.bulk_create(rows)
+    for response, result, why in zip(responses, results, reasons, strict=True):
+        _alert(response.assignment, result, why)
+    return results
+
+
 def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:
     return Response.objects.filter(idempotency_key=idempotency_key).exclude(pk=response_id).exists()
 
