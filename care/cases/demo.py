@@ -164,6 +164,7 @@ def casework(*, progress: Callable[[str], None] = lambda _m: None) -> None:
             cases.close_case(case=case, by=case.owner, note="连续四周情绪稳定，家长与班主任反馈良好，结案。")
             break
     progress(f"care: {len(open_cases)} cases with plans, {referred} referrals at every step, one case closed")
+    _east_campus_and_centre(institution, now, progress)
     _red_case_mid_checklist(progress)
     _reports_and_escalation(now, progress)
 
@@ -244,3 +245,57 @@ def _reports_and_escalation(now: dt.datetime, progress: Callable[[str], None]) -
         f" (#{raised.pk if raised else '-'}); {open_alerts.filter(acknowledged_at__isnull=True).count()} alerts"
         f" waiting, {open_alerts.filter(acknowledged_at__isnull=False).count()} taken on"
     )
+
+
+def _east_campus_and_centre(
+    institution: Institution, now: dt.datetime, progress: Callable[[str], None]
+) -> None:
+    """The east campus's psychological teacher opens an orange case for a pupil of 五年级2班 and proposes a
+    referral; a red case of the district is escalated to the district counseling centre."""
+    east = User.objects.filter(username="psych_east").first()
+    cls = SchoolClass.objects.filter(class_teacher__username="other_class_teacher").first()
+    if east is not None and cls is not None:
+        pupil = (
+            Student.objects.filter(enrollments__school_class=cls, enrollments__status=EnrollmentStatus.ACTIVE)
+            .order_by("pk")
+            .first()
+        )
+        if pupil is not None:
+            case, _new = cases.open_case(
+                student=pupil, level="orange", by=east, reason="家长反映孩子近一个月拒绝上学、夜间惊醒。"
+            )
+            plans.save_goals(
+                case=case, by=east, goals=GOALS[2], review_on=timezone.localdate() + dt.timedelta(days=10)
+            )
+            referral = referrals.propose_referral(
+                case=case, by=east, institution=institution, reason="拒学伴睡眠障碍，需专科评估。"
+            )
+            _refer_to(referral, ReferralStatus.CONSENTED, by=east, clinician=None, now=now)
+    red = (
+        Case.objects.filter(level="red", escalated_at__isnull=True)
+        .exclude(status=CaseStatus.CLOSED)
+        .exclude(owner__username="psych")
+        .order_by("pk")
+        .first()
+    ) or Case.objects.filter(level="red", escalated_at__isnull=True).exclude(
+        status=CaseStatus.CLOSED
+    ).order_by("-pk").first()
+    if red is not None and red.owner is not None:
+        cases.escalate_case(
+            case=red, by=red.owner, reason="学生多次表达轻生想法，学校处置能力不足，上报区心理中心协助。"
+        )
+    progress("care: an east-campus case with a referral; a red case escalated to the district centre")
+    _correction_request(progress)
+
+
+def _correction_request(progress: Callable[[str], None]) -> None:
+    """The demo guardian asks the school to correct their phone number (the psychological teacher reviews it)."""
+    from care.corrections.services import request_correction
+
+    guardian = User.objects.filter(username="guardian").first()
+    student = Student.objects.filter(user__username="student").first()
+    if guardian is None or student is None:
+        return
+    request_correction(user=guardian, student_id=student.pk, field="guardian_phone", new_value="13912345678",
+                       note="原手机号已停用，请更新。")  # fmt: skip
+    progress("care: a guardian's correction request waits for review")

@@ -142,4 +142,15 @@ def _trainings(semester, today: dt.date) -> int:
             topic="心理课教学研讨：情绪单元", hours=Decimal(2), kind="research", audience="psych_teachers",
         )  # fmt: skip
         made += 2
+    for post in (
+        Post.objects.active()
+        .filter(role=Role.SCHOOL_LEADER, node__kind=NodeKind.SCHOOL)
+        .select_related("user", "node")
+        .order_by("node__path")
+    ):
+        services.create_training(
+            by=post.user, organiser=post.node, held_on=max(semester.starts_on, today - dt.timedelta(days=12)),
+            topic="全体教师心理健康教育校本培训", hours=Decimal(2), for_class_teachers=True,
+        )  # fmt: skip
+        made += 1
     return made

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from org.demo.logins import DEMO_DISTRICT_CODE, DEMO_SCHOOL_CODE
+from org.demo.logins import DEMO_DISTRICT_CODE, DEMO_SCHOOL_CODE, OTHER_DISTRICT_CODE
 from org.models import Node, NodeKind, Post, Role, SchoolYear, User
 from screening.campaigns import services
 from screening.campaigns.models import (
@@ -72,12 +72,45 @@ def _psych_of(school: Node) -> User | None:
 
 
 def finished_campaign(*, progress: Callable[[str], None] = lambda _m: None) -> None:
-    district = Node.objects.filter(kind=NodeKind.DISTRICT, code=DEMO_DISTRICT_CODE).first()
-    officer = User.objects.filter(username="district_officer").first()
-    year = SchoolYear.objects.order_by("-start_year").first()
-    if district is None or officer is None or year is None:
+    """The demo district's campaign, and the other district's (its officer's pages show their own)."""
+    for code, username, seed in (
+        (DEMO_DISTRICT_CODE, "district_officer", SEED),
+        (OTHER_DISTRICT_CODE, "other_district_officer", SEED + 1),
+    ):
+        district = Node.objects.filter(kind=NodeKind.DISTRICT, code=code).first()
+        officer = User.objects.filter(username=username).first()
+        if district is not None and officer is not None:
+            _district_campaign(district, officer, random.Random(seed), progress)
+    _other_district_rules(progress)
+
+
+def _other_district_rules(progress: Callable[[str], None]) -> None:
+    """朝阳's psychological research officer has made GAD-7 severe anxiety an orange alert (a rules version)."""
+    from screening.instruments.scoring import LevelRule, LevelRules
+    from screening.rules.level_rules import rules_json
+    from screening.rules.services import change_level_rules
+
+    district = Node.objects.filter(kind=NodeKind.DISTRICT, code=OTHER_DISTRICT_CODE).first()
+    officer = User.objects.filter(username="other_district_officer").first()
+    if district is None or officer is None:
         return
-    rng = random.Random(SEED)
+    gad = LevelRule(level="orange", when="score", instruments=["gad-7"], score="total", op=">=", value=15)
+    change_level_rules(
+        by=officer,
+        district=district,
+        rules=rules_json(LevelRules(rules=[*LevelRules.default().rules, gad])),
+        reason="区内复盘：GAD-7 重度焦虑（≥15）的学生需要一周内面谈，改为橙色预警。",
+        based_on=None,
+    )
+    progress("screening: 朝阳's level rules changed once (GAD-7 severe → orange)")
+
+
+def _district_campaign(
+    district: Node, officer: User, rng: random.Random, progress: Callable[[str], None]
+) -> None:
+    year = SchoolYear.objects.order_by("-start_year").first()
+    if year is None:
+        return
     now = timezone.localtime()
     # The window: opened nine days ago at 08:00, closed yesterday at 17:00 (R5.1).
     opened = (now - dt.timedelta(days=9)).replace(hour=8, minute=0, second=0, microsecond=0)
@@ -97,9 +130,9 @@ def finished_campaign(*, progress: Callable[[str], None] = lambda _m: None) -> N
     # suicide-risk questions for the older grades.
     for lo, hi, inst in ((4, 12, "who-5"), (4, 12, "gad-7"), (7, 12, "phq-9"), (7, 12, "asq")):
         services.set_battery_entry(campaign=campaign, grade_from=lo, grade_to=hi, instrument_id=inst)
-    if services.unlicensed_instruments(campaign):  # a licensed definition: keep the draft, as the page would
-        progress("screening: the finished campaign's battery needs a licence; left as a draft")
-        return
+    missing = services.unlicensed_instruments(campaign)
+    for entry in campaign.battery.filter(instrument_id__in=missing):  # no licence recorded there: left out
+        services.remove_battery_entry(campaign=campaign, entry_id=entry.pk)
     services.launch_campaign(by=officer, campaign=campaign)
     assignments = list(
         Assignment.objects.filter(campaign=campaign)

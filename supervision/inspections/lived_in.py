@@ -40,25 +40,32 @@ def supervision(*, progress: Callable[[str], None] = lambda _m: None) -> None:
         return
     approved = 0
     district = demo_school.district
-    for school in (
-        Node.objects.filter(kind=NodeKind.SCHOOL, district=district).exclude(pk=demo_school.pk).order_by("pk")
-    ):
-        school_leader = _leader_of(school)
-        if school_leader is not None:
-            approval.submit(user=school_leader, school=school, period=semester)
-            approval.approve(user=officer, node=school, period=semester)
-            approved += 1
     approval.submit(user=leader, school=demo_school, period=semester)
     approval.return_for_correction(
         user=officer, node=demo_school, period=semester, reason="家访记录尚未补录完整，请补录后重新提交。"
     )
+    approval.submit(user=leader, school=demo_school, period=semester)  # corrected and submitted again
     other = Node.objects.filter(kind=NodeKind.DISTRICT, code=OTHER_DISTRICT_CODE).first()
-    for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=other).order_by("pk")[:1]:
-        school_leader = _leader_of(school)
-        if school_leader is not None:
-            approval.submit(user=school_leader, school=school, period=semester)
-    progress(f"supervision: {approved} schools approved, the demo school's figures returned for correction")
+    other_officer = User.objects.filter(username="other_district_officer").first()
+    for node, by in ((district, officer), (other, other_officer)):
+        if node is None or by is None:
+            continue
+        for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=node).order_by("pk"):
+            school_leader = _leader_of(school)
+            if school_leader is None:
+                break
+            if school.pk != demo_school.pk:
+                approval.submit(user=school_leader, school=school, period=semester)
+            approval.approve(user=by, node=school, period=semester)
+            approved += 1
+        else:
+            approval.approve(user=by, node=node, period=semester)  # the district's own figures, for the city
+    progress(
+        f"supervision: {approved} schools and their districts approved (the demo school after a correction)"
+    )
     _inspection(demo_school, semester, progress)
+    for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=other).order_by("pk")[:1]:
+        _inspection(school, semester, progress)
 
 
 def _leader_of(school: Node) -> User | None:
@@ -76,7 +83,7 @@ def _inspection(school: Node, period, progress: Callable[[str], None]) -> None:
         school=school,
         period=period,
         visited_on=today - dt.timedelta(days=10),
-        key="demo-inspection",
+        key=f"demo-inspection-{school.pk}",
     )
     items = list(inspection.items.order_by("position"))
     for n, item in enumerate(items):

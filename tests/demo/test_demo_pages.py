@@ -58,7 +58,7 @@ class _Page(HTMLParser):
             self._capture, self._text = "empty", []
         elif tag == "tr" and self._capture is None:
             self.rows += 1
-        elif tag == "li":
+        elif tag == "li" or (tag == "section" and "card" in (a.get("class") or "").split()):
             self.items += 1
         elif tag == "td" and "num" in (a.get("class") or "").split():
             self._capture, self._text = "figure", []
