@@ -88,7 +88,35 @@ def home_and_governance(*, progress: Callable[[str], None] = lambda _m: None) ->
                 )
                 visits += 1
     progress(f"schoolwork: {sessions} parent sessions, {meetings} leadership meetings, {visits} home visits")
+    _east_guardian(progress)
     _governance(progress)
+
+
+def _east_guardian(progress: Callable[[str], None]) -> None:
+    """五年级2班 (east campus): the class teacher prints the guardians' invitation slips; one guardian activates
+    the account and asks for a correction of the child's birth date (the east campus's psychological teacher
+    reviews it)."""
+    import secrets
+
+    from care.corrections.services import request_correction
+
+    teacher = User.objects.filter(username="other_class_teacher").first()
+    cls = SchoolClass.objects.filter(class_teacher=teacher).first() if teacher else None
+    if cls is None:
+        return
+    slips = services.issue_guardian_invitations(user=teacher, school_class=cls)
+    if not slips:
+        return
+    link, token = slips[0]
+    password = secrets.token_urlsafe(16)  # nobody's demo login: the account exists, its password is unknown
+    guardian = services.accept_invitation(token=token, password=password, password2=password)
+    born = link.student.birth_date
+    request_correction(user=guardian, student_id=link.student_id, field="student_birth_date",
+                       new_value=born.replace(day=1 if born.day != 1 else 2).isoformat(),
+                       note="户口本上的出生日期与学籍不一致。")  # fmt: skip
+    progress(
+        f"schoolwork: {len(slips)} guardian invitations for {cls.name}; one accepted, a correction requested"
+    )
 
 
 def _governance(progress: Callable[[str], None]) -> None:
