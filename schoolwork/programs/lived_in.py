@@ -87,7 +87,7 @@ def programmes(*, progress: Callable[[str], None] = lambda _m: None) -> None:
         for cls in (
             SchoolClass.objects.filter(school=school, class_teacher__isnull=False)
             .select_related("class_teacher")
-            .order_by("pk")[:6]
+            .order_by("pk")[:2]
         ):
             ids = list(
                 cls.enrollments.filter(status=EnrollmentStatus.ACTIVE)

@@ -144,14 +144,17 @@ def _district_campaign(
     sheets: list[Response] = []
     answers: list[Answer] = []
     with transaction.atomic():
+        present = []
         for a in assignments:
             r = rng.random()
             if r < 0.03:
                 services.mark_absent(assignment=a, absent=True)  # 缺席
                 absent += 1
                 continue
-            distress = _distress(rng)
-            responses = services.open_responses(assignment=a)
+            present.append((a, r, _distress(rng)))
+        opened_sheets = services.open_responses_batch([a for a, _r, _d in present])
+        for a, r, distress in present:
+            responses = opened_sheets[a.pk]
             if r < 0.05:  # started, did not finish
                 unfinished += 1
                 continue

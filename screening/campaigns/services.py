@@ -752,6 +752,31 @@ def open_responses(*, assignment: Assignment) -> list[Response]:
     return list(assignment.responses.all())
 
 
+def open_responses_batch(assignments: list[Assignment]) -> dict[int, list[Response]]:
+    """``open_responses`` for many assignments of one campaign (a keyed-in paper batch; the demo): the battery
+    read once, the missing responses inserted together. Returns {assignment id: its responses}."""
+    if not assignments:
+        return {}
+    battery = list(assignments[0].campaign.battery.all())
+    have = set(
+        Response.objects.filter(assignment__in=assignments).values_list("assignment_id", "instrument_id")
+    )
+    rows = [
+        Response(
+            assignment=a, instrument_id=e.instrument_id, instrument_version=e.instrument_version,
+            variant=e.variant, order=e.order,
+        )
+        for a in assignments
+        for e in battery
+        if e.grade_from <= a.grade <= e.grade_to and (a.pk, e.instrument_id) not in have
+    ]  # fmt: skip
+    Response.objects.bulk_create(rows, batch_size=2000)
+    out: dict[int, list[Response]] = {a.pk: [] for a in assignments}
+    for r in Response.objects.filter(assignment__in=assignments).order_by("assignment_id", "order", "pk"):
+        out[r.assignment_id].append(r)
+    return out
+
+
 def _own_response(user: User, response_id: int) -> Response:
     r = (
         Response.objects.select_related("assignment__campaign", "assignment__student")
