@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -320,7 +321,9 @@ class CityBuilder:
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
             # The higher apps' demo rows: duty rosters, licences, rule history, a red case … (AppConfig.ready())
             for step in DEMO_STEPS:
+                started = time.perf_counter()
                 step(progress=self.progress)
+                self.progress(f"({step.__module__}.{step.__name__}: {time.perf_counter() - started:.1f} s)")
         return self.summary
 
     def write_calendar(self) -> tuple[SchoolYear, dt.date]:
