@@ -112,7 +112,7 @@ def _district_campaign(
     if year is None:
         return
     now = timezone.localtime()
-    # The window: opened nine days ago at 08:00, closed yesterday at 17:00 (R5.1).
+    # The window: opened nine days ago at 08:00, closed yesterday at 17:00.
     opened = (now - dt.timedelta(days=9)).replace(hour=8, minute=0, second=0, microsecond=0)
     closed = (now - dt.timedelta(days=1)).replace(hour=17, minute=0, second=0, microsecond=0)
     campaign = services.create_campaign(
