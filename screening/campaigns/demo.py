@@ -20,12 +20,10 @@ from org.demo.logins import DEMO_DISTRICT_CODE, DEMO_SCHOOL_CODE, OTHER_DISTRICT
 from org.models import Node, NodeKind, Post, Role, SchoolYear, User
 from screening.campaigns import services
 from screening.campaigns.models import (
-    Answer,
     Assignment,
     ConsentRule,
     NextStep,
     Response,
-    ResponseStatus,
     Result,
     StudentView,
 )
@@ -141,8 +139,7 @@ def _district_campaign(
     )
     instruments: dict[str, object] = {}
     submitted = absent = unfinished = 0
-    sheets: list[Response] = []
-    answers: list[Answer] = []
+    sheets: list[tuple[Response, dict, dt.datetime]] = []
     with transaction.atomic():
         present = []
         for a in assignments:
@@ -164,28 +161,11 @@ def _district_campaign(
             for resp in responses:
                 key = (resp.instrument_id, resp.instrument_version)
                 inst = instruments.setdefault(key, load(*key))
-                for item_id, value in _answers(inst, distress, rng).items():
-                    answers.append(
-                        Answer(
-                            response=resp,
-                            item_id=item_id,
-                            value=value,
-                            seconds=rng.uniform(3, 12),
-                            answered_at=at,
-                        )
-                    )
                 resp.assignment = a
-                resp.status, resp.submitted_at, resp.idempotency_key = (
-                    ResponseStatus.SUBMITTED,
-                    at,
-                    f"demo-{resp.pk}",
-                )
-                sheets.append(resp)
+                sheets.append((resp, _answers(inst, distress, rng), at))
             submitted += 1
-        # Keyed in as one batch: the answers, the sheets marked submitted, then scored (alerts for red and orange).
-        Answer.objects.bulk_create(answers, batch_size=2000)
-        Response.objects.bulk_update(sheets, ["status", "submitted_at", "idempotency_key"], batch_size=2000)
-        services.score_batch(sheets, district_id=district.pk)
+        # Keyed in as one batch: answers, the sheets submitted, then scored (alerts for red and orange).
+        services.key_in_sheets(sheets, district_id=district.pk)
     services.close_campaign(campaign=campaign)
     progress(
         f"screening: {campaign.name}: {len(assignments)} students, {submitted} submitted, {absent} absent, "

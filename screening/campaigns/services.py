@@ -1042,6 +1042,37 @@ def score_batch(responses: list[Response], *, district_id: int | None) -> list[R
     return results
 
 
+def key_in_sheets(
+    sheets: list[tuple[Response, dict[str, int], dt.datetime]], *, district_id: int | None
+) -> list[Result]:
+    """Paper sheets keyed in as one batch (纸质问卷录入; the demo's campaign): each (open response, answers,
+    when it was answered) is checked against its instrument — an unknown item or a value outside the item's
+    options refuses the whole batch, nothing stored —, its answers written, the response marked submitted, and
+    all of them scored together (``score_batch``: results and the red/orange alerts). Call inside a
+    transaction."""
+    from screening.instruments.scoring import validate_answer
+
+    answers: list[Answer] = []
+    for response, given, at in sheets:
+        if response.status != ResponseStatus.OPEN:
+            raise ScreeningError(_("This questionnaire has been submitted."), 409)
+        instrument = _instrument(response.instrument_id, response.instrument_version)
+        for item_id, value in given.items():
+            try:
+                problem = validate_answer(instrument, item_id, value)
+            except (KeyError, ValueError) as exc:
+                problem = str(exc)
+            if problem:
+                raise ScreeningError(_("Invalid answer: %(why)s") % {"why": problem})
+            answers.append(Answer(response=response, item_id=item_id, value=value, answered_at=at))
+        response.status, response.submitted_at = ResponseStatus.SUBMITTED, at
+        response.idempotency_key = f"paper-{response.pk}"
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    responses = [r for r, _given, _at in sheets]
+    Response.objects.bulk_update(responses, ["status", "submitted_at", "idempotency_key"], batch_size=2000)
+    return score_batch(responses, district_id=district_id)
+
+
 def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:
     return Response.objects.filter(idempotency_key=idempotency_key).exclude(pk=response_id).exists()
 
