@@ -35,7 +35,7 @@ SAFETY = {
     "professionals": "心理教师；12356心理援助热线；区精神卫生防治院门诊。",
     "safe_environment": "家长收好家中药品和刀具；放学由家长接送。",
 }
-STEPS = [  # the referral of the n-th referred case stops at this step
+STEPS = [  # a referral's steps, in order
     ReferralStatus.PROPOSED,
     ReferralStatus.CONSENTED,
     ReferralStatus.SENT,
@@ -43,6 +43,18 @@ STEPS = [  # the referral of the n-th referred case stops at this step
     ReferralStatus.SEEN,
     ReferralStatus.FEEDBACK,
     ReferralStatus.RETURNED,
+]
+
+# The order the referred cases stop in: the first already at the institution with its feedback (so even a small
+# demo city shows the clinician a referral), then every other step.
+CYCLE = [
+    ReferralStatus.FEEDBACK,
+    ReferralStatus.PROPOSED,
+    ReferralStatus.SEEN,
+    ReferralStatus.CONSENTED,
+    ReferralStatus.RETURNED,
+    ReferralStatus.APPOINTMENT,
+    ReferralStatus.SENT,
 ]
 
 
@@ -152,7 +164,7 @@ def casework(*, progress: Callable[[str], None] = lambda _m: None) -> None:
                 shared="测评结果摘要与谈话记录要点。",
                 urgent=case.level == "red",
             )
-            _refer_to(referral, STEPS[referred % len(STEPS)], by=owner, clinician=clinician, now=now)
+            _refer_to(referral, CYCLE[referred % len(CYCLE)], by=owner, clinician=clinician, now=now)
             referred += 1
     # One case closed after the pathway: the last one that has no red past and no referral under way.
     for case in reversed(open_cases):

@@ -179,10 +179,15 @@ def reviews(campaign, rng: random.Random, progress: Callable[[str], None]) -> No
     (a few still wait in the queue): the confirmed level, and close, monitor, open a case or refer."""
     flagged = (
         Result.objects.filter(response__assignment__campaign=campaign, level__in=("red", "orange"))
-        .select_related("response__assignment__school", "response__assignment__student")
+        .select_related(
+            "response__assignment__school",
+            "response__assignment__student",
+            "response__assignment__school_class",
+        )
         .order_by("response__assignment__student_id", "pk")
     )
     seen: set[int] = set()
+    waits_on: set[int] = set()  # campuses (or schools) with a student left waiting for the talk
     done = waiting = 0
     steps = [NextStep.OPEN_CASE, NextStep.MONITOR, NextStep.OPEN_CASE, NextStep.CLOSE, NextStep.REFER]
     for result in flagged:
@@ -191,7 +196,10 @@ def reviews(campaign, rng: random.Random, progress: Callable[[str], None]) -> No
             continue
         seen.add(a.pk)
         psych = _psych_of(a.school)
-        if psych is None or len(seen) % 4 == 0:  # one in four still waits for the talk
+        where = a.school_class.campus_id if a.school_class_id and a.school_class.campus_id else a.school_id
+        # The first student of each campus, and one in four after, still waits (the review queue has rows).
+        if psych is None or where not in waits_on or len(seen) % 4 == 0:
+            waits_on.add(where)
             waiting += 1
             continue
         step = steps[done % len(steps)]
