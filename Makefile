@@ -31,7 +31,7 @@ demo: migrate
 
 ## make run: install, migrate the embedded SQLite database, load a demo city, serve it, print demo logins
 run: demo
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/login/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make run-prod: the production stack on loopback — gunicorn, Celery workers (alerts; default+bulk) and beat

@@ -142,3 +142,6 @@ def register() -> None:
     register_follower("open_cases", open_cases_of)
     register_student_section(case_section)
     register_demo_step(red_case)  # seed_demo: a red case whose 陪护 step is the demo class teacher's
+    from care.cases.demo import casework
+
+    register_demo_step(casework, order=30)  # issue 18: after the campaign's talks — plans, referrals, reports

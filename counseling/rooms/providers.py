@@ -169,5 +169,10 @@ def register() -> None:
         progress(f"counseling.rooms: {demo.seed(timezone.now())}")
 
     register_demo_step(demo_step)
+    from counseling.centre.lived_in import centre_at_work
+    from counseling.rooms.lived_in import room_in_use
+
+    register_demo_step(room_in_use, order=40)  # issue 18: slots, appointments, session records
+    register_demo_step(centre_at_work, order=40)  # issue 18: messages, an online talk, a visit
     register_retention()
     register_export_section(appointments_section)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -320,7 +321,9 @@ class CityBuilder:
             demo.enrol_demo_second_factors()  # the demo staff who need two factors get an authenticator secret
             # The higher apps' demo rows: duty rosters, licences, rule history, a red case … (AppConfig.ready())
             for step in DEMO_STEPS:
+                started = time.perf_counter()
                 step(progress=self.progress)
+                self.progress(f"({step.__module__}.{step.__name__}: {time.perf_counter() - started:.1f} s)")
         return self.summary
 
     def write_calendar(self) -> tuple[SchoolYear, dt.date]:
@@ -666,13 +669,18 @@ class CityBuilder:
 
 
 # Demo rows of higher layers (screening's licence and first campaign, …): ``fn(progress=…)`` runs at the end of
-# the build, in its transaction, after the demo logins exist. Registered in the apps' ``AppConfig.ready()``.
+# the build, in its transaction, after the demo logins exist. Registered in the apps' ``AppConfig.ready()``; run
+# by ``order`` (then registration): a step that works on another app's rows comes after it (issue 18: the
+# campaign's results 20, casework 30, counseling 40, school work 50, supervision 90).
 DEMO_STEPS: list[Callable[..., None]] = []
+_STEP_ORDER: dict[Callable[..., None], int] = {}
 
 
-def register_demo_step(fn: Callable[..., None]) -> Callable[..., None]:
+def register_demo_step(fn: Callable[..., None], order: int = 10) -> Callable[..., None]:
     if fn not in DEMO_STEPS:
         DEMO_STEPS.append(fn)
+    _STEP_ORDER[fn] = order
+    DEMO_STEPS.sort(key=lambda f: _STEP_ORDER.get(f, 10))  # stable: registration order within one order
     return fn
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -273,3 +274,18 @@ def test_seed_demo_refuses_a_production_deployment_without_confirmation(db, sett
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", "--students", "50")
     assert not Node.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_logins_prints_the_address_actually_served(monkeypatch):
+    """``make run PORT=8123`` passes its address; the production stack's gunicorn binds XINYU_BIND (issue 18)."""
+    call_command("seed_demo", students=100, seed=1, not_production=True, stdout=StringIO())
+    out = StringIO()
+    call_command("demo_logins", url="http://127.0.0.1:8123/login/", stdout=out)
+    assert "http://127.0.0.1:8123/login/" in out.getvalue()
+    monkeypatch.setenv("XINYU_BIND", "0.0.0.0:8456")
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "http://127.0.0.1:8456/login/" in out.getvalue() and ":8000" not in out.getvalue()
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "demo_logins --url http://$(HOST):$(PORT)/login/" in makefile

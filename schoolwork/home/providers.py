@@ -171,3 +171,9 @@ def register() -> None:
     register_timeline_provider(visits_timeline, kinds=KINDS_VISIT)
     register_export_section(home_visits_section)
     register_export_section(parent_sessions_section)
+    from org.demo.seed import register_demo_step
+    from schoolwork.home.lived_in import home_and_governance
+
+    register_demo_step(
+        home_and_governance, order=50
+    )  # issue 18: parent sessions, meetings, visits, governance

@@ -144,3 +144,7 @@ def register() -> None:
             "lesson_hours": gettext_lazy("Class hours taught"),
         },
     )
+    from org.demo.seed import register_demo_step
+    from schoolwork.programs.lived_in import programmes
+
+    register_demo_step(programmes, order=50)  # issue 18: lessons, key times, class activities, trainings

@@ -354,6 +354,11 @@ def register() -> None:
     for item in NAV:
         register_nav_item(item)
     register_demo_step(seed)  # a licence and a draft campaign (issue 15)
+    # issue 18: a finished district campaign with results, reviews and cases; an open follow-up with consent
+    from screening.campaigns import demo
+
+    register_demo_step(demo.finished_campaign, order=20)
+    register_demo_step(demo.follow_up_screening, order=20)
     register_timeline_provider(screening_results, kinds=KINDS, charted=True)
     # Identified answers: deleted N years after the student leaves (docs/privacy.md). Results (scores, bands,
     # level) stay for the aggregates and the care history; the item-by-item answers identify most and go first.

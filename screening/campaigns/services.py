@@ -752,6 +752,31 @@ def open_responses(*, assignment: Assignment) -> list[Response]:
     return list(assignment.responses.all())
 
 
+def open_responses_batch(assignments: list[Assignment]) -> dict[int, list[Response]]:
+    """``open_responses`` for many assignments of one campaign (a keyed-in paper batch; the demo): the battery
+    read once, the missing responses inserted together. Returns {assignment id: its responses}."""
+    if not assignments:
+        return {}
+    battery = list(assignments[0].campaign.battery.all())
+    have = set(
+        Response.objects.filter(assignment__in=assignments).values_list("assignment_id", "instrument_id")
+    )
+    rows = [
+        Response(
+            assignment=a, instrument_id=e.instrument_id, instrument_version=e.instrument_version,
+            variant=e.variant, order=e.order,
+        )
+        for a in assignments
+        for e in battery
+        if e.grade_from <= a.grade <= e.grade_to and (a.pk, e.instrument_id) not in have
+    ]  # fmt: skip
+    Response.objects.bulk_create(rows, batch_size=2000)
+    out: dict[int, list[Response]] = {a.pk: [] for a in assignments}
+    for r in Response.objects.filter(assignment__in=assignments).order_by("assignment_id", "order", "pk"):
+        out[r.assignment_id].append(r)
+    return out
+
+
 def _own_response(user: User, response_id: int) -> Response:
     r = (
         Response.objects.select_related("assignment__campaign", "assignment__student")
@@ -967,6 +992,85 @@ def score_response(response: Response, instrument=None, *, rule_set_id=_UNREAD, 
     )
     _alert(response.assignment, result, reasons)
     return result
+
+
+def score_batch(responses: list[Response], *, district_id: int | None) -> list[Result]:
+    """Score many submitted responses of one district at once (a batch of keyed-in paper sheets; the demo):
+    the same scoring and level rules as ``score_response``, with one read of the rules in force and of the
+    answers and one insert of the results; red and orange results raise their alerts as a submit does. Call it
+    inside a transaction."""
+    from screening.instruments.scoring import REFUSED, score
+    from screening.rules.level_rules import rules_of
+
+    if not responses:
+        return []
+    in_force = rule_sets_in_force(district_id).values_list("pk", "rules").first()
+    rule_set_id, rules_data = in_force or (None, None)
+    rules = rules_of(rule_set_id, rules_data)
+    answers: dict[int, dict] = {r.pk: {} for r in responses}
+    seconds: dict[int, dict] = {r.pk: {} for r in responses}
+    for response_id, item_id, value, refused, secs in Answer.objects.filter(
+        response_id__in=list(answers)
+    ).values_list("response_id", "item_id", "value", "refused", "seconds"):
+        answers[response_id][item_id] = REFUSED if refused else value
+        if secs is not None:
+            seconds[response_id][item_id] = secs
+    rows, reasons = [], []
+    for response in responses:
+        instrument = _instrument(response.instrument_id, response.instrument_version)
+        given = answers[response.pk]
+        sr = score(
+            instrument,
+            {item.id: given.get(item.id) for item in instrument.items},
+            variant=response.variant or None,
+            seconds_per_item=seconds[response.pk] or None,
+            rules=rules,
+        )
+        flags = result_flags(sr)
+        reasons.append(flags["reasons"])
+        rows.append(
+            Result(
+                response=response, instrument_id=instrument.id, instrument_version=instrument.version,
+                valid=bool(sr.valid), scores=dict(sr.scores or {}), bands=dict(sr.bands or {}), flags=flags,
+                critical=bool(sr.critical), acute=bool(sr.acute), level=_level_value(sr.level),
+                rule_set_id=rule_set_id,
+            )
+        )  # fmt: skip
+    results = Result.objects.bulk_create(rows)
+    for response, result, why in zip(responses, results, reasons, strict=True):
+        _alert(response.assignment, result, why)
+    return results
+
+
+def key_in_sheets(
+    sheets: list[tuple[Response, dict[str, int], dt.datetime]], *, district_id: int | None
+) -> list[Result]:
+    """Paper sheets keyed in as one batch (纸质问卷录入; the demo's campaign): each (open response, answers,
+    when it was answered) is checked against its instrument — an unknown item or a value outside the item's
+    options refuses the whole batch, nothing stored —, its answers written, the response marked submitted, and
+    all of them scored together (``score_batch``: results and the red/orange alerts). Call inside a
+    transaction."""
+    from screening.instruments.scoring import validate_answer
+
+    answers: list[Answer] = []
+    for response, given, at in sheets:
+        if response.status != ResponseStatus.OPEN:
+            raise ScreeningError(_("This questionnaire has been submitted."), 409)
+        instrument = _instrument(response.instrument_id, response.instrument_version)
+        for item_id, value in given.items():
+            try:
+                problem = validate_answer(instrument, item_id, value)
+            except (KeyError, ValueError) as exc:
+                problem = str(exc)
+            if problem:
+                raise ScreeningError(_("Invalid answer: %(why)s") % {"why": problem})
+            answers.append(Answer(response=response, item_id=item_id, value=value, answered_at=at))
+        response.status, response.submitted_at = ResponseStatus.SUBMITTED, at
+        response.idempotency_key = f"paper-{response.pk}"
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    responses = [r for r, _given, _at in sheets]
+    Response.objects.bulk_update(responses, ["status", "submitted_at", "idempotency_key"], batch_size=2000)
+    return score_batch(responses, district_id=district_id)
 
 
 def _key_used_elsewhere(idempotency_key: str, response_id: int) -> bool:

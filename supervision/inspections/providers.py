@@ -89,3 +89,7 @@ def register() -> None:
     attachments.OWNERS["rectification"] = attachments.Owner(
         RectificationTask, _task_for_read, _may_add_task_file
     )
+    from org.demo.seed import register_demo_step
+    from supervision.inspections.lived_in import supervision
+
+    register_demo_step(supervision, order=90)  # issue 18: rollups, the semester's approvals, an inspection
