@@ -155,7 +155,7 @@ def test_a_refused_page_is_recorded_on_the_audit_trail(world, client):
     client.force_login(world.class_teacher)
     assert client.get("/roster/").status_code == 403  # roster import is for administrators
     denied = AuditEvent.objects.filter(action="access.denied", actor=world.class_teacher).get()
-    assert denied.detail == {"route": "roster:index", "method": "GET"}
+    assert denied.detail == {"route": "roster:index", "method": "GET", "status": 403}
 
 
 def test_a_look_at_another_schools_student_is_recorded_without_saying_it_exists(world, client):
@@ -165,7 +165,9 @@ def test_a_look_at_another_schools_student_is_recorded_without_saying_it_exists(
     assert AuditEvent.objects.filter(
         action="access.denied", actor=world.other_school_teacher, student_id=world.student_a1.pk
     ).exists()
-    assert client.get("/org/students/999999/").status_code == 404  # no such student: nothing to record
+    assert (
+        client.get("/org/students/999999/").status_code == 404
+    )  # no such student: a probe, recorded by route
     assert not AuditEvent.objects.filter(action="access.denied", student_id=999999).exists()
 
 
@@ -179,7 +181,7 @@ def test_a_403_from_the_api_is_recorded_on_the_audit_trail(world, client):
     client.force_login(world.guardian)
     assert client.get("/api/care/report-students").status_code == 403  # reporting a concern is for staff
     denied = AuditEvent.objects.get(action="access.denied", actor=world.guardian)
-    assert denied.detail == {"route": "api:api_care_report_students", "method": "GET"}
+    assert denied.detail == {"route": "api:api_care_report_students", "method": "GET", "status": 403}
 
 
 @pytest.mark.parametrize("url, route", [("/audit/", "access:trail"), ("/security/", "security:accounts")])

@@ -53,20 +53,29 @@ class SchoolCalendar:
     """The calendar of ``node`` (``None``: the national calendar) from ``start`` for ``days`` days: two queries,
     then answered in memory. Days outside the window are read on demand (one query per further window)."""
 
-    def __init__(self, start: dt.date, days: int = 120, node: Node | None = None) -> None:
+    def __init__(
+        self,
+        start: dt.date,
+        days: int = 120,
+        node: Node | None = None,
+        *,
+        chain: list[int] | None = None,
+        rows: list[tuple] | None = None,
+    ) -> None:
         self.node = node
-        self._chain = _ancestor_ids(node)
+        self._chain = _ancestor_ids(node) if chain is None else chain
         self._kinds: dict[dt.date, str] = {}
         self._names: dict[dt.date, str] = {}
         self._loaded: list[tuple[dt.date, dt.date]] = []
-        self._load(start, start + dt.timedelta(days=days))
+        self._load(start, start + dt.timedelta(days=days), rows)
 
-    def _load(self, first: dt.date, last: dt.date) -> None:
+    @staticmethod
+    def _rows(first: dt.date, last: dt.date, node_ids: Iterable[int]) -> list[tuple]:
         # One statement: the calendar's rows of the window, and the semesters' own holiday entries as the lowest
         # layer (kept for calendars written before the CalendarDay rows existed; the demo writes them). The
         # responder check of every answer page pays for it (tests/critical_path/test_off_hours.py).
         days = CalendarDay.objects.filter(
-            Q(node__isnull=True) | Q(node_id__in=self._chain), date__gte=first, date__lte=last
+            Q(node__isnull=True) | Q(node_id__in=list(node_ids)), date__gte=first, date__lte=last
         ).annotate(cal=Value("", output_field=TextField()))
         semesters = Semester.objects.filter(starts_on__lte=last, ends_on__gte=first).annotate(
             n=Value(None, output_field=IntegerField()),
@@ -74,11 +83,18 @@ class SchoolCalendar:
             nm=Value("", output_field=CharField()),
             cal=Cast("calendar", TextField()),
         )
-        rows = (
+        return list(
             days.order_by()
             .values_list("date", "node_id", "kind", "name", "cal")
             .union(semesters.order_by().values_list("starts_on", "n", "k", "nm", "cal"), all=True)
         )
+
+    def _load(self, first: dt.date, last: dt.date, rows: list[tuple] | None = None) -> None:
+        if rows is None:
+            rows = self._rows(first, last, self._chain)
+        else:  # rows read for many nodes at once (calendars_for): this node's chain, the nation and semesters
+            chain = set(self._chain)
+            rows = [r for r in rows if r[1] is None or r[1] in chain]
         rank = {pk: i for i, pk in enumerate(self._chain)}  # 0 = the node itself
         best: dict[dt.date, int] = {}
         below = len(self._chain) + 1  # the semesters' entries rank under the national rows
@@ -144,6 +160,16 @@ def calendar_for(node: Node | None, start: dt.date, end: dt.date) -> SchoolCalen
     return SchoolCalendar(start, max((end - start).days, 0), node)
 
 
+def calendars_for(nodes: Iterable[Node], start: dt.date, end: dt.date) -> dict[int, SchoolCalendar]:
+    """The calendars of many nodes over one window in one statement (a rollup over every school of a city must
+    not cost a query per school): {node id: calendar}."""
+    nodes = list(nodes)
+    chains = {n.pk: _ancestor_ids(n) for n in nodes}
+    rows = SchoolCalendar._rows(start, end, {i for c in chains.values() for i in c})
+    days = max((end - start).days, 0)
+    return {n.pk: SchoolCalendar(start, days, n, chain=chains[n.pk], rows=rows) for n in nodes}
+
+
 def is_school_day(node: Node | None, day: dt.date) -> bool:
     """Is ``day`` a school day at ``node`` (a school, campus or district; ``None``: the national calendar)?"""
     return SchoolCalendar(day, 0, node).is_school_day(day)
@@ -177,9 +203,12 @@ def own_days(node: Node | None, start: dt.date, end: dt.date) -> list[CalendarDa
     return list(rows.filter(node__isnull=True) if node is None else rows.filter(node=node))
 
 
-def exam_spans(node: Node | None, semester: Semester) -> list[tuple[dt.date, dt.date]]:
-    """Runs of consecutive exam days the calendar gives ``node`` inside ``semester`` (weekends bridge a run)."""
-    cal = calendar_for(node, semester.starts_on, semester.ends_on)
+def exam_spans(
+    node: Node | None, semester: Semester, cal: SchoolCalendar | None = None
+) -> list[tuple[dt.date, dt.date]]:
+    """Runs of consecutive exam days the calendar gives ``node`` inside ``semester`` (weekends bridge a run).
+    ``cal``: the node's calendar over the semester when the caller has it (``calendars_for``)."""
+    cal = cal or calendar_for(node, semester.starts_on, semester.ends_on)
     spans: list[tuple[dt.date, dt.date]] = []
     for d in _days(semester.starts_on, semester.ends_on):
         if cal.kind(d) != DayKind.EXAM:

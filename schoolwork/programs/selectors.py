@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
+from org.calendar.selectors import calendars_for
 from org.models import (
     Enrollment,
     EnrollmentStatus,
@@ -446,8 +447,9 @@ def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTime
         for a in KeyTimeActivity.objects.filter(school__in=schools, semester=semester)
     }
     out = []
+    calendars = calendars_for(schools, semester.starts_on, semester.ends_on)  # one statement for all schools
     for school in sorted(schools, key=lambda s: s.path):
-        for due in key_times(semester, sorted(grades[school.pk]), school):
+        for due in key_times(semester, sorted(grades[school.pk]), school, calendars[school.pk]):
             out.append(KeyTimeRow(school, due, done.get((school.pk, due.grade, due.key))))
     return out
 

@@ -83,10 +83,11 @@ def fortnights(semester: Semester, node: Node | None = None) -> list[Fortnight]:
 
 
 def exams(
-    semester: Semester, node: Node | None = None
+    semester: Semester, node: Node | None = None, calendar: SchoolCalendar | None = None
 ) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
-    """(midterm first and last day, final first and last day) from the calendar, or the usual shape."""
-    spans = exam_spans(node, semester)
+    """(midterm first and last day, final first and last day) from the calendar, or the usual shape.
+    ``calendar``: the node's calendar over the semester when the caller has it."""
+    spans = exam_spans(node, semester, calendar)
     if len(spans) < 2:
         spans = sorted(s for e in semester.calendar or [] if e.get("kind") == "exam" and (s := _span(e)))
     if len(spans) >= 2:
@@ -107,11 +108,16 @@ class DueKeyTime:
     due_on: dt.date
 
 
-def key_times(semester: Semester, grades: range | list[int], node: Node | None = None) -> list[DueKeyTime]:
+def key_times(
+    semester: Semester,
+    grades: range | list[int],
+    node: Node | None = None,
+    calendar: SchoolCalendar | None = None,
+) -> list[DueKeyTime]:
     """The key times of ``semester`` for ``grades``: entry (grades 1, 7, 10, in the autumn's first two weeks),
     graduation and moving up (grades 6, 9, 12, in the spring's last month), and two weeks before and after the
     midterm and final exams for every grade (after the final: from its end to the semester's last day)."""
-    (mid_start, mid_end), (final_start, final_end) = exams(semester, node)
+    (mid_start, mid_end), (final_start, final_end) = exams(semester, node, calendar)
     one_day = dt.timedelta(days=1)
     windows = {
         "before_midterm": (max(semester.starts_on, mid_start - KEY_TIME_WINDOW), mid_start - one_day),
