@@ -348,3 +348,20 @@ def test_a_school_created_before_the_pages_is_renamed_with_its_old_code_kept(cli
     assert r.status_code == 302
     world.school_b.refresh_from_db()
     assert (world.school_b.name, world.school_b.code) == ("育英学校（本部）", "S-B")
+
+
+def test_on_a_new_installation_the_superuser_appoints_the_first_city_administrator(client):
+    """Issue 18 walk: an empty database holds a superuser and the city; the city's page offers 新增任职 even
+    though no post is held there yet, and the first city administrator is appointed with a new account."""
+    root = User.objects.create_superuser("root", password=NEW_PASSWORD)
+    city = Node.objects.create(kind=NodeKind.CITY, name="北京市", code="110000")
+    client.force_login(root)
+    page = client.get(reverse("orgadmin:node", args=[city.pk])).content.decode()
+    assert 'id="add-post"' in page and "city_admin" in page
+    response = _post(client, root, "add_post", city.pk, {
+        "post-role": "city_admin", "post-username": "bj_admin", "post-display_name": "北京市管理员",
+        "post-password": NEW_PASSWORD,
+    })  # fmt: skip
+    assert response.status_code == 302
+    admin = User.objects.get(username="bj_admin")
+    assert list(admin.posts.values_list("role", "node_id")) == [(Role.CITY_ADMIN, city.pk)]
