@@ -32,14 +32,13 @@ SCHOOLS = [("西城实验小学", "2111020001"), ("西城育才小学", "2111020
 
 @pytest.fixture
 def empty_city(db):
-    """Only a superuser and the city (ORM, before any browser opens)."""
+    """Only a superuser (ORM, as ``createsuperuser`` makes one, before any browser opens)."""
     from django.contrib.auth import get_user_model
 
-    from org.models import Node, NodeKind, SchoolYear
+    from org.models import Node, SchoolYear
 
     assert not Node.objects.exists() and not SchoolYear.objects.exists()
     get_user_model().objects.create_superuser(SUPERUSER, password=SUPER_PASSWORD, display_name="系统管理员")
-    Node.objects.create(kind=NodeKind.CITY, name="北京市", code="110000")
 
 
 def _read(fn):
@@ -132,10 +131,13 @@ def test_a_district_adopts_xinyu_from_an_empty_database(
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         return page
 
-    # 1. The superuser (two-step verification on the first login) appoints the city administrator.
+    # 1. The superuser (two-step verification on the first login) creates the city and appoints its administrator.
     root = new_page()
     _log_in_first_time(root, base, SUPERUSER, SUPER_PASSWORD)
     root.get_by_role("link", name="机构管理").first.click()
+    assert root.get_by_label("名称").input_value() == "北京市"  # the one city, offered
+    assert root.get_by_label("代码").input_value() == "110000"
+    root.get_by_role("button", name="创建城市").click()
     assert root.get_by_role("heading", level=1).inner_text().startswith("北京市")
     city_url = root.url
     form = _open(root, "add-post")

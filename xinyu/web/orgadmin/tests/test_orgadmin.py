@@ -365,3 +365,34 @@ def test_on_a_new_installation_the_superuser_appoints_the_first_city_administrat
     assert response.status_code == 302
     admin = User.objects.get(username="bj_admin")
     assert list(admin.posts.values_list("role", "node_id")) == [(Role.CITY_ADMIN, city.pk)]
+
+
+def test_on_an_empty_database_the_superuser_creates_the_city_once(client):
+    """Issue 18 walk: nothing but a superuser; 机构管理 offers to create the city, a second city is refused with a
+    sentence and nothing changes, and no one else may create one."""
+    root = User.objects.create_superuser("root", password=NEW_PASSWORD)
+    client.force_login(root)
+    assert 'id="add-city"' in client.get(reverse("orgadmin:index")).content.decode()
+    bad = client.post(reverse("orgadmin:add_city"), {"name": "北京市", "code": "11"})
+    _refused(bad, "市的行政区划代码为六位数字。")
+    assert not Node.objects.exists()
+    response = client.post(reverse("orgadmin:add_city"), {"name": "北京市", "code": "110000"})
+    city = Node.objects.get()
+    assert (city.kind, city.name, response["Location"]) == (
+        NodeKind.CITY,
+        "北京市",
+        reverse("orgadmin:node", args=[city.pk]),
+    )
+    assert AuditEvent.objects.filter(action="org.node.create", object_id=str(city.pk)).exists()
+    before = _snapshot()
+    _refused(
+        client.post(reverse("orgadmin:add_city"), {"name": "天津市", "code": "120000"}), "本系统已建有城市"
+    )
+    assert _snapshot() == before
+
+
+def test_only_a_superuser_creates_a_city(client, world):
+    before = _snapshot()
+    client.force_login(world.city_admin)
+    assert client.post(reverse("orgadmin:add_city"), {"name": "天津市", "code": "120000"}).status_code == 403
+    assert _snapshot() == before
