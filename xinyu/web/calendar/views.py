@@ -60,6 +60,17 @@ def _rows(counts: dict) -> list[tuple[str, int]]:
     return out
 
 
+def year_to_set_up(years: list, today: dt.date) -> int:
+    """The start year the "set up the school year" field offers: the school year holding today (a school year
+    starts in September), or — once that one is set up — the first later one not set up yet (issue 18: on a new
+    installation, and at the year's end before the rollover, the field is right without typing)."""
+    start = today.year if today.month >= 9 else today.year - 1
+    taken = {y.start_year for y in years}
+    while start in taken:
+        start += 1
+    return start
+
+
 def _calendar_context(request: HttpRequest, node: Node | None, year: int) -> dict:
     nodes = services.editable_nodes(request.user)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -67,8 +78,10 @@ def _calendar_context(request: HttpRequest, node: Node | None, year: int) -> dic
         None if node is None or node.kind == NodeKind.CITY else node
     )  # the city's calendar is the national one
     days = calendar.special_days(scope, first, last)
+    years = calendar.school_years()
     return {
-        "years": calendar.school_years(),
+        "years": years,
+        "year_to_set_up": year_to_set_up(years, timezone.localdate()),
         "may_year": may(request.user, "calendar.year"),
         "nodes": nodes,
         "node": node,

@@ -209,6 +209,24 @@ def create_node(
         return node
 
 
+def create_city(*, by: User, name: str, code: str) -> Node:
+    """The first step of a new installation (issue 18): the superuser creates the city at the top of the tree,
+    then appoints its administrator on the city's page. One city only; anyone else is refused (audited)."""
+    if not by.is_superuser:
+        audit.record(actor=by, action="access.denied", detail={"action": "org.city.create"})
+        raise PermissionDenied
+    with transaction.atomic():
+        if Node.objects.filter(kind=NodeKind.CITY).exists():
+            raise OrgAdminError(_("The city exists already."))
+        name = _text(name, _("name"), 100)
+        code = (code or "").strip()
+        if not DISTRICT_CODE.match(code):
+            raise OrgAdminError(_("The city's administrative division code is six digits."))
+        node = Node.objects.create(kind=NodeKind.CITY, name=name, code=code)
+        audit.record(actor=by, action="org.node.create", obj=node, detail={"kind": NodeKind.CITY})
+    return node
+
+
 def edit_node(
     *, by: User, node: Node, name: str, code: str = "", stage: str = "", is_multi_site: bool = False
 ) -> Node:

@@ -5,6 +5,7 @@ from xinyu.web.orgadmin import views
 app_name = "orgadmin"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("cities/add/", views.add_city, name="add_city"),
     path("units/<id:pk>/", views.node, name="node"),
     path("units/<id:pk>/add/", views.add_child, name="add_child"),
     path("units/<id:pk>/edit/", views.edit, name="edit"),

@@ -47,6 +47,25 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "orgadmin/index.html", {"roots": roots})
 
 
+@policy(None, "org", NOTE)
+@login_required
+@require_POST
+@recent_auth()
+def add_city(request: HttpRequest) -> HttpResponse:
+    """A new installation: the superuser creates the city (then appoints its administrator on its page)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    try:
+        city = services.create_city(
+            by=request.user, name=request.POST.get("name", ""), code=request.POST.get("code", "")
+        )
+    except services.OrgAdminError as exc:
+        context = {"roots": selectors.managed_roots(request.user), "error": exc.message}
+        return render(request, "orgadmin/index.html", context, status=400)
+    messages.success(request, _("%(name)s created.") % {"name": city.name})
+    return redirect("orgadmin:node", pk=city.pk)
+
+
 def _node_page(request: HttpRequest, node, status: int = 200, error: str = "", **forms) -> HttpResponse:
     user = request.user
     classes = list(selectors.classes_of(node)) if node.kind == NodeKind.SCHOOL else []

@@ -90,3 +90,19 @@ def test_the_rollover_page_previews_confirms_once_and_refuses_a_second_run(world
     # Another school's rollover is out of the leader's reach.
     r = client.get(f"/calendar/rollover/?school={world.school_b.pk}")
     assert r.status_code == 404
+
+
+def test_the_school_year_field_offers_the_year_to_set_up_next(world, client):
+    """Issue 18 walk: on a new installation the field offers the school year holding today (in March, the one
+    that began last September); once that is set up, the next one — what the year's end needs before a rollover."""
+    from xinyu.web.calendar.views import year_to_set_up
+
+    assert year_to_set_up([], D(2026, 12, 7)) == 2026
+    assert year_to_set_up([], D(2027, 3, 2)) == 2026
+    assert year_to_set_up([world.year], D(world.year.start_year + 1, 7, 10)) == world.year.start_year + 1
+    client.force_login(world.district_admin)
+    page = client.get("/calendar/").content.decode()
+    assert (
+        f'id="y-start" name="start_year" type="number" min="2000" max="2100" value="{world.year.start_year + 1}"'
+        in (page)
+    )

@@ -11,6 +11,8 @@ SCHOOL_A = (("pk", "school_a"),)
 PAGE = {
     # One unit kept: the page goes straight to it.
     "orgadmin:index": Expect(ADMINS, ok=302, role_never=NEVER),
+    # A new installation's first step: the superuser only (no persona is one): 403 for everyone.
+    "orgadmin:add_city": Expect(frozenset(), method="post", role_never=EVERYONE),
     "orgadmin:node": Expect(ADMINS, params=SCHOOL_A, role_never=NEVER),
     "orgadmin:add_child": Expect(ADMINS, ok=400, method="post", params=SCHOOL_A, role_never=NEVER),
     "orgadmin:edit": Expect(ADMINS, ok=400, method="post", params=SCHOOL_A, role_never=NEVER),

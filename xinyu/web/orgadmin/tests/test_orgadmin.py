@@ -348,3 +348,51 @@ def test_a_school_created_before_the_pages_is_renamed_with_its_old_code_kept(cli
     assert r.status_code == 302
     world.school_b.refresh_from_db()
     assert (world.school_b.name, world.school_b.code) == ("育英学校（本部）", "S-B")
+
+
+def test_on_a_new_installation_the_superuser_appoints_the_first_city_administrator(client):
+    """Issue 18 walk: an empty database holds a superuser and the city; the city's page offers 新增任职 even
+    though no post is held there yet, and the first city administrator is appointed with a new account."""
+    root = User.objects.create_superuser("root", password=NEW_PASSWORD)
+    city = Node.objects.create(kind=NodeKind.CITY, name="北京市", code="110000")
+    client.force_login(root)
+    page = client.get(reverse("orgadmin:node", args=[city.pk])).content.decode()
+    assert 'id="add-post"' in page and "city_admin" in page
+    response = _post(client, root, "add_post", city.pk, {
+        "post-role": "city_admin", "post-username": "bj_admin", "post-display_name": "北京市管理员",
+        "post-password": NEW_PASSWORD,
+    })  # fmt: skip
+    assert response.status_code == 302
+    admin = User.objects.get(username="bj_admin")
+    assert list(admin.posts.values_list("role", "node_id")) == [(Role.CITY_ADMIN, city.pk)]
+
+
+def test_on_an_empty_database_the_superuser_creates_the_city_once(client):
+    """Issue 18 walk: nothing but a superuser; 机构管理 offers to create the city, a second city is refused with a
+    sentence and nothing changes, and no one else may create one."""
+    root = User.objects.create_superuser("root", password=NEW_PASSWORD)
+    client.force_login(root)
+    assert 'id="add-city"' in client.get(reverse("orgadmin:index")).content.decode()
+    bad = client.post(reverse("orgadmin:add_city"), {"name": "北京市", "code": "11"})
+    _refused(bad, "市的行政区划代码为六位数字。")
+    assert not Node.objects.exists()
+    response = client.post(reverse("orgadmin:add_city"), {"name": "北京市", "code": "110000"})
+    city = Node.objects.get()
+    assert (city.kind, city.name, response["Location"]) == (
+        NodeKind.CITY,
+        "北京市",
+        reverse("orgadmin:node", args=[city.pk]),
+    )
+    assert AuditEvent.objects.filter(action="org.node.create", object_id=str(city.pk)).exists()
+    before = _snapshot()
+    _refused(
+        client.post(reverse("orgadmin:add_city"), {"name": "天津市", "code": "120000"}), "本系统已建有城市"
+    )
+    assert _snapshot() == before
+
+
+def test_only_a_superuser_creates_a_city(client, world):
+    before = _snapshot()
+    client.force_login(world.city_admin)
+    assert client.post(reverse("orgadmin:add_city"), {"name": "天津市", "code": "120000"}).status_code == 403
+    assert _snapshot() == before
