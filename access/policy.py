@@ -211,6 +211,29 @@ BREAK_GLASS_ROLES: frozenset[str] = frozenset(
 )
 
 
+def break_glass_jurisdiction(user: User) -> list[Node]:
+    """Where ``user`` may break the glass (issue 19 finding 11: only within one's own jurisdiction): the
+    district (区) of each of their break-glass-role posts — a school's or campus's district, a district post's
+    own district; a post above the districts keeps its own node. Empty for a user without such a post."""
+    roots: dict[int, Node] = {}
+    for post in posts_of(user):
+        if post.role not in BREAK_GLASS_ROLES:
+            continue
+        node = post.node
+        district = node.district if node.district_id else node
+        roots[district.pk] = district
+    return list(roots.values())
+
+
+def within_break_glass_jurisdiction(user: User, student: Student) -> bool:
+    """Is ``student`` enrolled (active enrollment) at a school inside ``user``'s break-glass jurisdiction?"""
+    roots = break_glass_jurisdiction(user)
+    if not roots:
+        return False
+    enrolled = Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
+    return enrolled.filter(_path_q(roots, "school__path")).exists()
+
+
 def break_glass_q(user: User) -> Q:
     """A ``Q`` over ``Student``: the students of the user's break-glass grants in force (a subquery, so it
     costs no query of its own)."""
