@@ -273,6 +273,17 @@ def full_roster_q(user: User, scopes: Iterable[Scope] | None = None) -> Q:
     return q
 
 
+# Need-to-know (issue 19 finding 11): a partner institution's clinician, whose T1 is the referred students
+# (Scope.REFERRED), reads a student's age but not the birth date, and not the enrollment history across years and
+# schools. The scopes of the T1 grants that open those two:
+ROSTER_DETAIL_SCOPES: frozenset[Scope] = frozenset(set(Scope) - {Scope.NONE, Scope.REFERRED})
+
+
+def roster_detail_q(user: User) -> Q:
+    """A ``Q`` over ``Student``: the students whose birth date and enrollment history ``user`` may read."""
+    return full_roster_q(user, scopes=ROSTER_DETAIL_SCOPES)
+
+
 # The roles whose T3 grant opens clinical text — reasons, notes, answers, plans: the psychological teacher and the
 # escalated district counselor. A school leader's T3 on a red/orange student is "name, level, status" only
 # (DESIGN.md), so every page that shows clinical text asks ``clinical_student_q``, never plain T3 (issue 19
