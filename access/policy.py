@@ -57,10 +57,14 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.CLASS_TEACHER: {T0: NODE, T1: CLS, T2: CLS},
     Role.PSYCH_TEACHER: {T0: NODE, T1: NODE, T2: NODE, T3: NODE},
     Role.SCHOOL_LEADER: {T0: NODE, T1: NODE, T2: NODE, T3: RO},
+    # The district administrator (区管理员, the district's data manager) keeps the district's roster: imports,
+    # accounts, passwords slips — T1 over every student of the district.
     Role.DISTRICT_ADMIN: {T0: NODE, T1: NODE},
-    # T3 ESC: only the students of off-hours alerts that reached the district officers and of which they were
-    # told, while open (issue 15; care.alerts.selectors.escalated_scope).
-    Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE, T3: ESC},
+    # Need-to-know (issue 19 finding 11): the district officer (教研员) sees aggregates (T0) and, like the district
+    # counselor, only escalated students by name — not the district's whole roster. ESC for an officer: the
+    # students of open alerts that reached the district officers (off-hours route, issue 15), while open
+    # (care.alerts.selectors.escalated_scope); T1 and T3 alike.
+    Role.DISTRICT_OFFICER: {T0: NODE, T1: ESC, T3: ESC},
     Role.DISTRICT_COUNSELOR: {T0: NODE, T1: ESC, T2: ESC, T3: ESC},
     Role.CITY_ADMIN: {T0: NODE},
     Role.CITY_OFFICER: {T0: NODE},
