@@ -95,14 +95,17 @@ class TokenOut(Schema):
     prefix: str = Field(description="The token's first 8 characters, to tell tokens apart")
     created_at: dt.datetime
     last_used_at: dt.datetime | None = Field(description="Refreshed at most once a minute")
-    expires_at: dt.datetime | None
+    expires_at: dt.datetime
     revoked_at: dt.datetime | None
     usable: bool
 
 
 class TokenCreateIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    expires_at: dt.datetime | None = Field(None, description="Omit for a token that does not expire")
+    expires_at: dt.datetime | None = Field(
+        None,
+        description="When it stops working; omit for the longest allowed (XINYU_API_TOKEN_DAYS, 90 days by default)",
+    )
 
     @field_validator("expires_at")
     @classmethod
@@ -113,6 +116,8 @@ class TokenCreateIn(Schema):
             value = timezone.make_aware(value)
         if value <= timezone.now():
             raise ValueError("expires_at must be in the future")
+        if value > timezone.now() + tokens.max_lifetime():
+            raise ValueError(f"a token lives at most {tokens.max_lifetime().days} days")
         return value
 
 

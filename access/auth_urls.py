@@ -12,4 +12,5 @@ urlpatterns = [
     path("account/security/", auth_views.security, name="security"),
     path("account/recovery-codes/", auth_views.recovery_codes, name="recovery_codes"),
     path("account/password/", auth_views.password_change, name="password"),
+    path("account/tokens/<id:pk>/revoke/", auth_views.token_revoke, name="token_revoke"),
 ]

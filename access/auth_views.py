@@ -18,7 +18,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from access import audit, mfa, throttle
+from access import audit, mfa, throttle, tokens
 from access.auth import REAUTH_AT, LoginForm, PasswordAgainRefused, check_password_again, recent_auth
 from access.routes import policy
 from org.models import User
@@ -227,7 +227,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
 # --- One's own account: the second factor, recovery codes, the password ----------------------------------------
 
 
-@policy(None, "self", "one's own account security: second factor, recovery codes left, password")
+@policy(None, "self", "one's own account security: second factor, recovery codes left, password, API tokens")
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     factor = mfa.factor_of(request.user)
@@ -238,8 +238,26 @@ def security(request: HttpRequest) -> HttpResponse:
             "factor": factor,
             "required": mfa.required(request.user),
             "codes_left": mfa.recovery_codes_left(request.user) if factor else 0,
+            "api_tokens": tokens.tokens_of(request.user),
+            "token_days": settings.XINYU_API_TOKEN_DAYS,
         },
     )
+
+
+# docs/security.md 2.10 (issue 19 finding 11): one's API tokens are listed on the account page and revoked
+# there, after a confirmation; another user's token does not exist here (404, audited by the policy layer).
+@policy(None, "self", "revoke one of one's own API tokens (confirm first); another's is 404")
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = tokens.own_token(request.user, pk)
+    if token is None:
+        raise Http404
+    if request.method == "POST":
+        tokens.revoke_token(token=token, actor=request.user, request=request)
+        messages.success(request, _("The API token %(name)s is revoked.") % {"name": token.name})
+        return redirect("auth:security")
+    return render(request, "access/auth/token_revoke.html", {"token": token})
 
 
 @policy(None, "self", "new recovery codes for one's own second factor (after re-authentication)")

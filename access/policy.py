@@ -57,10 +57,14 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
     Role.CLASS_TEACHER: {T0: NODE, T1: CLS, T2: CLS},
     Role.PSYCH_TEACHER: {T0: NODE, T1: NODE, T2: NODE, T3: NODE},
     Role.SCHOOL_LEADER: {T0: NODE, T1: NODE, T2: NODE, T3: RO},
+    # The district administrator (区管理员, the district's data manager) keeps the district's roster: imports,
+    # accounts, passwords slips — T1 over every student of the district.
     Role.DISTRICT_ADMIN: {T0: NODE, T1: NODE},
-    # T3 ESC: only the students of off-hours alerts that reached the district officers and of which they were
-    # told, while open (issue 15; care.alerts.selectors.escalated_scope).
-    Role.DISTRICT_OFFICER: {T0: NODE, T1: NODE, T3: ESC},
+    # Need-to-know (issue 19 finding 11): the district officer (教研员) sees aggregates (T0) and, like the district
+    # counselor, only escalated students by name — not the district's whole roster. ESC for an officer: the
+    # students of open alerts that reached the district officers (off-hours route, issue 15), while open
+    # (care.alerts.selectors.escalated_scope); T1 and T3 alike.
+    Role.DISTRICT_OFFICER: {T0: NODE, T1: ESC, T3: ESC},
     Role.DISTRICT_COUNSELOR: {T0: NODE, T1: ESC, T2: ESC, T3: ESC},
     Role.CITY_ADMIN: {T0: NODE},
     Role.CITY_OFFICER: {T0: NODE},
@@ -211,6 +215,29 @@ BREAK_GLASS_ROLES: frozenset[str] = frozenset(
 )
 
 
+def break_glass_jurisdiction(user: User) -> list[Node]:
+    """Where ``user`` may break the glass (issue 19 finding 11: only within one's own jurisdiction): the
+    district (区) of each of their break-glass-role posts — a school's or campus's district, a district post's
+    own district; a post above the districts keeps its own node. Empty for a user without such a post."""
+    roots: dict[int, Node] = {}
+    for post in posts_of(user):
+        if post.role not in BREAK_GLASS_ROLES:
+            continue
+        node = post.node
+        district = node.district if node.district_id else node
+        roots[district.pk] = district
+    return list(roots.values())
+
+
+def within_break_glass_jurisdiction(user: User, student: Student) -> bool:
+    """Is ``student`` enrolled (active enrollment) at a school inside ``user``'s break-glass jurisdiction?"""
+    roots = break_glass_jurisdiction(user)
+    if not roots:
+        return False
+    enrolled = Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
+    return enrolled.filter(_path_q(roots, "school__path")).exists()
+
+
 def break_glass_q(user: User) -> Q:
     """A ``Q`` over ``Student``: the students of the user's break-glass grants in force (a subquery, so it
     costs no query of its own)."""
@@ -248,6 +275,17 @@ def full_roster_q(user: User, scopes: Iterable[Scope] | None = None) -> Q:
             continue
         q |= _scope_q(g.scope, g.post, user)
     return q
+
+
+# Need-to-know (issue 19 finding 11): a partner institution's clinician, whose T1 is the referred students
+# (Scope.REFERRED), reads a student's age but not the birth date, and not the enrollment history across years and
+# schools. The scopes of the T1 grants that open those two:
+ROSTER_DETAIL_SCOPES: frozenset[Scope] = frozenset(set(Scope) - {Scope.NONE, Scope.REFERRED})
+
+
+def roster_detail_q(user: User) -> Q:
+    """A ``Q`` over ``Student``: the students whose birth date and enrollment history ``user`` may read."""
+    return full_roster_q(user, scopes=ROSTER_DETAIL_SCOPES)
 
 
 # The roles whose T3 grant opens clinical text — reasons, notes, answers, plans: the psychological teacher and the

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access import audit
 from access.models import BreakGlassGrant
-from access.policy import BREAK_GLASS_ROLES, roles_of
+from access.policy import BREAK_GLASS_ROLES, roles_of, within_break_glass_jurisdiction
 from org.models import Student, User
 
 BREAK_GLASS_MIN_REASON = 10  # characters; a Chinese sentence that says why is longer than this
@@ -35,6 +35,8 @@ def request_break_glass(
 
     DESIGN.md (Access): a stated reason, time-limited, logged, the school leader notified, reviewed. The
     reason is stored encrypted; the audit event records who, which student, when, from where and for how long.
+    Only for a student of the user's own jurisdiction (``policy.break_glass_jurisdiction``); ``PermissionDenied``
+    otherwise, audited as ``break_glass.refused``.
     """
     if not (roles_of(user) & BREAK_GLASS_ROLES):
         raise PermissionDenied(_("Your role cannot use break-glass access."))
@@ -50,6 +52,22 @@ def request_break_glass(
             _("Break-glass access lasts between 1 and %(max)d minutes."),
             code="bad_duration",
             params={"max": BREAK_GLASS_MAX_MINUTES},
+        )
+    # Issue 19 finding 11: only within one's own jurisdiction (the district of one's posts). A student elsewhere
+    # is refused — on the trail as a refusal, no grant made, no leader told.
+    if not within_break_glass_jurisdiction(user, student):
+        audit.record(
+            actor=user,
+            action="break_glass.refused",
+            student_id=student.pk,
+            request=request,
+            detail={"why": "outside_jurisdiction"},
+        )
+        raise PermissionDenied(
+            _(
+                "This student is not at a school of your district. Break-glass access is only for students in "
+                "the district of your posts; ask that district's psychological counseling centre."
+            )
         )
     now = timezone.now()
     with transaction.atomic():

@@ -1,8 +1,9 @@
 """API bearer tokens (接口令牌): create, look up, revoke.
 
 Only the SHA-256 digest of a token is stored, with its first 8 characters so a user can tell their tokens
-apart; the plaintext is shown once, when it is made. A looked-up token refreshes ``last_used_at`` at most once a
-minute, so a busy client does not write on every request.
+apart; the plaintext is shown once, when it is made. Every token expires (docs/security.md 2.10, issue 19
+finding 11): after ``XINYU_API_TOKEN_DAYS`` (90) days unless an earlier time is asked for, never later. A
+looked-up token refreshes ``last_used_at`` at most once a minute, so a busy client does not write on every request.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,6 +25,10 @@ from org.models import User
 TOKEN_PREFIX = "xy_"
 PREFIX_LENGTH = 8
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def max_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=settings.XINYU_API_TOKEN_DAYS)
 
 
 def digest(plaintext: str) -> str:
@@ -39,7 +45,16 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Make a token for ``user``; return it with its plaintext, which is never stored or shown again.
 
-    ``actor`` is who asked for it (``None`` from the command line is recorded as the system). The creation is an audit event (DESIGN.md: every change is recorded)."""
+    ``actor`` is who asked for it (``None`` from the command line is recorded as the system). The creation is an
+    audit event (DESIGN.md: every change is recorded). Without ``expires_at`` the token lives
+    ``XINYU_API_TOKEN_DAYS`` days; a later ``expires_at`` is refused with ``ValueError`` (docs/security.md
+    2.10)."""
+    now = timezone.now()
+    latest = now + max_lifetime()
+    if expires_at is None:
+        expires_at = latest
+    elif expires_at > latest:
+        raise ValueError(f"a token lives at most {settings.XINYU_API_TOKEN_DAYS} days")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -53,7 +68,7 @@ def create_token(
         action="api_token.create",
         obj=token,
         request=request,
-        detail={"user": user.pk, "name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+        detail={"user": user.pk, "name": name, "expires_at": expires_at.isoformat()},
     )
     return token, plaintext
 
@@ -71,11 +86,7 @@ def revoke_token(*, token: ApiToken, actor: Any = None, request: HttpRequest | N
 
 def is_usable(token: ApiToken, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return (
-        token.revoked_at is None
-        and (token.expires_at is None or token.expires_at > now)
-        and token.user.is_active
-    )
+    return token.revoked_at is None and token.expires_at > now and token.user.is_active
 
 
 def user_for_token(plaintext: str) -> User | None:
@@ -90,3 +101,17 @@ def user_for_token(plaintext: str) -> User | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """``user``'s own tokens, newest first, revoked and expired ones too (the account page shows their state)."""
+    own = list(ApiToken.objects.filter(user=user).select_related("user").order_by("-created_at", "-pk"))
+    now = timezone.now()
+    for token in own:
+        token.usable = is_usable(token, now)
+    return own
+
+
+def own_token(user: User, pk: int) -> ApiToken | None:
+    """One of ``user``'s own tokens, or ``None`` (someone else's token is not theirs to see)."""
+    return ApiToken.objects.select_related("user").filter(pk=pk, user=user).first()

@@ -199,6 +199,10 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form.add_error("reason", exc)
+            except (
+                PermissionDenied
+            ) as exc:  # a student outside the user's jurisdiction: said, audited, nothing granted
+                form.add_error("student_no", str(exc))
             else:
                 messages.warning(
                     request,

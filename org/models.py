@@ -262,6 +262,11 @@ class Student(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def age_on(self, day: dt.date) -> int:
+        """Full years on ``day`` — what a reader who may not see the birth date is shown (issue 19 finding 11)."""
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
     def current_enrollment(self) -> Enrollment | None:
         return (
             self.enrollments.filter(status=EnrollmentStatus.ACTIVE)

@@ -162,9 +162,12 @@ class EnrollmentOut(Schema):
 
 
 class StudentDetailOut(StudentOut):
-    birth_date: dt.date | None
+    age: int | None = Field(description="Full years today (full roster record)")
+    birth_date: dt.date | None = Field(
+        description="Null for a plain teacher and for a referred student's institution clinician (age only)"
+    )
     enrollments: list[EnrollmentOut] = Field(
-        description="History across years and schools (full roster only)"
+        description="History across years and schools (full roster record; never for an institution clinician)"
     )
 
 
@@ -334,7 +337,10 @@ def student_detail(request: HttpRequest, student_id: int = Path(..., ge=1, le=MA
         "school_name": current.school.name if current else None,
         "school_class": current.school_class if current else None,
         "gender": student.gender if info.full else None,
-        "birth_date": student.birth_date if info.full else None,
+        # Need-to-know (issue 19 finding 11): the institution clinician gets the age, not the birth date, and no
+        # enrollment history (info.detail is False for them; info.history stays empty).
+        "age": info.age,
+        "birth_date": student.birth_date if info.detail else None,
         "student_no": _student_no(student.student_no, full=info.full, unmasked=info.unmasked),
         "student_no_masked": not info.unmasked,
         "enrollments": [

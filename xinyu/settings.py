@@ -138,6 +138,8 @@ LOGIN_REDIRECT_URL = "web:home"
 XINYU_MFA_REQUIRED = env_bool("XINYU_MFA_REQUIRED", True)
 XINYU_MFA_PENDING_SECONDS = int(os.environ.get("XINYU_MFA_PENDING_SECONDS", "300"))  # password → code
 LOGOUT_REDIRECT_URL = "login"
+# API bearer tokens (access.tokens) expire: after this many days by default, and never later (issue 19 finding 11).
+XINYU_API_TOKEN_DAYS = int(os.environ.get("XINYU_API_TOKEN_DAYS", "90"))
 
 # --- Accounts: first-login activation and single sign-on (issue 18 build 2, branch i18acct) ----------------------
 # docs/security.md "Activation" and docs/deploy.md "Single sign-on". Activation codes: SMS (through the SMS provider,

@@ -14,6 +14,8 @@ PAGE = {
     # No persona of the matrix has an authenticator: back to the account page.
     "auth:recovery_codes": Expect(EVERYONE, ok=302),
     "auth:password": Expect(EVERYONE),
+    # The matrix's token belongs to the district officer: only they see its revoke confirmation; 404 for others.
+    "auth:token_revoke": Expect(frozenset({"district_officer"}), params=(("pk", "token"),)),
 }
 
 # Activation (issue 18): anonymous pages (the code is the key). A signed-in user is sent home; the password step

@@ -71,6 +71,31 @@ def test_an_expired_token_gets_401(world, client):
     assert client.get("/api/me", **bearer(token)).status_code == 401
 
 
+def test_a_token_made_without_an_expiry_stops_working_after_90_days(world, client, frozen_clock):
+    # Issue 19 finding 11: API tokens expire (XINYU_API_TOKEN_DAYS, 90 by default).
+    start = frozen_clock(timezone.now())
+    _, token = create_token(user=world.psych, name="mini-program")
+    frozen_clock(start + dt.timedelta(days=89, hours=23))
+    assert client.get("/api/me", **bearer(token)).status_code == 200
+    frozen_clock(start + dt.timedelta(days=90, seconds=1))
+    assert client.get("/api/me", **bearer(token)).status_code == 401
+
+
+def test_the_token_lifetime_is_a_setting_and_no_token_outlives_it(world, client, login, settings):
+    settings.XINYU_API_TOKEN_DAYS = 7
+    made = login(world.psych).post("/api/tokens", {"name": "laptop"}, content_type="application/json")
+    expires = dt.datetime.fromisoformat(made.json()["expires_at"])
+    assert dt.timedelta(days=6, hours=23) < expires - timezone.now() <= dt.timedelta(days=7)
+    later = (timezone.now() + dt.timedelta(days=8)).isoformat()
+    refused = login(world.psych).post(
+        "/api/tokens", {"name": "long", "expires_at": later}, content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert ApiToken.objects.filter(name="long").count() == 0
+    with pytest.raises(ValueError):
+        create_token(user=world.psych, name="x", expires_at=timezone.now() + dt.timedelta(days=8))
+
+
 def test_a_token_of_a_deactivated_user_gets_401(world, client):
     _, token = create_token(user=world.psych, name="t")
     world.psych.is_active = False
@@ -188,11 +213,68 @@ def test_the_create_api_token_command_prints_a_working_token_once(world, client)
     assert row.name == "sync" and row.expires_at > timezone.now() + dt.timedelta(days=29)
 
 
+def test_the_create_api_token_command_gives_90_days_by_default_and_refuses_more(world):
+    from django.core.management.base import CommandError
+
+    call_command(
+        "create_api_token", "class_teacher", "--name", "sync", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    left = ApiToken.objects.get().expires_at - timezone.now()
+    assert dt.timedelta(days=89, hours=23) < left <= dt.timedelta(days=90)
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "class_teacher", "--name", "x", "--days", "91", stdout=io.StringIO())
+    assert ApiToken.objects.count() == 1
+
+
 def test_the_create_api_token_command_refuses_an_unknown_user(db):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody", "--name", "x", stdout=io.StringIO())
+
+
+# --- the account page: one's tokens listed and revoked (issue 19 finding 11) -------------------------------------
+
+
+def test_the_account_page_lists_ones_tokens_with_their_dates_and_state(world, login):
+    mine, _ = create_token(user=world.psych, name="小程序同步")
+    old, _ = create_token(user=world.psych, name="旧脚本")
+    revoke_token(token=old, actor=world.psych)
+    create_token(user=world.teacher, name="别人的令牌")
+    page = login(world.psych).get(reverse("auth:security")).content.decode()
+    assert "API 令牌" in page
+    assert "小程序同步" in page and mine.prefix in page and "旧脚本" in page
+    assert "别人的令牌" not in page
+    assert timezone.localtime(mine.expires_at).strftime("%Y-%m-%d %H:%M") in page
+    assert "已撤销" in page and "有效" in page
+    assert reverse("auth:token_revoke", kwargs={"pk": mine.pk}) in page
+    assert reverse("auth:token_revoke", kwargs={"pk": old.pk}) not in page
+
+
+def test_revoking_a_token_on_the_account_page_asks_first_then_kills_it_and_is_audited(world, login, client):
+    mine, token = create_token(user=world.psych, name="小程序同步")
+    browser = login(world.psych)
+    url = reverse("auth:token_revoke", kwargs={"pk": mine.pk})
+    confirm = browser.get(url)
+    assert confirm.status_code == 200 and "撤销" in confirm.content.decode()
+    assert ApiToken.objects.get(pk=mine.pk).revoked_at is None  # asking changes nothing
+    done = browser.post(url, follow=True)
+    assert done.redirect_chain[-1][0] == reverse("auth:security")
+    assert "已撤销" in done.content.decode()
+    assert ApiToken.objects.get(pk=mine.pk).revoked_at is not None
+    assert AuditEvent.objects.filter(action="api_token.revoke", actor=world.psych).count() == 1
+    browser.logout()
+    assert client.get("/api/me", **bearer(token)).status_code == 401
+
+
+def test_someone_elses_token_cannot_be_revoked_from_the_account_page(world, login):
+    theirs, _ = create_token(user=world.teacher, name="theirs")
+    url = reverse("auth:token_revoke", kwargs={"pk": theirs.pk})
+    browser = login(world.psych)
+    assert browser.get(url).status_code == 404
+    assert browser.post(url).status_code == 404
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+    assert AuditEvent.objects.filter(action="access.denied", actor=world.psych).count() == 2
 
 
 # --- schema and docs ------------------------------------------------------------------------------------------------

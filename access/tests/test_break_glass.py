@@ -22,6 +22,17 @@ def test_a_psychological_teacher_can_break_the_glass_for_a_student_of_another_sc
     assert active_break_glass(world.psych, world.student_b1) == g
 
 
+@pytest.mark.parametrize("persona", ["psych", "psych_east", "leader", "district_counselor"])
+def test_break_glass_stops_at_the_district_of_ones_posts(world, persona):
+    # Issue 19 finding 11: 第一实验学校 and the 海淀 centre are in 海淀区; 朝阳中学 is not.
+    user = getattr(world, persona)
+    with pytest.raises(PermissionDenied):
+        request_break_glass(user=user, student=world.student_c1, reason=REASON)
+    assert not BreakGlassGrant.objects.exists()
+    assert AuditEvent.objects.filter(action="break_glass.refused", actor=user).count() == 1
+    assert request_break_glass(user=user, student=world.student_b1, reason=REASON).student == world.student_b1
+
+
 def test_break_glass_needs_a_stated_reason(world):
     for reason in ("", "   ", "看看"):
         with pytest.raises(ValidationError) as exc:

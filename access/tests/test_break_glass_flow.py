@@ -40,6 +40,24 @@ def test_a_psych_teacher_of_another_school_opens_a_student_for_a_time_after_typi
     assert not visible_students(world.psych, Tier.T3).filter(pk=world.student_b1.pk).exists()  # closed again
 
 
+@pytest.mark.parametrize("persona", ["psych", "leader", "district_counselor"])
+def test_break_glass_for_a_student_of_another_district_is_refused_in_chinese_audited_and_opens_nothing(
+    world, client, persona
+):
+    # Issue 19 finding 11: 海淀's staff cannot break the glass for 朝阳中学's student.
+    user = getattr(world, persona)
+    client.force_login(user)
+    response = _ask(client, world.student_c1)
+    assert response.status_code == 200
+    assert "不在您所在区的学校" in response.content.decode()
+    assert not BreakGlassGrant.objects.exists()
+    assert not visible_students(user, Tier.T3).filter(pk=world.student_c1.pk).exists()
+    refused = AuditEvent.objects.get(action="break_glass.refused", actor=user)
+    assert refused.student_id == world.student_c1.pk
+    assert not AuditEvent.objects.filter(action="break_glass.grant").exists()
+    assert len(mail.outbox) == 0  # no school leader is told of a grant that was never made
+
+
 def test_a_wrong_password_opens_nothing_and_is_recorded(world, client):
     client.force_login(world.psych)
     assert _ask(client, world.student_b1, password="not-my-password").status_code == 200

@@ -74,12 +74,13 @@ def test_every_route_has_a_name_and_a_declared_access_policy():
 # objects are from conftest's world: student_a1 (class A1 of school A, 海淀), class A1, an import job that the
 # 海淀 district officer started, and a token that the 海淀 district officer owns.
 
-SEE_A1 = frozenset({"psych", "class_teacher", "teacher", "leader", "district_officer", "district_admin", "student", "guardian"})  # fmt: skip
+# The district officer sees escalated students only (issue 19 finding 11); the district administrator keeps the roster.
+SEE_A1 = frozenset({"psych", "class_teacher", "teacher", "leader", "district_admin", "student", "guardian"})  # fmt: skip
 SLIPS_A1 = frozenset({"class_teacher", "leader", "district_admin"})
 NOT_ROSTER_ADMINS = EVERYONE - ROSTER_ADMINS
 # Slips: who sees class A1 but may not print its passwords gets 403 (a known object without the right);
 # who cannot see the class at all gets 404.
-SEE_A1_NO_SLIPS = frozenset({"psych", "teacher", "district_officer"})
+SEE_A1_NO_SLIPS = frozenset({"psych", "teacher"})
 
 ALERT_ROLES = frozenset({"psych", "psych_east", "leader", "district_counselor"})
 SEE_ALERT = frozenset({"psych", "leader"})
@@ -102,14 +103,13 @@ ROSTER = {
     "teacher": {"a1", "a1b", "a2"},
     "other_school_teacher": {"b1"},
     "leader": {"a1", "a1b", "a2"},
-    "district_officer": {"a1", "a1b", "a2", "b1"},
     "district_admin": {"a1", "a1b", "a2", "b1"},
-    "other_district_officer": {"c1"},
     "student": {"a1"},
     "guardian": {"a1"},
     "other_guardian": {"b1"},
     "clinician": {"a1b"},  # care's matrix objects send a referral of a1b to the clinician's institution
-}  # everyone else: no student at all (city officer, supervisor, auditor, district counselor, …)
+}  # everyone else: no student at all (district and city officers — no escalated student in the world —,
+#   supervisor, auditor, district counselor, …)
 
 
 PAGE = {

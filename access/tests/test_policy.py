@@ -21,9 +21,12 @@ def test_a_city_officer_sees_no_student_at_all(world):
     assert names(world.city_officer) == set()
 
 
-def test_a_district_officer_sees_their_districts_roster_not_another(world):
-    assert names(world.district_officer) == {"李小明", "王小红", "张小华", "赵小丽"}
-    assert names(world.other_district_officer) == {"陈小强"}
+def test_a_district_officer_sees_no_roster_without_an_escalated_student_the_district_admin_holds_it(world):
+    # Issue 19 finding 11: need-to-know — the officer works with aggregates and escalated students only; the
+    # district administrator (the district's data manager) keeps the roster of the district, not another's.
+    assert names(world.district_officer) == set()
+    assert names(world.other_district_officer) == set()
+    assert names(world.district_admin) == {"李小明", "王小红", "张小华", "赵小丽"}
 
 
 def test_a_guardian_sees_their_own_child_only(world):

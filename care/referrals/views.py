@@ -96,7 +96,7 @@ def _referral_or_404(request: HttpRequest, pk: int) -> Referral:
 
 @login_required
 @policy(Tier.T3, "student", "one referral: the school sees it whole; the institution's clinician the minimum data "
-        "(name, grade, reason, what was shared) and the feedback form")  # fmt: skip
+        "(name, grade, age, reason, what was shared) and the feedback form")  # fmt: skip
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_roles(request, selectors.REFERRAL_ROLES)
     referral = _referral_or_404(request, pk)
@@ -110,6 +110,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "minimum": minimum,
         "grade": enrollment.grade if enrollment else None,
+        # The clinician reads the age, never the birth date (issue 19 finding 11: need-to-know).
+        "age": referral.student.age_on(timezone.localdate()),
         "due": referral_step_due(referral),
         "overdue": referral_overdue(referral),
         "can_feedback": minimum and referral.status in selectors.AT_INSTITUTION[:3],

@@ -258,8 +258,8 @@ def test_the_demo_personas_show_the_rules():
     assert policy.can_view_student(users["psych"], student)
     assert not policy.can_view_student(users["psych_east"], student)  # 五年级1班 is on the main campus
     assert not policy.can_view_student(users["other_school_teacher"], student)
-    assert policy.can_view_student(users["district_officer"], student)
-    assert not policy.can_view_student(users["other_district_officer"], student)
+    assert not policy.can_view_student(users["district_officer"], student)  # escalated students only
+    assert policy.can_view_student(users["district_admin"], student)
     assert not policy.visible_students(users["city_officer"]).exists()
     assert policy.can_view_student(users["guardian"], student)
     assert policy.can_view_student(users["student"], student)

@@ -240,12 +240,16 @@ def test_the_counselor_on_duty_opens_and_acknowledges_the_alert_and_nobody_else_
     for username in [*PERSONAS, "centre_off"]:
         want = 200 if username in sees else 404 if username in alert_roles_outside else 403
         assert login(world.users[username]).get(url).status_code == want, username
+    # Issue 19 finding 11: the district officer's roster (T1) is escalated students only — not a1 yet.
+    student_page = reverse("org:student_detail", args=[world.student_a1.pk])
+    assert login(world.district_officer).get(student_page).status_code == 404
     escalate_overdue(now=alert.ack_deadline)  # → the whole centre
     assert login(world.users["centre_off"]).get(url).status_code == 200
     escalate_overdue(now=alert.ack_deadline + 15 * MIN)  # → the district officers
     alert.refresh_from_db()
     assert alert.stage == AlertStage.DISTRICT_OFFICE
     assert login(world.district_officer).get(url).status_code == 200
+    assert login(world.district_officer).get(student_page).status_code == 200  # now escalated to them
     assert login(world.other_district_officer).get(url).status_code == 403
     page = login(world.district_counselor).get(reverse("care:alert_list")).content.decode()
     assert world.student_a1.name in page

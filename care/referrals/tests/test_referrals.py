@@ -138,6 +138,40 @@ def test_a_clinician_of_another_institution_gets_404_and_cannot_post_feedback(
     assert world.student_a1.name not in client.get(reverse("care:referrals")).content.decode()
 
 
+def test_the_clinician_gets_the_students_age_but_not_the_birth_date_nor_the_enrollment_history(
+    world, case, hospital, login
+):
+    # Issue 19 finding 11 (need-to-know): on the referral page, the student page and the API.
+    from django.utils import timezone
+
+    referral = _sent(world, case, hospital)
+    student = world.student_a1
+    age = f"{student.age_on(timezone.localdate())} 岁"
+    birth = [
+        student.birth_date.isoformat(),
+        f"{student.birth_date:%Y年%-m月%-d日}",
+        student.birth_date.strftime("%Y-%m-%d"),
+    ]
+    clinician = login(world.clinician)
+
+    page = clinician.get(reverse("care:referral", args=[referral.pk])).content.decode()
+    assert age in page and not any(b in page for b in birth)
+
+    page = clinician.get(reverse("org:student_detail", args=[student.pk])).content.decode()
+    assert student.name in page and age in page
+    assert "在籍记录" not in page and not any(b in page for b in birth)
+
+    row = clinician.get(f"/api/students/{student.pk}").json()
+    assert row["age"] == student.age_on(timezone.localdate())
+    assert row["birth_date"] is None and row["enrollments"] == []
+
+    # The school's psychological teacher still reads both.
+    psych = login(world.psych)
+    assert "在籍记录" in psych.get(reverse("org:student_detail", args=[student.pk])).content.decode()
+    row = psych.get(f"/api/students/{student.pk}").json()
+    assert row["birth_date"] == "2015-03-01" and len(row["enrollments"]) == 1
+
+
 def test_the_clinician_sees_only_the_referred_student_and_only_while_it_is_with_them(world, case, hospital):
     referral = _propose(world, case, hospital)
     assert not visible_students(world.clinician, Tier.T1).exists()

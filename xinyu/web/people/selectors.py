@@ -7,7 +7,6 @@ for 10 rows or 10,000) and search. It never widens a scope.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ from access.policy import (
     grants,
     node_roots,
     posts_of,
+    roster_detail_q,
     student_q,
     visible_classes,
     visible_schools,
@@ -190,10 +190,6 @@ def student_rows(user: User, *, q: str = "", class_id: int | None = None) -> Que
     ).order_by("current_grade", "class_name", "name", "pk")
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 @dataclass
 class StudentPage:
     """What the student page shows, already cut to what the viewer may see (一人一档 shell)."""
@@ -203,6 +199,9 @@ class StudentPage:
     show_guardians: bool  # node or class scope (school staff, district roster admin)
     unmasked: bool  # T3: the whole 学籍号
     current: Enrollment | None
+    # Birth date and enrollment history: not for a referred student's institution clinician, who reads the age
+    # (issue 19 finding 11: need-to-know; access.policy.roster_detail_q).
+    detail: bool = False
     age: int | None = None
     history: list[Enrollment] = field(default_factory=list)
     guardians: list[GuardianLink] = field(default_factory=list)
@@ -221,8 +220,9 @@ def student_page(user: User, pk: int) -> StudentPage:
             full=_flag(full_roster_q(user)),
             guardians=_flag(full_roster_q(user, scopes={Scope.NODE, Scope.CLASS})),
             unmasked=_flag(student_q(user, Tier.T3)),
+            detail=_flag(roster_detail_q(user)),
         )
-        .values("full", "guardians", "unmasked")
+        .values("full", "guardians", "unmasked", "detail")
         .get()
     )
     history = list(
@@ -237,9 +237,11 @@ def student_page(user: User, pk: int) -> StudentPage:
         show_guardians=flags["guardians"],
         unmasked=flags["unmasked"],
         current=current,
+        detail=flags["full"] and flags["detail"],
     )
     if page.full:
-        page.age = age_on(student.birth_date, timezone.localdate())
+        page.age = student.age_on(timezone.localdate())
+    if page.detail:
         page.history = history
     if page.show_guardians:
         page.guardians = list(student.guardian_links.select_related("guardian").order_by("-is_primary", "pk"))

@@ -211,10 +211,12 @@ def test_the_student_sees_their_own_page_and_no_classmate(world, login):
     assert client.get(detail(world.student_a1b)).status_code == 404
 
 
-def test_a_district_officer_sees_students_of_their_district_only(world, login):
-    client = login(world.district_officer)
+def test_the_district_admin_sees_students_of_their_district_only_and_the_officer_none(world, login):
+    client = login(world.district_admin)
     assert client.get(detail(world.student_b1)).status_code == 200
     assert client.get(detail(world.student_c1)).status_code == 404
+    # Issue 19 finding 11: the district officer sees aggregates and escalated students only.
+    assert login(world.district_officer).get(detail(world.student_b1)).status_code == 404
 
 
 def test_the_enrollment_history_follows_a_student_across_schools(world, login):
