@@ -21,7 +21,7 @@ from care.plans import services as plans
 from care.referrals import services as referrals
 from care.reports import services as reports
 from org.demo.logins import DEMO_DISTRICT_CODE, DEMO_SCHOOL_CODE
-from org.models import EnrollmentStatus, Node, NodeKind, SchoolClass, Student, User
+from org.models import Enrollment, EnrollmentStatus, Node, NodeKind, SchoolClass, Student, User
 
 GOALS = (
     "两周内睡眠恢复到每晚7小时以上；每周与心理教师面谈一次；在班级中找到一名可以倾诉的同伴。",
@@ -250,6 +250,32 @@ def _reports_and_escalation(now: dt.datetime, progress: Callable[[str], None]) -
         school=cls.school,
         now=now - dt.timedelta(days=2),
     )
+    # The other district too: an alert left past every stage reaches its district officers, who then see that
+    # student — a district officer sees escalated students only, never the whole roster (issue 19 finding 11).
+    other = (
+        Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, school__district__name="朝阳区")
+        .select_related("student", "school")
+        .order_by("student_id")
+        .first()
+    )
+    if other is not None:
+        alerts.raise_alert(
+            student=other.student,
+            level="orange",
+            reasons=[
+                {
+                    "code": "report",
+                    "text": {
+                        "zh-hans": "班主任报告：连续多日情绪低落",
+                        "en": "Class teacher's report: low mood",
+                    },
+                }
+            ],
+            source_type="care.demo",
+            source_id="escalated-2",
+            school=other.school,
+            now=now - dt.timedelta(days=2),
+        )
     moved = alerts.escalate_overdue(now=now)
     open_alerts = Alert.objects.filter(closed_at__isnull=True)
     progress(
