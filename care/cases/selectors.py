@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access.policy import CLINICAL_ROLES, roles_of, visible_students
 from access.tiers import Tier
@@ -20,7 +21,12 @@ from care.models import Case, CaseStatus, CrisisStep, CrisisStepKind, FollowUp, 
 from care.plans.selectors import plan_of, readable_cases
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 
-VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices)}
+# The codes a case event stores besides levels and statuses (care.plans, escalation), in words (issue 20).
+EVENT_VALUES = {
+    "plan.agreed": gettext_lazy("Intervention plan agreed"),
+    "district": gettext_lazy("District counseling centre"),
+}
+VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices), **EVENT_VALUES}
 LIST_ROLES = CLINICAL_ROLES | {Role.SCHOOL_LEADER}
 
 

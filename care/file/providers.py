@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
-from care.alerts.levels import RiskLevel, reason_texts
+from care.alerts.levels import reason_texts
+from care.cases.selectors import VALUE_LABELS
 from care.file.timeline import Entry, Filters
 from care.models import (
     Alert,
     Case,
     CaseEvent,
     CaseEventKind,
-    CaseStatus,
     CrisisStep,
     Disclosure,
     FollowUp,
@@ -143,7 +143,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
         case_id__in=list(case_rows), **filters.range("at", None)
     ).select_related("actor")
     labels = dict(CaseEventKind.choices)
-    names = {**dict(CaseStatus.choices), **dict(RiskLevel.choices)}  # before/after: a status or a level
+    names = VALUE_LABELS  # before/after: a status, a level or an event's code, in words
     for ev in events:
         if ev.kind == CaseEventKind.OPENED:
             continue  # the case's own entry says it
