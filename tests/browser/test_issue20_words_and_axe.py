@@ -110,3 +110,18 @@ def test_axe_is_vendored_with_its_licence_and_version():
     readme = (AXE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"| axe-core (`axe-core`) | {version} |" in readme
     assert "Mozilla Public License" in (AXE.parent / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_checks_find_what_they_look_for(browser_context_factory):
+    """The tour's two checks are not blind: axe-core reports a field without a label and text without contrast,
+    and the words check the English and the key of a page."""
+    page = browser_context_factory().new_page()
+    page.set_content(
+        '<html lang="zh-Hans"><head><title>测试</title></head><body><main><h1>测试</h1>'
+        '<input type="text"><p style="color:#ccc;background:#fff">浅色文字</p>'
+        "<p>Five educations</p><table><tr><th>all_staff</th></tr></table></main></body></html>"
+    )
+    found = " ".join(axe_violations(page))
+    assert "label (critical)" in found and "color-contrast (serious)" in found
+    words = " ".join(check_page(page.content()))
+    assert "Five educations" in words and "all_staff" in words
