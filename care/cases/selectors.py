@@ -124,7 +124,7 @@ def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
     for (
         e
     ) in events:  # levels and statuses in words (红/已评估…), other values (a step, a department) as stored
-        e.before_label, e.after_label = _value_label(e.before), _value_label(e.after)
+        e.before_label, e.after_label = value_label(e.before), value_label(e.after)
     return CasePage(
         events=events,
         members=list(case.members.select_related("user")),
@@ -145,7 +145,7 @@ def _crisis_prefixes() -> dict[str, str]:
     }
 
 
-def _value_label(value: str) -> str:
+def value_label(value: str) -> str:
     """A history value in words: a level or status (红, 已评估), or a crisis step's event ("done:leader" →
     已完成：已通知学校领导) — never the stored code (issue 15, build 3)."""
     if value in VALUE_LABELS:

@@ -1,7 +1,7 @@
 """Issue 20, build 3: no page a demo login opens shows code, a key or English on the zh-hans site.
 
 The demo city of tests/demo/test_demo_pages.py (seeded once as ``make run`` does); each demo login opens every
-link of its navigation and, one level down, one page of each kind its pages link to (a student's file, a case,
+link of its navigation and, two levels down, one page of each kind its pages link to (a student's file, a case,
 a campaign — ``/care/cases/12/`` and ``/care/cases/13/`` are one kind), and reads each page's visible text with
 tests/words.py: a snake_case token, English words or a code hint there is a finding.
 """
@@ -24,7 +24,8 @@ NOT_PAGES = re.compile(
     r"^/(logout|static|media|i18n)/|/(export|download)|\.(csv|xlsx|pdf|json|ics)$|^/admin/.+"
 )
 DUMP = Path(os.environ["XINYU_WORDS_DUMP"]) if os.environ.get("XINYU_WORDS_DUMP") else None
-PER_LOGIN = 60  # pages of the second level a login opens (one per kind of page)
+PER_LOGIN = 80  # pages below its navigation a login opens (one per kind of page)
+LEVELS = 3  # the navigation's pages, what they link to (a campaign), and what those link to (its results)
 
 
 def _kind(url: str) -> str:
@@ -47,24 +48,25 @@ def test_no_demo_page_shows_code_keys_or_english(demo_city, settings):  # noqa: 
         home = client.get("/").content.decode()
         first = ["/", *(u for u in _nav_links(home) if not NOT_PAGES.search(u))]
         seen_kinds = {_kind(u) for u in first}
-        second: list[str] = []
-        for level, urls in ((1, first), (2, second)):
-            for url in urls:
-                got = client.get(url, follow=True)
-                opened += 1
-                if got.status_code != 200 or "html" not in got.get("Content-Type", ""):
-                    continue  # test_demo_pages and the persona matrix judge what opens
-                html = got.content.decode()
-                for finding in check_page(html, allow=logins):
-                    problems.append(f"{login.username:22} {url}: {finding}")
-                if DUMP:  # XINYU_WORDS_DUMP=dir keeps the pages read, to find where a finding comes from
-                    (DUMP / f"{login.username}{url.replace('/', '_')}.html").write_text(html)
-                if level == 1:
-                    for link in _main_links(html):
-                        if not NOT_PAGES.search(link) and _kind(link) not in seen_kinds:
-                            seen_kinds.add(_kind(link))
-                            if len(second) < PER_LOGIN:
-                                second.append(link)
+        queue = [(1, u) for u in first]
+        further = 0
+        while queue:
+            level, url = queue.pop(0)
+            got = client.get(url, follow=True)
+            opened += 1
+            if got.status_code != 200 or "html" not in got.get("Content-Type", ""):
+                continue  # test_demo_pages and the persona matrix judge what opens
+            html = got.content.decode()
+            for finding in check_page(html, allow=logins):
+                problems.append(f"{login.username:22} {url}: {finding}")
+            if DUMP:  # XINYU_WORDS_DUMP=dir keeps the pages read, to find where a finding comes from
+                (DUMP / f"{login.username}{url.replace('/', '_')}.html").write_text(html)
+            if level < LEVELS:
+                for link in _main_links(html):
+                    if not NOT_PAGES.search(link) and _kind(link) not in seen_kinds and further < PER_LOGIN:
+                        seen_kinds.add(_kind(link))
+                        queue.append((level + 1, link))
+                        further += 1
     assert opened > 300
     assert not problems, f"{len(problems)} findings on {opened} pages:\n" + "\n".join(problems)
 
