@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -98,7 +98,7 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_l("Verification code"),
+        label=gettext_lazy("Verification code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}
@@ -182,7 +182,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 class ReauthForm(forms.Form):
     password = forms.CharField(
-        label=_l("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=gettext_lazy("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

@@ -87,7 +87,7 @@ class ApiToken(models.Model):
 
 
 class BreakGlassGrant(models.Model):
-    """破窗访问 — break-glass: time-limited access to a student's T3/T4 data outside one's scope.
+    """紧急调阅 — break-glass: time-limited access to a student's T3/T4 data outside one's scope.
 
     DESIGN.md (Access): a stated reason, time-limited, logged, the school leader notified, reviewed. The reason
     may name clinical facts, so it is encrypted at rest; the audit trail records the grant, not the reason.

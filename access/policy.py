@@ -208,7 +208,7 @@ def former_school_ids(
     return frozenset(ended.values_list("school_id", flat=True).distinct())
 
 
-# 破窗访问: the roles that may break the glass; a grant in force opens one student's T1–T3 to its holder
+# 紧急调阅: the roles that may break the glass; a grant in force opens one student's T1–T3 to its holder
 # (T4 notes stay with their author: the counseling app reads a grant itself, for the notes of that student).
 BREAK_GLASS_ROLES: frozenset[str] = frozenset(
     {Role.PSYCH_TEACHER, Role.DISTRICT_COUNSELOR, Role.SCHOOL_LEADER}

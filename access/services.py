@@ -31,7 +31,7 @@ def request_break_glass(
     minutes: int = 60,
     request: HttpRequest | None = None,
 ) -> BreakGlassGrant:
-    """破窗访问 — open a student's T3/T4 data outside one's scope for ``minutes``, with a stated reason.
+    """紧急调阅 — open a student's T3/T4 data outside one's scope for ``minutes``, with a stated reason.
 
     DESIGN.md (Access): a stated reason, time-limited, logged, the school leader notified, reviewed. The
     reason is stored encrypted; the audit event records who, which student, when, from where and for how long.

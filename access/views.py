@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from access import audit
+from access.audit_words import action_label, object_label
 from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
@@ -79,6 +80,9 @@ def trail(request: HttpRequest) -> HttpResponse:
     form = TrailFilterForm(request.GET or None)
     events = audit_trail(request.user, form.trail_filter())
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for e in page.object_list:  # in words on the page; the codes stay in filters and the export (issue 20)
+        e.action_label, e.object_label = action_label(e.action), object_label(e.object_type)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -116,7 +120,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-# --- Break-glass (破窗访问): request with re-authentication, the leader's review queue ----------------------------
+# --- Break-glass (紧急调阅): request with re-authentication, the leader's review queue ----------------------------
 
 MINUTE_CHOICES = [(15, "15"), (30, "30"), (60, "60"), (120, "120"), (240, "240"), (480, "480")]
 
@@ -147,7 +151,7 @@ class BreakGlassForm(forms.Form):
 @policy(None, "self", "break-glass: a stated reason, the password again; opens one student for a time")
 @login_required
 def break_glass(request: HttpRequest) -> HttpResponse:
-    """破窗访问 — a psychological teacher, district counselor or leader opens one student's records outside
+    """紧急调阅 — a psychological teacher, district counselor or leader opens one student's records outside
     their scope, for a time, with a reason, after typing their password again (issue 8). The leader of the
     student's school is told and must review it."""
     from django.contrib import messages

@@ -1,6 +1,7 @@
 """Add Simplified Chinese translations for msgids and recompile the catalogues.
 
     .venv/bin/python scripts/add_translations.py path/to/pairs.json   # {"English msgid": "中文", …}
+                                                                     # with a context: "context\u0004msgid"
     .venv/bin/python scripts/add_translations.py                     # just re-extract and compile
 
 Runs makemessages (zh_Hans and en), writes the given msgstr values (clearing "fuzzy"), reports any zh_Hans
@@ -50,11 +51,15 @@ def main() -> int:
         po_path = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
         po = polib.pofile(str(po_path))
         for entry in po:
-            if entry.msgid in pairs:
+            # A msgid with a context ({% translate "Name" context "of a thing" %}) is keyed "context\u0004msgid",
+            # as gettext does; without such a key it takes the plain msgid's translation.
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            key = key if key in pairs else entry.msgid
+            if key in pairs:
                 if entry.msgid_plural:
-                    entry.msgstr_plural = {0: pairs[entry.msgid]}
+                    entry.msgstr_plural = {0: pairs[key]}
                 else:
-                    entry.msgstr = pairs[entry.msgid]
+                    entry.msgstr = pairs[key]
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
         po.save()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XINYU_VAR_DIR", BASE_DIR / "var"))
@@ -446,7 +447,7 @@ XINYU_CENTRE_HOURS = {
     "holiday": ("09:00", "22:00"),
 }
 XINYU_HOTLINES = [
-    ("12356", "National mental-health assistance hotline"),
-    ("12355", "Youth service hotline"),
+    ("12356", gettext_noop("National mental-health assistance hotline")),  # names translated where shown
+    ("12355", gettext_noop("Youth service hotline")),
 ]
 XINYU_CITY_COUNSELING_URL = os.environ.get("XINYU_CITY_COUNSELING_URL", "")

@@ -1,4 +1,4 @@
-"""Break-glass (破窗访问), minimal for now: a stated reason, time-limited, logged (issue 8 completes it)."""
+"""Break-glass (紧急调阅), minimal for now: a stated reason, time-limited, logged (issue 8 completes it)."""
 
 from __future__ import annotations
 

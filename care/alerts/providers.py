@@ -69,7 +69,7 @@ def level_section(request: HttpRequest, student) -> StudentSection | None:
 
 
 def break_glass_notice(sender, grant, **kwargs) -> None:
-    """破窗访问 → the leaders of the student's school are told at once (in the app and by e-mail, without the
+    """紧急调阅 → the leaders of the student's school are told at once (in the app and by e-mail, without the
     reason or the name in the e-mail) and find the grant in their review queue (issue 8)."""
     from django.db import transaction
 

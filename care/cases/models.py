@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from access.fields import EncryptedTextField
 from care.alerts.levels import RiskLevel
@@ -15,7 +16,7 @@ from org.models import Node, Student
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # 已建档
+    OPEN = "open", pgettext_lazy("case status", "Open")  # 已开案 (issue 20: not the verb 打开)
     ASSESSED = "assessed", _("Assessed")  # 已评估
     INTERVENING = "intervening", _("Intervening")  # 干预中
     REFERRED = "referred", _("Referred")  # 已转介

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access.policy import CLINICAL_ROLES, roles_of, visible_students
 from access.tiers import Tier
@@ -20,7 +21,12 @@ from care.models import Case, CaseStatus, CrisisStep, CrisisStepKind, FollowUp, 
 from care.plans.selectors import plan_of, readable_cases
 from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 
-VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices)}
+# The codes a case event stores besides levels and statuses (care.plans, escalation), in words (issue 20).
+EVENT_VALUES = {
+    "plan.agreed": gettext_lazy("Intervention plan agreed"),
+    "district": gettext_lazy("District counseling centre"),
+}
+VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices), **EVENT_VALUES}
 LIST_ROLES = CLINICAL_ROLES | {Role.SCHOOL_LEADER}
 
 
@@ -118,7 +124,7 @@ def case_page(case: Case, now: dt.datetime | None = None) -> CasePage:
     for (
         e
     ) in events:  # levels and statuses in words (红/已评估…), other values (a step, a department) as stored
-        e.before_label, e.after_label = _value_label(e.before), _value_label(e.after)
+        e.before_label, e.after_label = value_label(e.before), value_label(e.after)
     return CasePage(
         events=events,
         members=list(case.members.select_related("user")),
@@ -139,7 +145,7 @@ def _crisis_prefixes() -> dict[str, str]:
     }
 
 
-def _value_label(value: str) -> str:
+def value_label(value: str) -> str:
     """A history value in words: a level or status (红, 已评估), or a crisis step's event ("done:leader" →
     已完成：已通知学校领导) — never the stored code (issue 15, build 3)."""
     if value in VALUE_LABELS:

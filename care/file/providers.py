@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.tiers import Tier
-from care.alerts.levels import RiskLevel, reason_texts
+from care.alerts.levels import reason_texts
+from care.cases.selectors import value_label
 from care.file.timeline import Entry, Filters
 from care.models import (
     Alert,
     Case,
     CaseEvent,
     CaseEventKind,
-    CaseStatus,
     CrisisStep,
     Disclosure,
     FollowUp,
@@ -143,7 +143,6 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
         case_id__in=list(case_rows), **filters.range("at", None)
     ).select_related("actor")
     labels = dict(CaseEventKind.choices)
-    names = {**dict(CaseStatus.choices), **dict(RiskLevel.choices)}  # before/after: a status or a level
     for ev in events:
         if ev.kind == CaseEventKind.OPENED:
             continue  # the case's own entry says it
@@ -151,7 +150,7 @@ def cases(viewer: User, student: Student, tier: Tier, filters: Filters) -> Itera
         if school_ids is not None and case.school_id not in school_ids:
             continue
         change = (
-            f"{names.get(ev.before, ev.before) or '—'} → {names.get(ev.after, ev.after)}"
+            f"{value_label(ev.before) or '—'} → {value_label(ev.after)}"  # a status, level or step, in words
             if (ev.before or ev.after)
             else ""
         )

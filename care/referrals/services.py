@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from access import audit
 from care.alerts.services import notify
@@ -47,7 +48,7 @@ def add_institution(
 ) -> Institution:
     """Add a partner institution to the district's registry (R13) — the district administrator."""
     _require_registry_keeper(by, district)
-    name = clean_text(name, _("Name"), required=True, max_length=100)
+    name = clean_text(name, pgettext("of a thing", "Name"), required=True, max_length=100)
     if kind not in InstitutionKind.values:
         raise PathwayError(_("Choose the kind of institution."))
     now = now or timezone.now()

@@ -186,7 +186,7 @@ def triage_report(
     level: str = "",
     now: dt.datetime | None = None,
 ) -> AbnormalityReport:
-    """分诊 — a psychological teacher decides: no action, watch, or open a case (joining the student's open case
+    """研判 — a psychological teacher decides: no action, watch, or open a case (joining the student's open case
     if there is one, source "report"). Once triaged a report is not triaged again."""
     if not may_triage(by) or not visible_students(by, Tier.T3).filter(pk=report.student_id).exists():
         raise PermissionDenied

@@ -1,4 +1,4 @@
-"""分诊标注 — counselors' labels of 24-hour messages as the triage's training and test data (R4.2, issue 16).
+"""研判标注 — counselors' labels of 24-hour messages as the triage's training and test data (R4.2, issue 16).
 
 A counselor marks a message's real risk (紧急危险 / 有风险 / 无风险) with the first reply. What is kept is only the
 anonymised text and the label (``TriageLabel``): the rules below replace phone and ID numbers, e-mail and QQ/WeChat

@@ -336,7 +336,7 @@ class RiskLabel(models.TextChoices):
 
 
 class TriageLabel(models.Model):
-    """分诊标注 — a counselor's mark of a 24-hour message's real risk, given with the first reply (R4.2, issue 16),
+    """研判标注 — a counselor's mark of a 24-hour message's real risk, given with the first reply (R4.2, issue 16),
     kept as training and test data for the triage. Anonymised: the text with names, phone and ID numbers,
     schools and classes replaced (``counseling.centre.labels.anonymise``), the label, the triage's class then,
     the lexicon version and the district; no link to the message, its sender or the counselor."""
@@ -365,7 +365,7 @@ class TermKind(models.TextChoices):
 
 
 class TriageTerm(models.Model):
-    """区级分诊词条 — a district's own addition to the shipped triage files (R4.2, issue 16 build 2): a slang or
+    """区级研判词条 — a district's own addition to the shipped triage files (R4.2, issue 16 build 2): a slang or
     homophone form read as its meaning before the lexicon (``triage_slang.yaml``'s ``phrases``/``emoji``), or a
     lexicon phrase that flags a message (``triage_lexicon.yaml``'s ``phrases``), with where its meaning was seen
     and when. The shipped files stay the base; ``counseling.centre.overlay`` lays a district's live terms over them

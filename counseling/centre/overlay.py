@@ -1,4 +1,4 @@
-"""区级分诊词条 — a district's own slang and lexicon phrases laid over the shipped triage files (R4.2, issue 16
+"""区级研判词条 — a district's own slang and lexicon phrases laid over the shipped triage files (R4.2, issue 16
 build 2: "the lexicon is a file a district counselor can extend on a page, audited").
 
 The shipped ``triage_slang.yaml`` and ``triage_lexicon.yaml`` stay the base for every district. A district's live

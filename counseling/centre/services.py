@@ -483,7 +483,7 @@ def leave_message(
                             {
                                 "code": "centre.message.imminent",
                                 "text": {
-                                    "zh-hans": "24小时留言分诊：紧急危险",
+                                    "zh-hans": "24小时留言研判：紧急危险",
                                     "en": "24-hour message triage: imminent danger",
                                 },
                             }
@@ -491,7 +491,7 @@ def leave_message(
                             else {
                                 "code": "centre.message.crisis",
                                 "text": {
-                                    "zh-hans": "24小时留言危机分诊",
+                                    "zh-hans": "24小时留言危机研判",
                                     "en": "24-hour message crisis triage",
                                 },
                             }

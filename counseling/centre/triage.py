@@ -1,4 +1,4 @@
-"""危机分诊 — crisis triage of 24-hour messages (R4.2).
+"""危机研判 — crisis triage of 24-hour messages (R4.2).
 
 The message is first read in plain simplified Chinese (``normalise.py``: traditional characters, emoji, pinyin,
 English and slang, issue 16). A maintained Chinese lexicon (``counseling/data/triage_lexicon.yaml``: weighted phrases, negation cues,

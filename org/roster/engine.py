@@ -21,7 +21,7 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from org.models import ImportKind, Node, NodeKind, Role, SchoolClass, SchoolYear
@@ -582,7 +582,7 @@ class StudentKind(Kind):
 
     def check_stage(self, sql: Sql, out: Outcome, skip_invalid: bool) -> None:
         self.duplicates(sql, out, ["student_no"], self.label["student_no"],
-                        _g("This student is already on line %(line)s of the file."), skip_invalid)  # fmt: skip
+                        gettext("This student is already on line %(line)s of the file."), skip_invalid)  # fmt: skip
 
     def apply(self, sql: Sql) -> dict:
         d, now, today = sql.distinct, sql.now(), sql.date(self.today)
@@ -765,8 +765,10 @@ class GuardianKind(Kind):
 
         def unknown(row: tuple) -> str:
             if row[2] is None:
-                return _g("No student has the number %(no)s; import the students first.") % {"no": row[1]}
-            return _g("Student %(no)s is not enrolled in %(node)s.") % {"no": row[1], "node": node}
+                return gettext("No student has the number %(no)s; import the students first.") % {
+                    "no": row[1]
+                }
+            return gettext("Student %(no)s is not enrolled in %(node)s.") % {"no": row[1], "node": node}
 
         self.flag(
             sql, out,
@@ -776,14 +778,14 @@ class GuardianKind(Kind):
             self.label["student_no"], unknown, skip_invalid, ", s.student_no, st.id", [self.node.path + "%"],
         )  # fmt: skip
         self.duplicates(sql, out, ["student_no", "phone"], self.label["phone"],
-                        _g("This guardian of this student is already on line %(line)s."), skip_invalid)  # fmt: skip
+                        gettext("This guardian of this student is already on line %(line)s."), skip_invalid)  # fmt: skip
         self.flag(
             sql, out,
             f"JOIN (SELECT student_no, MIN(line) AS first_line FROM {STAGE} WHERE is_primary = 1 "
             f"GROUP BY student_no HAVING COUNT(*) > 1) f ON f.student_no = s.student_no "
             f"WHERE s.is_primary = 1 AND s.line > f.first_line",
             self.label["is_primary"],
-            lambda r: _g("A student has one primary contact; line %(line)s already names one.") % {"line": r[1]},
+            lambda r: gettext("A student has one primary contact; line %(line)s already names one.") % {"line": r[1]},
             skip_invalid, ", f.first_line",
         )  # fmt: skip
 
@@ -874,13 +876,13 @@ class StaffKind(Kind):
 
     def check_stage(self, sql: Sql, out: Outcome, skip_invalid: bool) -> None:
         self.duplicates(sql, out, ["username", "role", "school_id"], self.label["username"],
-                        _g("This post of this person is already on line %(line)s."), skip_invalid)  # fmt: skip
+                        gettext("This post of this person is already on line %(line)s."), skip_invalid)  # fmt: skip
         # A login that exists must not be taken over: it may belong to a student or guardian elsewhere.
         self.flag(
             sql, out,
             f"JOIN org_user u ON u.username = s.username WHERE u.is_superuser OR EXISTS (SELECT 1 FROM org_post p "
             f"WHERE p.user_id = u.id AND p.role IN ('{Role.STUDENT}', '{Role.GUARDIAN}'))",
-            self.label["username"], lambda r: _g("This login already belongs to someone who is not staff."),
+            self.label["username"], lambda r: gettext("This login already belongs to someone who is not staff."),
             skip_invalid,
         )  # fmt: skip
 

@@ -55,6 +55,7 @@ GROUP_LABELS = {
     "home": _("Home–school work"),
     "governance": _("Governance"),
     "five_ed": _("Physical activity and arts"),
+    "five_educations": _("Physical activity and arts"),
     "wellbeing": _("Physical activity and arts"),
 }
 STATUS_LABELS = {"met": _("Met"), "near": _("Near target"), "not_met": _("Not met")}
@@ -85,6 +86,31 @@ DETAIL_LABELS = {
     "group": _("Staff group"),
     "staff": _("Staff"),
     "trained": _("Trained"),
+    "room": _("Counseling room"),
+    "duty_roster": _("Duty roster"),
+    "appointments": _("Appointments in use"),
+    "day": _("Date"),
+    "kind": _("Kind of day"),
+    "opens": _("Opens"),
+    "closes": _("Closes"),
+    "quarter": _("Quarter"),
+    "starts_on": _("Starts on"),
+    "ends_on": _("Ends on"),
+    "students": _("Students"),
+    "visited": _("Visited"),
+    "eligible": _("Students to screen"),
+    "screened": _("Screened"),
+}
+# Codes the details functions put in their cells, shown by their labels (issue 20: no key on a page).
+DETAIL_VALUES = {
+    "all_staff": _("All staff"),
+    "class_teachers": _("Class teachers"),
+    "fortnightly": _("1 class hour every two weeks"),
+    "graduating": _("Pre-exam counseling and stress relief"),
+    "none": _("In the plan"),
+    "school_day": _("School day"),
+    "weekend": _("Weekend"),
+    "holiday": _("Holiday"),
 }
 
 DETAIL_HIDDEN = frozenset({"key"})  # internal codes with a readable label beside them (key_time)
@@ -310,7 +336,7 @@ class Dashboard:
 
 
 def group_label(key: str) -> str:
-    return str(GROUP_LABELS.get(key, key.replace("_", " ").capitalize() or _("Other")))
+    return str(GROUP_LABELS.get(key, _("Other")))  # never the key itself (issue 20)
 
 
 def child_nodes(node: Node) -> list[Node]:
@@ -628,12 +654,15 @@ def details(
     fn = ind.details_fn
     if fn is None or node.kind != NodeKind.SCHOOL or not may_view(user, node):
         return [], []
-    rows = fn(node, period)
+    rows = [
+        {k: str(DETAIL_VALUES[v]) if isinstance(v, str) and v in DETAIL_VALUES else v for k, v in r.items()}
+        for r in fn(node, period)
+    ]
     labels = {**DETAIL_LABELS, **getattr(fn, "columns", {})}
     keys: list[str] = []
     for r in rows:
         keys.extend(k for k in r if k not in keys and k not in DETAIL_HIDDEN)
-    return rows, [(k, str(labels.get(k, k))) for k in keys]
+    return rows, [(k, str(labels.get(k, _("Other")))) for k in keys]
 
 
 def records_url(user: User, node: Node, ind: Indicator) -> str | None:

@@ -5,7 +5,7 @@ past month "是", an attempt in her life "是" — in a campaign the district op
 district counselor on duty has an SMS (on the provider stand-in, through the Alibaba Cloud SDK's real HTTP code) and
 the student sees the help lines. A campaign with the default window refuses to open the same questionnaire at
 22:42, with a clear message and the help lines. The next morning the school's psychological teacher goes alert →
-签收 → the review of the sheet → level 红 → 建立个案; the case exists with its crisis checklist, the alert shows 红,
+签收 → the review of the sheet → level 红 → 开案; the case exists with its crisis checklist, the alert shows 红,
 and the class teacher's home page and his 企业微信 both show his 陪护 step with its deadline.
 
 The world (people, the campaigns, the duty roster, the accounts people entered) is made before the browser opens;
@@ -181,7 +181,7 @@ def test_a_sheet_at_2242_reaches_the_counselor_on_duty_and_the_next_morning_the_
     # She lands on the case, told what happened, with its crisis checklist; the alert shows 红.
     assert "/care/cases/" in psych.url
     said = psych.locator(".messages").inner_text()
-    assert "已确认等级为红" in said and "已建立个案" in said and "危机干预清单已生成" in said
+    assert "已确认等级为红" in said and "已开案" in said and "危机干预清单已生成" in said
     assert psych.locator("li.crisis-step").count() == 6
     psych.goto(alert_url)
     assert psych.locator(".page-head .level-red").count() == 1

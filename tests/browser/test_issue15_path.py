@@ -1,5 +1,5 @@
 """Issue 15, points 2–4, through the real pages: the psychological teacher goes alert → 签收 → the review of the
-sheet → level 红 → 建立个案 and lands on the case with its crisis checklist; the alert shows 红; the class teacher's
+sheet → level 红 → 开案 and lands on the case with its crisis checklist; the alert shows 红; the class teacher's
 home page shows his 陪护 step with its deadline, and he marks it done on "my tasks". Only the sheet and its
 alert are made through the ORM (as the submit makes them); everything a person does is done on the pages."""
 
@@ -45,7 +45,7 @@ def test_alert_review_red_open_case_reaches_the_class_teacher_with_his_step(walk
     assert panel.locator("[data-next=level] a").count() == 1
     assert panel.locator("[data-next=case] a").count() == 1
 
-    # The review of the sheet: level 红, next step 建立个案.
+    # The review of the sheet: level 红, next step 开案.
     with psych.expect_navigation():
         panel.locator("[data-next=review] a").click()
     psych.fill("textarea[name=outcome]", TALK)
@@ -56,7 +56,7 @@ def test_alert_review_red_open_case_reaches_the_class_teacher_with_his_step(walk
     # She lands on the case, told what happened; the checklist is there, 陪护 owned by the class teacher.
     assert "/care/cases/" in psych.url
     said = psych.locator(".messages").inner_text()
-    assert "已确认等级为红" in said and "已建立个案" in said and "危机干预清单已生成" in said
+    assert "已确认等级为红" in said and "已开案" in said and "危机干预清单已生成" in said
     steps = psych.locator("li.crisis-step")
     assert steps.count() == 6
     assert "一班班主任" in psych.locator("li.crisis-step[data-step=accompanied] .step-owner").inner_text()

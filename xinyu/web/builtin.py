@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import BREAK_GLASS_ROLES, Scope, grants, may, node_roots, posts_of, roles_of
 from access.tiers import Tier
+from org.models import Role
 from xinyu.web.home import Card, Figure, Link, url_or_none
 from xinyu.web.navigation import NavItem
 from xinyu.web.people import selectors
@@ -46,6 +47,8 @@ def own_card(request: HttpRequest) -> Card | None:
 
 def posts_card(request: HttpRequest) -> Card | None:
     posts = posts_of(request.user)
+    if posts and all(p.role in (Role.STUDENT, Role.GUARDIAN) for p in posts):
+        return None  # a student or a parent holds no 岗位: "my page" / "my children" says who they are (issue 20)
     if not posts:
         note = _("You hold no post. Ask your school or district administrator to give you one.")
         return Card(title=_("My posts"), note=note, order=10, key="posts")

@@ -1,4 +1,4 @@
-"""Crisis triage (危机分诊, R4.2): the lexicon's rules as a user would state them, and its measured figures on the
+"""Crisis triage (危机研判, R4.2): the lexicon's rules as a user would state them, and its measured figures on the
 labelled sets (recall first). Figures are reported in docs/performance.md (Crisis triage)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 15, point 2: "下一步：建立个案" in the second-stage review opens the case — with its crisis checklist when
+"""Issue 15, point 2: "下一步：开案" in the second-stage review opens the case — with its crisis checklist when
 red — in the same transaction as the review and the level, or refuses with a reason and changes nothing; the
 teacher lands on the case page with a message that says what happened."""
 
@@ -41,7 +41,7 @@ def test_open_case_at_red_opens_the_case_with_its_crisis_checklist_and_lands_on_
     alert.refresh_from_db()
     assert alert.level == "red" and alert.case_id == case.pk and alert.acknowledged_at is not None
     page = client.get(got["Location"]).content.decode()
-    assert "已确认等级为红" in page and "已建立个案" in page and "危机干预清单已生成" in page
+    assert "已确认等级为红" in page and "已开案" in page and "危机干预清单已生成" in page
 
 
 @override_settings(XINYU_CRISIS_STEP_DEADLINES={"guardian": {"minutes": 0, "clock": "no-such-clock"}})
@@ -91,7 +91,7 @@ def test_close_and_monitor_say_what_they_did_and_open_no_case(world, sheet, logi
     got = _post(client, a, "yellow", step)
     assert got["Location"] == reverse("screening:review_queue")
     page = client.get(got["Location"]).content.decode()
-    assert "已确认等级为黄" in page and said in page and "未建立个案" in page
+    assert "已确认等级为黄" in page and said in page and "未开案" in page
     assert not Case.objects.exists()
     alert = Alert.objects.get()
     assert alert.level == "yellow"  # the alert follows the confirmed level

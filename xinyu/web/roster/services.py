@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from access import audit
@@ -186,13 +186,13 @@ def _run(job: ImportJob, progress) -> tuple[Outcome, str]:
         return out, ImportStatus.REJECTED
     except FileNotFoundError:
         out = Outcome()
-        out.add_error(0, "", _g("The uploaded file is gone; upload it again."))
+        out.add_error(0, "", gettext("The uploaded file is gone; upload it again."))
         return out, ImportStatus.FAILED
     except Exception:
         log.exception("roster import %s failed", job.pk)
         out = Outcome()
         out.add_error(
-            0, "", _g("The import failed unexpectedly; nothing was written. Tell the administrator.")
+            0, "", gettext("The import failed unexpectedly; nothing was written. Tell the administrator.")
         )
         return out, ImportStatus.FAILED
     if not keep:
@@ -338,8 +338,8 @@ def report_xlsx(job: ImportJob) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_g("Errors"))
-    ws.append([_g("Line"), _g("Column"), _g("Reason")])
+    ws = wb.create_sheet(gettext("Errors"))
+    ws.append([gettext("Line"), gettext("Column"), gettext("Reason")])
     for e in job.errors:
         # Our own messages never start with = + - @, but the column name echoes the file: keep it inert.
         ws.append([e.get("line") or "", safe_cell(e.get("column", "")), safe_cell(e.get("message", ""))])

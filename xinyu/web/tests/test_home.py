@@ -155,7 +155,7 @@ def test_a_refusal_of_a_known_page_shows_the_chinese_403_page(world, login):
     # The psychological teacher sees class A1's roster but may not print its passwords.
     response = login(world.psych).get(reverse("slips:class", args=[world.a1.pk]))
     assert response.status_code == 403
-    assert "您无权打开此页面" in response.content.decode()
+    assert "您无权访问此页面" in response.content.decode()
 
 
 def test_the_500_page_renders_without_a_request_in_chinese():
