@@ -7,17 +7,22 @@ Children write online in many ways the lexicon's plain simplified Chinese does n
 2. traditional → simplified characters with OpenCC (``opencc-python-reimplemented``, pure Python, its dictionaries in the wheel);
 3. emoji → the word they stand for (🔪 → 刀, 💊 → 药);
 4. English and code-switched phrases, homophones and slang → their meaning in the lexicon's words (kms → 自杀,
-   紫砂 → 自杀), and romanised pinyin and initials of the lexicon's key phrases (buxianghuo, bu xiang huo, zs).
+   紫砂 → 自杀), and romanised pinyin and initials of the lexicon's key phrases (buxianghuo, bu xiang huo, zs);
+5. (lexicon v10) whole pinyin sentences ("wo xian zai zai lou ding", "wǒ zài tiān tái", "bu4 xiang3 huo2"): each run
+   of Latin-letter words that are all pinyin syllables (joined or spaced, with tone marks or tone digits) is cut
+   into syllables and read back as the words of ``pinyin_words`` (longest first), when those words cover most of it
+   — so an English sentence is never read as pinyin.
 
-The emoji, phrases and key phrases are data (``counseling/data/triage_slang.yaml``, each with its source and date);
-the pinyin spellings are generated from the key phrases with pypinyin when the file is loaded.
+The emoji, phrases, key phrases and pinyin words are data (``counseling/data/triage_slang.yaml``, each with its
+source and date); the pinyin spellings are generated from the Chinese words with pypinyin when the file is loaded,
+and the syllables are pypinyin's own table.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +30,8 @@ import yaml
 
 SLANG_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_slang.yaml"
 # variation selectors and the zero-width joiner: "⚰️" and "⚰" are one emoji to the triage
-_INVISIBLE = dict.fromkeys([0xFE0E, 0xFE0F, 0x200D, 0x200B], None)
+# v10: and the skin-tone modifiers ("👋🏻" is "👋")
+_INVISIBLE = dict.fromkeys([0xFE0E, 0xFE0F, 0x200D, 0x200B, *range(0x1F3FB, 0x1F400)], None)
 _LATIN = re.compile(r"[A-Za-z]")
 # pinyin written with tone marks ("bù xiǎng huó") reads as the plain letters
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü", "aaaaeeeeiiiioooouuuuvvvvv")
@@ -35,9 +41,13 @@ _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü", "aa
 class Slang:
     version: int
     emoji: dict[str, str]
-    # (pattern, meaning): Chinese forms first, then Latin-letter forms (English, pinyin, initials)
+    # (pattern, meaning): Chinese forms first, then Latin-letter forms (English and code-switching, abbreviations)
     chinese: tuple[tuple[re.Pattern, str], ...]
     latin: tuple[tuple[re.Pattern, str], ...]
+    # v10: a pinyin syllable sequence ("lou", "ding") → the Chinese word it spells (楼顶); longest first
+    pinyin_words: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # the key phrases' generated pinyin and initials, read after whole pinyin sentences ("zs", "bxh")
+    pinyin: tuple[tuple[re.Pattern, str], ...] = ()
 
 
 def pinyin_forms(phrase: str, *, initials: bool) -> list[str]:
@@ -67,13 +77,92 @@ def load_slang(path: Path | str = SLANG_PATH) -> Slang:
             latin.append((_latin_word(form), meaning))
         else:
             chinese.append((re.compile(form), meaning))
+    # v2: the English and code-switched forms in the file's order (a longer phrase is listed before the words in
+    # it: "all my pills" before "pills"), then the key phrases' pinyin, longer forms first, so "bu xiang huo le"
+    # wins over "bu xiang huo"
+    generated = []
     for entry in data.get("pinyin", ()):
         phrase = str(entry["phrase"])
         for form in pinyin_forms(phrase, initials=bool(entry.get("initials", False))):
-            latin.append((_latin_word(form), phrase))
-    # longer forms first, so "bu xiang huo le" wins over "bu xiang huo"
-    latin.sort(key=lambda pair: -len(pair[0].pattern))
-    return Slang(int(data.get("version", 1)), emoji, tuple(chinese), tuple(latin))
+            generated.append((_latin_word(form), phrase))
+    generated.sort(key=lambda pair: -len(pair[0].pattern))
+    return Slang(
+        int(data.get("version", 1)),
+        emoji,
+        tuple(chinese),
+        tuple(latin),
+        pinyin_words=_pinyin_words(data.get("pinyin_words", ())),
+        pinyin=tuple(generated),
+    )
+
+
+def _pinyin_words(entries) -> dict[tuple[str, ...], str]:
+    """The words of ``pinyin_words`` by their toneless syllables (the first of two words spelt alike wins)."""
+    from pypinyin import lazy_pinyin
+
+    out: dict[tuple[str, ...], str] = {}
+    for entry in entries:
+        for word in str(entry["words"]).split():
+            out.setdefault(tuple(lazy_pinyin(word)), word)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (pypinyin's table), without the bare consonant interjections (m, n, ng, hm)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = reading.translate(_TONES)
+            if plain.isascii() and plain.isalpha() and re.search("[aeiouv]", plain):
+                out.add(plain)
+    return frozenset(out)
+
+
+def _split_syllables(token: str) -> list[str] | None:
+    """``token`` (lower-case letters) cut into the fewest pinyin syllables, or None if it is not pinyin."""
+    syllables, n = _syllables(), len(token)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if token[i:j] in syllables and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = [*best[i], token[i:j]]
+    return best[n]
+
+
+_LATIN_RUN = re.compile(r"[a-z]+[1-5]?(?:[\s']+[a-z]+[1-5]?)*", re.IGNORECASE)
+
+
+def _read_pinyin(run: str, words: dict[tuple[str, ...], str]) -> str:
+    """A run of Latin-letter words read as Chinese if it is pinyin the word list covers (else as written)."""
+    syllables: list[str] = []
+    for token in re.split(r"[\s']+", run.lower()):
+        cut = _split_syllables(token.rstrip("12345"))
+        if cut is None:
+            return run  # an English word: the run is not pinyin
+        syllables += cut
+    if len(syllables) < 2:
+        return run
+    out, covered, i = [], 0, 0
+    while i < len(syllables):
+        for size in range(min(6, len(syllables) - i), 0, -1):
+            word = words.get(tuple(syllables[i : i + size]))
+            if word:
+                out.append(word)
+                covered += size
+                i += size
+                break
+        else:
+            out.append(f" {syllables[i]} ")
+            i += 1
+    if covered * 3 < len(syllables) * 2:  # two thirds read as words, or it stays as written
+        return run
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -103,5 +192,9 @@ def normalise(text: str, data: Slang | None = None) -> str:
     if _LATIN.search(out):
         out = out.translate(_TONES)
         for pattern, meaning in data.latin:
+            out = pattern.sub(meaning, out)
+        if data.pinyin_words and _LATIN.search(out):
+            out = _LATIN_RUN.sub(lambda m: _read_pinyin(m.group(0), data.pinyin_words), out)
+        for pattern, meaning in data.pinyin:
             out = pattern.sub(meaning, out)
     return out

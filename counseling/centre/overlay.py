@@ -123,8 +123,11 @@ def compose(terms: Iterable[Draft | TriageTerm]) -> tuple[triage.Lexicon, Slang]
         either = "|".join(re.escape(f) for f in sorted(latin, key=len, reverse=True))
         own_latin.append((_latin_word(either), lambda m: latin[m.group(0).casefold()]))
     # the district's Latin forms before the shipped ones ("sorted" is stable: same-length shipped forms follow)
-    data = Slang(
-        base_slang.version, emoji, own_chinese + base_slang.chinese, tuple(own_latin) + base_slang.latin
+    data = dataclasses.replace(
+        base_slang,
+        emoji=emoji,
+        chinese=own_chinese + base_slang.chinese,
+        latin=tuple(own_latin) + base_slang.latin,
     )
     # The district's phrases, read as the lexicon reads a message (simplified, half-width, slang already read),
     # in two patterns — imminent or not — so a long list costs two passes per clause; each alone is a crisis.
