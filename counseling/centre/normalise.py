@@ -31,7 +31,10 @@ import yaml
 SLANG_PATH = Path(__file__).resolve().parent.parent / "data" / "triage_slang.yaml"
 # variation selectors and the zero-width joiner: "⚰️" and "⚰" are one emoji to the triage
 # v10: and the skin-tone modifiers ("👋🏻" is "👋")
-_INVISIBLE = dict.fromkeys([0xFE0E, 0xFE0F, 0x200D, 0x200B, *range(0x1F3FB, 0x1F400)], None)
+# and the gender signs and keycap of emoji sequences ("🧍‍♀️" is "🧍", "3️⃣" is "3")
+_INVISIBLE = dict.fromkeys(
+    [0xFE0E, 0xFE0F, 0x200D, 0x200B, 0x20E3, 0x2640, 0x2642, *range(0x1F3FB, 0x1F400)], None
+)
 _LATIN = re.compile(r"[A-Za-z]")
 # pinyin written with tone marks ("bù xiǎng huó") reads as the plain letters
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü", "aaaaeeeeiiiioooouuuuvvvvv")
@@ -138,15 +141,69 @@ def _split_syllables(token: str) -> list[str] | None:
 _LATIN_RUN = re.compile(r"[a-z]+[1-5]?(?:[\s']+[a-z]+[1-5]?)*", re.IGNORECASE)
 
 
-def _read_pinyin(run: str, words: dict[tuple[str, ...], str]) -> str:
-    """A run of Latin-letter words read as Chinese if it is pinyin the word list covers (else as written)."""
+# one-syllable runs that are also everyday English words are left as written ("我觉得 he 很好")
+_ENGLISH_SYLLABLES = frozenset(
+    [
+        "a",
+        "ah",
+        "an",
+        "ban",
+        "bang",
+        "bin",
+        "bye",
+        "can",
+        "dan",
+        "den",
+        "die",
+        "fan",
+        "fun",
+        "gun",
+        "hang",
+        "he",
+        "hen",
+        "hey",
+        "hi",
+        "lie",
+        "long",
+        "man",
+        "me",
+        "nan",
+        "one",
+        "pan",
+        "pie",
+        "pin",
+        "ran",
+        "run",
+        "she",
+        "sue",
+        "sun",
+        "tan",
+        "tie",
+        "ten",
+        "yes",
+        "zen",
+    ]
+)
+
+
+def _between_hanzi(m: re.Match) -> bool:
+    """Is the run written between Chinese characters ("我 tun 了")? Then one syllable is read too."""
+    text = m.string
+    before = text[: m.start()].rstrip()[-1:]
+    after = text[m.end() :].lstrip()[:1]
+    return "\u4e00" <= before <= "\u9fff" and "\u4e00" <= after <= "\u9fff"
+
+
+def _read_pinyin(run: str, words: dict[tuple[str, ...], str], single: bool = False) -> str:
+    """A run of Latin-letter words read as Chinese if it is pinyin the word list covers (else as written); a run of
+    one syllable only if ``single`` (between Chinese characters)."""
     syllables: list[str] = []
     for token in re.split(r"[\s']+", run.lower()):
         cut = _split_syllables(token.rstrip("12345"))
         if cut is None:
             return run  # an English word: the run is not pinyin
         syllables += cut
-    if len(syllables) < 2:
+    if len(syllables) < 2 and not (single and syllables and syllables[0] not in _ENGLISH_SYLLABLES):
         return run
     out, covered, i = [], 0, 0
     while i < len(syllables):
@@ -194,7 +251,9 @@ def normalise(text: str, data: Slang | None = None) -> str:
         for pattern, meaning in data.latin:
             out = pattern.sub(meaning, out)
         if data.pinyin_words and _LATIN.search(out):
-            out = _LATIN_RUN.sub(lambda m: _read_pinyin(m.group(0), data.pinyin_words), out)
+            out = _LATIN_RUN.sub(
+                lambda m: _read_pinyin(m.group(0), data.pinyin_words, _between_hanzi(m)), out
+            )
         for pattern, meaning in data.pinyin:
             out = pattern.sub(meaning, out)
     return out
