@@ -44,7 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--l2", type=float, default=0.02)
-    ap.add_argument("--imminent-threshold", type=float, default=0.65)
+    ap.add_argument("--imminent-threshold", type=float, default=0.7)
     ap.add_argument("--imminent-only", action="store_true", help="write only the imminent model")
     args = ap.parse_args()
     if not args.imminent_only:

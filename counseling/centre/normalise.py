@@ -224,6 +224,7 @@ def _read_pinyin(run: str, words: dict[tuple[str, ...], str], single: bool = Fal
 
 @lru_cache(maxsize=1)
 def slang() -> Slang:
+    _syllables()  # the pinyin syllable table is built with the data files, not at the first pinyin message
     return load_slang()
 
 

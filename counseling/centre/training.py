@@ -93,7 +93,7 @@ def imminent_rows(data_dir: Path = DATA_DIR) -> list[Labelled]:
     ]
 
 
-def train_imminent(rows: list[Labelled], *, l2: float = 0.02, threshold: float = 0.65) -> NgramModel:
+def train_imminent(rows: list[Labelled], *, l2: float = 0.02, threshold: float = 0.7) -> NgramModel:
     weights, bias = fit([r.text for r in rows], [int(r.imminent) for r in rows], l2)
     return NgramModel(threshold=threshold, bias=bias, weights=weights)
 

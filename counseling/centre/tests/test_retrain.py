@@ -193,6 +193,6 @@ def test_an_imminent_candidate_that_loses_no_imminent_recall_replaces_the_model_
     adopted = json.loads(imminent.read_text(encoding="utf-8"))
     assert "counselors' labels" in adopted["about"] and len(adopted["weights"]) > 100
     model = training.read_model(imminent)
-    assert model.threshold == 0.65 and model.probability("我在天台第九十层 风很大") > 0.5
+    assert model.threshold == 0.7 and model.probability("我在天台第九十层 风很大") > 0.5
     event = AuditEvent.objects.get(action="counseling.triage.retrain")
     assert event.detail["imminent_adopted"] is True and event.detail["imminent_losses"] == []

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--l2", type=float, default=0.02)
         parser.add_argument("--threshold", type=float, default=0.5)
-        parser.add_argument("--imminent-threshold", type=float, default=0.65)
+        parser.add_argument("--imminent-threshold", type=float, default=0.7)
 
     def handle(self, *args, **options):
         labels = [
