@@ -51,7 +51,7 @@ SETS = [
     (
         "training 8 (3 classes)",
         "triage_train8.tsv",
-        "helper session i16rec, 2026-12-08, without reading held-out 7 (batch B scored once before tuning)",
+        "helper session i16rec, 2026-12-08, without reading held-out 7 (batches B, C, D scored before tuning)",
         False,
     ),
     (

@@ -235,6 +235,17 @@ def _t2s():
     return OpenCC("t2s")
 
 
+# v10: characters spaced out to pass a filter ("不 想 活 了", "不.想.活"): four or more single characters, each
+# apart by spaces or a dot, star, dash or slash, are read joined
+_HANZI = "\u4e00-\u9fff"
+_SPACED = re.compile(rf"[{_HANZI}](?:[\s.·・*_\-/|]+[{_HANZI}](?![{_HANZI}])){{3,}}")
+_SPACED_SEP = re.compile(r"[\s.·・*_\-/|]+")
+
+
+def _joined(m: re.Match) -> str:
+    return _SPACED_SEP.sub("", m.group(0))
+
+
 def normalise(text: str, data: Slang | None = None) -> str:
     """The message in plain simplified Chinese, as the triage's lexicon and model read it."""
     if not text:
@@ -243,6 +254,7 @@ def normalise(text: str, data: Slang | None = None) -> str:
     out = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     if any(ch > "\u2e7f" for ch in out):  # CJK or emoji present
         out = _t2s().convert(out)
+        out = _SPACED.sub(_joined, out)
         if data.emoji:
             out = "".join(data.emoji.get(ch, ch) for ch in out)
     for pattern, meaning in data.chinese:
