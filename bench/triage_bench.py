@@ -4,6 +4,10 @@ the lexicon alone beside the triage as it runs (lexicon OR the n-gram model), re
 category, and the time to triage one message (normalising included).
 
     .venv/bin/python bench/triage_bench.py [--show] [--set triage_heldout7.tsv]
+    .venv/bin/python bench/triage_bench.py --file /path/to/sealed.tsv   # any labelled TSV, its texts never printed
+
+A TSV has one message a line: label (imminent / risk / none, or 1 / 0), a tab, a category, a tab, the text; lines
+starting with "#" and a "label<TAB>category<TAB>text" header are skipped.
 """
 
 from __future__ import annotations
@@ -42,6 +46,12 @@ SETS = [
         "training 7 (3 classes)",
         "triage_train7.tsv",
         "helper session i16imm, 2026-12-07, before reading set 6",
+        False,
+    ),
+    (
+        "training 8 (3 classes)",
+        "triage_train8.tsv",
+        "helper session i16rec, 2026-12-08, without reading held-out 7 (batches B, C, D scored before tuning)",
         False,
     ),
     (
@@ -85,8 +95,17 @@ def main() -> None:
     parser.add_argument(
         "--set", help="only this file, e.g. triage_heldout7.tsv (a set missing here is skipped)"
     )
+    parser.add_argument(
+        "--file", help="score this labelled TSV (anywhere) as a held-out set: figures only, no texts"
+    )
     args = parser.parse_args()
-    sets = [s for s in SETS if (DATA_DIR / s[1]).exists() and (not args.set or s[1] == args.set)]
+    if args.file:
+        path = Path(args.file).resolve()
+        if not path.exists():
+            sys.exit(f"no file {path}")
+        sets = [(f"{path.name} (given)", path, "given on the command line", True)]
+    else:
+        sets = [s for s in SETS if (DATA_DIR / s[1]).exists() and (not args.set or s[1] == args.set)]
     if not sets:
         sys.exit(f"no labelled set {args.set or ''} in {DATA_DIR}")
     model = ngram_model()

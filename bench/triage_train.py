@@ -5,9 +5,12 @@ risk). Held-out 3, 5 and 6 are never read here (lexicon v9 was tuned on them; th
 (the lexicon's benign idioms blanked first), L2-regularised — the training code is counseling/centre/training.py,
 which ``manage.py triage_retrain`` also uses (with the counselors' labels). Prints 5-fold cross-validated recall and
 precision of "lexicon OR model" at several thresholds on the training data. Then (v9, issue 16) the imminent-vs-rest
-model counseling/data/triage_imminent.json, on the three-class rows of the same sets (``training.imminent_rows``).
+model counseling/data/triage_imminent.json, on the three-class rows of the same sets and training set 8
+(``training.imminent_rows``). v10 (issue 16, i16rec): ``--imminent-only`` writes only the imminent model — the crisis
+model in use is v9's (retrained on v10's reading it found fewer of held-out 7's crisis messages (0.964 → 0.959),
+docs/performance.md, Issue 16 — v10).
 
-    .venv/bin/python bench/triage_train.py [--threshold 0.5] [--l2 0.02]
+    .venv/bin/python bench/triage_train.py [--threshold 0.5] [--l2 0.02] [--imminent-only]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyu.settings")
 
 from counseling.centre.training import (  # noqa: E402
+    IMMINENT_TRAINING,
     TRAINING,
     fit,
     imminent_rows,
@@ -40,8 +44,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--l2", type=float, default=0.02)
-    ap.add_argument("--imminent-threshold", type=float, default=0.6)
+    ap.add_argument("--imminent-threshold", type=float, default=0.7)
+    ap.add_argument("--imminent-only", action="store_true", help="write only the imminent model")
     args = ap.parse_args()
+    if not args.imminent_only:
+        crisis_model(args)
+    imminent_model(args)
+
+
+def crisis_model(args) -> None:
     rows = training_rows()
     texts, labels = [r.text for r in rows], [int(r.crisis) for r in rows]
     lex_flag = [score(t, use_model=False).crisis for t in texts]
@@ -75,6 +86,9 @@ def main() -> None:
         + ", ".join(TRAINING),
     )
     print(f"wrote {MODEL_PATH} ({len(w)} n-grams, threshold {args.threshold})")
+
+
+def imminent_model(args) -> None:
     # v9 (issue 16): the imminent-vs-rest model, on the three-class rows and the older sets' non-crisis rows
     rows = imminent_rows()
     imminent = train_imminent(rows, l2=args.l2, threshold=args.imminent_threshold)
@@ -82,7 +96,7 @@ def main() -> None:
         imminent,
         IMMINENT_MODEL_PATH,
         about="imminent danger vs the rest, character 1-3-gram logistic regression; bench/triage_train.py; trained "
-        f"on the three-class rows of {', '.join(TRAINING)} and their other sets' non-crisis rows ({len(rows)} rows, "
+        f"on the three-class rows of {', '.join(IMMINENT_TRAINING)} and their other sets' non-crisis rows ({len(rows)} rows, "
         f"{sum(r.imminent for r in rows)} imminent)",
     )
     print(

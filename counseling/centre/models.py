@@ -362,6 +362,9 @@ class TermKind(models.TextChoices):
 
     SLANG = "slang", _("Slang or homophone")  # 网络用语/谐音: a written form → its plain meaning
     PHRASE = "phrase", _("Lexicon phrase")  # 词表短语: a phrase that flags a message
+    # v10 (i16rec): a shipped entry (a lexicon phrase, an imminent rule, a slang form, an emoji, a pinyin phrase)
+    # this district does not read; its ``form`` is the entry's key (``overlay.shipped_entries``), retire = undo
+    OFF = "off", _("Shipped entry switched off")  # 停用内置词条
 
 
 class TriageTerm(models.Model):

@@ -7,7 +7,9 @@ The shipped ``triage_slang.yaml`` and ``triage_lexicon.yaml`` stay the base for 
 - a *slang* term (a written form → its plain meaning) is read before the base slang, so "飞升" → "自杀" turns the
   message into the lexicon's words; an emoji of one character is added to the emoji table;
 - a *phrase* term flags a message on its own: weight 1.0 (a crisis), 1.3 and imminent if marked so. The hits
-  name them ``district`` / ``district-imminent`` (all of a district's phrases are one pattern of each kind).
+  name them ``district`` / ``district-imminent`` (all of a district's phrases are one pattern of each kind);
+- (v10) an *off* term switches off one shipped entry for the district — a lexicon phrase, an imminent rule, a slang
+  form, an emoji or a key phrase's pinyin (``shipped_entries``: its key is the term's form); retiring it is the undo.
 
 A counselor writes words, never regular expressions: every form is matched literally (Latin-letter forms as whole
 words, any case, like the shipped English and pinyin forms).
@@ -21,6 +23,7 @@ against the repository's labelled rows before it is saved.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import threading
 import unicodedata
@@ -29,12 +32,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import yaml
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from counseling.centre import triage
 from counseling.centre.models import TermKind, TriageTerm
-from counseling.centre.normalise import _INVISIBLE, _LATIN, Slang, _latin_word, normalise, slang
+from counseling.centre.normalise import _INVISIBLE, _LATIN, SLANG_PATH, Slang, _latin_word, normalise, slang
 
 STAMP_SECONDS = 60
 PHRASE_WEIGHT = 1.0  # alone a crisis (the lexicon's threshold)
@@ -96,10 +101,93 @@ def is_emoji(form: str) -> bool:
     return len(plain) == 1 and unicodedata.category(plain) == "So"
 
 
+# --- v10: switching a shipped entry off for a district ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """One entry of the shipped files a district may switch off: ``key`` is stored as the term's form."""
+
+    key: str
+    label: str
+
+
+def _digest(pattern: str) -> str:
+    return hashlib.sha256(pattern.encode("utf-8")).hexdigest()[:12]
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def shipped_entries() -> list[Shipped]:
+    """Every shipped entry a district may switch off, keyed as its ``off`` term stores it."""
+    lex = triage.lexicon()
+    out = [
+        Shipped(
+            f"lexicon:{p.id}",
+            _short(_("Lexicon phrase %(id)s: %(pattern)s") % {"id": p.id, "pattern": p.pattern.pattern}),
+        )
+        for p in lex.phrases
+    ]
+    out += [
+        Shipped(
+            f"rule:{r.id}",
+            _short(_("Imminent rule %(id)s: %(signals)s") % {"id": r.id, "signals": " + ".join(r.signals)}),
+        )
+        for r in lex.imminent_rules
+    ]
+    data = _slang_file()
+    for e in data.get("emoji", ()):
+        emoji = e["emoji"].translate(_INVISIBLE)
+        out.append(Shipped(f"emoji:{emoji}", f"{emoji} → {e['meaning']}"))
+    for e in data.get("phrases", ()):
+        form = str(e["form"])
+        out.append(Shipped(f"slang:{_digest(_slang_pattern(form))}", _short(f"{form} → {e['meaning']}")))
+    for e in data.get("pinyin", ()):
+        out.append(Shipped(f"pinyin:{e['phrase']}", _("Pinyin of %(phrase)s") % {"phrase": e["phrase"]}))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _slang_file() -> dict:
+    return yaml.safe_load(SLANG_PATH.read_text(encoding="utf-8"))
+
+
+def _slang_pattern(form: str) -> str:
+    """The compiled pattern's text of a shipped slang form (normalise.load_slang compiles it so)."""
+    return _latin_word(form).pattern if _LATIN.search(form) else form
+
+
+def shipped_entry(key: str) -> Shipped | None:
+    return next((e for e in shipped_entries() if e.key == key), None)
+
+
+def _switch_off(off: set[str], lex: triage.Lexicon, data: Slang) -> tuple[triage.Lexicon, Slang]:
+    """The shipped tables without the entries a district switched off."""
+    lex = dataclasses.replace(
+        lex,
+        phrases=tuple(p for p in lex.phrases if f"lexicon:{p.id}" not in off),
+        imminent_rules=tuple(r for r in lex.imminent_rules if f"rule:{r.id}" not in off),
+    )
+    data = dataclasses.replace(
+        data,
+        emoji={k: v for k, v in data.emoji.items() if f"emoji:{k}" not in off},
+        chinese=tuple(pair for pair in data.chinese if f"slang:{_digest(pair[0].pattern)}" not in off),
+        latin=tuple(pair for pair in data.latin if f"slang:{_digest(pair[0].pattern)}" not in off),
+        pinyin=tuple(pair for pair in data.pinyin if f"pinyin:{pair[1]}" not in off),
+    )
+    return lex, data
+
+
 def compose(terms: Iterable[Draft | TriageTerm]) -> tuple[triage.Lexicon, Slang]:
-    """The shipped tables with ``terms`` laid over them (the district's slang read first)."""
+    """The shipped tables with ``terms`` laid over them (the district's slang read first; its switched-off shipped
+    entries left out)."""
     base_lex, base_slang = triage.lexicon(), slang()
     terms = list(terms)
+    off = {t.form for t in terms if t.kind == TermKind.OFF}
+    if off:
+        base_lex, base_slang = _switch_off(off, base_lex, base_slang)
     emoji = dict(base_slang.emoji)
     chinese: dict[str, str] = {}
     latin: dict[str, str] = {}
@@ -123,8 +211,11 @@ def compose(terms: Iterable[Draft | TriageTerm]) -> tuple[triage.Lexicon, Slang]
         either = "|".join(re.escape(f) for f in sorted(latin, key=len, reverse=True))
         own_latin.append((_latin_word(either), lambda m: latin[m.group(0).casefold()]))
     # the district's Latin forms before the shipped ones ("sorted" is stable: same-length shipped forms follow)
-    data = Slang(
-        base_slang.version, emoji, own_chinese + base_slang.chinese, tuple(own_latin) + base_slang.latin
+    data = dataclasses.replace(
+        base_slang,
+        emoji=emoji,
+        chinese=own_chinese + base_slang.chinese,
+        latin=tuple(own_latin) + base_slang.latin,
     )
     # The district's phrases, read as the lexicon reads a message (simplified, half-width, slang already read),
     # in two patterns — imminent or not — so a long list costs two passes per clause; each alone is a crisis.
@@ -199,6 +290,9 @@ class Preview:
     newly_found: list[str]
     # the triage's class of the meaning alone (a slang term whose meaning the lexicon does not read does nothing)
     meaning_class: str = "none"
+    # v10, switching a shipped entry off: crisis rows no longer found, not-at-risk rows no longer flagged
+    newly_missed: list[str] = dataclasses.field(default_factory=list)
+    newly_cleared: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -216,7 +310,7 @@ def preview(draft: Draft, current: Iterable[TriageTerm]) -> Preview:
         for c in BENIGN_CONTROLS
         if _lexicon_flag(c, after_lex, after_slang) and not _lexicon_flag(c, before_lex, before_slang)
     ]
-    newly_flagged, newly_found = [], []
+    newly_flagged, newly_found, newly_missed, newly_cleared = [], [], [], []
     none_rows = crisis_rows = 0
     model = triage.ngram_model()
     for row in labelled_rows():
@@ -224,19 +318,30 @@ def preview(draft: Draft, current: Iterable[TriageTerm]) -> Preview:
             crisis_rows += 1
         else:
             none_rows += 1
-        if not _lexicon_flag(row.text, after_lex, after_slang) or _lexicon_flag(
-            row.text, before_lex, before_slang
-        ):
+        after, before = (
+            _lexicon_flag(row.text, after_lex, after_slang),
+            _lexicon_flag(row.text, before_lex, before_slang),
+        )
+        if after == before:
             continue
         if model is not None and model.probability(row.text) >= model.threshold:
-            continue  # the model flags it already (a term never changes the model: it reads the shipped form)
-        (newly_found if row.crisis else newly_flagged).append(row.text)
-    meaning = draft.meaning if draft.kind == TermKind.SLANG else draft.form
+            continue  # the model flags it either way (a term never changes the model: it reads the shipped form)
+        if after:
+            (newly_found if row.crisis else newly_flagged).append(row.text)
+        else:
+            (newly_missed if row.crisis else newly_cleared).append(row.text)
+    if draft.kind == TermKind.OFF:
+        meaning_class = "off"
+    else:
+        meaning = draft.meaning if draft.kind == TermKind.SLANG else draft.form
+        meaning_class = triage.score(meaning, after_lex, use_model=False, slang=after_slang).risk_class
     return Preview(
         controls=controls,
         none_rows=none_rows,
         newly_flagged=newly_flagged,
         crisis_rows=crisis_rows,
         newly_found=newly_found,
-        meaning_class=triage.score(meaning, after_lex, use_model=False, slang=after_slang).risk_class,
+        meaning_class=meaning_class,
+        newly_missed=newly_missed,
+        newly_cleared=newly_cleared,
     )

@@ -1147,6 +1147,11 @@ def term_districts(user: User) -> list[Node]:
     return sorted(found.values(), key=lambda d: d.pk)
 
 
+def shipped_entries() -> list[overlay.Shipped]:
+    """The shipped triage entries a district may switch off (v10, issue 16)."""
+    return overlay.shipped_entries()
+
+
 def _term_draft(
     *, district: Node, kind: str, form: str, meaning: str, imminent: bool, source: str, seen_on: dt.date | None,
     exclude_pk: int | None = None,
@@ -1157,11 +1162,16 @@ def _term_draft(
         raise CentreError(_("Choose whether this is slang or a lexicon phrase."))
     form = unicodedata.normalize("NFKC", (form or "").strip())
     meaning, source = (meaning or "").strip(), (source or "").strip()
+    if kind == TermKind.OFF:  # v10: a shipped entry switched off; its label is its meaning
+        entry = overlay.shipped_entry(form)
+        if entry is None:
+            raise CentreError(_("Choose a shipped entry to switch off."))
+        meaning, imminent = entry.label, False
     if not form:
         raise CentreError(_("Write the word or phrase."))
     if len(form) > 40:
         raise CentreError(_("A word or phrase can be at most 40 characters."))
-    if len(form) < 2 and not overlay.is_emoji(form):
+    if len(form) < 2 and not overlay.is_emoji(form) and kind != TermKind.OFF:
         raise CentreError(_("One character alone would flag too many messages; write at least two."))
     if not meaning:
         raise CentreError(

@@ -364,11 +364,11 @@ def score(
     crisis = total >= lex.threshold or by_model or scan.imminent
     # Issue 16: imminent danger is an imminent phrase, or every signal of one of the composed rules.
     said = {"crisis"} if crisis else set()
+    here, anywhere = scan.signals | said, scan.anywhere | said  # set operations: ~60 rules in microseconds
     rules = [
         r.id
         for r in lex.imminent_rules
-        if all(s in said or s in (scan.anywhere if r.anywhere else scan.signals) for s in r.signals)
-        and not any(s in scan.anywhere for s in r.none)
+        if set(r.signals) <= (anywhere if r.anywhere else here) and scan.anywhere.isdisjoint(r.none)
     ]
     # ... or, for a crisis the rules have no rule for, the imminent model (never in a recovered or fiction frame)
     by_imminent_model = (

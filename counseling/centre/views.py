@@ -669,7 +669,8 @@ def triage_terms(request: HttpRequest) -> HttpResponse:
     context = {
         "districts": districts,
         "district": district,
-        "kinds": TermKind.choices,
+        "kinds": [c for c in TermKind.choices if c[0] != TermKind.OFF],
+        "shipped": services.shipped_entries(),
         "today": timezone.localdate(),
         "fields": {"kind": TermKind.SLANG, "seen_on": timezone.localdate()},
     }

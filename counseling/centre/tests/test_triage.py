@@ -384,3 +384,74 @@ def test_the_imminent_model_makes_a_crisis_imminent_when_no_rule_has_its_wording
     assert (
         "imminent-model" not in score("我刚吃了一整瓶安眠药 头好晕", imminent_by=always).hits
     )  # a rule has it
+
+
+# --- issue 16 (i16rec, lexicon v10): reading pinyin sentences, English words, emoji rows; farewell acts ----------
+
+TRAIN8 = DATA_DIR / "triage_train8.tsv"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("wo xian zai zai lou ding shang", "我现在在楼顶上"),  # a whole sentence typed in pinyin
+        ("wǒ zài tiān tái shàng", "我在天台上"),  # with tone marks
+        ("wo3 chi1 le yi4 ping2 yao4", "我吃了一瓶药"),  # with tone digits
+        ("ｗｏ　ｘｉａｎ　ｚａｉ　ｚａｉ　ｔｉａｎ　ｔａｉ", "我现在在天台"),  # full-width pinyin
+        ("我 tun 了好多药", "我 吞 了好多药"),  # one syllable between Chinese characters
+        ("wo zai jia li kan dian shi", "我在家里看电视"),  # everyday pinyin reads as everyday Chinese
+        ("she is a fan", "she is a fan"),  # English that happens to be syllables stays English
+        ("我觉得 he 很好", "我觉得 he 很好"),
+        ("i just took all my pills", "i 吃了 所有的药"),  # English words read into the lexicon's words
+        ("my dad is beating me right now", "我爸 在打我 现在"),
+        ("🏢⬇️ 👋🏻", "高楼往下 再见"),  # emoji, a skin tone dropped
+    ],
+)
+def test_v10_reads_pinyin_sentences_english_words_and_emoji_rows(written, read):
+    assert normalise(written) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("💊💊💊💊🍺 再见👋", "means-pair"),  # a row of pills beside a goodbye
+        ("🔪🩸🩸🩸", "blade-blood"),
+        ("im on the roof right now. goodbye everyone", "height-now"),
+        ("took a whole bottle of sleeping pills, feeling dizzy", "pills-body"),
+        ("wo xian zai zai lou ding shang", "height-now"),
+        ("给爸妈写了一封信放在枕头下面，以后不用管我了", "farewell-act"),
+        ("爸妈，这些年谢谢你们，别难过", "farewell-thanks"),
+        ("儿子发了条朋友圈说再见了，现在联系不上", "parent-gone-farewell"),
+        ("再见了大家 我要跳了", "jump-goodbye"),
+    ],
+)
+def test_v10_imminent_rules_read_emoji_english_pinyin_and_farewell_acts(text, rule):
+    result = score(text)
+    assert result.imminent and f"imminent:{rule}" in result.hits, result.hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "💊💊💊",  # a bare row of means is risk (held-out 5 and 6 label it so), not imminent danger
+        "想到要毕业了好舍不得，再见了大家",  # an everyday parting
+        "goodbye everyone, see you after the holiday",
+        "孩子把不要的旧玩具送给了邻居家的弟弟",  # a parent's report of things nobody wants
+        "毕业了，把用不上的课本送给了学弟",
+    ],
+)
+def test_v10_everyday_goodbyes_and_bare_rows_of_means_are_not_imminent(text):
+    assert not score(text, imminent_by=None).imminent
+
+
+def test_training_set_8_was_written_for_the_weak_kinds_and_passes():
+    """Training set 8 (i16rec): the kinds held-out 7 found weakest, written without reading held-out 7; its batches
+    B and C were scored once before tuning (imminent 0.68 and 0.82), D before and after the last general changes
+    (0.72, 0.91; docs/performance.md). Floors at v10: three of batch D's imminent messages are still missed."""
+    rows = read_labelled(TRAIN8)
+    assert "helper session i16rec" in TRAIN8.read_text(encoding="utf-8").splitlines()[0]
+    kinds = {"emoji", "english", "codeswitch", "farewell", "pinyin", "fullwidth", "parent_report"}
+    assert all(sum(1 for r in rows if r.imminent and r.category == k) >= 5 for k in kinds)
+    crisis, imminent = measure(rows), measure_imminent(rows)
+    assert crisis.recall >= 0.98 and crisis.precision >= 0.90
+    assert imminent.recall >= 0.97 and imminent.precision >= 0.99

@@ -218,3 +218,117 @@ def test_the_page_previews_then_saves_and_shows_the_history(world, login):
     client.post(reverse("counseling:centre_term_retire", kwargs={"pk": term.pk}))
     listing = client.get(url).content.decode()
     assert "已退用" in listing
+
+
+# --- v10 (issue 16, i16rec): a district switches off a shipped entry, audited, with undo -------------------------
+
+HYPERBOLE = "期末考完感觉自己死了一遍"  # flagged by the shipped bare 死 (lexicon phrase death-word) alone
+
+
+def _switch_off(world, key: str = "lexicon:death-word", by=None) -> TriageTerm:
+    term, _preview = services.add_term(
+        by=by or world.district_counselor,
+        district=world.haidian,
+        kind="off",
+        form=key,
+        meaning="",
+        imminent=False,
+        source="本区学生常说“死了”表示考砸了，误报太多",
+        seen_on=timezone.localdate(),
+    )
+    return term
+
+
+def test_a_district_switches_off_a_shipped_entry_for_its_own_messages_only_and_retiring_it_is_the_undo(world):
+    assert overlay.score(HYPERBOLE, world.haidian.pk).crisis
+    term = _switch_off(world)
+    assert term.kind == "off" and "death-word" in term.meaning
+    assert not overlay.score(HYPERBOLE, world.haidian.pk).crisis  # this district no longer reads it
+    assert overlay.score(HYPERBOLE, world.chaoyang.pk).crisis  # another district still does
+    assert overlay.score("我不想活了", world.haidian.pk).crisis  # the rest of the lexicon is untouched
+    services.retire_term(by=world.district_admin, term=term)
+    assert overlay.score(HYPERBOLE, world.haidian.pk).crisis  # undone: read again
+    events = list(AuditEvent.objects.filter(action__startswith="counseling.triage_term.").order_by("seq"))
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("counseling.triage_term.added", world.district_counselor.pk),
+        ("counseling.triage_term.retired", world.district_admin.pk),
+    ]
+    assert (
+        events[0].detail["after"]["kind"] == "off"
+        and events[0].detail["after"]["form"] == "lexicon:death-word"
+    )
+    assert events[0].detail["district"] == world.haidian.pk
+
+
+def test_a_shipped_slang_form_emoji_or_imminent_rule_can_be_switched_off(world):
+    keys = {e.key for e in overlay.shipped_entries()}
+    assert {"lexicon:death-word", "rule:height-now", "emoji:💀", "pinyin:自杀"} <= keys
+    _switch_off(world, "pinyin:自杀")
+    # zs is read as 自杀 no more (the n-gram model still reads the shipped form, as it was trained)
+    assert "suicide" not in overlay.score("想zs", world.haidian.pk).hits
+    assert "suicide" in overlay.score("想zs", world.chaoyang.pk).hits
+    slang = next(e.key for e in overlay.shipped_entries() if e.label.startswith("紫砂"))
+    _switch_off(world, slang)
+    assert "suicide" not in overlay.score("紫砂算了", world.haidian.pk).hits  # 紫砂 is read as written
+    _switch_off(world, "rule:height-now")
+    assert "imminent:height-now" not in overlay.score("我现在在楼顶上", world.haidian.pk).hits
+
+
+@pytest.mark.parametrize(
+    ("key", "source", "says"),
+    [("lexicon:no-such-entry", "原因", "请选择要停用的内置词条"), ("lexicon:death-word", "", "请写明")],
+)
+def test_switching_off_refuses_an_unknown_entry_or_no_reason_and_changes_nothing(world, key, source, says):
+    with pytest.raises(CentreError) as refused:
+        services.add_term(
+            by=world.district_counselor,
+            district=world.haidian,
+            kind="off",
+            form=key,
+            meaning="",
+            imminent=False,
+            source=source,
+            seen_on=timezone.localdate(),
+        )
+    assert says in refused.value.message
+    assert not TriageTerm.objects.exists()
+
+
+def test_the_preview_of_a_switch_off_names_the_crisis_messages_it_would_no_longer_find(world):
+    preview = services.preview_term(
+        district=world.haidian,
+        kind="off",
+        form="lexicon:death-word",
+        meaning="",
+        imminent=False,
+        source="测试",
+        seen_on=timezone.localdate(),
+    )
+    assert preview.meaning_class == "off" and preview.newly_missed and preview.newly_cleared
+    assert all("死" in t for t in preview.newly_missed + preview.newly_cleared)
+    assert not TriageTerm.objects.exists()
+
+
+def test_the_page_switches_a_shipped_entry_off_after_a_preview_and_reads_it_again_on_retire(world, login):
+    client = login(world.district_counselor)
+    url = reverse("counseling:centre_terms")
+    listing = client.get(url).content.decode()
+    assert "停用内置词条" in listing and 'value="lexicon:death-word"' in listing
+    fields = {
+        "district": world.haidian.pk,
+        "kind": "off",
+        "form": "lexicon:death-word",
+        "source": "本区误报太多",
+        "seen_on": timezone.localdate().isoformat(),
+    }
+    page = client.post(url, fields | {"action": "preview"}).content.decode()
+    assert "将不再找到" in page and "在本区停用" in page
+    assert not TriageTerm.objects.exists()
+    saved = client.post(url, fields | {"action": "save"})
+    term = TriageTerm.objects.get()
+    assert saved.status_code == 302 and term.kind == "off"
+    assert not overlay.score(HYPERBOLE, world.haidian.pk).crisis
+    detail = client.get(saved.url).content.decode()
+    assert "重新启用" in detail and "death-word" in detail
+    client.post(reverse("counseling:centre_term_retire", kwargs={"pk": term.pk}))
+    assert overlay.score(HYPERBOLE, world.haidian.pk).crisis
