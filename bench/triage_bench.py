@@ -79,6 +79,12 @@ SETS = [
         "helper session i16held, sealed from the tuning session",
         True,
     ),
+    (
+        "held-out 8 (measured once sealed at v10, now seen)",
+        "triage_heldout8.tsv",
+        "helper session sealed8, before reading any triage code or data",
+        True,
+    ),
 ]
 
 

@@ -245,6 +245,17 @@ def test_on_the_sealed_held_out_7_the_crisis_target_holds_and_imminent_recall_do
     assert imminent.recall >= 0.63 and imminent.precision >= 0.94
 
 
+def test_on_the_sealed_held_out_8_neither_class_falls_below_what_was_measured_once():
+    """Held-out 8 (334 messages by helper session sealed8, written before it read any triage code or data) measured
+    once by the lead at frozen v10 (ca6c34f): crisis recall 0.92 [0.88–0.95] at precision 0.90, imminent recall 0.86
+    [0.79–0.91] at precision 0.97 — neither target (0.95, 0.98) is met (docs/performance.md). Floors at what was
+    measured, so the next lexicon can only do better on it; the set has been seen since."""
+    rows = read_labelled(DATA_DIR / "triage_heldout8.tsv")
+    crisis, imminent = measure(rows), measure_imminent(rows)
+    assert crisis.recall >= 0.92 and crisis.precision >= 0.89
+    assert imminent.recall >= 0.85 and imminent.precision >= 0.96
+
+
 def test_wilson_interval_of_a_small_sample_is_wide():
     lo, hi = wilson(15, 15)
     assert 0.79 < lo < 0.80 and hi == 1.0
