@@ -71,9 +71,8 @@ def case_referrals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(Tier.T3, "student", "referrals: the school's (psych teacher), escalated (district counselor), sent to the "
-        "clinician's institution (minimum data)")  # fmt: skip
+        "clinician's institution (minimum data)", opens=selectors.may_see_referrals)  # fmt: skip
 def referral_list(request: HttpRequest) -> HttpResponse:
-    require_roles(request, selectors.REFERRAL_ROLES)
     rows = selectors.referral_list(request.user)
     audit.record(
         actor=request.user, action="care.referral.list", request=request,

@@ -29,6 +29,7 @@ from counseling.rooms.models import NextStep, SessionKind, Slot, Topic, Weekday
 from counseling.rooms.services import TOLD, CounselingError
 from org.models import Role
 from xinyu.converters import id_or_zero
+from xinyu.lists import first_rows
 
 
 def _fail(request: HttpRequest, exc: CounselingError) -> HttpResponse:
@@ -52,11 +53,13 @@ def _links(request: HttpRequest):
 def book(request: HttpRequest) -> HttpResponse:
     if not selectors.may_book(request.user):
         raise PermissionDenied
-    students = selectors.booking_students(request.user)
-    chosen = students[0] if len(students) == 1 else None
+    everyone = selectors.booking_students(request.user)
+    students_part = first_rows(everyone, request, 500)
+    students = students_part.rows
+    chosen = students[0] if students_part.total == 1 else None
     wanted = request.POST.get("student") or request.GET.get("student")
     if wanted:
-        chosen = next((s for s in students if str(s.pk) == wanted), None)
+        chosen = everyone.filter(pk=id_or_zero(wanted)).first()
         if chosen is None:
             raise Http404
     if request.method == "POST":
@@ -73,7 +76,8 @@ def book(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your request is sent. The psychological teacher will confirm it."))
         return redirect("counseling:room_book")
     slots = list(selectors.free_slots(chosen)) if chosen else []
-    mine = list(selectors.my_appointments(request.user)[:30])
+    mine_part = first_rows(selectors.my_appointments(request.user), request, 30)
+    mine = mine_part.rows
     if chosen is not None and chosen.user_id != request.user.pk:
         audit.record(actor=request.user, action="counseling.booking.view", student_id=chosen.pk, request=request,
                      detail={"tier": 1, "slots": len(slots)})  # fmt: skip
@@ -81,7 +85,7 @@ def book(request: HttpRequest) -> HttpResponse:
         request,
         "counseling/room_book.html",
         {
-            "students": students, "chosen": chosen, "slots": slots, "mine": mine, "key": secrets.token_hex(8),
+            "students": students, "students_part": students_part, "chosen": chosen, "slots": slots, "mine": mine, "mine_part": mine_part, "key": secrets.token_hex(8),
             "links": _links(request),
         },
     )  # fmt: skip
@@ -193,10 +197,8 @@ def _url(name: str, *args) -> str:
 
 
 @login_required
-@policy(None, "school", "rooms of one's school; no one's personal data")
+@policy(None, "school", "rooms of one's school; no one's personal data", opens=selectors.may_keep_rooms)
 def rooms(request: HttpRequest) -> HttpResponse:
-    if not selectors.may_keep_rooms(request.user):
-        raise PermissionDenied
     campuses = selectors.keeper_campuses(request.user)
     if request.method == "POST":
         campus = next((c for c in campuses if str(c.pk) == request.POST.get("campus")), None)
