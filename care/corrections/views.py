@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.policy import roles_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.corrections import services as corrections
 from care.models import CorrectionField, CorrectionRequest
@@ -65,7 +65,12 @@ def _require_reviewer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@policy(Tier.T1, "school", "correction requests about the school's students: the field, old and new value")
+@policy(
+    Tier.T1,
+    "school",
+    "correction requests about the school's students: the field, old and new value",
+    opens=held_by(corrections.REVIEWER_ROLES),
+)
 @login_required
 def correction_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)

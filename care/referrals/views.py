@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access import audit
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.models import Institution, InstitutionKind, Referral, ReferralStatus
 from care.plans import selectors as plan_selectors
@@ -177,7 +177,10 @@ def referral_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(
-    None, "district", "the district's partner-institution registry (district administrator); no student data"
+    None,
+    "district",
+    "the district's partner-institution registry (district administrator); no student data",
+    opens=held_by({Role.DISTRICT_ADMIN}),
 )
 def institutions(request: HttpRequest) -> HttpResponse:
     require_roles(request, {Role.DISTRICT_ADMIN})

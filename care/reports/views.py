@@ -36,7 +36,10 @@ def _require_reporter(request: HttpRequest) -> None:
 
 @login_required
 @policy(
-    Tier.T1, "student", "file an abnormality report: any staff member, students of their school (name, class)"
+    Tier.T1,
+    "student",
+    "file an abnormality report: any staff member, students of their school (name, class)",
+    opens=services.may_report,
 )
 def report_new(request: HttpRequest) -> HttpResponse:
     _require_reporter(request)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from access import audit
 from access.policy import get_student_or_404, posts_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from counseling.rooms import links, selectors, services, workload
@@ -49,7 +49,12 @@ def _links(request: HttpRequest):
 
 
 @login_required
-@policy(Tier.T1, "student", "free slots of the student's own campus; one's own appointments")
+@policy(
+    Tier.T1,
+    "student",
+    "free slots of the student's own campus; one's own appointments",
+    opens=selectors.may_book,
+)
 def book(request: HttpRequest) -> HttpResponse:
     if not selectors.may_book(request.user):
         raise PermissionDenied
@@ -116,7 +121,10 @@ def _require_psych(request: HttpRequest) -> None:
 
 @login_required
 @policy(
-    Tier.T3, "school", "requests in the counselor's rooms: names, times, what the student wants to talk about"
+    Tier.T3,
+    "school",
+    "requests in the counselor's rooms: names, times, what the student wants to talk about",
+    opens=held_by({Role.PSYCH_TEACHER}),
 )
 def desk(request: HttpRequest) -> HttpResponse:
     _require_psych(request)

@@ -345,7 +345,12 @@ def guardian_join(request: HttpRequest, token: str) -> HttpResponse:
 GUARDIAN = frozenset({Role.GUARDIAN})
 
 
-@policy(Tier.T1, "children", "a guardian's page: their children, parent sessions, resources, a talk request")
+@policy(
+    Tier.T1,
+    "children",
+    "a guardian's page: their children, parent sessions, resources, a talk request",
+    opens=held_by(GUARDIAN),
+)
 @login_required
 def guardian_home(request: HttpRequest) -> HttpResponse:
     _require(request, GUARDIAN)

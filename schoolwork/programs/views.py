@@ -67,7 +67,9 @@ def _date(raw: str | None) -> dt.date:
 
 
 @login_required
-@policy(None, "class", "lesson log of the user's classes; no one's personal data")
+@policy(
+    None, "class", "lesson log of the user's classes; no one's personal data", held_by(selectors.LESSON_ROLES)
+)
 def lessons(request: HttpRequest) -> HttpResponse:
     if not roles_of(request.user) & selectors.LESSON_ROLES:
         raise PermissionDenied
@@ -226,7 +228,12 @@ SHEET_MAX_BYTES = 2 * 1024 * 1024
 
 
 @login_required
-@policy(None, "staff", "trainings the user organises; staff names only on a training's own page")
+@policy(
+    None,
+    "staff",
+    "trainings the user organises; staff names only on a training's own page",
+    opens=lambda user: bool(selectors.organiser_nodes(user)),
+)
 def trainings(request: HttpRequest) -> HttpResponse:
     nodes = selectors.organiser_nodes(request.user)
     if not nodes:

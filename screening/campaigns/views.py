@@ -234,7 +234,7 @@ def consent_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@policy(Tier.T1, "children", "a guardian's own children's consent requests")
+@policy(Tier.T1, "children", "a guardian's own children's consent requests", held_by({Role.GUARDIAN}))
 def guardian_consent(request: HttpRequest) -> HttpResponse:
     if Role.GUARDIAN not in roles_of(request.user):
         raise PermissionDenied

@@ -35,11 +35,11 @@ def login(username: str) -> Client:
 def nav_links(html: str) -> list[str]:
     """The addresses the site navigation offers (in order, once each)."""
     nav = re.search(r"<nav[^>]*>(.*?)</nav>", html, re.S)
-    return list(dict.fromkeys(re.findall(r'href="(/[^"#]*)"', nav.group(1)))) if nav else []
+    return list(dict.fromkeys(re.findall(r'href="(/[^"#]*)(?:#[^"]*)?"', nav.group(1)))) if nav else []
 
 
 def main_links(html: str) -> list[str]:
     """The addresses the page's <main> links to (in order, once each; not static files)."""
     main = re.search(r"<main[^>]*>(.*?)</main>", html, re.S)
-    found = re.findall(r'<a\b[^>]*\bhref="(/[^"#]*)"', main.group(1)) if main else []
+    found = re.findall(r'<a\b[^>]*\bhref="(/[^"#]*)(?:#[^"]*)?"', main.group(1)) if main else []
     return [u.replace("&amp;", "&") for u in dict.fromkeys(found) if not u.startswith("/static/")]
