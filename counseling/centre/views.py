@@ -72,7 +72,12 @@ def _aware(value: str | None) -> dt.datetime | None:
 
 
 @login_required
-@policy(Tier.T3, "self", "a student leaves a message (named or anonymous); the anonymous code is shown once")
+@policy(
+    Tier.T3,
+    "self",
+    "a student leaves a message (named or anonymous); the anonymous code is shown once",
+    opens=held_by(STUDENT),
+)
 def leave_message(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     context = {"submit_key": secrets.token_urlsafe(24), **_hotlines(request)}
@@ -465,7 +470,12 @@ def _online(request: HttpRequest, pk: int):
 
 
 @login_required
-@policy(Tier.T3, "self", "a student asks for an online conversation with the district counselor on duty")
+@policy(
+    Tier.T3,
+    "self",
+    "a student asks for an online conversation with the district counselor on duty",
+    opens=held_by(STUDENT),
+)
 def chat_start(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     if request.method == "POST":
@@ -528,7 +538,10 @@ def chat_lines(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(
-    Tier.T1, "district", "the online conversations of the counselor's district: waiting, in progress, ended"
+    Tier.T1,
+    "district",
+    "the online conversations of the counselor's district: waiting, in progress, ended",
+    opens=held_by(COUNSELOR),
 )
 def chats(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR)
@@ -578,7 +591,12 @@ def chat_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@policy(Tier.T1, "self", "a student's own visits to the district centre; request or cancel one")
+@policy(
+    Tier.T1,
+    "self",
+    "a student's own visits to the district centre; request or cancel one",
+    opens=held_by(STUDENT),
+)
 def visit(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     error = None
@@ -615,7 +633,12 @@ def _service_hours() -> list[tuple[str, str, str]]:
 
 
 @login_required
-@policy(Tier.T1, "district", "visits asked of the counselor's district centre: student, time, status")
+@policy(
+    Tier.T1,
+    "district",
+    "visits asked of the counselor's district centre: student, time, status",
+    opens=held_by(COUNSELOR),
+)
 def visits(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR)
     part = first_rows(selectors.centre_visits(request.user), request, 200)
@@ -672,6 +695,7 @@ def _term_district(request: HttpRequest, districts: list):
     None,
     "triage terms",
     "a district's own slang and lexicon phrases for the message triage, previewed, audited",
+    opens=held_by(ROSTER),
 )
 def triage_terms(request: HttpRequest) -> HttpResponse:
     _require(request, ROSTER)

@@ -445,7 +445,12 @@ def parse_hotlines(text: str) -> list[dict]:
 
 
 @login_required
-@policy(None, "district", "a district administrator sets the district's links out; no one's personal data")
+@policy(
+    None,
+    "district",
+    "a district administrator sets the district's links out; no one's personal data",
+    opens=held_by({Role.DISTRICT_ADMIN}),
+)
 def district_links(request: HttpRequest) -> HttpResponse:
     districts = [p.node for p in posts_of(request.user) if p.role == Role.DISTRICT_ADMIN]
     if not districts:

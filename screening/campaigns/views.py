@@ -71,7 +71,12 @@ def _require_organiser(request: HttpRequest) -> None:
 
 
 @login_required
-@policy(None, "campaign", "campaign set-up; no one's personal data")
+@policy(
+    None,
+    "campaign",
+    "campaign set-up; no one's personal data",
+    opens=lambda user: bool(selectors.campaign_nodes(user)),
+)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _require_organiser(request)
     nodes = selectors.campaign_nodes(request.user)
@@ -273,7 +278,7 @@ def _require_student(request: HttpRequest, *, light: bool = False) -> None:
 
 
 @login_required
-@policy(Tier.T1, "self", "the student's own screenings")
+@policy(Tier.T1, "self", "the student's own screenings", opens=held_by({Role.STUDENT}))
 def my_screenings(request: HttpRequest) -> HttpResponse:
     _require_student(request)
     rows = [
