@@ -22,7 +22,9 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-def _sessions() -> dict[str, str]:
+@pytest.fixture
+def demo_sessions(transactional_db) -> dict[str, str]:
+    """The demo city and a signed-in session per demo login, made before the browser opens."""
     city.seed()
     return {d.username: city.login(d.username).cookies["sessionid"].value for d in DEMO_LOGINS}
 
@@ -46,9 +48,9 @@ def _groups(page) -> list[dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_demo_login_finds_its_work_by_task_on_a_phone_and_on_a_desktop(
-    live_server, browser_context_factory
+    demo_sessions, live_server, browser_context_factory
 ):
-    sessions = _sessions()
+    sessions = demo_sessions
     base = live_server.url
     problems: list[str] = []
     phone = browser_context_factory(viewport=PHONE).new_page()
