@@ -119,7 +119,9 @@ def test_home_cards_ask_the_guardian_for_consent_and_tell_the_student_to_answer(
     from django.urls import reverse as url
 
     # Issue 20: the request waits on the guardian's home page (等您处理), one link to it on the consent page.
-    waiting = url("screening:guardian_consent") + f"#assignment-{assignment_of(campaign, world.student_a1).pk}"
+    waiting = (
+        url("screening:guardian_consent") + f"#assignment-{assignment_of(campaign, world.student_a1).pk}"
+    )
     assert waiting in login(world.guardian).get(url("web:home")).content.decode()
     services.consent_by_account(
         user=world.guardian, campaign=campaign, student=world.student_a1, decision="consent"
