@@ -90,7 +90,8 @@ def book(request: HttpRequest) -> HttpResponse:
         request,
         "counseling/room_book.html",
         {
-            "students": students, "students_part": students_part, "chosen": chosen, "slots": slots, "mine": mine, "mine_part": mine_part, "key": secrets.token_hex(8),
+            "students": students, "students_part": students_part, "chosen": chosen, "slots": slots,
+            "mine": mine, "mine_part": mine_part, "key": secrets.token_hex(8),
             "links": _links(request),
         },
     )  # fmt: skip
