@@ -12,7 +12,7 @@ def menu_link(page, name: str):
         if toggle.get_attribute("aria-expanded") != "true":
             toggle.click()
     else:
-        entry = nav.locator(".nav-items a").filter(has_text=name)
+        entry = page.locator(".nav-items a").filter(has_text=name)  # relative to each group below
         groups = nav.locator(".nav-group").filter(has=entry)
         if groups.count():
             groups.first.locator(".nav-group-link").hover()
