@@ -7,7 +7,7 @@ DEMO_STUDENTS ?= 2000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run run-prod test install install-test migrate demo serve lint format bench loadtest messages requirements-map clean
+.PHONY: run run-prod test chromium install install-test migrate demo serve lint format bench loadtest messages requirements-map clean
 
 $(VENV)/.run-installed: requirements/run.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,13 +40,17 @@ run-prod: install
 	deploy/local-env.sh var/prod.env xinyu_prod redis://127.0.0.1:6379/1 $(PORT)
 	XINYU_ENV_FILE=var/prod.env XINYU_SEED_STUDENTS=$(DEMO_STUDENTS) deploy/run-stack.sh
 
-## make test: install the test dependencies and run the whole suite, browser tests included
-test: install-test
+## make test: install the test dependencies and run the whole suite, browser tests included (Debian's chromium:
+## installed first when missing if we are root with apt-get, else make stops at once with the one command to run)
+test: chromium install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+chromium:
+	scripts/ensure_chromium.sh
 
 lint: install-test
 	$(VENV)/bin/ruff check .

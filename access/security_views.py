@@ -16,7 +16,8 @@ from access import audit, services, throttle
 from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
-from access.selectors import break_glass_oversight, security_accounts
+from access.selectors import break_glass_oversight, oversight_grants, security_accounts
+from xinyu.lists import first_rows
 
 PAGE_SIZE = 50
 
@@ -50,14 +51,23 @@ def accounts(request: HttpRequest) -> HttpResponse:
     for u in page:
         u.login_wait = throttle.wait_seconds(u.username, None)
         u.has_second_factor = u.pk in enrolled
-    grants = break_glass_oversight(request.user) if may(request.user, "security.break_glass") else []
+    grants_part = first_rows(
+        oversight_grants(request.user) if may(request.user, "security.break_glass") else [], request, 50
+    )
+    grants = break_glass_oversight(grants_part.rows)
     audit.record(
         actor=request.user, action="security.accounts.view", request=request, detail={"rows": len(page)}
     )
     return render(
         request,
         "access/security.html",
-        {"page": page, "q": query, "grants": grants, "config_problems": config_problems()},
+        {
+            "page": page,
+            "q": query,
+            "grants": grants,
+            "grants_part": grants_part,
+            "config_problems": config_problems(),
+        },
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
@@ -135,23 +136,29 @@ class GrantOversight:
     reviewed_at: dt.datetime | None
 
 
-def break_glass_oversight(user: User, limit: int = 50) -> list[GrantOversight]:
+def oversight_grants(user: User) -> QuerySet[BreakGlassGrant]:
     """Break-glass grants of students in the security administrator's subtree, unreviewed first, then newest."""
     from access.policy import action_nodes
     from org.models import Enrollment, EnrollmentStatus
 
     nodes = action_nodes(user, "security.break_glass")
     if not nodes:
-        return []
+        return BreakGlassGrant.objects.none()
     under = Q()
     for node in nodes:
         under |= Q(school__path__startswith=node.path)
     enrolled = Enrollment.objects.filter(under, status=EnrollmentStatus.ACTIVE)
-    grants = (
+    return (
         BreakGlassGrant.objects.filter(student_id__in=enrolled.values("student_id"))
         .select_related("user")
-        .order_by(F("reviewed_at").asc(nulls_first=True), "-granted_at")[:limit]
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-granted_at")
     )
+
+
+def break_glass_oversight(grants: Iterable[BreakGlassGrant]) -> list[GrantOversight]:
+    """The rows of the security page for ``grants`` (of :func:`oversight_grants`): who, which school, when."""
+    from org.models import Enrollment, EnrollmentStatus
+
     grants = list(grants)
     schools = dict(
         Enrollment.objects.filter(

@@ -23,6 +23,7 @@ from access.auth import recent_auth
 from access.policy import may
 from access.routes import policy
 from access.selectors import TrailFilter, audit_trail
+from xinyu.lists import first_rows
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -214,12 +215,16 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                     % {"time": timezone.localtime(grant.expires_at).strftime("%H:%M")},
                 )
                 return redirect("org:student_detail", pk=student.pk)
-    mine = (
-        BreakGlassGrant.objects.filter(user=request.user)
-        .select_related("student")
-        .order_by("-granted_at")[:20]
+    mine = first_rows(
+        BreakGlassGrant.objects.filter(user=request.user).select_related("student").order_by("-granted_at"),
+        request,
+        20,
     )
-    return render(request, "access/break_glass.html", {"form": form, "mine": mine, "now": timezone.now()})
+    return render(
+        request,
+        "access/break_glass.html",
+        {"form": form, "mine": mine.rows, "mine_part": mine, "now": timezone.now()},
+    )
 
 
 @policy(None, "school", "the school leader's review queue of break-glass grants on their students")
@@ -242,10 +247,11 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
             raise Http404
         review_break_glass(grant=grant, by=request.user, note=request.POST.get("note", ""))
         return redirect("access:break_glass_review")
-    rows = list(queue[:100])
+    part = first_rows(queue, request, 100)
+    rows = part.rows
     for g in rows:
         g.reads = reads_under_grant(g)
     audit.record(
         actor=request.user, action="break_glass.queue.view", request=request, detail={"rows": len(rows)}
     )
-    return render(request, "access/break_glass_review.html", {"rows": rows})
+    return render(request, "access/break_glass_review.html", {"rows": rows, "rows_part": part})

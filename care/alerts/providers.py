@@ -12,7 +12,7 @@ from access.tiers import Tier
 from care.alerts import selectors
 from care.alerts.levels import reason_texts
 from care.channels import selectors as channel_selectors
-from xinyu.web.home import Card, Figure, Link
+from xinyu.web.home import Card, Figure, Link, Waiting
 from xinyu.web.navigation import NavItem
 from xinyu.web.people.sections import StudentSection
 
@@ -33,6 +33,19 @@ def alerts_card(request: HttpRequest) -> Card | None:
     return Card(
         title=_("Alerts waiting for you"), figures=figures, links=links, note=note, order=1, key="alerts"
     )
+
+
+def guardian_waiting(request: HttpRequest) -> list[Waiting]:
+    """A guardian's unread notices (the school's and the system's messages to them), one link to read them."""
+    from access.policy import roles_of
+    from org.models import Role
+
+    if Role.GUARDIAN not in roles_of(request.user):
+        return []
+    unread = channel_selectors.unread_notifications(request.user)
+    if not unread:
+        return []
+    return [Waiting(_("Read %(n)d new notifications") % {"n": unread}, reverse("care:notifications"))]
 
 
 def nav_alerts(request: HttpRequest) -> NavItem | None:
@@ -99,7 +112,7 @@ def register() -> None:
     notice of a break-glass grant."""
     from access.policy import Scope, register_scope
     from access.services import break_glass_granted
-    from xinyu.web.home import register_card
+    from xinyu.web.home import register_card, register_waiting
     from xinyu.web.navigation import register_nav_item
     from xinyu.web.people.sections import register_student_section
 
@@ -107,5 +120,6 @@ def register() -> None:
     register_scope(Scope.ESCALATED, selectors.escalated_scope)
     register_scope(Scope.RED_ORANGE, selectors.red_orange_scope)
     register_card(alerts_card)
+    register_waiting(guardian_waiting)
     register_nav_item(nav_alerts)
     register_student_section(level_section)

@@ -41,7 +41,12 @@ def _alert_or_404(request: HttpRequest, pk: int) -> Alert:
 
 
 @login_required
-@policy(Tier.T3, "student", "alerts of the user's T3 students: psych teacher, leader (red/orange), escalated")
+@policy(
+    Tier.T3,
+    "student",
+    "alerts of the user's T3 students: psych teacher, leader (red/orange), escalated",
+    opens=selectors.may_see_alerts,
+)
 def alert_list(request: HttpRequest) -> HttpResponse:
     _require_alert_role(request)
     page = Paginator(selectors.alert_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.policy import roles_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.corrections import services as corrections
 from care.models import CorrectionField, CorrectionRequest
 from org.models import Role
+from xinyu.lists import first_rows
 
 ASKERS = frozenset({Role.GUARDIAN, Role.STUDENT})
 
@@ -48,11 +49,13 @@ def correction_new(request: HttpRequest) -> HttpResponse:
     choices = [
         (v, label) for v, label in CorrectionField.choices if is_guardian or v in corrections.STUDENT_FIELDS
     ]
-    mine = CorrectionRequest.objects.filter(requested_by=request.user).select_related("student")[:20]
+    mine = first_rows(
+        CorrectionRequest.objects.filter(requested_by=request.user).select_related("student"), request, 20
+    )
     return render(
         request,
         "care/correction_new.html",
-        {"students": students, "choices": choices, "mine": mine, "error": error},
+        {"students": students, "choices": choices, "mine": mine.rows, "mine_part": mine, "error": error},
         status=400 if error else 200,
     )
 
@@ -62,12 +65,17 @@ def _require_reviewer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@policy(Tier.T1, "school", "correction requests about the school's students: the field, old and new value")
+@policy(
+    Tier.T1,
+    "school",
+    "correction requests about the school's students: the field, old and new value",
+    opens=held_by(corrections.REVIEWER_ROLES),
+)
 @login_required
 def correction_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
-    rows = list(corrections.reviewable(request.user)[:100])
-    return render(request, "care/correction_queue.html", {"rows": rows})
+    part = first_rows(corrections.reviewable(request.user), request, 100)
+    return render(request, "care/correction_queue.html", {"rows": part.rows, "rows_part": part})
 
 
 @policy(Tier.T1, "student", "apply or refuse (with a reason) one correction request")

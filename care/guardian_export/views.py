@@ -18,6 +18,7 @@ from access.tiers import Tier
 from care.guardian_export import services as guardian_export
 from care.models import GuardianExport
 from org.models import Role
+from xinyu.lists import first_rows
 
 
 def _require_guardian(request: HttpRequest) -> None:
@@ -53,11 +54,19 @@ def guardian_export_page(request: HttpRequest) -> HttpResponse:
                 _("Your request is received. The copy is prepared; you will be told when it is ready."),
             )
             return redirect("care:guardian_export")
-    exports = list(GuardianExport.objects.filter(requested_by=request.user).select_related("student")[:20])
+    exports = first_rows(
+        GuardianExport.objects.filter(requested_by=request.user).select_related("student"), request, 20
+    )
     return render(
         request,
         "care/guardian_export.html",
-        {"children": children, "exports": exports, "error": error, "now": timezone.now()},
+        {
+            "children": children,
+            "exports": exports.rows,
+            "exports_part": exports,
+            "error": error,
+            "now": timezone.now(),
+        },
         status=400 if error else 200,
     )
 

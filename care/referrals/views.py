@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access import audit
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.models import Institution, InstitutionKind, Referral, ReferralStatus
 from care.plans import selectors as plan_selectors
@@ -71,9 +71,8 @@ def case_referrals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(Tier.T3, "student", "referrals: the school's (psych teacher), escalated (district counselor), sent to the "
-        "clinician's institution (minimum data)")  # fmt: skip
+        "clinician's institution (minimum data)", opens=selectors.may_see_referrals)  # fmt: skip
 def referral_list(request: HttpRequest) -> HttpResponse:
-    require_roles(request, selectors.REFERRAL_ROLES)
     rows = selectors.referral_list(request.user)
     audit.record(
         actor=request.user, action="care.referral.list", request=request,
@@ -178,7 +177,10 @@ def referral_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(
-    None, "district", "the district's partner-institution registry (district administrator); no student data"
+    None,
+    "district",
+    "the district's partner-institution registry (district administrator); no student data",
+    opens=held_by({Role.DISTRICT_ADMIN}),
 )
 def institutions(request: HttpRequest) -> HttpResponse:
     require_roles(request, {Role.DISTRICT_ADMIN})

@@ -5,6 +5,7 @@ sees their own reports' state only ("received" / "handled")."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -89,18 +90,30 @@ def my_report_counts(user: User) -> tuple[int, int]:
     return got["waiting"] or 0, got["handled"] or 0
 
 
-def pick_students(students: QuerySet[Student], query: str, limit: int = 20) -> list[dict]:
-    """The quick student picker: name or class contains ``query``; name and class only (a plain teacher's T1)."""
+PICK_SHOWN = 20  # the picker's first answers; the report form says when there are more and offers them all
+
+
+def matching_students(students: QuerySet[Student], query: str) -> QuerySet:
+    """The quick student picker's matches: name or class contains ``query``; name and class only (a plain
+    teacher's T1), as rows for :func:`picked_rows`."""
     query = (query or "").replace("\x00", "").strip()
     if not query:
-        return []
-    rows = (
+        return Enrollment.objects.none().values("student_id")
+    return (
         Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, student__in=students.values("pk"))
         .filter(Q(student__name__icontains=query) | Q(school_class__name__icontains=query))
         .values("student_id", "student__name", "school_class__name")
-        .order_by("student__name", "student_id")[:limit]
+        .order_by("student__name", "student_id")
     )
+
+
+def picked_rows(rows: Iterable[dict]) -> list[dict]:
     return [
         {"pk": r["student_id"], "name": r["student__name"], "class_name": r["school_class__name"] or ""}
         for r in rows
     ]
+
+
+def pick_students(students: QuerySet[Student], query: str, limit: int = PICK_SHOWN) -> list[dict]:
+    """The first ``limit`` matches of the picker (the API's answer; a client asks a narrower question)."""
+    return picked_rows(matching_students(students, query)[:limit])

@@ -24,6 +24,7 @@ from care.cases.services import CASE_LEVELS
 from care.models import ReportCategory, ReportUrgency, TriageOutcome
 from care.reports import selectors, services
 from org.models import Student
+from xinyu.lists import first_rows
 
 PAGE_SIZE = 25
 
@@ -35,7 +36,10 @@ def _require_reporter(request: HttpRequest) -> None:
 
 @login_required
 @policy(
-    Tier.T1, "student", "file an abnormality report: any staff member, students of their school (name, class)"
+    Tier.T1,
+    "student",
+    "file an abnormality report: any staff member, students of their school (name, class)",
+    opens=services.may_report,
 )
 def report_new(request: HttpRequest) -> HttpResponse:
     _require_reporter(request)
@@ -84,7 +88,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
             if picked is None:
                 raise Http404
     query = request.GET.get("q", "")
-    matches = selectors.pick_students(students, query)
+    # Issue 20: a class of 33 answers "仅显示前 20 条，共 33 条" and offers them all.
+    part = first_rows(selectors.matching_students(students, query), request, selectors.PICK_SHOWN)
+    matches = selectors.picked_rows(part.rows)
     return render(
         request,
         "care/report_new.html",
@@ -92,6 +98,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": query,
             "matches": matches,
+            "matches_part": part,
             "picked": picked,
             "categories": ReportCategory.choices,
             "urgencies": ReportUrgency.choices,
@@ -113,10 +120,9 @@ def report_mine(request: HttpRequest) -> HttpResponse:
     Tier.T3,
     "student",
     "reports to triage: psych teachers of the school/campus; leaders: late ones, no content",
+    opens=selectors.may_see_queue,
 )
 def report_queue(request: HttpRequest) -> HttpResponse:
-    if not selectors.may_see_queue(request.user):
-        raise PermissionDenied
     page = Paginator(selectors.triage_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     now = timezone.now()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from access import audit
 from access.policy import roles_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from counseling.centre import labels, selectors, services
@@ -29,6 +29,7 @@ from counseling.rooms.links import links_for
 from org.calendar.models import DayKind
 from org.calendar.selectors import SchoolCalendar
 from org.models import Node, Role
+from xinyu.lists import first_rows
 
 STUDENT = {Role.STUDENT}
 COUNSELOR = {Role.DISTRICT_COUNSELOR}
@@ -71,7 +72,12 @@ def _aware(value: str | None) -> dt.datetime | None:
 
 
 @login_required
-@policy(Tier.T3, "self", "a student leaves a message (named or anonymous); the anonymous code is shown once")
+@policy(
+    Tier.T3,
+    "self",
+    "a student leaves a message (named or anonymous); the anonymous code is shown once",
+    opens=held_by(STUDENT),
+)
 def leave_message(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     context = {"submit_key": secrets.token_urlsafe(24), **_hotlines(request)}
@@ -158,11 +164,16 @@ def read_with_code(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@policy(Tier.T1, "district", "the centre's message queue: time, named or anonymous, crisis flag, deadline")
+@policy(
+    Tier.T1,
+    "district",
+    "the centre's message queue: time, named or anonymous, crisis flag, deadline",
+    held_by(COUNSELOR),
+)
 def queue(request: HttpRequest) -> HttpResponse:
-    _require(request, COUNSELOR)
     now = timezone.now()
-    rows = list(selectors.message_queue(request.user)[:200])
+    part = first_rows(selectors.message_queue(request.user), request, 200)
+    rows = part.rows
     audit.record(
         actor=request.user,
         action="counseling.message.list",
@@ -176,7 +187,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "counseling/centre_queue.html"
     )
-    context = {"rows": rows, "now": now, "on_duty": any(duty.values())}
+    context = {"rows": rows, "rows_part": part, "now": now, "on_duty": any(duty.values())}
     if not request.headers.get("HX-Request"):  # time to first reply per class, the last 30 days (issue 16)
         context["reply_times"] = [
             (d, selectors.reply_times(d, now - dt.timedelta(days=30), now)) for d in districts
@@ -267,9 +278,13 @@ def _duty_context(request: HttpRequest, start: dt.date) -> dict:
 
 
 @login_required
-@policy(None, "duty", "the centre's duty roster (who is on duty when); the district administrator edits it")
+@policy(
+    None,
+    "duty",
+    "the centre's duty roster (who is on duty when); the district administrator edits it",
+    held_by(ROSTER),
+)
 def duty(request: HttpRequest) -> HttpResponse:
-    _require(request, ROSTER)
     start = parse_date(request.GET.get("from", "")) or timezone.localdate()
     if request.method == "POST":
         try:
@@ -365,7 +380,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 def _hotline_context(request: HttpRequest) -> dict:
     return {
-        "calls": list(selectors.calls(request.user)[:100]),
+        "calls_part": (calls := first_rows(selectors.calls(request.user), request, 100)),
+        "calls": calls.rows,
         "districts": services.counselor_districts(request.user),
         "caller_types": CallerType.choices,
         "topics": CallTopic.choices,
@@ -454,7 +470,12 @@ def _online(request: HttpRequest, pk: int):
 
 
 @login_required
-@policy(Tier.T3, "self", "a student asks for an online conversation with the district counselor on duty")
+@policy(
+    Tier.T3,
+    "self",
+    "a student asks for an online conversation with the district counselor on duty",
+    opens=held_by(STUDENT),
+)
 def chat_start(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     if request.method == "POST":
@@ -517,16 +538,20 @@ def chat_lines(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @policy(
-    Tier.T1, "district", "the online conversations of the counselor's district: waiting, in progress, ended"
+    Tier.T1,
+    "district",
+    "the online conversations of the counselor's district: waiting, in progress, ended",
+    opens=held_by(COUNSELOR),
 )
 def chats(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR)
-    rows = list(selectors.online_sessions(request.user)[:100])
+    part = first_rows(selectors.online_sessions(request.user), request, 100)
+    rows = part.rows
     audit.record(
         actor=request.user, action="counseling.online.list", request=request,
         detail={"n": len(rows), "students": sorted({s.student_id for s in rows})},
     )  # fmt: skip
-    return render(request, "counseling/centre_chats.html", {"rows": rows})
+    return render(request, "counseling/centre_chats.html", {"rows": rows, "rows_part": part})
 
 
 @login_required
@@ -566,7 +591,12 @@ def chat_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@policy(Tier.T1, "self", "a student's own visits to the district centre; request or cancel one")
+@policy(
+    Tier.T1,
+    "self",
+    "a student's own visits to the district centre; request or cancel one",
+    opens=held_by(STUDENT),
+)
 def visit(request: HttpRequest) -> HttpResponse:
     _require(request, STUDENT)
     error = None
@@ -603,15 +633,21 @@ def _service_hours() -> list[tuple[str, str, str]]:
 
 
 @login_required
-@policy(Tier.T1, "district", "visits asked of the counselor's district centre: student, time, status")
+@policy(
+    Tier.T1,
+    "district",
+    "visits asked of the counselor's district centre: student, time, status",
+    opens=held_by(COUNSELOR),
+)
 def visits(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR)
-    rows = list(selectors.centre_visits(request.user)[:200])
+    part = first_rows(selectors.centre_visits(request.user), request, 200)
+    rows = part.rows
     audit.record(
         actor=request.user, action="counseling.visit.list", request=request,
         detail={"n": len(rows), "students": sorted({v.student_id for v in rows})},
     )  # fmt: skip
-    return render(request, "counseling/centre_visits.html", {"rows": rows})
+    return render(request, "counseling/centre_visits.html", {"rows": rows, "rows_part": part})
 
 
 @login_required
@@ -659,6 +695,7 @@ def _term_district(request: HttpRequest, districts: list):
     None,
     "triage terms",
     "a district's own slang and lexicon phrases for the message triage, previewed, audited",
+    opens=held_by(ROSTER),
 )
 def triage_terms(request: HttpRequest) -> HttpResponse:
     _require(request, ROSTER)

@@ -166,14 +166,15 @@ def free_slots_in(room: CounselingRoom, now: dt.datetime | None = None, days: in
     )
 
 
-def booking_students(user: User) -> list[Student]:
-    """The students ``user`` may book for: themself (a student), else those they may ask for on behalf of."""
-    student = Student.objects.filter(user=user).first() if user.is_authenticated else None
-    if student is not None:
-        return [student]
+def booking_students(user: User) -> QuerySet[Student]:
+    """The students ``user`` may book for: themself (a student), else those they may ask for on behalf of (the
+    page shows the first of them and offers the rest, xinyu.lists)."""
+    own = Student.objects.filter(user=user) if user.is_authenticated else Student.objects.none()
+    if own.exists():
+        return own
     if not ({p.role for p in posts_of(user)} & ON_BEHALF_ROLES):
-        return []
-    return list(visible_students(user, Tier.T1).order_by("name", "pk")[:500])
+        return Student.objects.none()
+    return visible_students(user, Tier.T1).order_by("name", "pk")
 
 
 def may_book(user: User) -> bool:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from access import audit
 from access.policy import get_student_or_404, posts_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from counseling.rooms import links, selectors, services, workload
@@ -29,6 +29,7 @@ from counseling.rooms.models import NextStep, SessionKind, Slot, Topic, Weekday
 from counseling.rooms.services import TOLD, CounselingError
 from org.models import Role
 from xinyu.converters import id_or_zero
+from xinyu.lists import first_rows
 
 
 def _fail(request: HttpRequest, exc: CounselingError) -> HttpResponse:
@@ -48,15 +49,22 @@ def _links(request: HttpRequest):
 
 
 @login_required
-@policy(Tier.T1, "student", "free slots of the student's own campus; one's own appointments")
+@policy(
+    Tier.T1,
+    "student",
+    "free slots of the student's own campus; one's own appointments",
+    opens=selectors.may_book,
+)
 def book(request: HttpRequest) -> HttpResponse:
     if not selectors.may_book(request.user):
         raise PermissionDenied
-    students = selectors.booking_students(request.user)
-    chosen = students[0] if len(students) == 1 else None
+    everyone = selectors.booking_students(request.user)
+    students_part = first_rows(everyone, request, 500)
+    students = students_part.rows
+    chosen = students[0] if students_part.total == 1 else None
     wanted = request.POST.get("student") or request.GET.get("student")
     if wanted:
-        chosen = next((s for s in students if str(s.pk) == wanted), None)
+        chosen = everyone.filter(pk=id_or_zero(wanted)).first()
         if chosen is None:
             raise Http404
     if request.method == "POST":
@@ -73,7 +81,8 @@ def book(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your request is sent. The psychological teacher will confirm it."))
         return redirect("counseling:room_book")
     slots = list(selectors.free_slots(chosen)) if chosen else []
-    mine = list(selectors.my_appointments(request.user)[:30])
+    mine_part = first_rows(selectors.my_appointments(request.user), request, 30)
+    mine = mine_part.rows
     if chosen is not None and chosen.user_id != request.user.pk:
         audit.record(actor=request.user, action="counseling.booking.view", student_id=chosen.pk, request=request,
                      detail={"tier": 1, "slots": len(slots)})  # fmt: skip
@@ -81,7 +90,8 @@ def book(request: HttpRequest) -> HttpResponse:
         request,
         "counseling/room_book.html",
         {
-            "students": students, "chosen": chosen, "slots": slots, "mine": mine, "key": secrets.token_hex(8),
+            "students": students, "students_part": students_part, "chosen": chosen, "slots": slots,
+            "mine": mine, "mine_part": mine_part, "key": secrets.token_hex(8),
             "links": _links(request),
         },
     )  # fmt: skip
@@ -112,7 +122,10 @@ def _require_psych(request: HttpRequest) -> None:
 
 @login_required
 @policy(
-    Tier.T3, "school", "requests in the counselor's rooms: names, times, what the student wants to talk about"
+    Tier.T3,
+    "school",
+    "requests in the counselor's rooms: names, times, what the student wants to talk about",
+    opens=held_by({Role.PSYCH_TEACHER}),
 )
 def desk(request: HttpRequest) -> HttpResponse:
     _require_psych(request)
@@ -193,10 +206,8 @@ def _url(name: str, *args) -> str:
 
 
 @login_required
-@policy(None, "school", "rooms of one's school; no one's personal data")
+@policy(None, "school", "rooms of one's school; no one's personal data", opens=selectors.may_keep_rooms)
 def rooms(request: HttpRequest) -> HttpResponse:
-    if not selectors.may_keep_rooms(request.user):
-        raise PermissionDenied
     campuses = selectors.keeper_campuses(request.user)
     if request.method == "POST":
         campus = next((c for c in campuses if str(c.pk) == request.POST.get("campus")), None)
@@ -435,7 +446,12 @@ def parse_hotlines(text: str) -> list[dict]:
 
 
 @login_required
-@policy(None, "district", "a district administrator sets the district's links out; no one's personal data")
+@policy(
+    None,
+    "district",
+    "a district administrator sets the district's links out; no one's personal data",
+    opens=held_by({Role.DISTRICT_ADMIN}),
+)
 def district_links(request: HttpRequest) -> HttpResponse:
     districts = [p.node for p in posts_of(request.user) if p.role == Role.DISTRICT_ADMIN]
     if not districts:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +21,7 @@ from care.guardian_export.services import Section, register_export_section
 from org.models import Role, Student, User
 from schoolwork.home import selectors
 from schoolwork.home.models import HomeVisit, ParentAttendance
-from xinyu.web.home import Card, Link, register_card
+from xinyu.web.home import Card, Link, Waiting, register_card, register_waiting
 from xinyu.web.navigation import NavItem, register_nav_item
 from xinyu.web.people.sections import StudentSection, register_student_section
 
@@ -39,6 +40,28 @@ def guardian_card(request: HttpRequest) -> Card | None:
         order=6,
         key="schoolwork-family",
     )
+
+
+def guardian_waiting(request: HttpRequest) -> list[Waiting]:
+    """A guardian's invitations: the parent sessions still to come at their children's schools, one link each to
+    the family page where the session and its materials are (issue 20)."""
+    if Role.GUARDIAN not in roles_of(request.user):
+        return []
+    today = timezone.localdate()
+    upcoming = (
+        selectors.sessions_for(request.user)
+        .filter(school__in=selectors.guardian_schools(request.user), held_on__gte=today)
+        .order_by("held_on", "pk")
+    )
+    url = reverse("schoolwork:guardian_home")
+    return [
+        Waiting(
+            _("Invitation to a parent session on %(date)s: %(title)s")
+            % {"date": f"{s.held_on:%Y-%m-%d}", "title": s.title},
+            f"{url}#session-{s.pk}",
+        )
+        for s in upcoming
+    ]
 
 
 def _nav(request: HttpRequest, roles, label: str, name: str, order: int) -> NavItem | None:
@@ -165,6 +188,7 @@ def register() -> None:
     """Home–school work and governance: the guardian card, navigation, the student page's home visits and their
     entries on the student file's timeline, the guardian's copy of the records."""
     register_card(guardian_card)
+    register_waiting(guardian_waiting)
     for item in NAV:
         register_nav_item(item)
     register_student_section(visits_section)

@@ -5,6 +5,7 @@ supervision can roll them up per district and semester."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
@@ -372,19 +373,28 @@ class Opening:
     schools: list[str] = field(default_factory=list)
 
 
-def file_openings(user: User, limit: int = 200) -> list[Opening]:
-    """查阅记录 — who (role and school, not the name) opened the guardian's children's T2+ data, and when,
-    from the audit trail. Reads by the guardian themself and by the child are left out. Three queries."""
+def opening_events(user: User) -> QuerySet[AuditEvent]:
+    """查阅记录 — the audit events of who opened the guardian's children's T2+ data, newest first. Reads by the
+    guardian themself and by the child are left out."""
+    children = list(children_of(user))
+    if not children:
+        return AuditEvent.objects.none()
+    own = {user.pk} | {s.user_id for s in children if s.user_id}
+    return (
+        AuditEvent.objects.filter(student_id__in=[s.pk for s in children], action__endswith=".view")
+        .exclude(action__in=T1_VIEWS)
+        .exclude(actor_id__in=own)
+        .order_by("-seq")
+    )
+
+
+def file_openings(user: User, events: Iterable[AuditEvent] | None = None) -> list[Opening]:
+    """Who (role and school, not the name) opened the guardian's children's T2+ data, and when: ``events`` (of
+    :func:`opening_events`; all of them when not given). Three queries."""
     children = {s.pk: s for s in children_of(user)}
     if not children:
         return []
-    own = {user.pk} | {s.user_id for s in children.values() if s.user_id}
-    events = list(
-        AuditEvent.objects.filter(student_id__in=children, action__endswith=".view")
-        .exclude(action__in=T1_VIEWS)
-        .exclude(actor_id__in=own)
-        .order_by("-seq")[:limit]
-    )
+    events = list(opening_events(user) if events is None else events)
     actor_ids = {e.actor_id for e in events if e.actor_id}
     posts: dict[int, list[Post]] = {}
     for p in Post.objects.filter(user_id__in=actor_ids).select_related("node", "node__school"):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access import audit
 from access.policy import roles_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from org.models import Role, SchoolClass
 from schoolwork.home import attachments, selectors, services
@@ -36,6 +36,7 @@ from schoolwork.home.models import (
     VisitMode,
 )
 from schoolwork.home.services import HomeSchoolError
+from xinyu.lists import first_rows
 from xinyu.web.home import cards_for
 from xinyu.web.slips.selectors import get_printable_class_or_404
 
@@ -66,11 +67,13 @@ def _key() -> str:
 
 
 @policy(
-    Tier.T2, "class", "home-visit coverage per class; open cases missing a visit only to who may know them"
+    Tier.T2,
+    "class",
+    "home-visit coverage per class; open cases missing a visit only to who may know them",
+    opens=held_by(selectors.VISIT_ROLES),
 )
 @login_required
 def home_visits(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.VISIT_ROLES)
     semester = selectors.current_semester()
     year = semester.school_year if semester else None
     rows = selectors.visit_coverage_by_class(selectors.visit_classes(request.user), year) if year else []
@@ -154,11 +157,12 @@ def home_visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- parent sessions (家长课, R11) ---------------------------------------------------------------------------------
 
 
-@policy(Tier.T0, "school", "parent sessions and counts per school; no one's personal data")
+@policy(
+    Tier.T0, "school", "parent sessions and counts per school; no one's personal data", held_by(SESSION_ROLES)
+)
 @login_required
 @require_http_methods(["GET", "POST"])
 def parent_sessions(request: HttpRequest) -> HttpResponse:
-    _require(request, SESSION_ROLES)
     schools = selectors.session_schools(request.user)
     if request.method == "POST":
         try:
@@ -175,10 +179,12 @@ def parent_sessions(request: HttpRequest) -> HttpResponse:
             return _fail(request, exc)
         return redirect("schoolwork:parent_session", pk=s.pk)
     semester = selectors.current_semester()
-    sessions = list(selectors.sessions_for(request.user).order_by("-held_on", "-pk")[:100])
+    sessions_part = first_rows(selectors.sessions_for(request.user).order_by("-held_on", "-pk"), request, 100)
+    sessions = sessions_part.rows
     coverage = selectors.session_coverage(request.user, semester) if semester else []
     context = {
         "sessions": sessions,
+        "sessions_part": sessions_part,
         "schools": schools,
         "coverage": coverage,
         "semester": semester,
@@ -339,16 +345,24 @@ def guardian_join(request: HttpRequest, token: str) -> HttpResponse:
 GUARDIAN = frozenset({Role.GUARDIAN})
 
 
-@policy(Tier.T1, "children", "a guardian's page: their children, parent sessions, resources, a talk request")
+@policy(
+    Tier.T1,
+    "children",
+    "a guardian's page: their children, parent sessions, resources, a talk request",
+    opens=held_by(GUARDIAN),
+)
 @login_required
 def guardian_home(request: HttpRequest) -> HttpResponse:
     _require(request, GUARDIAN)
     children = list(selectors.children_of(request.user))
-    sessions = list(
+    sessions_part = first_rows(
         selectors.sessions_for(request.user)
         .filter(school__in=selectors.guardian_schools(request.user))
-        .order_by("-held_on")[:20]
+        .order_by("-held_on"),
+        request,
+        20,
     )
+    sessions = sessions_part.rows
     files = attachments.attachments_by_owner("parent_session", [s.pk for s in sessions])
     for s in sessions:
         s.files = files.get(s.pk, [])
@@ -359,7 +373,11 @@ def guardian_home(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "children": children,
         "sessions": sessions,
-        "resources": list(selectors.resources_for(request.user, Audience.PARENTS)[:20]),
+        "sessions_part": sessions_part,
+        "resources_part": (
+            resources := first_rows(selectors.resources_for(request.user, Audience.PARENTS), request, 20)
+        ),
+        "resources": resources.rows,
         "key": _key(),
     }
     return render(request, "schoolwork/guardian_home.html", context)
@@ -409,20 +427,25 @@ ACTION_LABELS = {
 @login_required
 def guardian_openings(request: HttpRequest) -> HttpResponse:
     _require(request, GUARDIAN)
-    openings = selectors.file_openings(request.user)
+    part = first_rows(selectors.opening_events(request.user), request, 200)
+    openings = selectors.file_openings(request.user, part.rows)
     for o in openings:
         o.label = ACTION_LABELS.get(o.action) or _("Record of the student")
-    return render(request, "schoolwork/guardian_openings.html", {"openings": openings})
+    return render(request, "schoolwork/guardian_openings.html", {"openings": openings, "openings_part": part})
 
 
 # --- governance (R14, R17, R9) -------------------------------------------------------------------------------------
 
 
-@policy(Tier.T0, "school", "leadership-group meetings and quarterly coverage; no one's personal data")
+@policy(
+    Tier.T0,
+    "school",
+    "leadership-group meetings and quarterly coverage; no one's personal data",
+    opens=held_by(selectors.GOVERNANCE_ROLES),
+)
 @login_required
 @require_http_methods(["GET", "POST"])
 def meetings(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.GOVERNANCE_ROLES)
     if request.method == "POST":
         try:
             m = services.record_meeting(
@@ -439,7 +462,10 @@ def meetings(request: HttpRequest) -> HttpResponse:
         return redirect("schoolwork:meeting", pk=m.pk)
     year = selectors.current_year()
     context = {
-        "meetings": list(selectors.meetings_for(request.user).order_by("-held_on")[:100]),
+        "meetings_part": (
+            meetings := first_rows(selectors.meetings_for(request.user).order_by("-held_on"), request, 100)
+        ),
+        "meetings": meetings.rows,
         "coverage": selectors.meeting_coverage(request.user, year) if year else [],
         "schools": selectors.staff_schools(request.user),
         "key": _key(),
@@ -464,11 +490,15 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 PLAN_ROLES = selectors.DISTRICT_ROLES | {Role.CITY_ADMIN, Role.CITY_OFFICER}
 
 
-@policy(None, "district", "district implementation plans and their status; no one's personal data")
+@policy(
+    None,
+    "district",
+    "district implementation plans and their status; no one's personal data",
+    held_by(PLAN_ROLES),
+)
 @login_required
 @require_http_methods(["GET", "POST"])
 def plans(request: HttpRequest) -> HttpResponse:
-    _require(request, PLAN_ROLES)
     if request.method == "POST":
         try:
             if request.POST.get("plan"):
@@ -553,7 +583,8 @@ def cases(request: HttpRequest) -> HttpResponse:
             return _fail(request, exc)
         return redirect("schoolwork:cases")
     context = {
-        "cases": list(selectors.cases_for(request.user)[:200]),
+        "cases_part": (cases := first_rows(selectors.cases_for(request.user), request, 200)),
+        "cases": cases.rows,
         "schools": selectors.staff_schools(request.user),
         "is_district": bool(roles_of(request.user) & selectors.DISTRICT_ROLES),
         "is_city": bool(roles_of(request.user) & {Role.CITY_ADMIN, Role.CITY_OFFICER}),
@@ -591,7 +622,8 @@ def resources(request: HttpRequest) -> HttpResponse:
             return _fail(request, exc)
         return redirect("schoolwork:resources")
     context = {
-        "resources": list(selectors.resources_for(request.user)[:200]),
+        "resources_part": (resources := first_rows(selectors.resources_for(request.user), request, 200)),
+        "resources": resources.rows,
         "nodes": services.publisher_nodes(request.user),
         "audiences": Audience.choices,
     }

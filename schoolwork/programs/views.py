@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from access import audit
 from access.policy import roles_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from org.models import Node, NodeKind, Semester, User
 from schoolwork.programs import selectors, services
@@ -35,6 +35,7 @@ from schoolwork.programs.models import (
 )
 from schoolwork.programs.semesters import current_semester
 from schoolwork.programs.services import ProgramError
+from xinyu.lists import first_rows
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
@@ -66,7 +67,9 @@ def _date(raw: str | None) -> dt.date:
 
 
 @login_required
-@policy(None, "class", "lesson log of the user's classes; no one's personal data")
+@policy(
+    None, "class", "lesson log of the user's classes; no one's personal data", held_by(selectors.LESSON_ROLES)
+)
 def lessons(request: HttpRequest) -> HttpResponse:
     if not roles_of(request.user) & selectors.LESSON_ROLES:
         raise PermissionDenied
@@ -111,7 +114,8 @@ def lessons(request: HttpRequest) -> HttpResponse:
             "semesters": selectors.semester_choices(),
             "classes": classes,
             "teachers": selectors.lesson_teachers(request.user, classes),
-            "log": selectors.lesson_log(classes, semester)[:200],
+            "log_part": (log := first_rows(selectors.lesson_log(classes, semester), request, 200)),
+            "log": log.rows,
             "combined_choices": CombinedWith.choices,
             "focus_choices": LessonFocus.choices,
             "today": timezone.localdate(),
@@ -172,7 +176,12 @@ def _compliance_context(request: HttpRequest) -> dict:
 
 
 @login_required
-@policy(None, "school", "lesson compliance per class and school: counts of lessons, no one's personal data")
+@policy(
+    None,
+    "school",
+    "lesson compliance per class and school: counts of lessons, no one's personal data",
+    opens=selectors.may_see_compliance,
+)
 def lesson_compliance(request: HttpRequest) -> HttpResponse:
     ctx = _compliance_context(request)
     rows = ctx["schools"]
@@ -219,7 +228,12 @@ SHEET_MAX_BYTES = 2 * 1024 * 1024
 
 
 @login_required
-@policy(None, "staff", "trainings the user organises; staff names only on a training's own page")
+@policy(
+    None,
+    "staff",
+    "trainings the user organises; staff names only on a training's own page",
+    opens=lambda user: bool(selectors.organiser_nodes(user)),
+)
 def trainings(request: HttpRequest) -> HttpResponse:
     nodes = selectors.organiser_nodes(request.user)
     if not nodes:
@@ -336,12 +350,13 @@ def training_signin(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @policy(
-    None, "staff", "training coverage per school; staff names for the school's own leader and psych teacher"
+    None,
+    "staff",
+    "training coverage per school; staff names for the school's own leader and psych teacher",
+    opens=held_by(selectors.COVERAGE_ROLES),
 )
 def training_coverage(request: HttpRequest) -> HttpResponse:
     schools = selectors.coverage_schools(request.user)
-    if not roles_of(request.user) & selectors.COVERAGE_ROLES:
-        raise PermissionDenied
     semester = _semester(request)
     on = min(timezone.localdate(), semester.ends_on)
     rows = selectors.training_coverage(schools, semester, on=on)
@@ -363,7 +378,12 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@policy(None, "school", "key-time activities per grade of the user's school; no one's personal data")
+@policy(
+    None,
+    "school",
+    "key-time activities per grade of the user's school; no one's personal data",
+    opens=lambda user: bool(selectors.keytime_schools(user)),
+)
 def keytimes(request: HttpRequest) -> HttpResponse:
     schools = selectors.keytime_schools(request.user)
     if not schools:
@@ -401,11 +421,12 @@ def keytimes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @policy(
-    Tier.T1, "class", "five-education record of the user's classes; a class's student names on its own page"
+    Tier.T1,
+    "class",
+    "five-education record of the user's classes; a class's student names on its own page",
+    opens=held_by(selectors.FIVE_ED_ROLES),
 )
 def activities(request: HttpRequest) -> HttpResponse:
-    if not roles_of(request.user) & selectors.FIVE_ED_ROLES:
-        raise PermissionDenied
     classes = selectors.activity_classes(request.user)
     semester = _semester(request)
     raw = request.GET.get("class") or request.POST.get("class")

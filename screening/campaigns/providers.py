@@ -23,7 +23,7 @@ from org.models import Node, NodeKind, Role, SchoolYear, Student, User
 from screening import instruments
 from screening.campaigns.models import Answer, Consent, ResponseStatus, Result, StudentView
 from screening.campaigns.presenting import score_lines, staff_name
-from xinyu.web.home import Card, Figure, Link
+from xinyu.web.home import Card, Figure, Link, Waiting
 from xinyu.web.navigation import NavItem
 
 
@@ -43,21 +43,22 @@ def student_card(request: HttpRequest) -> Card | None:
     )
 
 
-def guardian_card(request: HttpRequest) -> Card | None:
+def guardian_waiting(request: HttpRequest) -> list[Waiting]:
+    """A guardian's consent requests not yet answered: one link each to the consent page (issue 20)."""
     if Role.GUARDIAN not in roles_of(request.user):
-        return None
+        return []
     from screening.campaigns.selectors import guardian_consent_items
 
-    waiting = [a for a, state in guardian_consent_items(request.user) if state == "pending"]
-    if not waiting:
-        return None
-    return Card(
-        title=_("Consent requested"),
-        items=[f"{a.campaign.name} · {a.student.name}" for a in waiting],
-        links=[Link(_("Answer the consent request"), reverse("screening:guardian_consent"))],
-        order=5,
-        key="screening-consent",
-    )
+    url = reverse("screening:guardian_consent")
+    return [
+        Waiting(
+            _("Answer the consent request: %(campaign)s · %(child)s")
+            % {"campaign": a.campaign.name, "child": a.student.name},
+            f"{url}#assignment-{a.pk}",
+        )
+        for a, state in guardian_consent_items(request.user)
+        if state == "pending"
+    ]
 
 
 def review_card(request: HttpRequest) -> Card | None:
@@ -346,11 +347,12 @@ def register() -> None:
     from care.alerts.selectors import register_alert_source
     from care.file.timeline import register_timeline_provider
     from org.demo.seed import register_demo_step
-    from xinyu.web.home import register_card
+    from xinyu.web.home import register_card, register_waiting
     from xinyu.web.navigation import register_nav_item
 
-    for card in (student_card, guardian_card, review_card, class_roll_card):
+    for card in (student_card, review_card, class_roll_card):
         register_card(card)
+    register_waiting(guardian_waiting)
     for item in NAV:
         register_nav_item(item)
     register_demo_step(seed)  # a licence and a draft campaign (issue 15)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from access import audit
 from access.policy import has_role, roles_of
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from org.models import Role
 from screening.battery.selectors import battery_districts, suicide_risk_gaps
@@ -71,7 +71,12 @@ def _require_organiser(request: HttpRequest) -> None:
 
 
 @login_required
-@policy(None, "campaign", "campaign set-up; no one's personal data")
+@policy(
+    None,
+    "campaign",
+    "campaign set-up; no one's personal data",
+    opens=lambda user: bool(selectors.campaign_nodes(user)),
+)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _require_organiser(request)
     nodes = selectors.campaign_nodes(request.user)
@@ -234,7 +239,7 @@ def consent_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@policy(Tier.T1, "children", "a guardian's own children's consent requests")
+@policy(Tier.T1, "children", "a guardian's own children's consent requests", held_by({Role.GUARDIAN}))
 def guardian_consent(request: HttpRequest) -> HttpResponse:
     if Role.GUARDIAN not in roles_of(request.user):
         raise PermissionDenied
@@ -273,7 +278,7 @@ def _require_student(request: HttpRequest, *, light: bool = False) -> None:
 
 
 @login_required
-@policy(Tier.T1, "self", "the student's own screenings")
+@policy(Tier.T1, "self", "the student's own screenings", opens=held_by({Role.STUDENT}))
 def my_screenings(request: HttpRequest) -> HttpResponse:
     _require_student(request)
     rows = [
@@ -467,9 +472,13 @@ def _require_psych(request: HttpRequest) -> None:
 
 
 @login_required
-@policy(Tier.T3, "school", "second-stage queue: suggested levels of the psych teacher's school or campus")
+@policy(
+    Tier.T3,
+    "school",
+    "second-stage queue: suggested levels of the psych teacher's school or campus",
+    opens=held_by({Role.PSYCH_TEACHER}),
+)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _require_psych(request)
     rows = selectors.review_queue(request.user)
     audit.record(actor=request.user, action="screening.review.list", request=request,
                  detail={"ids": [r.assignment.student_id for r in rows]})  # fmt: skip
@@ -623,10 +632,14 @@ def _require_coverage(request: HttpRequest) -> None:
 
 
 @login_required
-@policy(Tier.T0, "school", "counts only; cells under XINYU_MIN_CELL suppressed above school level")
+@policy(
+    Tier.T0,
+    "school",
+    "counts only; cells under XINYU_MIN_CELL suppressed above school level",
+    held_by(COVERAGE_ROLES),
+)
 @use_replica()
 def coverage_list(request: HttpRequest) -> HttpResponse:
-    _require_coverage(request)
     campaigns = selectors.coverage_campaigns(request.user)
     return render(request, "screening/coverage_list.html", {"campaigns": campaigns})
 

@@ -3,6 +3,36 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The site navigation on a phone (issue 20): one menu button opens and closes the list of groups; Escape
+  // closes it and gives focus back to the button. Without JavaScript the list is shown as it is.
+  function setUpNav() {
+    var nav = document.querySelector("[data-nav]");
+    var button = nav && nav.querySelector(".nav-toggle");
+    if (!button) {
+      return;
+    }
+    button.hidden = false;
+    nav.classList.add("nav-ready");
+    function setOpen(open) {
+      nav.classList.toggle("is-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      setOpen(!nav.classList.contains("is-open"));
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpNav);
+  } else {
+    setUpNav();
+  }
+
   // Selects marked .js-autosubmit (the language switch) submit their form on change; the button is the
   // fallback without JavaScript.
   document.addEventListener("change", function (event) {

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.disclosure import SECONDARY
 from access.policy import posts_of, roles_of
+from access.routes import may_open
 from org.models import PATH_STEP, Node, NodeKind, Role, User
 from supervision.dashboards.privacy import Shown, min_cell, protect_pairs, shown_single, suppress_table
 from supervision.indicators import catalogue
@@ -666,14 +667,15 @@ def details(
 
 
 def records_url(user: User, node: Node, ind: Indicator) -> str | None:
-    """The identified records behind a school's figure, for its own staff only (that page applies its own
-    policy; people above the school get no link: they see aggregates)."""
+    """The identified records behind a school's figure, for its own staff only (people above the school get no
+    link: they see aggregates), and only when that page opens for the user (its ``opens`` rule, issue 20)."""
     if not ind.records or not sees_raw(user, node):
         return None
     try:
-        return reverse(ind.records)
+        url = reverse(ind.records)
     except NoReverseMatch:
         return None
+    return url if may_open(user, url) else None
 
 
 @dataclass

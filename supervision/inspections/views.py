@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
-from access.routes import policy
+from access.routes import held_by, policy
 from access.tiers import Tier
 from supervision.approval import rules as approval
 from supervision.approval import selectors as periods
@@ -56,7 +56,12 @@ def _to_detail(pk: int, anchor: str = "") -> HttpResponse:
     return response
 
 
-@policy(Tier.T0, "school", "inspections (R18) of the schools one sees, by school or by supervisor")
+@policy(
+    Tier.T0,
+    "school",
+    "inspections (R18) of the schools one sees, by school or by supervisor",
+    held_by(VIEW_ROLES),
+)
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
     _require(request, VIEW_ROLES)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from counseling.centre.tests.centre_helpers import put_on_duty
+from tests.browser.menu import menu_link
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def test_a_counselor_adds_a_slang_word_and_a_message_containing_it_is_flagged(
     base = live_server.url
     desk = browser_context_factory().new_page()
     log_in(desk, base, "district_counselor")
-    desk.get_by_role("link", name="研判词条").first.click()
+    menu_link(desk, "研判词条").click()
     desk.get_by_label("网络用语/谐音").check()
     desk.get_by_label("词语", exact=True).fill("折纸鹤")
     desk.get_by_label("意思", exact=True).fill("自杀")

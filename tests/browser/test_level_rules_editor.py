@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.browser.menu import menu_link
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser
@@ -19,7 +20,7 @@ def test_a_district_counselor_changes_the_rules_on_a_phone(
     page = browser_context_factory(viewport=PHONE).new_page()
     log_in(page, live_server.url, "district_counselor")
     page.goto(live_server.url + reverse("web:home"))
-    page.get_by_role("link", name="预警规则").click()
+    menu_link(page, "预警规则").click()
     assert page.get_by_role("heading", name="现行规则").is_visible()
     assert "内置默认规则" in page.content()
     # nothing sticks out sideways on a phone

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.campaigns import services
+from tests.browser.menu import menu_link
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def test_the_district_admin_finds_the_licence_page_from_the_home_page(
     card = page.locator(".card", has_text="需要授权的量表")
     assert card.get_by_text("3", exact=True).count() == 1
     # the navigation holds it too
-    page.locator(".site-nav").get_by_role("link", name="量表授权").click()
+    menu_link(page, "量表授权").click()
     page.wait_for_url(live_server.url + reverse("screening:licences"))
 
 

@@ -14,6 +14,7 @@ from supervision.approval import services
 from supervision.indicators.periods import ensure_periods
 from supervision.indicators.rollup import run_full
 from supervision.models import DirtyNode
+from tests.browser.menu import menu_link
 from tests.browser.test_student_access import log_in
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,7 @@ def test_school_submits_district_approves_city_accepts(
     leader = browser_context_factory(viewport=PHONE).new_page()
     leader.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(leader, base, "leader")
-    leader.get_by_role("link", name="数据审核").first.click()
+    menu_link(leader, "数据审核").click()
     leader.wait_for_selector("h1:has-text('第一实验学校')")
     assert "未提交" in leader.locator("#approval-state").inner_text()
     assert leader.locator("#approval-figures tr[data-indicator='r1.1-psych-teacher']").count() == 1

@@ -101,6 +101,21 @@ def links_card(request: HttpRequest) -> Card | None:
     return Card(title=_("Quick links"), links=links, order=30, key="links")
 
 
+def waiting_card(request: HttpRequest) -> Card | None:
+    """等您处理 — first on the home page: each thing waiting for this person, one link to where they do it."""
+    from xinyu.web.home import waiting_for
+
+    waiting = waiting_for(request)
+    if not waiting:
+        return None
+    return Card(
+        title=_("Waiting for you"),
+        links=[Link(w.label, w.url) for w in waiting],
+        order=1,
+        key="waiting",
+    )
+
+
 def break_glass_card(request: HttpRequest) -> Card | None:
     """A school leader's home: break-glass access to their students still waiting for review (issue 8)."""
     from access.selectors import break_glass_review_queue
@@ -179,7 +194,7 @@ def nav_admin(request: HttpRequest) -> NavItem | None:
     return None
 
 
-CARDS = [own_card, posts_card, figures_cards, links_card, break_glass_card]
+CARDS = [waiting_card, own_card, posts_card, figures_cards, links_card, break_glass_card]
 NAV = [
     nav_home, nav_students, nav_classes, nav_schools, nav_roster, nav_orgadmin, nav_calendar,
     nav_audit, nav_security, nav_admin,

@@ -4,11 +4,11 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from access.policy import posts_of
-from xinyu.web.navigation import nav_items
+from xinyu.web.navigation import nav_groups, nav_items
 
 
 def navigation(request: HttpRequest) -> dict:
-    """Header navigation and the user's roles, computed only if a template uses them."""
+    """Header navigation (by task group) and the user's roles, computed only if a template uses them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -26,7 +26,15 @@ def navigation(request: HttpRequest) -> dict:
             item.current = request.path == item.url or (item.url != "/" and request.path.startswith(item.url))
         return found
 
+    found = SimpleLazyObject(items)
+
+    def grouped() -> dict:
+        top, groups = nav_groups(request, list(found))
+        current = next((g for g in groups if g.current), None)
+        return {"top": top, "groups": groups, "current": current}
+
     return {
-        "nav_items": SimpleLazyObject(items),
+        "nav_items": found,
+        "nav": SimpleLazyObject(grouped),
         "user_roles": SimpleLazyObject(roles),
     }

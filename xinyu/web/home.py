@@ -65,6 +65,10 @@ def unregister_card(fn: CardFn) -> None:
 
 
 def cards_for(request: HttpRequest) -> list[Card]:
+    """The cards for this person; a link to a page that would refuse them is left out (issue 20: the page's own
+    ``opens`` rule decides, ``access.routes.may_open``)."""
+    from access.routes import may_open
+
     found: list[Card] = []
     for fn in list(_providers):
         got = fn(request)
@@ -72,7 +76,33 @@ def cards_for(request: HttpRequest) -> list[Card]:
             found.append(got)
         elif got:
             found.extend(got)
+    for card in found:
+        card.links = [link for link in card.links if may_open(request.user, link.url)]
     return sorted(found, key=lambda c: c.order)
+
+
+@dataclass
+class Waiting:
+    """One thing waiting for this person to act on — a consent to answer, an invitation, a note to read — and the
+    page where they do it (issue 20 build 5: the guardian's home says what waits, one click to each)."""
+
+    label: str
+    url: str
+
+
+WaitingFn = Callable[[HttpRequest], "list[Waiting]"]
+_waiting: list[WaitingFn] = []
+
+
+def register_waiting(fn: WaitingFn) -> WaitingFn:
+    """Add a provider of waiting things (idempotent); apps call it from their ``AppConfig.ready()``."""
+    if fn not in _waiting:
+        _waiting.append(fn)
+    return fn
+
+
+def waiting_for(request: HttpRequest) -> list[Waiting]:
+    return [w for fn in list(_waiting) for w in fn(request)]
 
 
 def url_or_none(*names: str, **kwargs) -> str | None:

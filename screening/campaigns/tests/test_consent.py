@@ -118,11 +118,15 @@ def test_a_student_who_declines_assent_does_not_start(world):
 def test_home_cards_ask_the_guardian_for_consent_and_tell_the_student_to_answer(world, campaign, login):
     from django.urls import reverse as url
 
-    assert "screening-consent" in login(world.guardian).get(url("web:home")).content.decode()
+    # Issue 20: the request waits on the guardian's home page (等您处理), one link to it on the consent page.
+    waiting = (
+        url("screening:guardian_consent") + f"#assignment-{assignment_of(campaign, world.student_a1).pk}"
+    )
+    assert waiting in login(world.guardian).get(url("web:home")).content.decode()
     services.consent_by_account(
         user=world.guardian, campaign=campaign, student=world.student_a1, decision="consent"
     )
-    assert "screening-consent" not in login(world.guardian).get(url("web:home")).content.decode()
+    assert waiting not in login(world.guardian).get(url("web:home")).content.decode()
     assert "screening-todo" in login(world.student).get(url("web:home")).content.decode()
 
 

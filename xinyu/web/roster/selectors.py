@@ -16,8 +16,9 @@ def import_nodes(user: User) -> QuerySet[Node]:
     return Node.objects.filter(pk__in=[n.pk for n in action_nodes(user, "roster.import")])
 
 
-def recent_jobs(user: User, limit: int = 20) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(created_by=user).select_related("node").order_by("-created_at")[:limit]
+def recent_jobs(user: User) -> QuerySet[ImportJob]:
+    """The user's import jobs, newest first (the page shows the first of them and offers the rest)."""
+    return ImportJob.objects.filter(created_by=user).select_related("node").order_by("-created_at")
 
 
 def get_job_or_404(user: User, pk: int) -> ImportJob:

@@ -16,6 +16,7 @@ from access.routes import policy
 from access.tiers import Tier
 from org.models import ImportKind, ImportStatus
 from org.roster.reading import FileProblem
+from xinyu.lists import first_rows
 from xinyu.web.roster import services
 from xinyu.web.roster.forms import ColumnsForm, ImportForm
 from xinyu.web.roster.selectors import get_job_or_404, recent_jobs, school_codes
@@ -53,7 +54,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("roster:job", pk=job.pk)
     context = {
         "form": form,
-        "jobs": recent_jobs(request.user),
+        "jobs_part": (jobs := first_rows(recent_jobs(request.user), request, 20)),
+        "jobs": jobs.rows,
         "kinds": ImportKind.choices,
         "schools": school_codes(request.user),
     }

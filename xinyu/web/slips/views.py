@@ -15,6 +15,7 @@ from access import activation, audit
 from access.auth import recent_auth
 from access.routes import policy
 from access.tiers import Tier
+from xinyu.lists import first_rows
 from xinyu.web.slips.render import PDF_TYPE, XLSX_TYPE, render_activation_pdf, render_pdf, render_xlsx
 from xinyu.web.slips.selectors import (
     get_printable_class_or_404,
@@ -90,7 +91,8 @@ def staff_activation(request: HttpRequest) -> HttpResponse:
             for line in refused:
                 messages.error(request, line)
         return redirect("slips:staff")
-    rows = list(staff[:500])
+    part = first_rows(staff, request, 500)
+    rows = part.rows
     states = activation.states_of(rows)
     audit.record(
         actor=request.user,
@@ -99,4 +101,4 @@ def staff_activation(request: HttpRequest) -> HttpResponse:
         detail={"ids": [u.pk for u in rows]},
     )
     people = [(u, states[u.pk], activation.mask_phone(u.phone) if u.phone else "") for u in rows]
-    return render(request, "org/slips/staff_activation.html", {"people": people})
+    return render(request, "org/slips/staff_activation.html", {"people": people, "people_part": part})

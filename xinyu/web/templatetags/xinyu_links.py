@@ -23,3 +23,12 @@ def http_only(value: object) -> str:
     except ValueError:
         return ""
     return text if scheme in ("http", "https") else ""
+
+
+@register.filter
+def may_open(user: object, url: str) -> bool:
+    """``{% if request.user|may_open:url %}``: show a link only to who may open its page (issue 20;
+    ``access.routes.may_open``, the page's own ``opens`` rule)."""
+    from access.routes import may_open as page_opens
+
+    return bool(url) and page_opens(user, str(url))
