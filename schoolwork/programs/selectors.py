@@ -11,7 +11,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,8 @@ from schoolwork.programs.models import (
     LessonPlan,
     Training,
     TrainingAttendance,
+    TrainingCertificate,
+    TrainingCycle,
     TrainingKind,
 )
 from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
@@ -376,6 +380,158 @@ def training_coverage(schools: Iterable[Node], semester: Semester, *, on: dt.dat
         cov.class_teachers_trained = len(seen_ct[sid] & class_teachers[sid])
         cov.untrained = sorted((u for uid, u in people.items() if uid not in seen[sid]), key=str)
     return sorted(out.values(), key=lambda c: c.school.path)
+
+
+DEFAULT_HOURS_PER_SEMESTER = Decimal(4)
+DEFAULT_PRE_SERVICE_HOURS = Decimal(2)
+
+
+def required_hours() -> Decimal:
+    """R2.2: hours of mental-health training every staff member takes a semester (``XINYU_TRAINING_HOURS_PER_
+    SEMESTER``; default 4 — two sessions of two hours; the city sets its own)."""
+    return Decimal(str(getattr(settings, "XINYU_TRAINING_HOURS_PER_SEMESTER", DEFAULT_HOURS_PER_SEMESTER)))
+
+
+def required_pre_service_hours() -> Decimal:
+    """R2.2 岗前: hours of pre-service training a staff member new this semester takes before or on starting
+    (``XINYU_TRAINING_PRE_SERVICE_HOURS``; default 2)."""
+    return Decimal(str(getattr(settings, "XINYU_TRAINING_PRE_SERVICE_HOURS", DEFAULT_PRE_SERVICE_HOURS)))
+
+
+@dataclass
+class StaffHours:
+    """One staff member's mental-health training hours in a semester (R2.2): sessions signed in at, by cycle, and
+    certificates recorded for them."""
+
+    user: User
+    titles: list[str] = field(default_factory=list)
+    new: bool = True  # every post of theirs at the school began during the semester
+    pre_service: Decimal = Decimal(0)
+    in_service: Decimal = Decimal(0)
+    certificates: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.pre_service + self.in_service + self.certificates
+
+    def lacks_pre_service(self, pre_required: Decimal) -> bool:
+        return self.new and self.pre_service < pre_required
+
+    def short(self, required: Decimal, pre_required: Decimal) -> bool:
+        return self.total < required or self.lacks_pre_service(pre_required)
+
+
+@dataclass
+class SchoolHours:
+    school: Node
+    required: Decimal
+    pre_required: Decimal
+    staff: list[StaffHours] = field(default_factory=list)
+
+    @property
+    def short(self) -> list[StaffHours]:
+        return [s for s in self.staff if s.short(self.required, self.pre_required)]
+
+    @property
+    def met(self) -> int:
+        return len(self.staff) - len(self.short)
+
+    @property
+    def new_staff(self) -> int:
+        return sum(1 for s in self.staff if s.new)
+
+
+def training_hours(schools: Iterable[Node], semester: Semester, *, on: dt.date) -> list[SchoolHours]:
+    """R2.2 in hours: per school, every staff member (posts of teacher — any staff, teaching or not —, class
+    teacher, psychological teacher, leader in force between the semester's start and ``on``) with their hours of
+    mental-health training this semester: sessions signed in at (by cycle, 岗前 / 在岗) and certificates. A staff
+    member is short below ``required_hours()``, or, new this semester, without ``required_pre_service_hours()`` of
+    pre-service training. Four queries whatever the number of schools."""
+    schools = list(schools)
+    required, pre_required = required_hours(), required_pre_service_hours()
+    out = {s.pk: SchoolHours(s, required, pre_required) for s in schools}
+    in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=semester.starts_on))
+    school_of_node = dict(Node.objects.filter(school__in=schools).values_list("pk", "school_id"))
+    people: dict[tuple[int, int], StaffHours] = {}
+    for post in (
+        Post.objects.filter(in_force, node__school__in=schools, role__in=STAFF_ROLES)
+        .select_related("user")
+        .order_by("user__username", "pk")
+    ):
+        key = (school_of_node[post.node_id], post.user_id)
+        row = people.get(key)
+        if row is None:
+            row = people[key] = StaffHours(post.user)
+            out[key[0]].staff.append(row)
+        title = post.title or str(Role(post.role).label)
+        if title not in row.titles:
+            row.titles.append(title)
+        row.new = row.new and post.valid_from >= semester.starts_on
+    for school_id, user_id, cycle, hours in (
+        TrainingAttendance.objects.filter(
+            school__in=schools, training__semester=semester, training__kind=TrainingKind.TRAINING
+        )
+        .values("school_id", "user_id", "training__cycle")
+        .annotate(h=Sum("training__hours"))
+        .values_list("school_id", "user_id", "training__cycle", "h")
+    ):
+        row = people.get((school_id, user_id))
+        if row is not None:
+            if cycle == TrainingCycle.PRE_SERVICE:
+                row.pre_service += hours
+            else:
+                row.in_service += hours
+    for school_id, user_id, cycle, hours in (
+        TrainingCertificate.objects.filter(school__in=schools, semester=semester)
+        .values("school_id", "user_id", "cycle")
+        .annotate(h=Sum("hours"))
+        .values_list("school_id", "user_id", "cycle", "h")
+    ):
+        row = people.get((school_id, user_id))
+        if row is not None:
+            if cycle == TrainingCycle.PRE_SERVICE:
+                row.pre_service += hours
+            else:
+                row.certificates += hours
+    return sorted(out.values(), key=lambda r: r.school.path)
+
+
+DISTRICT_NAMES_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN})
+
+
+def sees_hours_names(user: User, school: Node) -> bool:
+    """Who sees the names behind a school's training hours: its own leader and psychological teachers (everyone),
+    and the officers and administrators of its district (who is short, to follow up); the city sees counts."""
+    return sees_staff_names(user, school) or any(
+        p.role in DISTRICT_NAMES_ROLES and school.is_within(p.node) for p in posts_of(user)
+    )
+
+
+def certificate_schools(user: User) -> list[Node]:
+    """Schools whose staff's certificates the user records: their own school as leader or psychological teacher."""
+    found = {}
+    for p in posts_of(user):
+        if p.role in NAMES_ROLES:
+            school = _school_of(p.node)
+            found[school.pk] = school
+    return list(found.values())
+
+
+def certificates_for(user: User, semester: Semester) -> QuerySet[TrainingCertificate]:
+    return TrainingCertificate.objects.filter(
+        semester=semester, school__in=[s.pk for s in certificate_schools(user)]
+    ).select_related("user", "school")
+
+
+def get_certificate_or_404(user: User, pk: int) -> TrainingCertificate:
+    c = (
+        TrainingCertificate.objects.filter(pk=pk, school__in=coverage_schools(user).values("pk"))
+        .select_related("school")
+        .first()
+    )
+    if c is None or not sees_hours_names(user, c.school):
+        raise Http404
+    return c
 
 
 def coverage_schools(user: User) -> QuerySet[Node]:
