@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
@@ -643,6 +644,7 @@ class ClassFiveEducations:
     school_class: SchoolClass
     days: int = 0
     days_full: int = 0  # days with 60 minutes in school and 60 outside
+    days_due: int = 0  # school days of the semester so far (up to yesterday): every one counts (R6)
     pe_in_avg: int = 0
     pe_out_avg: int = 0
     outdoor_avg: int = 0
@@ -652,11 +654,70 @@ class ClassFiveEducations:
     labour: int = 0
 
 
-def five_educations(classes: Iterable[SchoolClass], semester: Semester) -> list[ClassFiveEducations]:
-    """The five-education record of each class (four queries whatever the number of classes)."""
+def school_days_due(
+    classes: list[tuple[int, int]], first: dt.date, last: dt.date
+) -> tuple[dict[int, int], set]:
+    """R6: for (class id, campus id) pairs, the school days of each class's campus calendar from ``first`` to
+    ``last`` (both included; ``org.calendar``: weekdays, less holidays, plus make-up working days), and the weekend
+    days that are school days somewhere among them. One calendar query for all campuses."""
+    if last < first:
+        return {pk: 0 for pk, _campus in classes}, set()
+    campuses = Node.objects.filter(pk__in={campus for _pk, campus in classes})
+    calendars = calendars_for(campuses, first, last)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    per_campus, weekend_days = {}, set()
+    for campus_id, cal in calendars.items():
+        school = [d for d in days if cal.is_school_day(d)]
+        per_campus[campus_id] = len(school)
+        weekend_days.update(d for d in school if d.weekday() >= 5)
+    return {pk: per_campus.get(campus, 0) for pk, campus in classes}, weekend_days
+
+
+def activity_days_by_school(
+    school_ids: Iterable[int] | None, school_year_id: int, first: dt.date, last: dt.date
+) -> dict[int, tuple[int, int]]:
+    """R6 so it cannot be gamed by choosing which days to record: every class of the school year, every school day
+    of its calendar from ``first`` to ``last``; a day recorded with 60 minutes in school and 60 outside counts, a
+    day not recorded counts as missing. Per school: (full days, school days due) summed over its classes — a
+    class's full days counted on school days only and at most its days due. Four queries whatever the number of
+    schools (``school_ids`` None: all)."""
+    classes_q = SchoolClass.objects.filter(school_year_id=school_year_id)
+    if school_ids is not None:
+        classes_q = classes_q.filter(school_id__in=list(school_ids))
+    classes = list(classes_q.values_list("pk", "school_id", "campus_id"))
+    due, weekend_days = school_days_due([(pk, campus) for pk, _s, campus in classes], first, last)
+    on_school_day = ~Q(day__week_day__in=[1, 7]) | Q(day__in=sorted(weekend_days))  # Sunday = 1, Saturday = 7
+    full = dict(
+        ClassDay.objects.filter(
+            on_school_day,
+            school_class_id__in=[pk for pk, _s, _c in classes],
+            day__gte=first,
+            day__lte=last,
+            pe_in_school__gte=PE_MINUTES,
+            pe_outside__gte=PE_MINUTES,
+        )
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_class_id", "n")
+    )
+    out: dict[int, tuple[int, int]] = {}
+    for pk, school_id, _campus in classes:
+        k, n = out.get(school_id, (0, 0))
+        out[school_id] = (k + min(full.get(pk, 0), due[pk]), n + due[pk])
+    return out
+
+
+def five_educations(
+    classes: Iterable[SchoolClass], semester: Semester, today: dt.date | None = None
+) -> list[ClassFiveEducations]:
+    """The five-education record of each class (five queries whatever the number of classes)."""
     classes = list(classes)
     ids = [c.pk for c in classes]
     out = {c.pk: ClassFiveEducations(c) for c in classes}
+    last = min(semester.ends_on, (today or timezone.localdate()) - dt.timedelta(days=1))
+    due, _weekend = school_days_due([(c.pk, c.campus_id) for c in classes], semester.starts_on, last)
+    for pk, n in due.items():
+        out[pk].days_due = n
     days = (
         ClassDay.objects.filter(school_class__in=ids, day__gte=semester.starts_on, day__lte=semester.ends_on)
         .values("school_class_id")
