@@ -29,17 +29,25 @@ ZERO = Decimal("0.00")
 
 # --- locks ---------------------------------------------------------------------------------------------------------
 # Figures under approval (supervision's data approval) must not change under the approver: supervision registers
-# a check at start-up, ``fn(node, school_year) -> bool``, true while that node's school-year figures are locked.
-LOCK_CHECKS: list[Callable[[Node, SchoolYear], bool]] = []
+# a check at start-up, ``fn(school_year) -> set of node ids`` whose school-year figures are locked.
+LOCK_CHECKS: list[Callable[[SchoolYear], set[int]]] = []
 
 
-def register_lock_check(fn: Callable[[Node, SchoolYear], bool]) -> None:
+def register_lock_check(fn: Callable[[SchoolYear], set[int]]) -> None:
     if fn not in LOCK_CHECKS:
         LOCK_CHECKS.append(fn)
 
 
+def locked_ids(year: SchoolYear) -> set[int]:
+    """The schools and districts whose funding of ``year`` is locked (one or two queries per check)."""
+    out: set[int] = set()
+    for check in LOCK_CHECKS:
+        out |= check(year)
+    return out
+
+
 def is_locked(node: Node, year: SchoolYear) -> bool:
-    return any(check(node, year) for check in LOCK_CHECKS)
+    return node.pk in locked_ids(year)
 
 
 # --- scopes -----------------------------------------------------------------------------------------------------

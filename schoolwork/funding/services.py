@@ -275,7 +275,7 @@ def import_budget_sheet(
     errors: list[RowError] = []
     parsed: list[tuple[Node, str, Decimal, Decimal, str]] = []
     seen: dict[tuple[int, str], int] = {}
-    locked: dict[int, bool] = {}
+    locked = selectors.locked_ids(year)
     for line, v in rows:
         code = str(v["school"] or "").strip()
         school = writable.get(code)
@@ -293,9 +293,7 @@ def import_budget_sheet(
                     _("The same school and category are already on line %(line)s.")
                     % {"line": seen[(school.pk, category)]}
                 )
-            if school.pk not in locked:
-                locked[school.pk] = selectors.is_locked(school, year)
-            if locked[school.pk]:
+            if school.pk in locked:
                 raise FundingError(
                     _("The figures of %(node)s for %(year)s have been submitted for approval.")
                     % {"node": school.name, "year": year}

@@ -134,8 +134,7 @@ def funding(request: HttpRequest) -> HttpResponse:
         "categories": FundingCategory.choices,
         "sources": FundingSource.choices,
         "source_labels": selectors.SOURCE_LABELS,
-        "locked": {s.pk for s in writable if selectors.is_locked(s, year)}
-        | {d.pk for d in own if selectors.is_locked(d, year)},
+        "locked": selectors.locked_ids(year),
     }
     return render(request, "schoolwork/funding.html", context)
 

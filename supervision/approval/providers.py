@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from org.models import Node, SchoolYear
+from org.models import SchoolYear
 from supervision.approval import rules
 from supervision.indicators.models import Period, PeriodKind
 from xinyu.web.navigation import NavItem, register_nav_item
@@ -27,12 +27,12 @@ def nav_approval(request: HttpRequest) -> NavItem | None:
     return viewers_nav(request, "supervision:approval", _("Data approval"), 91)
 
 
-def funding_locked(node: Node, year: SchoolYear) -> bool:
-    """A school's budget lines (a district's allocations) of ``year`` stay as the approver sees them while the
-    node's school-year figures are locked (``rules.locked_node_ids``: submitted or approved; a school under an
+def funding_locked(year: SchoolYear) -> set[int]:
+    """The nodes whose budget lines (a district: allocations) of ``year`` stay as the approver sees them: those
+    whose school-year figures are locked (``rules.locked_node_ids``: submitted or approved; the schools under an
     approved district too). Returning the figures unlocks them."""
     period = Period.objects.filter(school_year=year, kind=PeriodKind.SCHOOL_YEAR).first()
-    return period is not None and node.pk in rules.locked_node_ids(period)
+    return set() if period is None else rules.locked_node_ids(period)
 
 
 def register() -> None:
