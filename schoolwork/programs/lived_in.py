@@ -153,4 +153,17 @@ def _trainings(semester, today: dt.date) -> int:
             topic="全体教师心理健康教育校本培训", hours=Decimal(2), for_class_teachers=True,
         )  # fmt: skip
         made += 1
+        # R2.2 hours (issue 21): the first three staff have a certificate of a city course (2 hours).
+        staff = (
+            Post.objects.active()
+            .filter(node__school=post.node, role__in=selectors.STAFF_ROLES)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
+        for user_id in list(staff)[:3]:
+            services.record_certificate(
+                by=post.user, school=post.node, staff_id=user_id, title="北京市中小学教师心理健康教育专题培训",
+                issuer="北京教育学院", hours="2", issued_on=max(semester.starts_on, today - dt.timedelta(days=15)),
+            )  # fmt: skip
     return made

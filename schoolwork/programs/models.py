@@ -150,6 +150,13 @@ class Audience(models.TextChoices):
     LEADERS = "leaders", _("School leaders")
 
 
+class TrainingCycle(models.TextChoices):
+    """R2.2 岗前 and 在岗: a new staff member's pre-service training, and everyone's in-service training."""
+
+    IN_SERVICE = "in_service", _("In-service")  # 在岗培训
+    PRE_SERVICE = "pre_service", _("Pre-service")  # 岗前培训
+
+
 class Training(models.Model):
     """培训 — a staff mental-health training session, a district teaching-research activity (教研) or an
     inspection-guidance visit (视导), organised by a node (school, district or city)."""
@@ -162,6 +169,9 @@ class Training(models.Model):
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default="all_staff")
     topic = models.CharField(_("topic"), max_length=120)
     for_class_teachers = models.BooleanField(_("class-teacher training"), default=False)  # R2.2
+    cycle = models.CharField(
+        _("training cycle"), max_length=12, choices=TrainingCycle.choices, default=TrainingCycle.IN_SERVICE
+    )  # R2.2: pre-service or in-service
     visited = models.ForeignKey(
         Node, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("school visited")
     )  # 视导: the school the visit went to
@@ -202,6 +212,39 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_id}: {self.user_id}"
+
+
+class TrainingCertificate(models.Model):
+    """培训证书 — hours of mental-health training a staff member took outside Xinyu's sessions (a city or national
+    course, a certificate such as 心理健康教育 C 证), with the issuer and the date; they count toward the
+    semester's hours (R2.2). The certificate itself is an attachment (owner ``certificate``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("staff")
+    )
+    school = models.ForeignKey(Node, models.PROTECT, related_name="+", verbose_name=_("school"))
+    semester = models.ForeignKey(Semester, models.PROTECT, related_name="+", verbose_name=_("semester"))
+    title = models.CharField(_("course or certificate"), max_length=120)
+    issuer = models.CharField(_("issued by"), max_length=120)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    cycle = models.CharField(
+        _("training cycle"), max_length=12, choices=TrainingCycle.choices, default=TrainingCycle.IN_SERVICE
+    )
+    issued_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("training certificate")
+        verbose_name_plural = _("training certificates")
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "title", "issued_on"], name="certificate_once"),
+        ]
+        indexes = [models.Index(fields=["semester", "school"], name="certificate_semester")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.title}"
 
 
 # --- Five educations (R6–R8) -------------------------------------------------------------------------------------

@@ -137,6 +137,15 @@ def register() -> None:
         register_card(card)
     for item in NAV:
         register_nav_item(item)
+    from schoolwork.home import attachments
+    from schoolwork.programs.models import TrainingCertificate
+
+    # R2.2: a scan of the certificate — read by who sees the staff member's hours, added by who records them.
+    attachments.OWNERS["certificate"] = attachments.Owner(
+        TrainingCertificate,
+        selectors.get_certificate_or_404,
+        lambda user, cert: cert.school_id in {s.pk for s in selectors.certificate_schools(user)},
+    )
     register_workload_source(
         selectors.lessons_taught,
         labels={

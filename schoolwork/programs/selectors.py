@@ -11,9 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
@@ -41,6 +44,8 @@ from schoolwork.programs.models import (
     LessonPlan,
     Training,
     TrainingAttendance,
+    TrainingCertificate,
+    TrainingCycle,
     TrainingKind,
 )
 from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
@@ -378,6 +383,158 @@ def training_coverage(schools: Iterable[Node], semester: Semester, *, on: dt.dat
     return sorted(out.values(), key=lambda c: c.school.path)
 
 
+DEFAULT_HOURS_PER_SEMESTER = Decimal(4)
+DEFAULT_PRE_SERVICE_HOURS = Decimal(2)
+
+
+def required_hours() -> Decimal:
+    """R2.2: hours of mental-health training every staff member takes a semester (``XINYU_TRAINING_HOURS_PER_
+    SEMESTER``; default 4 — two sessions of two hours; the city sets its own)."""
+    return Decimal(str(getattr(settings, "XINYU_TRAINING_HOURS_PER_SEMESTER", DEFAULT_HOURS_PER_SEMESTER)))
+
+
+def required_pre_service_hours() -> Decimal:
+    """R2.2 岗前: hours of pre-service training a staff member new this semester takes before or on starting
+    (``XINYU_TRAINING_PRE_SERVICE_HOURS``; default 2)."""
+    return Decimal(str(getattr(settings, "XINYU_TRAINING_PRE_SERVICE_HOURS", DEFAULT_PRE_SERVICE_HOURS)))
+
+
+@dataclass
+class StaffHours:
+    """One staff member's mental-health training hours in a semester (R2.2): sessions signed in at, by cycle, and
+    certificates recorded for them."""
+
+    user: User
+    titles: list[str] = field(default_factory=list)
+    new: bool = True  # every post of theirs at the school began during the semester
+    pre_service: Decimal = Decimal(0)
+    in_service: Decimal = Decimal(0)
+    certificates: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.pre_service + self.in_service + self.certificates
+
+    def lacks_pre_service(self, pre_required: Decimal) -> bool:
+        return self.new and self.pre_service < pre_required
+
+    def short(self, required: Decimal, pre_required: Decimal) -> bool:
+        return self.total < required or self.lacks_pre_service(pre_required)
+
+
+@dataclass
+class SchoolHours:
+    school: Node
+    required: Decimal
+    pre_required: Decimal
+    staff: list[StaffHours] = field(default_factory=list)
+
+    @property
+    def short(self) -> list[StaffHours]:
+        return [s for s in self.staff if s.short(self.required, self.pre_required)]
+
+    @property
+    def met(self) -> int:
+        return len(self.staff) - len(self.short)
+
+    @property
+    def new_staff(self) -> int:
+        return sum(1 for s in self.staff if s.new)
+
+
+def training_hours(schools: Iterable[Node], semester: Semester, *, on: dt.date) -> list[SchoolHours]:
+    """R2.2 in hours: per school, every staff member (posts of teacher — any staff, teaching or not —, class
+    teacher, psychological teacher, leader in force between the semester's start and ``on``) with their hours of
+    mental-health training this semester: sessions signed in at (by cycle, 岗前 / 在岗) and certificates. A staff
+    member is short below ``required_hours()``, or, new this semester, without ``required_pre_service_hours()`` of
+    pre-service training. Four queries whatever the number of schools."""
+    schools = list(schools)
+    required, pre_required = required_hours(), required_pre_service_hours()
+    out = {s.pk: SchoolHours(s, required, pre_required) for s in schools}
+    in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=semester.starts_on))
+    school_of_node = dict(Node.objects.filter(school__in=schools).values_list("pk", "school_id"))
+    people: dict[tuple[int, int], StaffHours] = {}
+    for post in (
+        Post.objects.filter(in_force, node__school__in=schools, role__in=STAFF_ROLES)
+        .select_related("user")
+        .order_by("user__username", "pk")
+    ):
+        key = (school_of_node[post.node_id], post.user_id)
+        row = people.get(key)
+        if row is None:
+            row = people[key] = StaffHours(post.user)
+            out[key[0]].staff.append(row)
+        title = post.title or str(Role(post.role).label)
+        if title not in row.titles:
+            row.titles.append(title)
+        row.new = row.new and post.valid_from >= semester.starts_on
+    for school_id, user_id, cycle, hours in (
+        TrainingAttendance.objects.filter(
+            school__in=schools, training__semester=semester, training__kind=TrainingKind.TRAINING
+        )
+        .values("school_id", "user_id", "training__cycle")
+        .annotate(h=Sum("training__hours"))
+        .values_list("school_id", "user_id", "training__cycle", "h")
+    ):
+        row = people.get((school_id, user_id))
+        if row is not None:
+            if cycle == TrainingCycle.PRE_SERVICE:
+                row.pre_service += hours
+            else:
+                row.in_service += hours
+    for school_id, user_id, cycle, hours in (
+        TrainingCertificate.objects.filter(school__in=schools, semester=semester)
+        .values("school_id", "user_id", "cycle")
+        .annotate(h=Sum("hours"))
+        .values_list("school_id", "user_id", "cycle", "h")
+    ):
+        row = people.get((school_id, user_id))
+        if row is not None:
+            if cycle == TrainingCycle.PRE_SERVICE:
+                row.pre_service += hours
+            else:
+                row.certificates += hours
+    return sorted(out.values(), key=lambda r: r.school.path)
+
+
+DISTRICT_NAMES_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN})
+
+
+def sees_hours_names(user: User, school: Node) -> bool:
+    """Who sees the names behind a school's training hours: its own leader and psychological teachers (everyone),
+    and the officers and administrators of its district (who is short, to follow up); the city sees counts."""
+    return sees_staff_names(user, school) or any(
+        p.role in DISTRICT_NAMES_ROLES and school.is_within(p.node) for p in posts_of(user)
+    )
+
+
+def certificate_schools(user: User) -> list[Node]:
+    """Schools whose staff's certificates the user records: their own school as leader or psychological teacher."""
+    found = {}
+    for p in posts_of(user):
+        if p.role in NAMES_ROLES:
+            school = _school_of(p.node)
+            found[school.pk] = school
+    return list(found.values())
+
+
+def certificates_for(user: User, semester: Semester) -> QuerySet[TrainingCertificate]:
+    return TrainingCertificate.objects.filter(
+        semester=semester, school__in=[s.pk for s in certificate_schools(user)]
+    ).select_related("user", "school")
+
+
+def get_certificate_or_404(user: User, pk: int) -> TrainingCertificate:
+    c = (
+        TrainingCertificate.objects.filter(pk=pk, school__in=coverage_schools(user).values("pk"))
+        .select_related("school")
+        .first()
+    )
+    if c is None or not sees_hours_names(user, c.school):
+        raise Http404
+    return c
+
+
 def coverage_schools(user: User) -> QuerySet[Node]:
     if not roles_of(user) & COVERAGE_ROLES:
         return Node.objects.none()
@@ -487,6 +644,7 @@ class ClassFiveEducations:
     school_class: SchoolClass
     days: int = 0
     days_full: int = 0  # days with 60 minutes in school and 60 outside
+    days_due: int = 0  # school days of the semester so far (up to yesterday): every one counts (R6)
     pe_in_avg: int = 0
     pe_out_avg: int = 0
     outdoor_avg: int = 0
@@ -496,11 +654,70 @@ class ClassFiveEducations:
     labour: int = 0
 
 
-def five_educations(classes: Iterable[SchoolClass], semester: Semester) -> list[ClassFiveEducations]:
-    """The five-education record of each class (four queries whatever the number of classes)."""
+def school_days_due(
+    classes: list[tuple[int, int]], first: dt.date, last: dt.date
+) -> tuple[dict[int, int], set]:
+    """R6: for (class id, campus id) pairs, the school days of each class's campus calendar from ``first`` to
+    ``last`` (both included; ``org.calendar``: weekdays, less holidays, plus make-up working days), and the weekend
+    days that are school days somewhere among them. One calendar query for all campuses."""
+    if last < first:
+        return {pk: 0 for pk, _campus in classes}, set()
+    campuses = Node.objects.filter(pk__in={campus for _pk, campus in classes})
+    calendars = calendars_for(campuses, first, last)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    per_campus, weekend_days = {}, set()
+    for campus_id, cal in calendars.items():
+        school = [d for d in days if cal.is_school_day(d)]
+        per_campus[campus_id] = len(school)
+        weekend_days.update(d for d in school if d.weekday() >= 5)
+    return {pk: per_campus.get(campus, 0) for pk, campus in classes}, weekend_days
+
+
+def activity_days_by_school(
+    school_ids: Iterable[int] | None, school_year_id: int, first: dt.date, last: dt.date
+) -> dict[int, tuple[int, int]]:
+    """R6 so it cannot be gamed by choosing which days to record: every class of the school year, every school day
+    of its calendar from ``first`` to ``last``; a day recorded with 60 minutes in school and 60 outside counts, a
+    day not recorded counts as missing. Per school: (full days, school days due) summed over its classes — a
+    class's full days counted on school days only and at most its days due. Four queries whatever the number of
+    schools (``school_ids`` None: all)."""
+    classes_q = SchoolClass.objects.filter(school_year_id=school_year_id)
+    if school_ids is not None:
+        classes_q = classes_q.filter(school_id__in=list(school_ids))
+    classes = list(classes_q.values_list("pk", "school_id", "campus_id"))
+    due, weekend_days = school_days_due([(pk, campus) for pk, _s, campus in classes], first, last)
+    on_school_day = ~Q(day__week_day__in=[1, 7]) | Q(day__in=sorted(weekend_days))  # Sunday = 1, Saturday = 7
+    full = dict(
+        ClassDay.objects.filter(
+            on_school_day,
+            school_class_id__in=[pk for pk, _s, _c in classes],
+            day__gte=first,
+            day__lte=last,
+            pe_in_school__gte=PE_MINUTES,
+            pe_outside__gte=PE_MINUTES,
+        )
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_class_id", "n")
+    )
+    out: dict[int, tuple[int, int]] = {}
+    for pk, school_id, _campus in classes:
+        k, n = out.get(school_id, (0, 0))
+        out[school_id] = (k + min(full.get(pk, 0), due[pk]), n + due[pk])
+    return out
+
+
+def five_educations(
+    classes: Iterable[SchoolClass], semester: Semester, today: dt.date | None = None
+) -> list[ClassFiveEducations]:
+    """The five-education record of each class (five queries whatever the number of classes)."""
     classes = list(classes)
     ids = [c.pk for c in classes]
     out = {c.pk: ClassFiveEducations(c) for c in classes}
+    last = min(semester.ends_on, (today or timezone.localdate()) - dt.timedelta(days=1))
+    due, _weekend = school_days_due([(c.pk, c.campus_id) for c in classes], semester.starts_on, last)
+    for pk, n in due.items():
+        out[pk].days_due = n
     days = (
         ClassDay.objects.filter(school_class__in=ids, day__gte=semester.starts_on, day__lte=semester.ends_on)
         .values("school_class_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
@@ -32,6 +32,8 @@ from schoolwork.programs.models import (
     SignInMethod,
     Training,
     TrainingAttendance,
+    TrainingCertificate,
+    TrainingCycle,
     TrainingKind,
 )
 from schoolwork.programs.semesters import key_times, semester_calendar, semester_for
@@ -178,6 +180,7 @@ def create_training(
     kind: str = TrainingKind.TRAINING,
     for_class_teachers: bool = False,
     visited: Node | None = None,
+    cycle: str = TrainingCycle.IN_SERVICE,
     now: dt.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Training:
@@ -189,7 +192,11 @@ def create_training(
     topic = (topic or "").strip()[:120]
     if not topic:
         raise ProgramError(_("Give the training's topic."))
-    if kind not in TrainingKind.values or audience not in Audience.values:
+    if (
+        kind not in TrainingKind.values
+        or audience not in Audience.values
+        or cycle not in TrainingCycle.values
+    ):
         raise ProgramError(_("Please check the form."))
     if not Decimal("0.5") <= hours <= Decimal(40):
         raise ProgramError(_("Hours must be between 0.5 and 40."))
@@ -212,6 +219,7 @@ def create_training(
                 "hours": hours,
                 "audience": audience,
                 "for_class_teachers": for_class_teachers or audience == Audience.CLASS_TEACHERS,
+                "cycle": cycle,
                 "visited": visited,
                 "created_by": by,
                 "created_at": now,
@@ -219,6 +227,70 @@ def create_training(
         )
         audit.record(actor=by, action="schoolwork.training.create", obj=training, request=request)
     return training
+
+
+def record_certificate(
+    *,
+    by: User,
+    school: Node,
+    staff_id: int | str,
+    title: str,
+    issuer: str,
+    hours: object,
+    issued_on: dt.date | None,
+    cycle: str = TrainingCycle.IN_SERVICE,
+    now: dt.datetime | None = None,
+) -> TrainingCertificate:
+    """培训证书 — the school's leader or psychological teacher records hours a staff member of the school took
+    outside Xinyu's sessions (R2.2); they count in the semester of their date. The same staff member, title and
+    date twice is one certificate."""
+    now = now or timezone.now()
+    if school.pk not in {s.pk for s in selectors.certificate_schools(by)}:
+        raise ProgramError(_("You do not record certificates for this school."), 404)
+    staff = (
+        Post.objects.filter(node__school=school, role__in=selectors.STAFF_ROLES, user_id=staff_id)
+        .select_related("user")
+        .first()
+        if str(staff_id).isdigit()
+        else None
+    )
+    if staff is None:
+        raise ProgramError(_("Choose a staff member of this school."))
+    title, issuer = (title or "").strip(), (issuer or "").strip()
+    if not title or not issuer:
+        raise ProgramError(_("Give the course or certificate and who issued it."))
+    if len(title) > 120 or len(issuer) > 120:
+        raise ProgramError(_("The course and the issuer are at most 120 characters each."))
+    try:
+        value = Decimal(str(hours).strip())
+    except InvalidOperation:
+        raise ProgramError(_("Hours must be between 0.5 and 200.")) from None
+    if not (value.is_finite() and Decimal("0.5") <= value <= Decimal(200)) or value != value.quantize(
+        Decimal("0.1")
+    ):
+        raise ProgramError(_("Hours must be between 0.5 and 200."))
+    if cycle not in TrainingCycle.values:
+        raise ProgramError(_("Please check the form."))
+    if issued_on is None or issued_on > timezone.localtime(now).date():
+        raise ProgramError(_("Please give a valid date, not in the future."))
+    semester = semester_for(issued_on)
+    if semester is None:
+        raise ProgramError(_("The date %(day)s is in no semester.") % {"day": issued_on})
+    with transaction.atomic():
+        cert, created = TrainingCertificate.objects.get_or_create(
+            user=staff.user,
+            title=title,
+            issued_on=issued_on,
+            defaults={
+                "school": school, "semester": semester, "issuer": issuer, "hours": value, "cycle": cycle,
+                "recorded_by": by, "recorded_at": now,
+            },
+        )  # fmt: skip
+        if created:
+            audit.record(
+                actor=by, action="schoolwork.certificate.create", obj=cert, detail={"hours": str(value)}
+            )
+    return cert
 
 
 def signin_token(training: Training) -> str:

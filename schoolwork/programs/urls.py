@@ -14,6 +14,7 @@ urlpatterns = [
     path("trainings/<id:pk>/", views.training_detail, name="training"),
     path("trainings/<id:pk>/import/", views.training_import, name="training_import"),
     path("trainings/coverage/", views.training_coverage, name="training_coverage"),
+    path("trainings/hours/", views.training_hours, name="training_hours"),
     path("trainings/coverage/export.xlsx", views.training_coverage_export, name="training_coverage_export"),
     path("signin/<str:token>/", views.training_signin, name="training_signin"),
     path("keytimes/", views.keytimes, name="keytimes"),

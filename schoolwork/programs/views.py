@@ -31,6 +31,7 @@ from schoolwork.programs.models import (
     Audience,
     CombinedWith,
     LessonFocus,
+    TrainingCycle,
     TrainingKind,
 )
 from schoolwork.programs.semesters import current_semester
@@ -253,6 +254,7 @@ def trainings(request: HttpRequest) -> HttpResponse:
                 kind=request.POST.get("kind") or TrainingKind.TRAINING,
                 for_class_teachers=bool(request.POST.get("for_class_teachers")),
                 visited=visited,
+                cycle=request.POST.get("cycle") or TrainingCycle.IN_SERVICE,
                 request=request,
             )
         except (StopIteration, ValueError, InvalidOperation):
@@ -273,6 +275,7 @@ def trainings(request: HttpRequest) -> HttpResponse:
                 district__in=[n.pk for n in nodes if n.kind == NodeKind.DISTRICT]
             ),
             "kinds": TrainingKind.choices,
+            "cycles": TrainingCycle.choices,
             "audiences": Audience.choices,
             "today": timezone.localdate(),
         },
@@ -370,6 +373,69 @@ def training_coverage(request: HttpRequest) -> HttpResponse:
             "semesters": selectors.semester_choices(),
             "rows": rows,
             "activities": selectors.district_activities(request.user, semester),
+        },
+    )
+
+
+@login_required
+@policy(
+    None,
+    "staff",
+    "training hours per staff member (R2.2); names for the school's own leader and psych teacher and, of those "
+    "short, the district",
+)
+def training_hours(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request.user) & selectors.COVERAGE_ROLES:
+        raise PermissionDenied
+    semester = _semester(request)
+    cert_schools = selectors.certificate_schools(request.user)
+    if request.method == "POST":
+        school = next((s for s in cert_schools if str(s.pk) == request.POST.get("school")), None)
+        if school is None:
+            return _error(request, ProgramError(_("You do not record certificates for this school."), 404))
+        try:
+            services.record_certificate(
+                by=request.user, school=school, staff_id=request.POST.get("staff", ""),
+                title=request.POST.get("title", ""), issuer=request.POST.get("issuer", ""),
+                hours=request.POST.get("hours", ""), issued_on=_date(request.POST.get("issued_on")),
+                cycle=request.POST.get("cycle") or TrainingCycle.IN_SERVICE,
+            )  # fmt: skip
+        except (ValueError, InvalidOperation):
+            return _bad_form(request)
+        except ProgramError as exc:
+            return _error(request, exc)
+        messages.success(request, _("The certificate is recorded."))
+        return redirect(f"{reverse('schoolwork:training_hours')}?semester={semester.pk}")
+    on = min(timezone.localdate(), semester.ends_on)
+    rows = selectors.training_hours(selectors.coverage_schools(request.user), semester, on=on)
+    names_seen = []
+    for row in rows:
+        row.own = selectors.sees_staff_names(request.user, row.school)
+        row.names = row.own or selectors.sees_hours_names(request.user, row.school)
+        row.listed = row.staff if row.own else row.short if row.names else []
+        for person in row.listed:
+            person.is_short = person.short(row.required, row.pre_required)
+            person.no_pre_service = person.lacks_pre_service(row.pre_required)
+        if row.listed:
+            names_seen.append(row.school.pk)
+    if names_seen:
+        audit.record(
+            actor=request.user, action="schoolwork.training_hours.view", detail={"schools": names_seen}
+        )
+    staff_of = {r.school.pk: r.staff for r in rows}
+    return render(
+        request,
+        "schoolwork/training_hours.html",
+        {
+            "semester": semester,
+            "semesters": selectors.semester_choices(),
+            "rows": rows,
+            "required": selectors.required_hours(),
+            "pre_required": selectors.required_pre_service_hours(),
+            "cert_schools": [(s, staff_of.get(s.pk, [])) for s in cert_schools],
+            "cycles": TrainingCycle.choices,
+            "certificates": selectors.certificates_for(request.user, semester)[:200],
+            "today": timezone.localdate(),
         },
     )
 

@@ -55,6 +55,7 @@ GROUP_LABELS = {
     "care": _("Care of students at risk"),
     "home": _("Home–school work"),
     "governance": _("Governance"),
+    "funding": _("Funding"),
     "five_ed": _("Physical activity and arts"),
     "five_educations": _("Physical activity and arts"),
     "wellbeing": _("Physical activity and arts"),

@@ -203,6 +203,17 @@ def extra_rows(world, objects: dict) -> None:
         confirmed_level="yellow", next_step="watch",
     )  # fmt: skip
     model("org", "CalendarDay").objects.create(date=day, kind="holiday", name="x")
+    model("schoolwork", "BudgetLine").objects.create(
+        school=world.school_a, school_year=world.year, category="training", budgeted=1, spent=0, note="x",
+        updated_at=now,
+    )  # fmt: skip
+    model("schoolwork", "DistrictAllocation").objects.create(
+        district=world.haidian, school_year=world.year, source="budget", amount=1, note="x", updated_at=now
+    )
+    model("schoolwork", "TrainingCertificate").objects.create(
+        user=world.teacher, school=world.school_a, semester=semester, title="x", issuer="x", hours=2,
+        issued_on=day, recorded_at=now,
+    )  # fmt: skip
     model("counseling", "MessageReply").objects.create(
         message=objects["centre_named_message"], author=world.district_counselor, body="x", created_at=now
     )

@@ -42,6 +42,9 @@ PAGE = {
     "schoolwork:training_signin": Expect(frozenset(), params=(("token", "not-a-token"),)),
     "schoolwork:training_coverage": Expect(TRAINING_COVERAGE, role_never=EVERYONE - TRAINING_COVERAGE),
     "schoolwork:training_coverage_export": Expect(TRAINING_COVERAGE, role_never=EVERYONE - TRAINING_COVERAGE),
+    "schoolwork:training_hours": Expect(
+        TRAINING_COVERAGE, role_never=EVERYONE - TRAINING_COVERAGE
+    ),  # R2.2 hours
 }
 
 

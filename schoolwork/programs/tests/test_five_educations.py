@@ -103,3 +103,21 @@ def test_the_class_list_runs_a_fixed_number_of_queries(world, login, django_asse
     with django_assert_max_num_queries(12):
         r = client.get(url)
     assert len(r.context["rows"]) == 10
+
+
+def test_the_class_record_counts_every_school_day_so_far_not_only_the_recorded_ones(world):
+    """One week entered (4 school days: Wednesday is a holiday); three weeks after the Monday of the second week
+    the semester has more school days behind it than were recorded — the row says how many were due."""
+    sem = autumn(world)
+    monday = _monday(sem)
+    sem.calendar = [{"date": (monday + dt.timedelta(days=2)).isoformat(), "kind": "holiday", "name": "假"}]
+    sem.save()
+    record_class_week(by=world.class_teacher, school_class=world.a1, semester=sem, week_of=monday,
+                      pe_in_school=60, pe_outside=70, outdoor_break=10)  # fmt: skip
+    today = monday + dt.timedelta(days=7)  # the next Monday: everything before it is due
+    weekdays = sum(
+        1 for i in range((today - sem.starts_on).days) if (sem.starts_on + dt.timedelta(days=i)).weekday() < 5
+    )
+    [row] = selectors.five_educations([world.a1], sem, today=today)
+    assert (row.days_full, row.days_due) == (4, weekdays - 1)  # the holiday is no school day
+    assert row.days_due > row.days_full  # the first week was never recorded: missing, not ignored

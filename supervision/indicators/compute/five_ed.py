@@ -4,32 +4,31 @@ class, summed per school."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from org.models import Enrollment, EnrollmentStatus
-from schoolwork.programs.models import ActivityKind, ClassActivity, ClassDay
-from schoolwork.programs.selectors import PE_MINUTES
+from schoolwork.programs.models import ActivityKind, ClassActivity
+from schoolwork.programs.selectors import activity_days_by_school
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import ids_filter
 from supervision.indicators.models import Period
 
 
-def physical_activity_days(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
-    """R6: class days recorded in the period with at least 60 minutes of physical activity in school and 60
-    outside (``PE_MINUTES``; the "full" days of ``five_educations``), over the class days recorded. One grouped
-    query."""
-    rows = (
-        ClassDay.objects.filter(
-            day__gte=period.starts_on, day__lte=period.ends_on, **ids_filter("school_id", node_ids)
-        )
-        .values("school_id")
-        .annotate(
-            n=Count("pk"), k=Count("pk", filter=Q(pe_in_school__gte=PE_MINUTES, pe_outside__gte=PE_MINUTES))
-        )
-    )
-    return {r["school_id"]: (r["k"], r["n"]) for r in rows}
+def physical_activity_days(
+    period: Period, node_ids: Iterable[int] | None, today: dt.date | None = None
+) -> dict[int, Cell]:
+    """R6 (every school day counts): class days with at least 60 minutes of physical activity in school and 60
+    outside (``PE_MINUTES``), over every school day of the period so far (up to yesterday, each class's campus
+    calendar) times the school year's classes — a day not recorded counts as missing, so a class cannot pass by
+    recording only its good days (``schoolwork.programs.selectors.activity_days_by_school``)."""
+    last = min(period.ends_on, (today or timezone.localdate()) - dt.timedelta(days=1))
+    if last < period.starts_on:
+        return {}
+    return activity_days_by_school(node_ids, period.school_year_id, period.starts_on, last)
 
 
 def arts_participation(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from care.models import AbnormalityReport
 from org.models import Node
 from schoolwork.programs.models import Training, TrainingAttendance
-from schoolwork.programs.selectors import training_coverage
+from schoolwork.programs.selectors import training_coverage, training_hours
 from supervision.indicators.catalogue import Cell
 from supervision.indicators.compute import as_of, bounds, ids_filter, not_started, schools
 from supervision.indicators.models import Period
@@ -25,6 +27,38 @@ def staff_trained(period: Period, node_ids: Iterable[int] | None) -> dict[int, C
         return {}
     covered = training_coverage(list(schools(node_ids)), period.semester, on=as_of(period))
     return {c.school.pk: (c.trained, c.staff) for c in covered}
+
+
+def staff_with_training_hours(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:
+    """R2.2 in hours: staff (teaching or not) with the semester's hours of mental-health training — sessions
+    signed in at and certificates, ``schoolwork.programs.selectors.required_hours()`` — and, if new this semester,
+    the pre-service hours; over the staff. ``training_hours``, the training hours page's own rule (four queries).
+    Only semesters."""
+    if period.semester_id is None or not_started(period):
+        return {}
+    rows = training_hours(list(schools(node_ids)), period.semester, on=as_of(period))
+    return {r.school.pk: (r.met, len(r.staff)) for r in rows}
+
+
+def training_hours_details(school: Node, period: Period) -> list[dict]:
+    """Drill-down for R2.2 hours (counts): staff, with enough hours, short; new staff and those without
+    pre-service training."""
+    if period.semester_id is None:
+        return []
+    (r,) = training_hours([school], period.semester, on=as_of(period))
+    no_pre = sum(1 for s in r.staff if s.lacks_pre_service(r.pre_required))
+    return [
+        {"group": gettext("All staff"), "staff": len(r.staff), "trained": r.met, "short": len(r.short)},
+        {
+            "group": gettext("New this semester"),
+            "staff": r.new_staff,
+            "trained": r.new_staff - no_pre,
+            "short": no_pre,
+        },
+    ]
+
+
+training_hours_details.columns = {"trained": _("Enough hours"), "short": _("Short")}  # type: ignore[attr-defined]
 
 
 def untrained_staff_details(school: Node, period: Period) -> list[dict]:
@@ -67,6 +101,7 @@ def _training_schools(training: Training) -> list[int]:
 
 WATCHES = {
     "schoolwork.TrainingAttendance": lambda a: [a.school_id],
+    "schoolwork.TrainingCertificate": lambda c: [c.school_id],
     "schoolwork.Training": _training_schools,  # a changed kind or semester moves its attendance
     "care.AbnormalityReport": lambda r: [r.school_id],
 }

@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from care.models import Case, GuardianContact, Institution, Referral, ReferralStatus
+from org.calendar.models import CalendarDay
 from org.models import Node
 from schoolwork.home.models import DistrictPlan, HomeVisit, LeadershipMeeting, ParentSession, PlanStatus
 from schoolwork.programs.models import ActivityKind, ClassActivity, ClassDay
 from supervision.indicators.compute.casework import guardians_contacted, referrals_tracked
+from supervision.indicators.compute.five_ed import physical_activity_days
 from supervision.indicators.compute.home import (
     classes_missing_visits,
     quarterly_meetings,
@@ -212,18 +214,50 @@ def _arts(cls, *students) -> ClassActivity:
 
 
 @pytest.mark.django_db
-def test_physical_activity_days_and_arts_participation(world):
-    """A1 recorded three days, two with an hour in school and an hour outside; B1 one day with 40 minutes
-    outside. A1's choir had 李小明 and 王小红; C1's arts day had nobody signed in."""
-    _day(world.a1, 1, 60, 60)
-    _day(world.a1, 2, 70, 65)
-    _day(world.a1, 3, 60, 30)
-    _day(world.b1, 1, 60, 40)
+def test_arts_participation(world):
+    """A1's choir had 李小明 and 王小红; C1's arts day had nobody signed in."""
     _arts(world.a1, world.student_a1, world.student_a1b)
     _arts(world.c1)
     abc = (world.school_a, world.school_b, world.school_c)
-    assert figures("r6-physical-activity", period(world, "-S1"), *abc) == [(2, 3), (0, 1), (0, 0)]
     assert figures("r7-arts", period(world, ""), *abc) == [(2, 3), (0, 1), (0, 1)]
+
+
+def _weekdays(start: dt.date, n: int) -> list[dt.date]:
+    days, day = [], start
+    while len(days) < n:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+@pytest.mark.django_db
+def test_every_school_day_counts_for_physical_activity_and_a_missing_day_is_missing(world):
+    """Counted on the 15th day of the autumn semester: its first two weeks are over, 10 weekdays. School A gave
+    its pupils the 5th weekday off (a school holiday on its calendar): 9 school days for each of its 2 classes, 18
+    class days due. A1 recorded 3 full days (60/60, 70/65, 60/60) and one with 30 minutes outside; A2 recorded
+    only a full Saturday, which is no school day: A counts 3 of 18. B1 recorded one day with 40 minutes
+    outside: 0 of 10. C1 recorded nothing — every day missing: 0 of 10 (the old rule counted only recorded days,
+    and would have given A 3 of 4 and C nothing to judge)."""
+    start = world.year.semesters.get(term=1).starts_on
+    days = _weekdays(start, 10)
+    CalendarDay.objects.create(node=world.school_a, date=days[4], kind="holiday", name="校运动会补休")
+    for day, pe_in, pe_out in ((days[0], 60, 60), (days[1], 70, 65), (days[2], 60, 60), (days[3], 60, 30)):
+        ClassDay.objects.create(school=world.school_a, school_class=world.a1, day=day, pe_in_school=pe_in,
+                                pe_outside=pe_out, outdoor_break=10)  # fmt: skip
+    saturday = start + dt.timedelta(days=(5 - start.weekday()) % 7)
+    ClassDay.objects.create(school=world.school_a, school_class=world.a2, day=saturday, pe_in_school=90,
+                            pe_outside=90, outdoor_break=10)  # fmt: skip
+    ClassDay.objects.create(school=world.school_b, school_class=world.b1, day=days[0], pe_in_school=60,
+                            pe_outside=40, outdoor_break=10)  # fmt: skip
+    p = period(world, "-S1")
+    got = physical_activity_days(p, None, today=start + dt.timedelta(days=14))
+    assert [got.get(s.pk) for s in (world.school_a, world.school_b, world.school_c)] == [
+        (3, 18),
+        (0, 10),
+        (0, 10),
+    ]
+    assert physical_activity_days(p, None, today=start) == {}  # nothing is due on the first day
 
 
 # --- queries ----------------------------------------------------------------------------------------------------
