@@ -14,16 +14,15 @@ from xinyu.web.home import Card, Figure, register_card
 def daily_card(request: HttpRequest) -> Card | None:
     if board_root(request.user) is None:
         return None
-    board = daily_board(request.user)
-    hidden = any(line.total is None for line in board.lines)
-    note = (
-        _("Across the districts of %(node)s, counts only.")
-        if board.by_district
-        else _("Across the schools of %(node)s.")
-    )
-    note = note % {"node": board.root.name}
-    if hidden:
-        note += " " + _("Counts about students under %(k)s read “<%(k)s”.") % {"k": min_cell()}
+    board = daily_board(request.user, with_links=False)
+    # Counts about students are audited (access.disclosure): the card always says how a small one reads.
+    if board.by_district:
+        note = _(
+            "Across the districts of %(node)s, counts only; counts about students under %(k)s read “<%(k)s”."
+        )
+    else:
+        note = _("Across the schools of %(node)s; counts about students under %(k)s read “<%(k)s”.")
+    note = note % {"node": board.root.name, "k": min_cell()}
     return Card(
         title=_("Needs attention today"),
         note=note,

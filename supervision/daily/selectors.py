@@ -242,9 +242,10 @@ def _line(item: Item, nodes: list[Node], counts: dict[int, int], row_url) -> Lin
     return Line(item, p.shown(len(cells)), p.mark(len(cells)), rows)
 
 
-def daily_board(user: User, *, now: dt.datetime | None = None) -> Board | None:
-    """The user's board, or None when their posts carry none. Nine queries whatever the number of schools: the
-    rows, the current period for the rows' links (three), one per item (five)."""
+def daily_board(user: User, *, now: dt.datetime | None = None, with_links: bool = True) -> Board | None:
+    """The user's board, or None when their posts carry none. Six queries whatever the number of schools (the
+    rows, one per item), three more for the rows' links to their dashboards (the current period): the home card
+    shows totals only and goes without them."""
     root = board_root(user)
     if root is None:
         return None
@@ -254,7 +255,7 @@ def daily_board(user: User, *, now: dt.datetime | None = None) -> Board | None:
     nodes = _row_nodes(root)
     from supervision.dashboards.selectors import default_period
 
-    period = default_period(timezone.localdate(now))
+    period = default_period(timezone.localdate(now)) if with_links else None
 
     def row_url(n: Node) -> str:
         if period is None:
