@@ -288,8 +288,9 @@ def target_enrollments(campaign: Campaign):
         status=EnrollmentStatus.ACTIVE, school_year=campaign.school_year, school__path__startswith=org.path
     )
     grades = Q(grade__in=targeted_grades(campaign))
-    unit_paths = list(campaign.target_units.values_list("path", flat=True))
-    class_ids = list(campaign.target_classes.values_list("pk", flat=True))
+    # .all(): a page that shows the choices prefetches them once (prefetch_related_objects).
+    unit_paths = [u.path for u in campaign.target_units.all()]
+    class_ids = [c.pk for c in campaign.target_classes.all()]
     if not unit_paths and not class_ids:
         return base.filter(grades)
     where = Q(pk__in=[])

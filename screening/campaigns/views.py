@@ -172,8 +172,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as exc:
             return error_response(exc, request)
         return redirect("screening:campaign", pk=campaign.pk)
+    from django.db.models import prefetch_related_objects
+
     from screening.campaigns.presenting import staff_name
 
+    # The targeted units and classes, read once for the warnings, the targeting form and its counts.
+    prefetch_related_objects([campaign], "target_units", "target_classes")
     battery = list(campaign.battery.all())
     unlicensed = services.unlicensed_instruments(campaign)
     return render(
@@ -207,8 +211,8 @@ def _targeting_context(campaign) -> dict:
     from screening.campaigns.presenting import grade_name
 
     units, classes = selectors.targeting_choices(campaign)
-    chosen_units = set(campaign.target_units.values_list("pk", flat=True))
-    chosen_classes = set(campaign.target_classes.values_list("pk", flat=True))
+    chosen_units = {u.pk for u in campaign.target_units.all()}
+    chosen_classes = {c.pk for c in campaign.target_classes.all()}
     grades = services.targeted_grades(campaign)
     return {
         "unit_choices": [(u, u.pk in chosen_units) for u in units],
