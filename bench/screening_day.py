@@ -84,7 +84,9 @@ def setup(students: int) -> None:
     BatteryEntry.objects.create(
         campaign=campaign, grade_from=4, grade_to=12, instrument_id="ces-dc", instrument_version="1.0"
     )
-    services.launch_campaign(by=world.district_officer, campaign=campaign)
+    services.launch_campaign(
+        by=world.district_officer, campaign=campaign, confirmed=services.launch_summary(campaign).fingerprint
+    )
     plan = []
     for a in Assignment.objects.filter(campaign=campaign, student__user__username__startswith="bench"):
         user = a.student.user

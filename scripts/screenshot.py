@@ -4,6 +4,8 @@
     .venv/bin/python scripts/screenshot.py --build               # builds a demo city in a scratch var dir,
                                                                  # serves it on a free port, then shoots
     .venv/bin/python scripts/screenshot.py --path /org/students/ --out /tmp/list.png
+    .venv/bin/python scripts/screenshot.py --build --homes      # also the district and city officers' home
+                                                                 # pages (docs/home-district.png, -city.png)
 
 Logs in through the real login form as the demo psychological teacher (see ``manage.py demo_logins``),
 opens ``--path`` at a desktop width and saves a PNG (re-encoded with a palette when it is over 300 KB).
@@ -64,7 +66,11 @@ def build_demo(students: int) -> tuple[str, subprocess.Popen]:
     MANAGE_ENV.clear()
     MANAGE_ENV.update(env)
     py = sys.executable
-    for args in (["migrate", "--noinput"], ["seed_demo", "--students", str(students), "--seed", "1"]):
+    for args in (
+        ["migrate", "--noinput"],
+        ["seed_demo", "--students", str(students), "--seed", "1"],
+        ["rollup", "--full"],  # as `make demo`: the supervision figures
+    ):
         subprocess.run([py, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     server = subprocess.Popen(
@@ -79,7 +85,16 @@ def build_demo(students: int) -> tuple[str, subprocess.Popen]:
     return base, server
 
 
-def shoot(base: str, username: str, password: str, path: str, out: Path, width: int, height: int) -> None:
+# The README's home pages of district and city staff: "what needs me today" (issue 20).
+HOMES = [
+    ("district_officer", ROOT / "docs" / "home-district.png"),
+    ("city_officer", ROOT / "docs" / "home-city.png"),
+]
+
+
+def shoot(
+    base: str, username: str, password: str, path: str, out: Path, width: int, height: int, full: bool = False
+) -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
@@ -106,7 +121,7 @@ def shoot(base: str, username: str, password: str, path: str, out: Path, width: 
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=False)
+        page.screenshot(path=str(out), full_page=full)
         ctx.close()
     if out.stat().st_size > MAX_BYTES:
         shrink(out)
@@ -134,6 +149,12 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--height", type=int, default=800)
+    ap.add_argument(
+        "--homes",
+        action="store_true",
+        help="also the README's home pages of the district officer and the city officer (issue 20)",
+    )
+    ap.add_argument("--full-page", action="store_true", help="the whole page, not the first screen")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -142,7 +163,13 @@ def main() -> int:
     try:
         if args.build:
             base, server = build_demo(args.students)
-        shoot(base, args.username, args.password, args.path, args.out, args.width, args.height)
+        shoot(
+            base, args.username, args.password, args.path, args.out, args.width, args.height, args.full_page
+        )
+        if args.homes:
+            for username, out in HOMES:
+                shoot(base, username, args.password, "/", out, args.width, args.height, False)
+                print(f"saved {out} ({out.stat().st_size // 1024} KB)")
     finally:
         if server is not None:
             server.terminate()

@@ -11,6 +11,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from supervision.approval import providers as approval
+        from supervision.daily import providers as daily
         from supervision.dashboards import providers as dashboards
         from supervision.indicators import providers as indicators
         from supervision.inspections import providers as inspections
@@ -18,4 +19,5 @@ class SupervisionConfig(AppConfig):
         indicators.register()  # the catalogue checked; watchers that mark schools dirty for the rollup
         dashboards.register()  # home card, navigation, GET /api/supervision/dashboard
         approval.register()  # navigation
+        daily.register()  # the daily board on the home page of district and city officers (issue 20)
         inspections.register()  # navigation, the rectification card, the owners of inspection evidence

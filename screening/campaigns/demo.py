@@ -131,7 +131,9 @@ def _district_campaign(
     missing = services.unlicensed_instruments(campaign)
     for entry in campaign.battery.filter(instrument_id__in=missing):  # no licence recorded there: left out
         services.remove_battery_entry(campaign=campaign, entry_id=entry.pk)
-    services.launch_campaign(by=officer, campaign=campaign)
+    services.launch_campaign(
+        by=officer, campaign=campaign, confirmed=services.launch_summary(campaign).fingerprint
+    )
     assignments = list(
         Assignment.objects.filter(campaign=campaign)
         .select_related("student", "school")
@@ -250,6 +252,8 @@ def follow_up_screening(*, progress: Callable[[str], None] = lambda _m: None) ->
         default_battery=False,
     )
     services.set_battery_entry(campaign=campaign, grade_from=5, grade_to=5, instrument_id="who-5")
-    services.launch_campaign(by=leader, campaign=campaign)
+    services.launch_campaign(
+        by=leader, campaign=campaign, confirmed=services.launch_summary(campaign).fingerprint
+    )
     issued = services.issue_consent_requests(campaign=campaign, school=school)
     progress(f"screening: {campaign.name} open, {len(issued)} consent requests to guardians")

@@ -82,6 +82,16 @@ class Campaign(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
+    # Targeting (issue 20 build 4). Who is screened: the active students of the school year under the organiser
+    # whose grade is targeted (``target_grades``, else grade_from..grade_to), narrowed to the chosen units
+    # (districts, education groups, schools) when any are chosen; and every student of a chosen class, whole.
+    target_units = models.ManyToManyField(
+        Node, blank=True, related_name="+", verbose_name=_("targeted districts and schools")
+    )
+    target_classes = models.ManyToManyField(
+        SchoolClass, blank=True, related_name="+", verbose_name=_("targeted classes")
+    )
+    target_grades = models.JSONField(_("targeted grades"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     launched_at = models.DateTimeField(null=True, blank=True)

@@ -12,9 +12,10 @@ from access.disclosure import WITHHELD, Table, one_category_holds_all, primary_m
 from access.policy import node_roots, posts_of, visible_students
 from access.policy import roles_of as roles_of_user
 from access.tiers import Tier
-from org.models import Node, NodeKind, Role, User
+from org.models import Node, NodeKind, Role, SchoolClass, User
 from screening.campaigns.models import (
     Assignment,
+    BatteryEntry,
     Campaign,
     CampaignStatus,
     Consent,
@@ -523,3 +524,34 @@ def roll_classes(user: User) -> list[dict]:
         g["assigned"] += 1
         g["submitted"] += bool(a["n_resp"]) and not a["n_open"]
     return sorted(groups.values(), key=lambda g: (g["campaign__name"], g["school_class__name"]))
+
+
+# --- targeting and preview (issue 20 build 4) -------------------------------------------------------------------
+
+
+def targeting_choices(campaign: Campaign) -> tuple[list[Node], list[tuple[Node, list[SchoolClass]]]]:
+    """What a draft campaign may target: the districts, education groups and schools under its organiser (the
+    organiser itself aside), and the classes of its school year there, by school. Two queries."""
+    org = campaign.organiser
+    units = list(
+        Node.objects.filter(
+            path__startswith=org.path, kind__in=[NodeKind.DISTRICT, NodeKind.GROUP, NodeKind.SCHOOL]
+        )
+        .exclude(pk=org.pk)
+        .order_by("path")
+    )
+    classes = (
+        SchoolClass.objects.filter(school_year=campaign.school_year, school__path__startswith=org.path)
+        .select_related("school")
+        .order_by("school__path", "grade", "name")
+    )
+    by_school: dict[int, tuple[Node, list[SchoolClass]]] = {}
+    for c in classes:
+        by_school.setdefault(c.school_id, (c.school, []))[1].append(c)
+    return units, list(by_school.values())
+
+
+def battery_by_grade(campaign: Campaign, grades: list[int]) -> dict[int, list[BatteryEntry]]:
+    """Each grade's questionnaires in the order a student answers them (one query)."""
+    battery = list(campaign.battery.all())
+    return {g: [e for e in battery if e.grade_from <= g <= e.grade_to] for g in sorted(set(grades))}

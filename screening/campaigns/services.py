@@ -27,6 +27,7 @@ from org.models import (
     NodeKind,
     Post,
     Role,
+    SchoolClass,
     SchoolYear,
     Student,
     User,
@@ -271,14 +272,124 @@ def unlicensed_instruments(campaign: Campaign) -> list[str]:
     return sorted(set(out))
 
 
+def targeted_grades(campaign: Campaign) -> list[int]:
+    """The grades screened: those chosen (issue 20 build 4), else the campaign's range."""
+    chosen = sorted({int(g) for g in campaign.target_grades or []})
+    return chosen or list(range(campaign.grade_from, campaign.grade_to + 1))
+
+
 def target_enrollments(campaign: Campaign):
+    """The enrollments a launch assigns (R5.1; issue 20 build 4): active, of the campaign's school year, under the
+    organiser. Nothing chosen: every student of the targeted grades. Units or classes chosen: the students of
+    the targeted grades in the chosen units (districts, education groups, schools), and every student of a
+    chosen class, whole."""
     org = campaign.organiser
-    return Enrollment.objects.filter(
-        status=EnrollmentStatus.ACTIVE,
-        school_year=campaign.school_year,
-        grade__gte=campaign.grade_from,
-        grade__lte=campaign.grade_to,
-        school__path__startswith=org.path,
+    base = Enrollment.objects.filter(
+        status=EnrollmentStatus.ACTIVE, school_year=campaign.school_year, school__path__startswith=org.path
+    )
+    grades = Q(grade__in=targeted_grades(campaign))
+    # .all(): a page that shows the choices prefetches them once (prefetch_related_objects).
+    unit_paths = [u.path for u in campaign.target_units.all()]
+    class_ids = [c.pk for c in campaign.target_classes.all()]
+    if not unit_paths and not class_ids:
+        return base.filter(grades)
+    where = Q(pk__in=[])
+    if unit_paths:
+        within = Q(pk__in=[])
+        for path in unit_paths:
+            within |= Q(school__path__startswith=path)
+        where |= grades & within
+    if class_ids:
+        where |= Q(school_class_id__in=class_ids)
+    return base.filter(where)
+
+
+def set_targeting(
+    *, by: User, campaign: Campaign, unit_ids: list[int], class_ids: list[int], grades: list[int]
+) -> Campaign:
+    """Choose who a draft campaign screens (issue 20 build 4): districts, education groups or schools under the
+    organiser, whole classes of the campaign's school year there, and the grades (none chosen: the current
+    range). Anything outside the organiser is refused and nothing changes. Audited."""
+    from access import audit
+
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ScreeningError(_("Only a draft campaign's students can change."), 409)
+    org = campaign.organiser
+    unit_ids, class_ids = sorted(set(unit_ids)), sorted(set(class_ids))
+    units = list(
+        Node.objects.filter(
+            pk__in=unit_ids,
+            kind__in=[NodeKind.DISTRICT, NodeKind.GROUP, NodeKind.SCHOOL],
+            path__startswith=org.path,
+        )
+    )
+    if len(units) != len(unit_ids):
+        raise ScreeningError(_("Choose districts and schools within the organiser of this campaign."))
+    classes = list(
+        SchoolClass.objects.filter(
+            pk__in=class_ids, school_year=campaign.school_year, school__path__startswith=org.path
+        )
+    )
+    if len(classes) != len(class_ids):
+        raise ScreeningError(_("Choose classes of this school year within the organiser of this campaign."))
+    grades = sorted(set(grades))
+    if any(g < 1 or g > 12 for g in grades):
+        raise ScreeningError(_("Grades run from 1 to 12."))
+    with transaction.atomic():
+        campaign.target_grades = grades
+        if grades:  # the range follows the chosen grades (battery defaults and the list read it)
+            campaign.grade_from, campaign.grade_to = grades[0], grades[-1]
+        campaign.save(update_fields=["target_grades", "grade_from", "grade_to"])
+        campaign.target_units.set(units)
+        campaign.target_classes.set(classes)
+        audit.record(
+            actor=by,
+            action="screening.campaign.targeting",
+            obj=campaign,
+            detail={"units": unit_ids, "classes": class_ids, "grades": grades},
+        )
+    return campaign
+
+
+@dataclass
+class LaunchSummary:
+    """What a launch will do, shown before the organiser confirms it (issue 20 build 4)."""
+
+    students: int
+    consents: int  # students whose guardian must consent before they answer (the campaign's consent rule)
+    schools: int
+    classes: int
+    by_grade: dict[int, int]  # grade → students
+    fingerprint: str  # of exactly these students and the consent rule: a launch confirms this
+
+
+def launch_summary(campaign: Campaign) -> LaunchSummary:
+    """The counts of a launch, read once from the targeted enrollments (one query for the rows)."""
+    rows = (
+        target_enrollments(campaign)
+        .order_by("student_id")
+        .values_list("student_id", "school_id", "school_class_id", "grade", "student__birth_date")
+    )
+    digest = hashlib.sha256(f"{campaign.pk}|{campaign.consent_rule}|{campaign.consent_age}".encode())
+    students = consents = 0
+    schools: set[int] = set()
+    classes: set[int] = set()
+    by_grade: dict[int, int] = {}
+    for student_id, school_id, class_id, grade, birth in rows.iterator(chunk_size=2000):
+        students += 1
+        consents += _needs_consent(campaign, birth)
+        schools.add(school_id)
+        if class_id:
+            classes.add(class_id)
+        by_grade[grade] = by_grade.get(grade, 0) + 1
+        digest.update(f"{student_id}:{grade},".encode())
+    return LaunchSummary(
+        students=students,
+        consents=consents,
+        schools=len(schools),
+        classes=len(classes),
+        by_grade=dict(sorted(by_grade.items())),
+        fingerprint=digest.hexdigest()[:32],
     )
 
 
@@ -306,9 +417,9 @@ def _needs_consent(campaign: Campaign, student_birth: dt.date) -> bool:
     return _age_on(student_birth, timezone.localdate(campaign.starts_at)) < campaign.consent_age
 
 
-def launch_campaign(*, by: User, campaign: Campaign) -> list[Node]:
-    """Launch: check licences, assign every target student. Returns target schools with no psychological
-    teacher (the page warned about them before the user confirmed)."""
+def check_launchable(campaign: Campaign) -> None:
+    """What blocks a launch, before anyone is asked to confirm it: not a draft, no instruments, an instrument
+    whose licence the district has not recorded. Raises :class:`ScreeningError` with the way to fix it."""
     if campaign.status != CampaignStatus.DRAFT:
         raise ScreeningError(_("Only a draft campaign can be launched."), 409)
     if not campaign.battery.exists():
@@ -330,6 +441,22 @@ def launch_campaign(*, by: User, campaign: Campaign) -> list[Node]:
             % {"ids": "、".join(staff_name(i) for i in missing)},
             409,
             fix=(_("Record the licence on the licence page"), reverse("screening:licences")),
+        )
+
+
+def launch_campaign(*, by: User, campaign: Campaign, confirmed: str) -> list[Node]:
+    """Launch: check licences, assign every target student. ``confirmed`` is the fingerprint of the
+    :func:`launch_summary` the organiser was shown and confirmed (issue 20 build 4): a launch without it, or after
+    the targeted students changed, does nothing. Returns target schools with no psychological teacher (the page
+    warned about them before the user confirmed)."""
+    check_launchable(campaign)
+    if not confirmed or confirmed != launch_summary(campaign).fingerprint:
+        raise ScreeningError(
+            _(
+                "The students this campaign targets changed since the counts were shown: check them and confirm again."
+            ),
+            409,
+            fix=(_("See the counts again"), reverse("screening:campaign", args=[campaign.pk]) + "#launch"),
         )
     warn = schools_without_psych_teacher(campaign)
     with transaction.atomic():

@@ -5,6 +5,7 @@ from screening.campaigns import views
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<id:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<id:pk>/preview/", views.campaign_preview, name="campaign_preview"),
     path("campaigns/<id:pk>/results/", views.results, name="results"),
     path("campaigns/<id:pk>/results/export.xlsx", views.results_export, name="results_export"),
     path("consent/", views.guardian_consent, name="guardian_consent"),

@@ -29,6 +29,7 @@ from screening.campaigns import selectors, services
 from screening.campaigns.models import (
     AnswerHours,
     Assignment,
+    CampaignStatus,
     ConsentDecision,
     Level,
     NextStep,
@@ -148,8 +149,22 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user, campaign=campaign, answer_hours=request.POST["answer_hours"]
                 )
                 messages.success(request, services.answer_hours_text(campaign))
+            elif action == "targeting":  # issue 20 build 4: districts, schools, classes, grades
+                services.set_targeting(
+                    by=request.user,
+                    campaign=campaign,
+                    unit_ids=[int(v) for v in request.POST.getlist("units")],
+                    class_ids=[int(v) for v in request.POST.getlist("classes")],
+                    grades=[int(v) for v in request.POST.getlist("grades")],
+                )
+                messages.success(request, _("The students to screen were saved."))
             elif action == "launch":
-                services.launch_campaign(by=request.user, campaign=campaign)
+                if not request.POST.get("confirmed"):  # first the counts; nothing is launched yet
+                    services.check_launchable(campaign)  # a blocked launch says so before any counts
+                    return _confirm_launch(request, campaign)
+                services.launch_campaign(
+                    by=request.user, campaign=campaign, confirmed=request.POST["confirmed"][:64]
+                )
                 messages.success(request, _("The campaign is launched."))
             elif action == "close":
                 services.close_campaign(campaign=campaign)
@@ -162,8 +177,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ScreeningError as exc:
             return error_response(exc, request)
         return redirect("screening:campaign", pk=campaign.pk)
+    from django.db.models import prefetch_related_objects
+
     from screening.campaigns.presenting import staff_name
 
+    # The targeted units and classes, read once for the warnings, the targeting form and its counts.
+    prefetch_related_objects([campaign], "target_units", "target_classes")
     battery = list(campaign.battery.all())
     unlicensed = services.unlicensed_instruments(campaign)
     return render(
@@ -187,7 +206,82 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # issue 15: the pages that unblock publishing, linked from the messages that block it
             "may_see_licences": bool(battery_districts(request.user)),
             "suicide_gaps": _battery_gaps(battery),
+            **(_targeting_context(campaign) if campaign.status == CampaignStatus.DRAFT else {}),
         },
+    )
+
+
+def _targeting_context(campaign) -> dict:
+    """The choices of a draft campaign's targeting form and what is chosen now (issue 20 build 4)."""
+    from screening.campaigns.presenting import grade_name
+
+    units, classes = selectors.targeting_choices(campaign)
+    chosen_units = {u.pk for u in campaign.target_units.all()}
+    chosen_classes = {c.pk for c in campaign.target_classes.all()}
+    grades = services.targeted_grades(campaign)
+    return {
+        "unit_choices": [(u, u.pk in chosen_units) for u in units],
+        "class_choices": [
+            (school, [(c, c.pk in chosen_classes) for c in group]) for school, group in classes
+        ],
+        "grade_choices": [(g, grade_name(g), g in grades) for g in range(1, 13)],
+        "summary": services.launch_summary(campaign),
+    }
+
+
+def _confirm_launch(request: HttpRequest, campaign) -> HttpResponse:
+    """The counts of the launch and one button to confirm them (issue 20 build 4)."""
+    from screening.campaigns.presenting import grade_name
+
+    summary = services.launch_summary(campaign)
+    return render(
+        request,
+        "screening/campaign_confirm.html",
+        {
+            "campaign": campaign,
+            "summary": summary,
+            "grades": [(grade_name(g), n) for g, n in summary.by_grade.items()],
+            "no_psych": services.schools_without_psych_teacher(campaign),
+        },
+    )
+
+
+@login_required
+@policy(None, "campaign", "what a student of each targeted grade will be shown; no one's personal data")
+def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """预览 — each targeted grade's questionnaires as the student's answering page shows them (issue 20 build 4):
+    the student's title (never the clinical one), instructions and items, nothing to answer."""
+    _require_organiser(request)
+    campaign = selectors.managed_campaign_or_404(request.user, pk)
+    from screening.campaigns.presenting import grade_name
+    from screening.instruments.scoring import visible_items
+
+    summary = services.launch_summary(campaign) if campaign.status == CampaignStatus.DRAFT else None
+    lang = get_language()
+    grades = []
+    # A draft: the grades its students are in now; a launched campaign: the grades it was set up for.
+    wanted = list(summary.by_grade) if summary and summary.students else services.targeted_grades(campaign)
+    for grade, entries in selectors.battery_by_grade(campaign, wanted).items():
+        parts = []
+        for entry in entries:
+            inst = services._instrument(entry.instrument_id, entry.instrument_version)
+            shown = {i.id for i in visible_items(inst, {})}
+            items = [_item_view(i, {}, lang) | {"hidden": i.id not in shown} for i in inst.items]
+            parts.append(
+                {
+                    "title": _text(inst.student_title, lang),
+                    "instructions": _text(getattr(inst, "instructions", None), lang),
+                    "items": items,
+                    "later": sum(1 for i in items if i["hidden"]),
+                    "prefix": f"g{grade}-{len(parts) + 1}-",  # ids unique on a page of several grades
+                }
+            )
+        students = summary.by_grade.get(grade, 0) if summary else None
+        grades.append({"grade": grade, "name": grade_name(grade), "students": students, "parts": parts})
+    return render(
+        request,
+        "screening/campaign_preview.html",
+        {"campaign": campaign, "grades": grades, "summary": summary},
     )
 
 

@@ -336,6 +336,21 @@ class Dashboard:
     def rows(self) -> list[IndicatorRow]:
         return [r for g in self.groups for r in g.rows]
 
+    @property
+    def overview(self) -> list[tuple[Group, list[tuple[IndicatorRow, list[Figure | None]]]]]:
+        """The first screen (issue 20 build 2): one indicators × children matrix — districts under the city,
+        schools under a district or group — each row the indicator's figures in the order of ``children``
+        (None where the indicator has no figure for that child: a district's own duty at a school), from the
+        figures already on the page (no query, the same suppression)."""
+        out = []
+        for g in self.groups:
+            rows = []
+            for r in g.rows:
+                by_pk = {f.node_id: f for f in r.children}
+                rows.append((r, [by_pk.get(c.pk) for c in self.children]))
+            out.append((g, rows))
+        return out
+
 
 def group_label(key: str) -> str:
     return str(GROUP_LABELS.get(key, _("Other")))  # never the key itself (issue 20)

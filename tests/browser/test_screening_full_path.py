@@ -113,6 +113,10 @@ def test_the_whole_screening_path_from_campaign_to_a_confirmed_level(
         officer.wait_for_url(campaign_url)
     assert "（ASQ）" in officer.locator("table.table tbody tr").first.inner_text()
     officer.locator('form:has(input[value="launch"]) button').click()
+    # issue 20: first the counts (school A's three fifth-graders, each needing a guardian's consent), then launch
+    assert officer.locator('[data-figure="students"] dd').inner_text() == "3"
+    assert officer.locator('[data-figure="consents"] dd').inner_text() == "3"
+    officer.locator("#confirm-launch").click()
     officer.wait_for_url(campaign_url)
     assert officer.locator('form:has(input[value="close"])').count() == 1  # launched
 

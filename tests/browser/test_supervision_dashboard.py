@@ -63,3 +63,33 @@ def test_the_dashboard_fits_a_phone(live_server, world, rolled_up, browser_conte
     page.wait_for_selector("[data-sup-chart='r1.1-psych-teacher'] canvas")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1
+
+
+def test_the_overview_is_the_first_screen_and_on_a_phone_keeps_the_indicator_column_in_place(
+    live_server, world, rolled_up, browser_context_factory
+):
+    """Issue 20: the city page opens on the indicators × districts matrix; on a phone the matrix scrolls sideways
+    inside its frame with the indicator names held in place, and a cell opens that district at that indicator."""
+    base = live_server.url
+    haidian_url = reverse(
+        "supervision:dashboard",
+        kwargs={
+            "node": world.haidian.pk,
+            "period": next(p for p in rolled_up if p.code.endswith("-S1")).code,
+        },
+    )
+    page = browser_context_factory(viewport=PHONE).new_page()
+    log_in(page, base, "city_officer")
+    page.goto(base + reverse("supervision:index"))
+    overview = page.locator("#overview")
+    assert overview.bounding_box()["y"] < page.locator(".sup-indicator").first.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    row = page.locator("#overview tr[data-indicator='r1.1-psych-teacher']")
+    name = row.locator("th.sup-sticky")
+    before = name.bounding_box()["x"]
+    page.locator(".sup-matrix-wrap").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert abs(name.bounding_box()["x"] - before) < 2  # the indicator's name stays on screen
+    assert "未达标" in row.inner_text()  # the status in words, not colour alone
+    row.locator(f"a[href='{haidian_url}#ind-r1.1-psych-teacher']").click()
+    page.wait_for_selector("h1:has-text('海淀区')")
+    assert page.url.endswith("#ind-r1.1-psych-teacher")

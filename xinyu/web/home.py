@@ -29,6 +29,8 @@ class Figure:
     label: str
     value: str | int
     note: str = ""
+    url: str = ""  # the figure opens its list (a drill-down)
+    attention: bool = False  # something is waiting: shown stronger
 
 
 @dataclass

@@ -108,7 +108,14 @@ def test_the_blocked_launch_links_to_the_licence_page_and_the_link_unblocks_it(w
     for iid in ("scared-c", "who-5", "phq-a"):
         admin.post(LICENCES, {"instrument_id": iid})
     officer = login(world.district_officer)
-    assert officer.post(url, {"action": "launch"}).status_code == 302
+    confirm = officer.post(url, {"action": "launch"})  # unblocked: the counts to confirm (issue 20)
+    assert confirm.status_code == 200 and "确认发布" in confirm.content.decode()
+    from screening.campaigns.services import launch_summary
+
+    assert (
+        officer.post(url, {"action": "launch", "confirmed": launch_summary(campaign).fingerprint}).status_code
+        == 302
+    )
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.LAUNCHED
 
@@ -128,7 +135,7 @@ def test_schools_without_a_psychological_teacher_link_to_the_staff_import(world,
     page = (
         login(world.district_officer).get(reverse("screening:campaign", args=[campaign.pk])).content.decode()
     )
-    warning = page[page.index("育英学校") :]
+    warning = page[page.index("育英学校", page.index('id="launch"')) :]  # (the targeting form names it too)
     assert f'href="{reverse("roster:index")}"' in warning[:600]
 
 

@@ -35,7 +35,9 @@ def launched_campaign(world, *, organiser=None, consent_rule=ConsentRule.NOTICE_
             instrument_version="1.0",
             order=order,
         )
-    services.launch_campaign(by=world.district_officer, campaign=campaign)
+    services.launch_campaign(
+        by=world.district_officer, campaign=campaign, confirmed=services.launch_summary(campaign).fingerprint
+    )
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.LAUNCHED
     return campaign

@@ -37,7 +37,9 @@ def test_launch_assigns_the_target_students_with_their_class(world):
     BatteryEntry.objects.create(
         campaign=c, grade_from=4, grade_to=12, instrument_id="asq", instrument_version="1.0"
     )
-    services.launch_campaign(by=world.district_officer, campaign=c)
+    services.launch_campaign(
+        by=world.district_officer, campaign=c, confirmed=services.launch_summary(c).fingerprint
+    )
     got = set(Assignment.objects.filter(campaign=c).values_list("student__name", "school_class__name"))
     assert ("李小明", "五年级1班") in got and ("赵小丽", "四年级1班") in got
     assert not Assignment.objects.filter(student=world.student_c1).exists()  # another district
@@ -55,14 +57,18 @@ def test_launch_is_blocked_while_a_licensed_instrument_has_no_recorded_licence(w
 
     monkeypatch.setattr(services, "_instrument", licensed)
     with pytest.raises(ScreeningError) as exc:
-        services.launch_campaign(by=world.district_officer, campaign=c)
+        services.launch_campaign(
+            by=world.district_officer, campaign=c, confirmed=services.launch_summary(c).fingerprint
+        )
     assert exc.value.status == 409 and "GAD-7" in exc.value.message
     with pytest.raises(ScreeningError):
         battery_services.record_licence(
             by=world.district_officer, district=world.haidian, instrument_id="gad-7"
         )
     battery_services.record_licence(by=world.district_admin, district=world.haidian, instrument_id="gad-7")
-    services.launch_campaign(by=world.district_officer, campaign=c)
+    services.launch_campaign(
+        by=world.district_officer, campaign=c, confirmed=services.launch_summary(c).fingerprint
+    )
     assert Campaign.objects.get(pk=c.pk).status == CampaignStatus.LAUNCHED
 
 
@@ -142,7 +148,9 @@ def test_the_organiser_reorders_and_removes_instruments_of_a_draft_battery(world
 def test_a_launched_battery_cannot_be_reordered_or_shortened(world, client):
     c = _new(world)
     c.battery.exclude(instrument_id__in=["gad-7", "asq"]).delete()  # the free ones: no licence needed
-    services.launch_campaign(by=world.district_officer, campaign=c)
+    services.launch_campaign(
+        by=world.district_officer, campaign=c, confirmed=services.launch_summary(c).fingerprint
+    )
     before = list(c.battery.order_by("pk").values_list("pk", "order"))
     client.force_login(world.district_officer)
     url = reverse("screening:campaign", args=[c.pk])

@@ -19,7 +19,9 @@ def _launched(world):
     BatteryEntry.objects.create(
         campaign=c, grade_from=4, grade_to=12, instrument_id="gad-7", instrument_version="1.0"
     )
-    services.launch_campaign(by=world.district_officer, campaign=c)
+    services.launch_campaign(
+        by=world.district_officer, campaign=c, confirmed=services.launch_summary(c).fingerprint
+    )
     return c
 
 

@@ -469,3 +469,71 @@ def test_a_cached_raw_answer_is_never_given_to_a_viewer_above_the_school(world, 
     assert raw["numerator"] == 3
     above = _indicator(_api(login(world.district_officer), world.school_a, sem), SENSITIVE)["own"]
     assert above["numerator"] is None
+
+
+# --- the overview: indicators × districts (city) or schools (district), issue 20 -----------------------------
+
+
+def _overview(page: str) -> str:
+    found = re.search(r'<section class="section sup-overview".*?</section>', page, re.S)
+    assert found, "the overview is missing"
+    return found.group(0)
+
+
+def _cells(overview: str, code: str) -> list[tuple[str, str]]:
+    """The (status class, words) of each cell of one indicator's row, the node's own first."""
+    row = re.search(rf'<tr data-indicator="{re.escape(code)}">.*?</tr>', overview, re.S).group(0)
+    return re.findall(
+        r'<td class="sup-cell sup-cell-(\w+)[^"]*".*?<span class="sup-cell-word">([^<]*)</span>', row
+    )
+
+
+@pytest.mark.django_db
+def test_the_city_opens_on_one_matrix_of_indicators_by_district_with_status_in_words(world, login, sem):
+    client = login(world.city_officer)
+    page = client.get(_url(world.city, sem)).content.decode()
+    overview = _overview(page)
+    # The first screen: the overview comes before any indicator's detail, and the details stay.
+    assert page.index("sup-overview") < page.index('class="sup-indicator"')
+    # One column per district, each opening that district's figures.
+    assert _url(world.haidian, sem) in overview and _url(world.chaoyang, sem) in overview
+    # R1.1: 海淀 has school A of 2 with a full-time psychological teacher (not met), 朝阳 0 of 1; the city 1 of 3.
+    assert _cells(overview, "r1.1-psych-teacher") == [
+        ("not_met", "未达标"),
+        ("not_met", "未达标"),
+        ("not_met", "未达标"),
+    ]
+    # 朝阳's one school gets a full-time psychological teacher: 朝阳 meets the target.
+    teacher = User.objects.create(username="psych_c", display_name="朝阳中学心理老师")
+    Post.objects.create(user=teacher, role=Role.PSYCH_TEACHER, node=world.school_c, full_time=True,
+                        valid_from=sem.starts_on)  # fmt: skip
+    run_full([sem])
+    again = _overview(client.get(_url(world.city, sem)).content.decode())
+    # Columns in the districts' code order: 朝阳 (110105) before 海淀 (110108).
+    assert _cells(again, "r1.1-psych-teacher") == [
+        ("not_met", "未达标"),
+        ("met", "达标"),
+        ("not_met", "未达标"),
+    ]
+    # A cell opens the district's page at that indicator; the indicator's name opens its details here.
+    assert f"{_url(world.haidian, sem)}#ind-r1.1-psych-teacher" in overview
+    assert 'href="#ind-r1.1-psych-teacher"' in overview and 'id="ind-r1.1-psych-teacher"' in page
+    # The legend says what each colour means in words.
+    for words in ("达标", "接近目标", "未达标", "已隐藏（数字过小）"):
+        assert words in re.search(r'<ul class="sup-legend".*?</ul>', overview, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_the_districts_overview_has_a_column_per_school_and_hides_small_counts(world, login, sem, sensitive):
+    overview = _overview(login(world.district_officer).get(_url(world.haidian, sem)).content.decode())
+    assert _url(world.school_a, sem) in overview and _url(world.school_b, sem) in overview
+    assert _url(world.school_c, sem) not in overview  # 朝阳's school is not 海淀's
+    # A's 3 and B's 6 (the complement) are hidden in the overview as in the indicator's table.
+    assert [c[0] for c in _cells(overview, SENSITIVE)][1:] == ["hidden", "hidden"]
+    assert ">3<" not in re.search(rf'<tr data-indicator="{SENSITIVE}">.*?</tr>', overview, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_a_school_page_has_no_matrix_only_its_indicators(world, login, sem):
+    page = login(world.leader).get(_url(world.school_a, sem)).content.decode()
+    assert "sup-overview" not in page and 'class="sup-indicator"' in page
