@@ -194,6 +194,17 @@ class Semester(models.Model):
     def __str__(self) -> str:
         return f"{self.school_year} {self.get_term_display()}"
 
+    # Set by ``org.calendar.selectors`` on a semester read with a district's own dates (the district's id); such
+    # an instance shows the district's dates and is never saved over the city's row.
+    dates_of: int | None = None
+
+    def save(self, *args, **kwargs) -> None:
+        if self.dates_of is not None:
+            raise ValueError(
+                "A semester read with a district's own dates is not saved; use org.calendar.services."
+            )
+        super().save(*args, **kwargs)
+
 
 class SchoolClass(models.Model):
     """班级 — a class of one grade on one campus in one school year."""
@@ -600,5 +611,5 @@ class RosterColumnMap(models.Model):
 
 
 # Sub-domain models, re-exported so Django finds them under the app label ``org``.
-from org.calendar.models import CalendarDay, DayKind  # noqa: E402, F401
+from org.calendar.models import CalendarDay, DayKind, DistrictSemester  # noqa: E402, F401
 from org.rollover.models import RolloverPlan, RolloverStatus  # noqa: E402, F401

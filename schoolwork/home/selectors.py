@@ -15,6 +15,7 @@ from access.models import AuditEvent
 from access.policy import NOTHING, posts_of, roles_of, visible_schools, visible_students
 from access.tiers import Tier
 from care.models import Case, CaseStatus
+from org.calendar import selectors as calendar_selectors
 from org.models import (
     PATH_STEP,
     Enrollment,
@@ -56,20 +57,18 @@ GOVERNANCE_ROLES = SCHOOL_STAFF_ROLES | DISTRICT_ROLES | CITY_ROLES
 # --- calendar ---------------------------------------------------------------------------------------------------
 
 
-def semester_of(day: dt.date) -> Semester | None:
-    """The semester whose dates contain ``day`` (None in the holidays between them)."""
-    return Semester.objects.select_related("school_year").filter(starts_on__lte=day, ends_on__gte=day).first()
+def semester_of(day: dt.date, node: Node | None = None) -> Semester | None:
+    """The semester whose dates contain ``day`` where ``node`` is (its district's own dates, else the city's;
+    None in the holidays between them)."""
+    return calendar_selectors.semester_for(day, node)
 
 
-def current_semester(today: dt.date | None = None) -> Semester | None:
-    """The semester under way, or in the holidays the last one begun (the one whose work is being finished)."""
+def current_semester(today: dt.date | None = None, node: Node | None = None) -> Semester | None:
+    """The semester under way where ``node`` is, or in the holidays the last one begun (the one whose work is
+    being finished)."""
     today = today or timezone.localdate()
-    return (
-        Semester.objects.select_related("school_year")
-        .filter(starts_on__lte=today)
-        .order_by("-starts_on")
-        .first()
-    )
+    started = [s for s in calendar_selectors.semesters_of(node) if s.starts_on <= today]
+    return started[-1] if started else None
 
 
 def current_year(today: dt.date | None = None) -> SchoolYear | None:

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
-from org.calendar.selectors import calendars_for
+from org.calendar.selectors import calendars_for, local_semester
 from org.models import (
     Enrollment,
     EnrollmentStatus,
@@ -167,7 +167,12 @@ def lesson_compliance(
     aggregated in the database to a row per class (a count per fortnight), whatever the number of lessons."""
     classes = list(classes)
     one_school = {c.school_id for c in classes}
-    node = classes[0].school if len(one_school) == 1 else None  # the school's own days off, else the national
+    # The school's own days off (and its district's semester dates), else the district's, else the national.
+    node = classes[0].school if len(one_school) == 1 else None
+    if node is None and one_school:
+        districts = set(Node.objects.filter(pk__in=one_school).values_list("district_id", flat=True))
+        if len(districts) == 1 and None not in districts:
+            node = Node.objects.get(pk=districts.pop())
     blocks = [b for b in fortnights(semester, node) if b.ends_on < on]
     out = {c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(blocks)) for c in classes}
     per_block = {
@@ -447,9 +452,17 @@ def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTime
         for a in KeyTimeActivity.objects.filter(school__in=schools, semester=semester)
     }
     out = []
-    calendars = calendars_for(schools, semester.starts_on, semester.ends_on)  # one statement for all schools
+    # The semester's dates in each school's district (its own, else the city's): one query per district.
+    local: dict[int | None, Semester] = {}
+    for school in schools:
+        if school.district_id not in local:
+            local[school.district_id] = local_semester(semester, school)
+    first = min((s.starts_on for s in local.values()), default=semester.starts_on)
+    last = max((s.ends_on for s in local.values()), default=semester.ends_on)
+    calendars = calendars_for(schools, first, last)  # one statement for all schools
     for school in sorted(schools, key=lambda s: s.path):
-        for due in key_times(semester, sorted(grades[school.pk]), school, calendars[school.pk]):
+        held = local[school.district_id]
+        for due in key_times(held, sorted(grades[school.pk]), school, calendars[school.pk]):
             out.append(KeyTimeRow(school, due, done.get((school.pk, due.grade, due.key))))
     return out
 

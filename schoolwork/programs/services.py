@@ -193,7 +193,7 @@ def create_training(
         raise ProgramError(_("Please check the form."))
     if not Decimal("0.5") <= hours <= Decimal(40):
         raise ProgramError(_("Hours must be between 0.5 and 40."))
-    semester = semester_for(held_on)
+    semester = semester_for(held_on, organiser)
     if semester is None:
         raise ProgramError(_("The date %(day)s is in no semester.") % {"day": held_on})
     if kind == TrainingKind.INSPECTION:

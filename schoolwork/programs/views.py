@@ -33,7 +33,7 @@ from schoolwork.programs.models import (
     LessonFocus,
     TrainingKind,
 )
-from schoolwork.programs.semesters import current_semester
+from schoolwork.programs.semesters import current_semester, home_node
 from schoolwork.programs.services import ProgramError
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
@@ -52,7 +52,7 @@ def _semester(request: HttpRequest) -> Semester:
     if raw:
         found = Semester.objects.select_related("school_year").filter(pk=raw if raw.isdigit() else 0).first()
     else:
-        found = current_semester()
+        found = current_semester(node=home_node(request.user))
     if found is None:
         raise Http404
     return found
