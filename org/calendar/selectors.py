@@ -11,11 +11,22 @@ the next term (care.alerts.deadlines); callers that count teaching days bound th
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Iterable
 
-from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -234,6 +245,8 @@ def district_id_of(node: Node | None) -> int | None:
 
 
 def _with_own_dates(qs: QuerySet[Semester], district_id: int | None) -> QuerySet[Semester]:
+    # Whether any district keeps its own dates for the semester: when none does, ``local_semester`` asks nothing.
+    qs = qs.annotate(has_district_dates=Exists(DistrictSemester.objects.filter(semester=OuterRef("pk"))))
     if district_id is None:
         return qs
     own = DistrictSemester.objects.filter(semester=OuterRef("pk"), district_id=district_id)
@@ -284,12 +297,48 @@ def current_semester(node: Node | None = None, today: dt.date | None = None) -> 
     return started[-1] if started else (sems[0] if sems else None)
 
 
+def semester_by_pk(pk: int) -> Semester | None:
+    """One semester with the city's dates (and whether any district keeps its own, so that ``local_semester``
+    asks again only then)."""
+    return _with_own_dates(Semester.objects.select_related("school_year").filter(pk=pk), None).first()
+
+
+def local_semesters(semester: Semester, district_ids: Iterable[int | None]) -> dict[int | None, Semester]:
+    """``semester`` as it holds in each district (``None``: the city): one query, none when no district keeps
+    dates of its own for it."""
+    ids = set(district_ids)
+    out: dict[int | None, Semester] = {d: semester for d in ids}
+    if semester.dates_of is None and getattr(semester, "has_district_dates", None) is False:
+        return out
+    own = {
+        r.district_id: r
+        for r in DistrictSemester.objects.filter(
+            semester_id=semester.pk, district_id__in=[d for d in ids if d]
+        )
+    }
+    city = semester
+    if semester.dates_of is not None:
+        city = Semester.objects.select_related("school_year").get(pk=semester.pk)
+    for d in ids:
+        row = own.get(d)
+        if row is None:
+            out[d] = city
+            continue
+        held = copy.copy(city)
+        held.starts_on, held.ends_on, held.teaching_weeks = row.starts_on, row.ends_on, row.teaching_weeks
+        held.dates_of = held.held_in = d
+        out[d] = held
+    return out
+
+
 def local_semester(semester: Semester, node: Node | None) -> Semester:
     """``semester`` with the dates it has at ``node`` (its district's own, else the city's): callers that were
     handed a semester (a lesson's, a page's choice) count its days where the school is."""
     district = district_id_of(node)
     if getattr(semester, "held_in", semester.dates_of) == district:
         return semester
+    if semester.dates_of is None and getattr(semester, "has_district_dates", None) is False:
+        return semester  # no district keeps dates of its own for it: the city's hold everywhere
     found = _apply(_with_own_dates(Semester.objects.filter(pk=semester.pk), district).first(), district)
     if found is None:
         return semester

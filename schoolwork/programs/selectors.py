@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
-from org.calendar.selectors import calendars_for, local_semester
+from org.calendar.selectors import calendars_for, local_semesters
 from org.models import (
     Enrollment,
     EnrollmentStatus,
@@ -43,7 +43,7 @@ from schoolwork.programs.models import (
     TrainingAttendance,
     TrainingKind,
 )
-from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
+from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, Fortnight, fortnights, key_times
 
 # --- who may do what -------------------------------------------------------------------------------------------
 
@@ -167,16 +167,34 @@ def lesson_compliance(
     aggregated in the database to a row per class (a count per fortnight), whatever the number of lessons."""
     classes = list(classes)
     one_school = {c.school_id for c in classes}
-    # The school's own days off (and its district's semester dates), else the district's, else the national.
-    node = classes[0].school if len(one_school) == 1 else None
-    if node is None and one_school:
-        districts = set(Node.objects.filter(pk__in=one_school).values_list("district_id", flat=True))
-        if len(districts) == 1 and None not in districts:
-            node = Node.objects.get(pk=districts.pop())
-    blocks = [b for b in fortnights(semester, node) if b.ends_on < on]
-    out = {c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(blocks)) for c in classes}
+    # The fortnights of each class's district (its own semester dates, else the city's; issue 18): one set of
+    # blocks per district with dates of its own, one for the rest. A single school counts its own days off too.
+    local = local_semesters(semester, {c.school.district_id for c in classes})
+    group_of = {
+        c.pk: (c.school.district_id if local[c.school.district_id].dates_of else None) for c in classes
+    }
+    groups: dict[int | None, list[Fortnight]] = {}
+    for c in classes:
+        g = group_of[c.pk]
+        if g not in groups:
+            if len(one_school) == 1:
+                node = c.school
+            elif g is not None:
+                node = Node(pk=g, kind=NodeKind.DISTRICT, district_id=g)  # its district's days off; no query
+            else:
+                node = None  # the national calendar
+            groups[g] = [
+                b
+                for b in fortnights(local[g if g is not None else c.school.district_id], node)
+                if b.ends_on < on
+            ]
+    out = {
+        c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(groups[group_of[c.pk]]))
+        for c in classes
+    }
     per_block = {
-        f"b{i}": Count("pk", filter=Q(given_on__gte=b.starts_on, given_on__lte=b.ends_on))
+        f"b{g or 0}_{i}": Count("pk", filter=Q(given_on__gte=b.starts_on, given_on__lte=b.ends_on))
+        for g, blocks in groups.items()
         for i, b in enumerate(blocks)
     }
     rows = (
@@ -197,7 +215,8 @@ def lesson_compliance(
         cc.lessons, cc.hours = r["n"], r["hours"] or 0
         cc.pre_exam, cc.stress_relief = r["pre"], r["stress"]
         cc.life_education, cc.adolescence_education = r["life"], r["adolescence"]
-        cc.fortnights_covered = sum(1 for key in per_block if r[key])
+        g = group_of[r["school_class_id"]]
+        cc.fortnights_covered = sum(1 for i in range(len(groups[g])) if r[f"b{g or 0}_{i}"])
     return sorted(out.values(), key=lambda c: (c.school_class.grade, c.school_class.name))
 
 
@@ -453,10 +472,7 @@ def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTime
     }
     out = []
     # The semester's dates in each school's district (its own, else the city's): one query per district.
-    local: dict[int | None, Semester] = {}
-    for school in schools:
-        if school.district_id not in local:
-            local[school.district_id] = local_semester(semester, school)
+    local = local_semesters(semester, {school.district_id for school in schools})
     first = min((s.starts_on for s in local.values()), default=semester.starts_on)
     last = max((s.ends_on for s in local.values()), default=semester.ends_on)
     calendars = calendars_for(schools, first, last)  # one statement for all schools

@@ -23,6 +23,7 @@ from access import audit
 from access.policy import roles_of
 from access.routes import policy
 from access.tiers import Tier
+from org.calendar import selectors as calendar_selectors
 from org.models import Node, NodeKind, Semester, User
 from schoolwork.programs import selectors, services
 from schoolwork.programs.models import (
@@ -50,7 +51,7 @@ def _semester(request: HttpRequest) -> Semester:
     """The semester asked for (``?semester=``), else the current one; 404 if there is none."""
     raw = request.GET.get("semester") or request.POST.get("semester")
     if raw:
-        found = Semester.objects.select_related("school_year").filter(pk=raw if raw.isdigit() else 0).first()
+        found = calendar_selectors.semester_by_pk(int(raw)) if raw.isdigit() and len(raw) <= 18 else None
     else:
         found = current_semester(node=home_node(request.user))
     if found is None:

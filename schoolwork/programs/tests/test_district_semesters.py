@@ -58,3 +58,16 @@ def test_a_home_visit_in_a_week_the_district_is_not_in_term_is_refused(world):
         mode="phone", summary="电话沟通", now=noon(later),
     )  # fmt: skip
     assert visit.semester_id == sem.pk
+
+
+def test_a_city_wide_compliance_list_counts_each_class_s_fortnights_by_its_district(world):
+    from schoolwork.programs.selectors import lesson_compliance
+
+    sem = autumn(world)
+    later = sem.starts_on + dt.timedelta(days=14)
+    calendar.save_semester(
+        school_year=world.year, term=1, starts_on=later, ends_on=sem.ends_on, district=world.haidian
+    )
+    on = sem.starts_on + dt.timedelta(days=60)
+    due = {c.school_class.pk: c.fortnights_due for c in lesson_compliance([world.a1, world.c1], sem, on=on)}
+    assert due[world.c1.pk] == due[world.a1.pk] + 1  # 海淀 began two weeks after the city (and 朝阳)
