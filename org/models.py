@@ -61,6 +61,18 @@ class NodeQuerySet(models.QuerySet):
     def schools(self) -> NodeQuerySet:
         return self.filter(kind=NodeKind.SCHOOL)
 
+    def open_on(self, day: dt.date | None = None) -> NodeQuerySet:
+        """Units not closed (撤销) by ``day`` (today): the current work's lists. A unit closed later than ``day`` —
+        a past semester's report — is kept (issue 18)."""
+        return self.filter(open_q(day=day))
+
+
+def open_q(prefix: str = "", day: dt.date | None = None) -> Q:
+    """``Q`` for a unit (``prefix``: the path to a node, e.g. ``"school__"``, ``"campus__"``) not closed by ``day``
+    (today): closed units leave the current year's lists and stay in history (issue 18)."""
+    day = day or timezone.localdate()
+    return Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
+
 
 class Node(models.Model):
     """A node of the jurisdiction tree. Subtrees are found by materialized path prefix."""
@@ -135,6 +147,10 @@ class Node(models.Model):
         last = siblings.order_by("-path").values_list("path", flat=True).first()
         n = int(last[len(prefix) : len(prefix) + PATH_STEP]) + 1 if last else 1
         return f"{prefix}{n:0{PATH_STEP}d}."
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """Not closed (撤销) by ``day``: a unit closed during a period still counts in that period (issue 18)."""
+        return self.closed_on is None or self.closed_on > day
 
     def is_within(self, other: Node) -> bool:
         return self.path.startswith(other.path)

@@ -31,6 +31,7 @@ from org.models import (
     Semester,
     Student,
     User,
+    open_q,
 )
 from schoolwork.home.models import (
     DistrictPlan,
@@ -200,8 +201,10 @@ class ClassVisitRow:
 def visit_coverage_by_class(classes: QuerySet[SchoolClass], year: SchoolYear) -> list[ClassVisitRow]:
     """Per class of ``classes`` in ``year``: active students and how many have had a visit this year (one query)."""
     active = Q(enrollments__status=EnrollmentStatus.ACTIVE)
+    # A class of a school or campus closed (撤销) before the year began is not listed (issue 18).
+    opened = open_q("school__", year.starts_on) & open_q("campus__", year.starts_on)
     rows = (
-        classes.filter(school_year=year)
+        classes.filter(opened, school_year=year)
         .select_related("school")
         .annotate(
             n_students=Count("enrollments__student", filter=active, distinct=True),
@@ -336,7 +339,7 @@ class SchoolSessionRow:
 def session_coverage(user: User, semester: Semester) -> list[SchoolSessionRow]:
     """R11: parent sessions per school this semester (a school with none is missing) — for the schools whose
     aggregates the user sees."""
-    schools = visible_schools(user)
+    schools = visible_schools(user).open_on(semester.starts_on)  # closed before the semester: not listed
     counts = dict(
         ParentSession.objects.filter(semester=semester, school__in=visible_schools(user))
         .values_list("school_id")

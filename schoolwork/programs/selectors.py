@@ -246,8 +246,9 @@ class SchoolCompliance:
 def school_lesson_compliance(
     schools: Iterable[Node], semester: Semester, *, on: dt.date
 ) -> list[SchoolCompliance]:
-    """Per school: classes meeting R3.1, and every grade covered by a semester plan (three queries)."""
-    schools = list(schools)
+    """Per school: classes meeting R3.1, and every grade covered by a semester plan (three queries). A school
+    closed (撤销) before the semester began is not listed; one closed during it still is (issue 18)."""
+    schools = [s for s in schools if s.is_open_on(semester.starts_on)]
     classes = SchoolClass.objects.filter(
         school__in=schools, school_year_id=semester.school_year_id
     ).select_related("school")
@@ -367,8 +368,9 @@ class StaffCoverage:
 
 def training_coverage(schools: Iterable[Node], semester: Semester, *, on: dt.date) -> list[StaffCoverage]:
     """Per school: its staff (posts in force between the semester's start and ``on``) and those with a
-    mental-health training this semester (three queries whatever the number of schools)."""
-    schools = list(schools)
+    mental-health training this semester (three queries whatever the number of schools). A school closed before
+    the semester began is not listed (issue 18)."""
+    schools = [s for s in schools if s.is_open_on(semester.starts_on)]
     out = {s.pk: StaffCoverage(s) for s in schools}
     in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=semester.starts_on))
     # Node.school is the denormalised school of a school or campus node: no path matching needed.
@@ -457,8 +459,9 @@ def keytime_schools(user: User) -> list[Node]:
 
 def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTimeRow]:
     """Every key time due in ``semester`` for each grade each school teaches that school year, with its
-    activity (two queries whatever the number of schools)."""
-    schools = list(schools)
+    activity (two queries whatever the number of schools). A school closed before the semester began is not
+    listed (issue 18)."""
+    schools = [s for s in schools if s.is_open_on(semester.starts_on)]
     grades: dict[int, set[int]] = defaultdict(set)
     for school_id, grade in (
         SchoolClass.objects.filter(school__in=schools, school_year_id=semester.school_year_id)

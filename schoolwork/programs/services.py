@@ -413,7 +413,7 @@ def send_key_time_reminders(*, now: dt.datetime | None = None) -> int:
     semester = semester_for(today)
     if semester is None:
         return 0
-    schools = list(Node.objects.schools())
+    schools = list(Node.objects.schools().open_on(today))
     due = [
         r
         for r in selectors.key_time_status(schools, semester)

@@ -30,6 +30,7 @@ from org.models import (
     SchoolYear,
     Student,
     User,
+    open_q,
 )
 from screening.battery.models import InstrumentLicence
 from screening.battery.selectors import catalogue_ids, district_default_battery, grade_bands
@@ -272,8 +273,13 @@ def unlicensed_instruments(campaign: Campaign) -> list[str]:
 
 
 def target_enrollments(campaign: Campaign):
+    """The students a campaign is launched for: active in its year and grades under its organiser — never at a
+    school or campus closed (撤销) by launch (issue 18)."""
     org = campaign.organiser
+    today = timezone.localdate()
     return Enrollment.objects.filter(
+        open_q("school__", today),
+        open_q("school_class__campus__", today),  # no class: no campus, kept
         status=EnrollmentStatus.ACTIVE,
         school_year=campaign.school_year,
         grade__gte=campaign.grade_from,
