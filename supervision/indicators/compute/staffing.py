@@ -46,7 +46,8 @@ def _campus_coverage(period: Period, node_ids: Iterable[int] | None) -> dict[int
     )
     for node_id, kind, school_id in posts.values_list("node_id", "node__kind", "node__school_id"):
         if kind == NodeKind.CAMPUS:
-            campuses[school_id][node_id] = True
+            if node_id in campuses[school_id]:  # a post left at a closed campus covers nothing
+                campuses[school_id][node_id] = True
         elif len(campuses[school_id]) == 1:
             campuses[school_id][next(iter(campuses[school_id]))] = True
     return campuses
