@@ -307,26 +307,25 @@ def local_semesters(semester: Semester, district_ids: Iterable[int | None]) -> d
     """``semester`` as it holds in each district (``None``: the city): one query, none when no district keeps
     dates of its own for it."""
     ids = set(district_ids)
-    out: dict[int | None, Semester] = {d: semester for d in ids}
-    if semester.dates_of is None and getattr(semester, "has_district_dates", None) is False:
-        return out
-    own = {
-        r.district_id: r
-        for r in DistrictSemester.objects.filter(
-            semester_id=semester.pk, district_id__in=[d for d in ids if d]
-        )
-    }
+    own: dict[int, DistrictSemester] = {}
+    if semester.dates_of is not None or getattr(semester, "has_district_dates", None) is not False:
+        wanted = [d for d in ids if d]
+        own = {
+            r.district_id: r
+            for r in DistrictSemester.objects.filter(semester_id=semester.pk, district_id__in=wanted)
+        }
     city = semester
     if semester.dates_of is not None:
         city = Semester.objects.select_related("school_year").get(pk=semester.pk)
+    out: dict[int | None, Semester] = {}
     for d in ids:
-        row = own.get(d)
-        if row is None:
-            out[d] = city
-            continue
+        # Each district's own instance, marked with the district it holds in: ``local_semester`` asks nothing more.
         held = copy.copy(city)
-        held.starts_on, held.ends_on, held.teaching_weeks = row.starts_on, row.ends_on, row.teaching_weeks
-        held.dates_of = held.held_in = d
+        held.dates_of, held.held_in = None, d
+        row = own.get(d)
+        if row is not None:
+            held.starts_on, held.ends_on, held.teaching_weeks = row.starts_on, row.ends_on, row.teaching_weeks
+            held.dates_of = d
         out[d] = held
     return out
 

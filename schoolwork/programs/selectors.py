@@ -169,9 +169,14 @@ def lesson_compliance(
     one_school = {c.school_id for c in classes}
     # The fortnights of each class's district (its own semester dates, else the city's; issue 18): one set of
     # blocks per district with dates of its own, one for the rest. A single school counts its own days off too.
-    local = local_semesters(semester, {c.school.district_id for c in classes})
+    if all(SchoolClass.school.is_cached(c) for c in classes):
+        district_of = {c.school_id: c.school.district_id for c in classes}
+    else:  # one query, whatever the number of classes
+        district_of = dict(Node.objects.filter(pk__in=one_school).values_list("pk", "district_id"))
+    local = local_semesters(semester, set(district_of.values()))
     group_of = {
-        c.pk: (c.school.district_id if local[c.school.district_id].dates_of else None) for c in classes
+        c.pk: (district_of[c.school_id] if local[district_of[c.school_id]].dates_of else None)
+        for c in classes
     }
     groups: dict[int | None, list[Fortnight]] = {}
     for c in classes:
@@ -183,11 +188,8 @@ def lesson_compliance(
                 node = Node(pk=g, kind=NodeKind.DISTRICT, district_id=g)  # its district's days off; no query
             else:
                 node = None  # the national calendar
-            groups[g] = [
-                b
-                for b in fortnights(local[g if g is not None else c.school.district_id], node)
-                if b.ends_on < on
-            ]
+            held = local[district_of[c.school_id]]
+            groups[g] = [b for b in fortnights(held, node) if b.ends_on < on]
     out = {
         c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(groups[group_of[c.pk]]))
         for c in classes
