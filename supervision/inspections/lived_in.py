@@ -1,11 +1,10 @@
 """seed_demo (issue 18, build 6): supervision after the semester's work, through the supervision services.
 
 The rollups are computed over everything the other apps' demo steps recorded (the last step: order 90); then
-the current semester's approvals. The demo district works in the semester (issue 18: it stays open for a visitor):
-the demo school's figures were submitted and returned for correction (live again), one other school of the
-district has submitted and waits for the district's review, the rest are live. The other district has finished:
-its schools submitted and approved, its own figures approved for the city. Then an inspection of the demo school
-with its findings and rectification tasks (one done and verified, one done and waiting for the check, one open).
+the semester's approvals — the demo district's other schools submitted and approved, the demo school's figures
+submitted and returned for correction (so its figures stay live for the visitor), the other district's school
+submitted — and an inspection of the demo school with its findings and rectification tasks (one done and
+verified, one done and waiting for the check, one open).
 """
 
 from __future__ import annotations
@@ -45,27 +44,24 @@ def supervision(*, progress: Callable[[str], None] = lambda _m: None) -> None:
     approval.return_for_correction(
         user=officer, node=demo_school, period=semester, reason="家访记录尚未补录完整，请补录后重新提交。"
     )
-    # The rest of the demo district stays open this semester, but for one school waiting for the district's review.
-    for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=district).exclude(pk=demo_school.pk):
-        school_leader = _leader_of(school)
-        if school_leader is not None:
-            approval.submit(user=school_leader, school=school, period=semester)
-            break
+    approval.submit(user=leader, school=demo_school, period=semester)  # corrected and submitted again
     other = Node.objects.filter(kind=NodeKind.DISTRICT, code=OTHER_DISTRICT_CODE).first()
     other_officer = User.objects.filter(username="other_district_officer").first()
-    if other is not None and other_officer is not None:
-        for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=other).order_by("pk"):
+    for node, by in ((district, officer), (other, other_officer)):
+        if node is None or by is None:
+            continue
+        for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=node).order_by("pk"):
             school_leader = _leader_of(school)
             if school_leader is None:
                 break
-            approval.submit(user=school_leader, school=school, period=semester)
-            approval.approve(user=other_officer, node=school, period=semester)
+            if school.pk != demo_school.pk:
+                approval.submit(user=school_leader, school=school, period=semester)
+            approval.approve(user=by, node=school, period=semester)
             approved += 1
         else:
-            approval.approve(user=other_officer, node=other, period=semester)  # its own figures, for the city
+            approval.approve(user=by, node=node, period=semester)  # the district's own figures, for the city
     progress(
-        f"supervision: {approved} schools of the other district and the district approved; the demo district's "
-        "semester stays open (its demo school returned for correction, one school waiting for review)"
+        f"supervision: {approved} schools and their districts approved (the demo school after a correction)"
     )
     _inspection(demo_school, semester, progress)
     for school in Node.objects.filter(kind=NodeKind.SCHOOL, district=other).order_by("pk")[:1]:
