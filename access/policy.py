@@ -85,10 +85,13 @@ ACTIONS: dict[str, set[str]] = {
     # Issue 18 (R1, R14): the organisation tree, classes and posts are kept on pages by the system
     # administrators — the city's for districts and everything below, a district's inside its district.
     "org.manage": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
-    # The school calendar (issue 18): the city keeps the national days and the school years, a district its own
-    # days and school years for its schools, a school its own days off (its leader); the year rollover of a
-    # school is run by its leader or the district's (or city's) administrator.
-    "calendar.year": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
+    # The school calendar (issue 18): the city keeps the national days and the city's school years and semesters
+    # (``calendar.year``); a district its own semester dates within its subtree (``calendar.semester``: the city
+    # administrator may set them for any district, a district's only for its own, never the city's); a district or
+    # school its own days off; the year rollover of a school is run by its leader or the district's (or city's)
+    # administrator.
+    "calendar.year": {Role.CITY_ADMIN},
+    "calendar.semester": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN},
     "calendar.edit": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER},
     "rollover.run": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER},
     # 三权分立 (issue 8 item 2; 等保 level 3 安全管理中心). The system administrators (城市/区管理员) keep accounts,

@@ -175,3 +175,73 @@ class CASBackend(ModelBackend):
             value=value,
             field=_field("XINYU_CAS_USER_FIELD"),
         )
+
+
+# --- CAS single logout (issue 18) --------------------------------------------------------------------------------
+#
+# Signing out at the CAS server ends the Xinyu session its ticket opened: the server POSTs a SAML
+# ``<samlp:LogoutRequest>`` with the ticket as ``<samlp:SessionIndex>`` to the service address (``sso:cas_login``).
+# The session keeps a digest of its ticket and the cache maps the digest to the account; the account's login
+# sessions (``access.models.LoginSession``) holding that digest are ended. Nothing else is ended: a password login
+# of the same person on another device stays.
+
+CAS_TICKET = "xinyu_cas_ticket"  # session key: the digest of the CAS ticket that opened this session
+SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+
+
+def _ticket_digest(ticket: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def remember_cas_ticket(request: HttpRequest, user: User, ticket: str) -> None:
+    """Note which CAS ticket opened this session (before the login, which keeps the session's data)."""
+    from django.core.cache import cache
+
+    digest = _ticket_digest(ticket)
+    request.session[CAS_TICKET] = digest
+    limit = int(getattr(settings, "XINYU_SESSION_MAX_SECONDS", 12 * 3600))
+    cache.set(f"sso:cas:{digest}", user.pk, timeout=limit)
+
+
+def logout_tickets(logout_request: str) -> list[str]:
+    """The tickets a CAS ``LogoutRequest`` names (an unreadable body names none). No entities, no network."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(logout_request.encode(), parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    found = root.findall(f".//{{{SAMLP}}}SessionIndex")
+    return [(e.text or "").strip() for e in found if (e.text or "").strip()][:10]
+
+
+def cas_single_logout(logout_request: str, request: HttpRequest | None = None) -> int:
+    """End the Xinyu sessions opened by the tickets of a CAS ``LogoutRequest``; returns how many were ended."""
+    from importlib import import_module
+
+    from django.core.cache import cache
+
+    from access.models import LoginSession
+
+    engine = import_module(settings.SESSION_ENGINE)
+    ended = 0
+    for ticket in logout_tickets(logout_request):
+        digest = _ticket_digest(ticket)
+        user_id = cache.get(f"sso:cas:{digest}")
+        if user_id is None:
+            continue
+        for row in LoginSession.objects.filter(user_id=user_id):
+            session = engine.SessionStore(session_key=row.session_key)
+            if session.get(CAS_TICKET) == digest:
+                session.delete()
+                row.delete()
+                ended += 1
+        cache.delete(f"sso:cas:{digest}")
+        user = User.objects.filter(pk=user_id).first()
+        audit.record(
+            actor=user, action="auth.sso_logout", obj=user, request=request, detail={"protocol": "cas"}
+        )
+    return ended

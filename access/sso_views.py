@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from access import audit, mfa, sso
@@ -62,12 +63,24 @@ class OIDCCallback(OIDCAuthenticationCallbackView):
         return _finish(self.request, self.user, OIDC_BACKEND, "oidc", next_url)
 
 
-@policy(None, "public", "CAS sign-on: to the CAS server, and back with a ticket (404 while off)")
-@require_GET
+@policy(
+    None,
+    "public",
+    "CAS sign-on: to the CAS server, and back with a ticket; the server's single-logout request ends the session "
+    "its ticket opened (404 while off)",
+)
+@csrf_exempt  # the CAS server's back-channel logout request carries no CSRF token; it names a ticket only
+@require_http_methods(["GET", "POST"])
 @never_cache
 def cas_login(request: HttpRequest) -> HttpResponse:
     if not sso.cas_enabled():
         raise Http404
+    if request.method == "POST":
+        logout_request = request.POST.get("logoutRequest", "")
+        if not logout_request:
+            return HttpResponseBadRequest("Missing logoutRequest", content_type="text/plain")
+        sso.cas_single_logout(logout_request[:20000], request)
+        return HttpResponse("ok\n", content_type="text/plain")
     from django_cas_ng.utils import get_cas_client, get_service_url
 
     next_url = request.GET.get("next", "")
@@ -82,6 +95,7 @@ def cas_login(request: HttpRequest) -> HttpResponse:
         if not request.session.get(sso.REFUSED):
             sso.refuse(request, "cas", "bad_ticket", {})
         return redirect("sso:refused")
+    sso.remember_cas_ticket(request, user, ticket)
     return _finish(request, user, CAS_BACKEND, "cas", next_url)
 
 

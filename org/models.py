@@ -61,6 +61,18 @@ class NodeQuerySet(models.QuerySet):
     def schools(self) -> NodeQuerySet:
         return self.filter(kind=NodeKind.SCHOOL)
 
+    def open_on(self, day: dt.date | None = None) -> NodeQuerySet:
+        """Units not closed (撤销) by ``day`` (today): the current work's lists. A unit closed later than ``day`` —
+        a past semester's report — is kept (issue 18)."""
+        return self.filter(open_q(day=day))
+
+
+def open_q(prefix: str = "", day: dt.date | None = None) -> Q:
+    """``Q`` for a unit (``prefix``: the path to a node, e.g. ``"school__"``, ``"campus__"``) not closed by ``day``
+    (today): closed units leave the current year's lists and stay in history (issue 18)."""
+    day = day or timezone.localdate()
+    return Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
+
 
 class Node(models.Model):
     """A node of the jurisdiction tree. Subtrees are found by materialized path prefix."""
@@ -136,6 +148,10 @@ class Node(models.Model):
         n = int(last[len(prefix) : len(prefix) + PATH_STEP]) + 1 if last else 1
         return f"{prefix}{n:0{PATH_STEP}d}."
 
+    def is_open_on(self, day: dt.date) -> bool:
+        """Not closed (撤销) by ``day``: a unit closed during a period still counts in that period (issue 18)."""
+        return self.closed_on is None or self.closed_on > day
+
     def is_within(self, other: Node) -> bool:
         return self.path.startswith(other.path)
 
@@ -193,6 +209,17 @@ class Semester(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_year} {self.get_term_display()}"
+
+    # Set by ``org.calendar.selectors`` on a semester read with a district's own dates (the district's id); such
+    # an instance shows the district's dates and is never saved over the city's row.
+    dates_of: int | None = None
+
+    def save(self, *args, **kwargs) -> None:
+        if self.dates_of is not None:
+            raise ValueError(
+                "A semester read with a district's own dates is not saved; use org.calendar.services."
+            )
+        super().save(*args, **kwargs)
 
 
 class SchoolClass(models.Model):
@@ -600,5 +627,5 @@ class RosterColumnMap(models.Model):
 
 
 # Sub-domain models, re-exported so Django finds them under the app label ``org``.
-from org.calendar.models import CalendarDay, DayKind  # noqa: E402, F401
+from org.calendar.models import CalendarDay, DayKind, DistrictSemester  # noqa: E402, F401
 from org.rollover.models import RolloverPlan, RolloverStatus  # noqa: E402, F401

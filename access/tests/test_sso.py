@@ -175,3 +175,32 @@ def test_cas_maps_by_a_configured_attribute_and_refuses_an_unknown_one(world, cl
 def test_password_login_still_works_with_sso_backends_listed(world, client):
     response = client.post(reverse("login"), {"username": "class_teacher", "password": PASSWORD})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_signing_out_at_the_cas_ends_the_xinyu_session_it_opened_and_no_other(world, client, cas_server):
+    """CAS single logout (issue 18): the CAS server's back-channel logout request for the ticket ends the session
+    that ticket opened; the same person's password session on another device stays; a stranger's request naming
+    an unknown ticket ends nothing."""
+    from django.test import Client
+
+    other_device = Client()
+    other_device.force_login(world.class_teacher)
+    cas_server.user = "class_teacher"
+    assert cas_round_trip(client, cas_server)["Location"] == reverse("web:home")
+    assert client.get(reverse("web:home")).wsgi_request.user == world.class_teacher
+
+    [(service, form)] = cas_server.logout_requests("class_teacher")
+    parts = urllib.parse.urlsplit(service)
+    assert parts.path == reverse("sso:cas_login")
+    back_channel = Client()  # the CAS server, without the user's cookie or a CSRF token
+    forged = {"logoutRequest": form["logoutRequest"].replace("ST-", "ST-forged-")}
+    assert back_channel.post(f"{parts.path}?{parts.query}", forged).status_code == 200
+    assert client.get(reverse("web:home")).status_code == 200  # an unknown ticket ends nothing
+
+    assert back_channel.post(f"{parts.path}?{parts.query}", form).status_code == 200
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 302 and home["Location"].startswith(reverse("login"))
+    assert other_device.get(reverse("web:home")).status_code == 200
+    assert AuditEvent.objects.filter(action="auth.sso_logout", actor=world.class_teacher).exists()
+    assert back_channel.post(reverse("sso:cas_login"), {}).status_code == 400

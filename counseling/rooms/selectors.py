@@ -77,7 +77,10 @@ def keeper_campuses(user: User) -> list[Node]:
     q = Q(pk__in=[])
     for node in nodes:
         q |= Q(path__startswith=node.path)
-    return list(Node.objects.filter(q, kind=NodeKind.CAMPUS).select_related("parent")) if nodes else []
+    if not nodes:
+        return []
+    # A closed (撤销) campus gets no new room (issue 18).
+    return list(Node.objects.filter(q, kind=NodeKind.CAMPUS).open_on().select_related("parent"))
 
 
 def room_or_404(user: User, pk: int) -> CounselingRoom:

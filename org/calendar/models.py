@@ -56,3 +56,37 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name} ({self.kind})"
+
+
+class DistrictSemester(models.Model):
+    """区学期 — a district's own dates for one of the city's semesters (issue 18). A semester is one thing city-wide
+    (lessons, home visits and the supervision figures are counted per semester); a district without a row here
+    keeps the city's dates, a district with one keeps its own. ``org.calendar.selectors.semester_for`` and
+    ``semesters_of`` answer with the district's dates applied."""
+
+    semester = models.ForeignKey(
+        "org.Semester", models.CASCADE, related_name="district_dates", verbose_name=_("semester")
+    )
+    district = models.ForeignKey(
+        "org.Node", models.CASCADE, related_name="own_semesters", verbose_name=_("district")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    teaching_weeks = models.PositiveSmallIntegerField(_("teaching weeks"), default=18)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("district semester dates")
+        verbose_name_plural = _("district semester dates")
+        constraints = [
+            models.UniqueConstraint(fields=["semester", "district"], name="district_semester_once"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="district_semester_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.semester}"

@@ -11,14 +11,26 @@ the next term (care.alerts.deadlines); callers that count teaching days bound th
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Iterable
 
-from django.db.models import CharField, IntegerField, Q, TextField, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
-from org.calendar.models import CalendarDay, DayKind
+from org.calendar.models import CalendarDay, DayKind, DistrictSemester
 from org.models import Node, SchoolYear, Semester
 
 ONE_DAY = dt.timedelta(days=1)
@@ -222,3 +234,112 @@ def exam_spans(
 
 def school_years() -> list[SchoolYear]:
     return list(SchoolYear.objects.prefetch_related("semesters"))
+
+
+# --- which semester is it: the district's own dates, else the city's (issue 18) ----------------------------------
+
+
+def district_id_of(node: Node | None) -> int | None:
+    """The district whose semesters hold at ``node`` (a district, group, school or campus); ``None``: the city."""
+    return None if node is None else node.district_id
+
+
+def _with_own_dates(qs: QuerySet[Semester], district_id: int | None) -> QuerySet[Semester]:
+    # Whether any district keeps its own dates for the semester: when none does, ``local_semester`` asks nothing.
+    qs = qs.annotate(has_district_dates=Exists(DistrictSemester.objects.filter(semester=OuterRef("pk"))))
+    if district_id is None:
+        return qs
+    own = DistrictSemester.objects.filter(semester=OuterRef("pk"), district_id=district_id)
+    return qs.annotate(
+        own_starts=Subquery(own.values("starts_on")[:1]),
+        own_ends=Subquery(own.values("ends_on")[:1]),
+        own_weeks=Subquery(own.values("teaching_weeks")[:1]),
+    )
+
+
+def _apply(sem: Semester | None, district_id: int | None) -> Semester | None:
+    if sem is not None:
+        if district_id is not None and getattr(sem, "own_starts", None) is not None:
+            sem.starts_on, sem.ends_on, sem.teaching_weeks = sem.own_starts, sem.own_ends, sem.own_weeks
+            sem.dates_of = district_id
+        sem.held_in = district_id  # the district whose dates were asked for (None: the city's)
+    return sem
+
+
+def semesters_of(node: Node | None = None, *, year: SchoolYear | None = None) -> list[Semester]:
+    """The semesters as they hold at ``node`` (its district's own dates, else the city's), in date order; of
+    ``year`` only when given. A semester with its district's dates has ``dates_of`` set (and is never saved)."""
+    district = district_id_of(node)
+    qs = Semester.objects.select_related("school_year")
+    if year is not None:
+        qs = qs.filter(school_year=year)
+    return sorted((_apply(s, district) for s in _with_own_dates(qs, district)), key=lambda s: s.starts_on)
+
+
+def semester_for(day: dt.date, node: Node | None = None) -> Semester | None:
+    """The semester holding ``day`` at ``node`` (its district's dates, else the city's); ``None`` in a vacation."""
+    district = district_id_of(node)
+    qs = _with_own_dates(Semester.objects.select_related("school_year"), district)
+    if district is None:
+        return qs.filter(starts_on__lte=day, ends_on__gte=day).first()
+    qs = qs.annotate(held_from=Coalesce("own_starts", "starts_on"), held_to=Coalesce("own_ends", "ends_on"))
+    return _apply(qs.filter(held_from__lte=day, held_to__gte=day).first(), district)
+
+
+def current_semester(node: Node | None = None, today: dt.date | None = None) -> Semester | None:
+    """The semester running today at ``node``, else the last one that started (in a vacation), else the first."""
+    today = today or timezone.localdate()
+    found = semester_for(today, node)
+    if found is not None:
+        return found
+    sems = semesters_of(node)
+    started = [s for s in sems if s.starts_on <= today]
+    return started[-1] if started else (sems[0] if sems else None)
+
+
+def semester_by_pk(pk: int) -> Semester | None:
+    """One semester with the city's dates (and whether any district keeps its own, so that ``local_semester``
+    asks again only then)."""
+    return _with_own_dates(Semester.objects.select_related("school_year").filter(pk=pk), None).first()
+
+
+def local_semesters(semester: Semester, district_ids: Iterable[int | None]) -> dict[int | None, Semester]:
+    """``semester`` as it holds in each district (``None``: the city): one query, none when no district keeps
+    dates of its own for it."""
+    ids = set(district_ids)
+    own: dict[int, DistrictSemester] = {}
+    if semester.dates_of is not None or getattr(semester, "has_district_dates", None) is not False:
+        wanted = [d for d in ids if d]
+        own = {
+            r.district_id: r
+            for r in DistrictSemester.objects.filter(semester_id=semester.pk, district_id__in=wanted)
+        }
+    city = semester
+    if semester.dates_of is not None:
+        city = Semester.objects.select_related("school_year").get(pk=semester.pk)
+    out: dict[int | None, Semester] = {}
+    for d in ids:
+        # Each district's own instance, marked with the district it holds in: ``local_semester`` asks nothing more.
+        held = copy.copy(city)
+        held.dates_of, held.held_in = None, d
+        row = own.get(d)
+        if row is not None:
+            held.starts_on, held.ends_on, held.teaching_weeks = row.starts_on, row.ends_on, row.teaching_weeks
+            held.dates_of = d
+        out[d] = held
+    return out
+
+
+def local_semester(semester: Semester, node: Node | None) -> Semester:
+    """``semester`` with the dates it has at ``node`` (its district's own, else the city's): callers that were
+    handed a semester (a lesson's, a page's choice) count its days where the school is."""
+    district = district_id_of(node)
+    if getattr(semester, "held_in", semester.dates_of) == district:
+        return semester
+    if semester.dates_of is None and getattr(semester, "has_district_dates", None) is False:
+        return semester  # no district keeps dates of its own for it: the city's hold everywhere
+    found = _apply(_with_own_dates(Semester.objects.filter(pk=semester.pk), district).first(), district)
+    if found is None:
+        return semester
+    found.school_year = semester.school_year
+    return found

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org.calendar.models import CalendarDay, DayKind
+from org.calendar.models import CalendarDay, DayKind, DistrictSemester
+from org.calendar.selectors import semesters_of
 from org.models import Node, NodeKind, SchoolYear, Semester, User
 
 ONE_DAY = dt.timedelta(days=1)
@@ -136,16 +137,29 @@ def create_school_year(
         return SchoolYear.objects.create(start_year=start_year, starts_on=starts_on, ends_on=ends_on)
 
 
-def save_semester(
-    *,
+def _refuse_clash(
+    held: list[Semester],
     school_year: SchoolYear,
     term: int,
     starts_on: dt.date,
     ends_on: dt.date,
-    teaching_weeks: int | None = None,
-) -> Semester:
-    """学期: add the autumn (1) or spring (2) semester of ``school_year``, or change its dates. A semester outside
-    its year, or overlapping another, is refused with nothing changed."""
+    where: str = "",
+) -> None:
+    """Refuse dates for ``school_year``'s ``term`` that overlap another semester of ``held`` (the semesters as they
+    hold at one place) or put the spring before the autumn."""
+    others = [s for s in held if not (s.school_year_id == school_year.pk and s.term == term)]
+    clash = next((s for s in others if s.starts_on <= ends_on and s.ends_on >= starts_on), None)
+    if clash is not None:
+        raise CalendarError(
+            _("These dates overlap the semester %(other)s (%(start)s to %(end)s)%(where)s.")
+            % {"other": clash, "start": clash.starts_on, "end": clash.ends_on, "where": where}
+        )
+    order = next((s for s in others if s.school_year_id == school_year.pk), None)
+    if order is not None and (term == 1) != (starts_on < order.starts_on):
+        raise CalendarError(_("The autumn semester comes before the spring semester."))
+
+
+def _check_dates(school_year: SchoolYear, term: int, starts_on: dt.date, ends_on: dt.date) -> None:
     if term not in (1, 2):
         raise CalendarError(_("A semester is the autumn (1) or the spring (2) semester."))
     if ends_on <= starts_on:
@@ -155,29 +169,95 @@ def save_semester(
             _("The semester must lie inside the school year %(year)s (%(start)s to %(end)s).")
             % {"year": school_year, "start": school_year.starts_on, "end": school_year.ends_on}
         )
+
+
+def save_semester(
+    *,
+    school_year: SchoolYear,
+    term: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    teaching_weeks: int | None = None,
+    district: Node | None = None,
+    by: User | None = None,
+) -> Semester:
+    """学期: add the autumn (1) or spring (2) semester of ``school_year``, or change its dates — the city's (``district``
+    None: every district without dates of its own follows) or ``district``'s own (the city's semester must exist).
+    A semester outside its year, or overlapping another where it holds, is refused with nothing changed."""
+    _check_dates(school_year, term, starts_on, ends_on)
     weeks = teaching_weeks or round(((ends_on - starts_on).days + 1) / 7)
     with transaction.atomic():
         SchoolYear.objects.select_for_update().filter(pk=school_year.pk).first()
-        others = Semester.objects.exclude(school_year=school_year, term=term)
-        clash = (
-            others.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
-            .select_related("school_year")
-            .first()
-        )
-        if clash is not None:
-            raise CalendarError(
-                _("These dates overlap the semester %(other)s (%(start)s to %(end)s).")
-                % {"other": clash, "start": clash.starts_on, "end": clash.ends_on}
+        if district is not None:
+            return _save_district_semester(school_year, term, starts_on, ends_on, weeks, district, by)
+        _refuse_clash(semesters_of(None), school_year, term, starts_on, ends_on)
+        # A district that keeps the city's dates for this semester but its own for another must not be left with
+        # two semesters overlapping.
+        own_elsewhere = (
+            DistrictSemester.objects.exclude(semester__school_year=school_year, semester__term=term)
+            .exclude(
+                district__in=DistrictSemester.objects.filter(
+                    semester__school_year=school_year, semester__term=term
+                ).values("district")
             )
-        order = others.filter(school_year=school_year).first()
-        if order is not None and (term == 1) != (starts_on < order.starts_on):
-            raise CalendarError(_("The autumn semester comes before the spring semester."))
+            .select_related("district")
+        )
+        for d in {row.district_id: row.district for row in own_elsewhere}.values():
+            where = _(" as %(district)s keeps it") % {"district": d}
+            _refuse_clash(semesters_of(d), school_year, term, starts_on, ends_on, where)
         sem, _created = Semester.objects.update_or_create(
             school_year=school_year,
             term=term,
             defaults={"starts_on": starts_on, "ends_on": ends_on, "teaching_weeks": weeks},
         )
     return sem
+
+
+def _save_district_semester(
+    school_year: SchoolYear,
+    term: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    weeks: int,
+    district: Node,
+    by: User | None,
+) -> Semester:
+    if district.kind != NodeKind.DISTRICT:
+        raise CalendarError(_("A district keeps its own semester dates; a school follows its district."))
+    sem = Semester.objects.filter(school_year=school_year, term=term).first()
+    if sem is None:
+        raise CalendarError(
+            _("The city has not set up this semester of %(year)s yet; set up the school year first.")
+            % {"year": school_year}
+        )
+    _refuse_clash(semesters_of(district), school_year, term, starts_on, ends_on)
+    DistrictSemester.objects.update_or_create(
+        semester=sem,
+        district=district,
+        defaults={
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "teaching_weeks": weeks,
+            "edited_by": by,
+            "edited_at": timezone.now(),
+        },
+    )
+    return next(s for s in semesters_of(district, year=school_year) if s.pk == sem.pk)
+
+
+def follow_city_semester(*, semester: Semester, district: Node) -> bool:
+    """Drop ``district``'s own dates for ``semester``: the city's hold there again. Refused when the city's dates
+    would overlap another semester the district keeps its own dates for. Returns whether there was a row."""
+    with transaction.atomic():
+        own = DistrictSemester.objects.select_for_update().filter(semester_id=semester.pk, district=district)
+        if not own.exists():
+            return False
+        city = Semester.objects.select_related("school_year").get(pk=semester.pk)
+        held = [s for s in semesters_of(district) if s.pk != city.pk]
+        where = _(" as %(district)s keeps it") % {"district": district}
+        _refuse_clash(held, city.school_year, city.term, city.starts_on, city.ends_on, where)
+        own.delete()
+    return True
 
 
 def set_up_year(*, start_year: int) -> SchoolYear:

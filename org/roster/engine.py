@@ -285,12 +285,13 @@ class Kind:
         campuses: dict[int, list[tuple[int, str, str]]] = {}
         for cid, parent, code, name in (
             Node.objects.filter(kind=NodeKind.CAMPUS)
+            .open_on(self.today)  # a closed (撤销) school or campus takes no students (issue 18)
             .order_by("path")
             .values_list("id", "parent", "code", "name")
         ):
             campuses.setdefault(parent, []).append((cid, code, name))
-        for sid, code, name, path, stage in Node.objects.schools().values_list(
-            "id", "code", "name", "path", "stage"
+        for sid, code, name, path, stage in (
+            Node.objects.schools().open_on(self.today).values_list("id", "code", "name", "path", "stage")
         ):
             grades = Node(stage=stage).grades
             self.schools[code.upper()] = SchoolInfo(sid, code, name, path, grades, campuses.get(sid, []))

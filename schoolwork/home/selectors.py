@@ -16,6 +16,7 @@ from access.models import AuditEvent
 from access.policy import NOTHING, posts_of, roles_of, visible_schools, visible_students
 from access.tiers import Tier
 from care.models import Case, CaseStatus
+from org.calendar import selectors as calendar_selectors
 from org.models import (
     PATH_STEP,
     Enrollment,
@@ -31,6 +32,7 @@ from org.models import (
     Semester,
     Student,
     User,
+    open_q,
 )
 from schoolwork.home.models import (
     DistrictPlan,
@@ -57,20 +59,18 @@ GOVERNANCE_ROLES = SCHOOL_STAFF_ROLES | DISTRICT_ROLES | CITY_ROLES
 # --- calendar ---------------------------------------------------------------------------------------------------
 
 
-def semester_of(day: dt.date) -> Semester | None:
-    """The semester whose dates contain ``day`` (None in the holidays between them)."""
-    return Semester.objects.select_related("school_year").filter(starts_on__lte=day, ends_on__gte=day).first()
+def semester_of(day: dt.date, node: Node | None = None) -> Semester | None:
+    """The semester whose dates contain ``day`` where ``node`` is (its district's own dates, else the city's;
+    None in the holidays between them)."""
+    return calendar_selectors.semester_for(day, node)
 
 
-def current_semester(today: dt.date | None = None) -> Semester | None:
-    """The semester under way, or in the holidays the last one begun (the one whose work is being finished)."""
+def current_semester(today: dt.date | None = None, node: Node | None = None) -> Semester | None:
+    """The semester under way where ``node`` is, or in the holidays the last one begun (the one whose work is
+    being finished)."""
     today = today or timezone.localdate()
-    return (
-        Semester.objects.select_related("school_year")
-        .filter(starts_on__lte=today)
-        .order_by("-starts_on")
-        .first()
-    )
+    started = [s for s in calendar_selectors.semesters_of(node) if s.starts_on <= today]
+    return started[-1] if started else None
 
 
 def current_year(today: dt.date | None = None) -> SchoolYear | None:
@@ -202,8 +202,10 @@ class ClassVisitRow:
 def visit_coverage_by_class(classes: QuerySet[SchoolClass], year: SchoolYear) -> list[ClassVisitRow]:
     """Per class of ``classes`` in ``year``: active students and how many have had a visit this year (one query)."""
     active = Q(enrollments__status=EnrollmentStatus.ACTIVE)
+    # A class of a school or campus closed (撤销) before the year began is not listed (issue 18).
+    opened = open_q("school__", year.starts_on) & open_q("campus__", year.starts_on)
     rows = (
-        classes.filter(school_year=year)
+        classes.filter(opened, school_year=year)
         .select_related("school")
         .annotate(
             n_students=Count("enrollments__student", filter=active, distinct=True),
@@ -338,7 +340,7 @@ class SchoolSessionRow:
 def session_coverage(user: User, semester: Semester) -> list[SchoolSessionRow]:
     """R11: parent sessions per school this semester (a school with none is missing) — for the schools whose
     aggregates the user sees."""
-    schools = visible_schools(user)
+    schools = visible_schools(user).open_on(semester.starts_on)  # closed before the semester: not listed
     counts = dict(
         ParentSession.objects.filter(semester=semester, school__in=visible_schools(user))
         .values_list("school_id")

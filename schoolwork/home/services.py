@@ -75,13 +75,14 @@ def _text(value: str, label: str, limit: int, required: bool = True) -> str:
     return value
 
 
-def _in_semester(day: dt.date | None, today: dt.date):
-    """The semester of ``day``; a date in the future or outside every semester is refused (issue 6 rules)."""
+def _in_semester(day: dt.date | None, today: dt.date, node: Node | None = None):
+    """The semester of ``day`` where ``node`` is (its district's own dates, else the city's); a date in the future
+    or outside every semester is refused (issue 6 rules)."""
     if day is None:
         raise HomeSchoolError(_("Please give a valid date."))
     if day > today:
         raise HomeSchoolError(_("The date cannot be in the future."))
-    sem = selectors.semester_of(day)
+    sem = selectors.semester_of(day, node)
     if sem is None:
         raise HomeSchoolError(_("The date is outside every semester of the school calendar."))
     return sem
@@ -119,7 +120,8 @@ def record_home_visit(
         done = HomeVisit.objects.filter(recorded_by=user, key=key).first()
         if done is not None:
             return done
-    sem = _in_semester(visited_on, _local_today(now))
+    enrollment = student.current_enrollment()
+    sem = _in_semester(visited_on, _local_today(now), enrollment.school if enrollment else None)
     if mode not in VisitMode.values:
         raise HomeSchoolError(_("Please choose how the visit took place."))
     visitors = _text(visitors, _("who went"), 200)
@@ -196,7 +198,7 @@ def create_parent_session(
     key = (key or "")[:64]
     if key and (done := ParentSession.objects.filter(created_by=user, key=key).first()):
         return done
-    sem = _in_semester(held_on, _local_today(now))
+    sem = _in_semester(held_on, _local_today(now), school)
     with transaction.atomic():
         session = ParentSession.objects.create(
             school=school,

@@ -36,6 +36,7 @@ from schoolwork.home.models import (
     VisitMode,
 )
 from schoolwork.home.services import HomeSchoolError
+from schoolwork.programs.semesters import home_node
 from xinyu.lists import first_rows
 from xinyu.web.home import cards_for
 from xinyu.web.slips.selectors import get_printable_class_or_404
@@ -74,7 +75,7 @@ def _key() -> str:
 )
 @login_required
 def home_visits(request: HttpRequest) -> HttpResponse:
-    semester = selectors.current_semester()
+    semester = selectors.current_semester(node=home_node(request.user))
     year = semester.school_year if semester else None
     rows = selectors.visit_coverage_by_class(selectors.visit_classes(request.user), year) if year else []
     missing = selectors.cases_missing_visit(request.user, semester) if semester else []
@@ -94,7 +95,9 @@ def home_visits(request: HttpRequest) -> HttpResponse:
 def home_visit_class(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, selectors.VISIT_ROLES)
     cls = selectors.get_visit_class_or_404(request.user, pk)
-    rows = selectors.class_visit_coverage(request.user, cls, semester=selectors.current_semester())
+    rows = selectors.class_visit_coverage(
+        request.user, cls, semester=selectors.current_semester(node=home_node(request.user))
+    )
     audit.record(
         actor=request.user, action="schoolwork.home_visit.list", obj=cls, request=request,
         detail={"ids": [r.student.pk for r in rows]},
@@ -178,7 +181,7 @@ def parent_sessions(request: HttpRequest) -> HttpResponse:
         except HomeSchoolError as exc:
             return _fail(request, exc)
         return redirect("schoolwork:parent_session", pk=s.pk)
-    semester = selectors.current_semester()
+    semester = selectors.current_semester(node=home_node(request.user))
     sessions_part = first_rows(selectors.sessions_for(request.user).order_by("-held_on", "-pk"), request, 100)
     sessions = sessions_part.rows
     coverage = selectors.session_coverage(request.user, semester) if semester else []

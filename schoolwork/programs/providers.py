@@ -14,7 +14,7 @@ from access.policy import roles_of
 from care.workload.registry import register_workload_source
 from org.models import Role
 from schoolwork.programs import selectors
-from schoolwork.programs.semesters import current_semester
+from schoolwork.programs.semesters import current_semester, home_node
 from xinyu.web.home import Card, Figure, Link, register_card
 from xinyu.web.navigation import NavItem, register_nav_item
 
@@ -23,7 +23,7 @@ def lessons_card(request: HttpRequest) -> Card | None:
     """A psychological teacher's, class teacher's or leader's classes behind on R3.1 this semester."""
     if not roles_of(request.user) & selectors.LESSON_ROLES:
         return None
-    semester = current_semester()
+    semester = current_semester(node=home_node(request.user))
     if semester is None:
         return None
     classes = selectors.lesson_classes(request.user).filter(school_year_id=semester.school_year_id)
@@ -48,7 +48,7 @@ def training_card(request: HttpRequest) -> Card | None:
     """A school leader's staff trained this semester (R2.2: everyone at least once)."""
     if Role.SCHOOL_LEADER not in roles_of(request.user):
         return None
-    semester = current_semester()
+    semester = current_semester(node=home_node(request.user))
     if semester is None:
         return None
     schools = [
@@ -73,7 +73,7 @@ def training_card(request: HttpRequest) -> Card | None:
 def keytimes_card(request: HttpRequest) -> Card | None:
     """A psychological teacher's or leader's key-time activities due now (R3.3)."""
     schools = selectors.keytime_schools(request.user)
-    semester = current_semester() if schools else None
+    semester = current_semester(node=home_node(request.user)) if schools else None
     if semester is None:
         return None
     today = timezone.localdate()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import NOTHING, posts_of, roles_of, visible_schools
-from org.calendar.selectors import calendars_for
+from org.calendar.selectors import calendars_for, local_semesters
 from org.models import (
     Enrollment,
     EnrollmentStatus,
@@ -48,7 +48,7 @@ from schoolwork.programs.models import (
     TrainingCycle,
     TrainingKind,
 )
-from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, fortnights, key_times
+from schoolwork.programs.semesters import PRE_EXAM_GRADES, DueKeyTime, Fortnight, fortnights, key_times
 
 # --- who may do what -------------------------------------------------------------------------------------------
 
@@ -172,11 +172,36 @@ def lesson_compliance(
     aggregated in the database to a row per class (a count per fortnight), whatever the number of lessons."""
     classes = list(classes)
     one_school = {c.school_id for c in classes}
-    node = classes[0].school if len(one_school) == 1 else None  # the school's own days off, else the national
-    blocks = [b for b in fortnights(semester, node) if b.ends_on < on]
-    out = {c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(blocks)) for c in classes}
+    # The fortnights of each class's district (its own semester dates, else the city's; issue 18): one set of
+    # blocks per district with dates of its own, one for the rest. A single school counts its own days off too.
+    if all(SchoolClass.school.is_cached(c) for c in classes):
+        district_of = {c.school_id: c.school.district_id for c in classes}
+    else:  # one query, whatever the number of classes
+        district_of = dict(Node.objects.filter(pk__in=one_school).values_list("pk", "district_id"))
+    local = local_semesters(semester, set(district_of.values()))
+    group_of = {
+        c.pk: (district_of[c.school_id] if local[district_of[c.school_id]].dates_of else None)
+        for c in classes
+    }
+    groups: dict[int | None, list[Fortnight]] = {}
+    for c in classes:
+        g = group_of[c.pk]
+        if g not in groups:
+            if len(one_school) == 1:
+                node = c.school
+            elif g is not None:
+                node = Node(pk=g, kind=NodeKind.DISTRICT, district_id=g)  # its district's days off; no query
+            else:
+                node = None  # the national calendar
+            held = local[district_of[c.school_id]]
+            groups[g] = [b for b in fortnights(held, node) if b.ends_on < on]
+    out = {
+        c.pk: ClassCompliance(c, rule_for_grade(c.grade), fortnights_due=len(groups[group_of[c.pk]]))
+        for c in classes
+    }
     per_block = {
-        f"b{i}": Count("pk", filter=Q(given_on__gte=b.starts_on, given_on__lte=b.ends_on))
+        f"b{g or 0}_{i}": Count("pk", filter=Q(given_on__gte=b.starts_on, given_on__lte=b.ends_on))
+        for g, blocks in groups.items()
         for i, b in enumerate(blocks)
     }
     rows = (
@@ -197,7 +222,8 @@ def lesson_compliance(
         cc.lessons, cc.hours = r["n"], r["hours"] or 0
         cc.pre_exam, cc.stress_relief = r["pre"], r["stress"]
         cc.life_education, cc.adolescence_education = r["life"], r["adolescence"]
-        cc.fortnights_covered = sum(1 for key in per_block if r[key])
+        g = group_of[r["school_class_id"]]
+        cc.fortnights_covered = sum(1 for i in range(len(groups[g])) if r[f"b{g or 0}_{i}"])
     return sorted(out.values(), key=lambda c: (c.school_class.grade, c.school_class.name))
 
 
@@ -227,8 +253,9 @@ class SchoolCompliance:
 def school_lesson_compliance(
     schools: Iterable[Node], semester: Semester, *, on: dt.date
 ) -> list[SchoolCompliance]:
-    """Per school: classes meeting R3.1, and every grade covered by a semester plan (three queries)."""
-    schools = list(schools)
+    """Per school: classes meeting R3.1, and every grade covered by a semester plan (three queries). A school
+    closed (撤销) before the semester began is not listed; one closed during it still is (issue 18)."""
+    schools = [s for s in schools if s.is_open_on(semester.starts_on)]
     classes = SchoolClass.objects.filter(
         school__in=schools, school_year_id=semester.school_year_id
     ).select_related("school")
@@ -348,8 +375,9 @@ class StaffCoverage:
 
 def training_coverage(schools: Iterable[Node], semester: Semester, *, on: dt.date) -> list[StaffCoverage]:
     """Per school: its staff (posts in force between the semester's start and ``on``) and those with a
-    mental-health training this semester (three queries whatever the number of schools)."""
-    schools = list(schools)
+    mental-health training this semester (three queries whatever the number of schools). A school closed before
+    the semester began is not listed (issue 18)."""
+    schools = [s for s in schools if s.is_open_on(semester.starts_on)]
     out = {s.pk: StaffCoverage(s) for s in schools}
     in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=semester.starts_on))
     # Node.school is the denormalised school of a school or campus node: no path matching needed.
@@ -590,8 +618,9 @@ def keytime_schools(user: User) -> list[Node]:
 
 def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTimeRow]:
     """Every key time due in ``semester`` for each grade each school teaches that school year, with its
-    activity (two queries whatever the number of schools)."""
-    schools = list(schools)
+    activity (two queries whatever the number of schools). A school closed before the semester began is not
+    listed (issue 18)."""
+    schools = [s for s in schools if s.is_open_on(semester.starts_on)]
     grades: dict[int, set[int]] = defaultdict(set)
     for school_id, grade in (
         SchoolClass.objects.filter(school__in=schools, school_year_id=semester.school_year_id)
@@ -604,9 +633,14 @@ def key_time_status(schools: Iterable[Node], semester: Semester) -> list[KeyTime
         for a in KeyTimeActivity.objects.filter(school__in=schools, semester=semester)
     }
     out = []
-    calendars = calendars_for(schools, semester.starts_on, semester.ends_on)  # one statement for all schools
+    # The semester's dates in each school's district (its own, else the city's): one query per district.
+    local = local_semesters(semester, {school.district_id for school in schools})
+    first = min((s.starts_on for s in local.values()), default=semester.starts_on)
+    last = max((s.ends_on for s in local.values()), default=semester.ends_on)
+    calendars = calendars_for(schools, first, last)  # one statement for all schools
     for school in sorted(schools, key=lambda s: s.path):
-        for due in key_times(semester, sorted(grades[school.pk]), school, calendars[school.pk]):
+        held = local[school.district_id]
+        for due in key_times(held, sorted(grades[school.pk]), school, calendars[school.pk]):
             out.append(KeyTimeRow(school, due, done.get((school.pk, due.grade, due.key))))
     return out
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from org.calendar.selectors import SchoolCalendar, calendar_for, exam_spans
+from org.calendar import selectors as calendar_selectors
+from org.calendar.selectors import SchoolCalendar, calendar_for, exam_spans, local_semester
 from org.models import Node, Semester
 
 FORTNIGHT = dt.timedelta(days=14)
@@ -26,23 +27,24 @@ PRE_EXAM_GRADES = frozenset({9, 12})  # R3.1: 初三, 高三 need pre-exam couns
 KEY_TIME_WINDOW = dt.timedelta(days=14)  # how long before/after an exam the targeted guidance is due
 
 
-def semester_for(day: dt.date) -> Semester | None:
-    return Semester.objects.filter(starts_on__lte=day, ends_on__gte=day).select_related("school_year").first()
+def semester_for(day: dt.date, node: Node | None = None) -> Semester | None:
+    """The semester holding ``day`` where ``node`` is (its district's own dates, else the city's; issue 18)."""
+    return calendar_selectors.semester_for(day, node)
 
 
-def current_semester(today: dt.date | None = None) -> Semester | None:
-    """The semester running today, else the last one that started (in a vacation), else the first."""
-    today = today or timezone.localdate()
-    found = semester_for(today)
-    if found is None:
-        found = (
-            Semester.objects.filter(starts_on__lte=today)
-            .select_related("school_year")
-            .order_by("-starts_on")
-            .first()
-            or Semester.objects.select_related("school_year").order_by("starts_on").first()
-        )
-    return found
+def current_semester(today: dt.date | None = None, node: Node | None = None) -> Semester | None:
+    """The semester running today where ``node`` is, else the last one that started (in a vacation), else the
+    first."""
+    return calendar_selectors.current_semester(node, today or timezone.localdate())
+
+
+def home_node(user) -> Node | None:
+    """Where a user's pages count the semester: their deepest post's node (a school's district's own semester
+    dates, issue 18; a city post: the city's)."""
+    from access.policy import posts_of
+
+    posts = sorted(posts_of(user), key=lambda p: -p.node.depth)
+    return posts[0].node if posts else None
 
 
 def _span(entry: dict) -> tuple[dt.date, dt.date] | None:
@@ -67,7 +69,9 @@ class Fortnight:
 
 def fortnights(semester: Semester, node: Node | None = None) -> list[Fortnight]:
     """The semester cut into two-week blocks from its first day, keeping the blocks that have a school day at
-    ``node`` (a block that is all holiday asks for no lesson). The last block may be short."""
+    ``node`` (a block that is all holiday asks for no lesson). The last block may be short. The semester's dates
+    are those of ``node``'s district (its own, else the city's)."""
+    semester = local_semester(semester, node)
     calendar = semester_calendar(semester, node)
     out = []
     start = semester.starts_on
@@ -87,6 +91,7 @@ def exams(
 ) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
     """(midterm first and last day, final first and last day) from the calendar, or the usual shape.
     ``calendar``: the node's calendar over the semester when the caller has it."""
+    semester = local_semester(semester, node)
     spans = exam_spans(node, semester, calendar)
     if len(spans) < 2:
         spans = sorted(s for e in semester.calendar or [] if e.get("kind") == "exam" and (s := _span(e)))
@@ -116,7 +121,9 @@ def key_times(
 ) -> list[DueKeyTime]:
     """The key times of ``semester`` for ``grades``: entry (grades 1, 7, 10, in the autumn's first two weeks),
     graduation and moving up (grades 6, 9, 12, in the spring's last month), and two weeks before and after the
-    midterm and final exams for every grade (after the final: from its end to the semester's last day)."""
+    midterm and final exams for every grade (after the final: from its end to the semester's last day). The
+    semester's dates are those of ``node``'s district (its own, else the city's)."""
+    semester = local_semester(semester, node)
     (mid_start, mid_end), (final_start, final_end) = exams(semester, node, calendar)
     one_day = dt.timedelta(days=1)
     windows = {

@@ -200,7 +200,7 @@ def create_training(
         raise ProgramError(_("Please check the form."))
     if not Decimal("0.5") <= hours <= Decimal(40):
         raise ProgramError(_("Hours must be between 0.5 and 40."))
-    semester = semester_for(held_on)
+    semester = semester_for(held_on, organiser)
     if semester is None:
         raise ProgramError(_("The date %(day)s is in no semester.") % {"day": held_on})
     if kind == TrainingKind.INSPECTION:
@@ -485,7 +485,7 @@ def send_key_time_reminders(*, now: dt.datetime | None = None) -> int:
     semester = semester_for(today)
     if semester is None:
         return 0
-    schools = list(Node.objects.schools())
+    schools = list(Node.objects.schools().open_on(today))
     due = [
         r
         for r in selectors.key_time_status(schools, semester)

@@ -23,6 +23,7 @@ from access import audit
 from access.policy import roles_of
 from access.routes import held_by, policy
 from access.tiers import Tier
+from org.calendar import selectors as calendar_selectors
 from org.models import Node, NodeKind, Semester, User
 from schoolwork.programs import selectors, services
 from schoolwork.programs.models import (
@@ -34,7 +35,7 @@ from schoolwork.programs.models import (
     TrainingCycle,
     TrainingKind,
 )
-from schoolwork.programs.semesters import current_semester
+from schoolwork.programs.semesters import current_semester, home_node
 from schoolwork.programs.services import ProgramError
 from xinyu.lists import first_rows
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
@@ -52,9 +53,9 @@ def _semester(request: HttpRequest) -> Semester:
     """The semester asked for (``?semester=``), else the current one; 404 if there is none."""
     raw = request.GET.get("semester") or request.POST.get("semester")
     if raw:
-        found = Semester.objects.select_related("school_year").filter(pk=raw if raw.isdigit() else 0).first()
+        found = calendar_selectors.semester_by_pk(int(raw)) if raw.isdigit() and len(raw) <= 18 else None
     else:
-        found = current_semester()
+        found = current_semester(node=home_node(request.user))
     if found is None:
         raise Http404
     return found

@@ -31,6 +31,7 @@ from org.models import (
     SchoolYear,
     Student,
     User,
+    open_q,
 )
 from screening.battery.models import InstrumentLicence
 from screening.battery.selectors import catalogue_ids, district_default_battery, grade_bands
@@ -280,12 +281,17 @@ def targeted_grades(campaign: Campaign) -> list[int]:
 
 def target_enrollments(campaign: Campaign):
     """The enrollments a launch assigns (R5.1; issue 20 build 4): active, of the campaign's school year, under the
-    organiser. Nothing chosen: every student of the targeted grades. Units or classes chosen: the students of
-    the targeted grades in the chosen units (districts, education groups, schools), and every student of a
-    chosen class, whole."""
+    organiser, never at a school or campus closed (撤销) by launch (issue 18). Nothing chosen: every student of the
+    targeted grades. Units or classes chosen: the students of the targeted grades in the chosen units (districts,
+    education groups, schools), and every student of a chosen class, whole."""
     org = campaign.organiser
+    today = timezone.localdate()
     base = Enrollment.objects.filter(
-        status=EnrollmentStatus.ACTIVE, school_year=campaign.school_year, school__path__startswith=org.path
+        open_q("school__", today),
+        open_q("school_class__campus__", today),  # no class: no campus, kept
+        status=EnrollmentStatus.ACTIVE,
+        school_year=campaign.school_year,
+        school__path__startswith=org.path,
     )
     grades = Q(grade__in=targeted_grades(campaign))
     # .all(): a page that shows the choices prefetches them once (prefetch_related_objects).

@@ -154,7 +154,13 @@ def _rows_for(nodes: list[Node], period: Period) -> dict[int, Approval]:
 
 def district_queue(district: Node, period: Period) -> Queue:
     """审核队列 — the district's schools with where each stands (three queries)."""
-    schools = list(Node.objects.schools().filter(path__startswith=district.path).order_by("path"))
+    # A school closed (撤销) before the period began has nothing to submit for it (issue 18).
+    schools = list(
+        Node.objects.schools()
+        .filter(path__startswith=district.path)
+        .open_on(period.starts_on)
+        .order_by("path")
+    )
     found = _rows_for([*schools, district], period)
     own = found.get(district.pk)
     q = Queue(district, own.state if own else ApprovalState.DRAFT)
@@ -171,11 +177,16 @@ def district_queue(district: Node, period: Period) -> Queue:
 
 def city_queue(city: Node, period: Period) -> Queue:
     """验收队列 — the city's districts with their state and how many of their schools are approved."""
-    districts = list(Node.objects.filter(kind=NodeKind.DISTRICT, path__startswith=city.path).order_by("path"))
+    districts = list(
+        Node.objects.filter(kind=NodeKind.DISTRICT, path__startswith=city.path)
+        .open_on(period.starts_on)
+        .order_by("path")
+    )
     found = _rows_for(districts, period)
     total = dict(
         Node.objects.schools()
         .filter(path__startswith=city.path)
+        .open_on(period.starts_on)
         .values("district_id")
         .annotate(n=Count("pk"))
         .values_list("district_id", "n")

@@ -134,7 +134,12 @@ def submit(*, user: User, school: Node, period: Period, now: dt.datetime | None 
 
 
 def _unapproved_schools(district: Node, period: Period) -> int:
-    schools = list(Node.objects.schools().filter(path__startswith=district.path).values_list("pk", flat=True))
+    schools = list(
+        Node.objects.schools()
+        .filter(path__startswith=district.path)
+        .open_on(period.starts_on)  # a school closed before the period submits nothing for it (issue 18)
+        .values_list("pk", flat=True)
+    )
     st = approval.states(period, schools)
     return sum(1 for s in st.values() if s not in (ApprovalState.APPROVED, ApprovalState.ACCEPTED))
 

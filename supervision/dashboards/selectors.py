@@ -356,16 +356,19 @@ def group_label(key: str) -> str:
     return str(GROUP_LABELS.get(key, _("Other")))  # never the key itself (issue 20)
 
 
-def child_nodes(node: Node) -> list[Node]:
+def child_nodes(node: Node, period: Period | None = None) -> list[Node]:
     """The rows of a node's drill-down: districts under the city; schools (through education groups) under a
-    district or a group; none under a school (campuses are details, not rows)."""
+    district or a group; none under a school (campuses are details, not rows). Of ``period``: only units open
+    when it began (a closed — 撤销 — school stays in the periods it worked in; issue 18)."""
     if node.kind == NodeKind.CITY:
         qs = Node.objects.filter(kind=NodeKind.DISTRICT, parent=node)
     elif node.kind in (NodeKind.DISTRICT, NodeKind.GROUP):
         qs = Node.objects.filter(kind=NodeKind.SCHOOL, path__startswith=node.path)
     else:
         return []
-    return list(qs.only("pk", "name", "kind", "path", "depth", "code").order_by("code", "path"))
+    if period is not None:
+        qs = qs.open_on(period.starts_on)
+    return list(qs.only("pk", "name", "kind", "path", "depth", "code", "closed_on").order_by("code", "path"))
 
 
 def applies(ind: Indicator, node: Node) -> bool:
@@ -450,7 +453,7 @@ def live_cells(node: Node, period: Period, children: list[Node]) -> Cells:
 
 def live_dashboard(node: Node, period: Period) -> Cells:
     """A node's dashboard cells computed live from the base tables (no rollups)."""
-    return live_cells(node, period, child_nodes(node))
+    return live_cells(node, period, child_nodes(node, period))
 
 
 def _figure(node: Node, cell: Cell | None, shown: Shown, ind: Indicator) -> Figure:
@@ -508,7 +511,7 @@ class _Chain:
         return out + [n.pk for n in self.districts] + [n.pk for n in self.schools]
 
 
-def _chain(node: Node, children: list[Node]) -> _Chain:
+def _chain(node: Node, children: list[Node], period: Period | None = None) -> _Chain:
     step = PATH_STEP + 1
     prefixes = [node.path[: step * k] for k in (1, 2) if k <= node.depth]
     above = {n.kind: n for n in Node.objects.filter(path__in=prefixes)}
@@ -517,9 +520,13 @@ def _chain(node: Node, children: list[Node]) -> _Chain:
         district = node
     return _Chain(
         city=city,
-        districts=child_nodes(city) if city is not None else [],
+        districts=child_nodes(city, period) if city is not None else [],
         district=district,
-        schools=children if district is node else child_nodes(district) if district is not None else [],
+        schools=children
+        if district is node
+        else child_nodes(district, period)
+        if district is not None
+        else [],
     )
 
 
@@ -579,7 +586,7 @@ def _suppressed(
     sensitive ones: a fixed number of queries)."""
     sensitive = [i for i in inds if i.sensitive and i.code in cells]
     out: dict[str, tuple[Shown, list[Shown]]] = {}
-    chain = _chain(node, children) if sensitive and node.kind != NodeKind.CITY else None
+    chain = _chain(node, children, period) if sensitive and node.kind != NodeKind.CITY else None
     stored: dict[tuple[str, int], Cell] = {}
     if chain is not None and chain.ids:
         for code, pk, n, d in RollupValue.objects.filter(
@@ -610,7 +617,7 @@ def _suppressed(
 def headlines_above_school(node: Node, period: Period) -> dict[str, Shown]:
     """A node's own figure of each sensitive indicator as anyone above the school sees it (its dashboard's
     headline, audited with the tables above it): for other pages that print the same figure (data approval)."""
-    children = child_nodes(node)
+    children = child_nodes(node, period)
     cells, _at = rollup_cells(node, period, children)
     inds = [i for i in catalogue.indicators(period.kind) if i.sensitive and i.code in cells]
     return {code: own for code, (own, _rows) in _suppressed(inds, node, period, children, cells).items()}
@@ -623,7 +630,7 @@ def node_dashboard(user: User, node: Node, period: Period, with_details: bool = 
     if not may_view(user, node):
         raise Http404
     raw = sees_raw(user, node)
-    children = child_nodes(node)
+    children = child_nodes(node, period)
     cells, oldest = rollup_cells(node, period, children)
     by_pk = {c.pk: c for c in children}
     urls = {
@@ -728,8 +735,8 @@ def trend(
         if raw or not ind.sensitive:
             shown = Shown(*cell)
         else:  # as the period's dashboard shows it (linked tables): a few queries per period, none per school
-            kids = child_nodes(node) if children is None else children
-            children = kids
+            children = child_nodes(node) if children is None else children
+            kids = [c for c in children if c.is_open_on(p.starts_on)]  # the period's own rows (issue 18)
             cells, _at = rollup_cells(node, p, kids)
             shown = _suppressed([ind], node, p, kids, cells)[ind.code][0]
         out.append(TrendPoint(p, _figure(node, cell, shown, ind)))

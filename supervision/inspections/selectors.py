@@ -45,7 +45,8 @@ def supervisors_seen(user: User) -> list[User]:
 
 
 def schools_to_inspect(user: User) -> QuerySet[Node]:
-    return Node.objects.schools().filter(approval.nodes_q(user, INSPECT_ROLES)).order_by("path")
+    """Schools a supervisor may inspect now: a closed (撤销) school is not offered (issue 18)."""
+    return Node.objects.schools().filter(approval.nodes_q(user, INSPECT_ROLES)).open_on().order_by("path")
 
 
 def schools_seen(user: User) -> QuerySet[Node]:

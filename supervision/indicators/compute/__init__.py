@@ -19,8 +19,12 @@ from django.utils import timezone
 from org.models import Node, NodeKind
 
 
-def schools(node_ids: Iterable[int] | None):
+def schools(node_ids: Iterable[int] | None, period=None):
+    """The schools asked for; of ``period``'s work only those open when it began (a school closed — 撤销 — during
+    it still counts in it, one closed before it does not; issue 18)."""
     qs = Node.objects.filter(kind=NodeKind.SCHOOL)
+    if period is not None:
+        qs = qs.open_on(period.starts_on)
     return qs if node_ids is None else qs.filter(pk__in=list(node_ids))
 
 

@@ -129,7 +129,7 @@ def _room_checks(period: Period, node_ids: Iterable[int] | None):
         starts_at__lt=hi,
         status__in=[AppointmentStatus.CONFIRMED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW],
     )
-    return schools(node_ids).annotate(room=Exists(rooms), duty=Exists(duty), used=Exists(used))
+    return schools(node_ids, period).annotate(room=Exists(rooms), duty=Exists(duty), used=Exists(used))
 
 
 def counseling_room_in_use(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cell]:

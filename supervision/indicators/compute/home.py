@@ -21,7 +21,7 @@ def home_visits(period: Period, node_ids: Iterable[int] | None) -> dict[int, Cel
     """R10: active students of the school year's classes with at least one home visit this school year, over
     those students — ``schoolwork.home.selectors.visit_coverage_by_school``, the rule the home-visit pages use
     (three queries whatever the number of schools)."""
-    rows = visit_coverage_by_school(schools(node_ids), period.school_year)
+    rows = visit_coverage_by_school(schools(node_ids, period), period.school_year)
     return {r.school.pk: (r.visited, r.students) for r in rows}
 
 
@@ -52,7 +52,7 @@ def parent_sessions(period: Period, node_ids: Iterable[int] | None) -> dict[int,
         .values_list("school_id", flat=True)
         .distinct()
     )
-    return {pk: (int(pk in held), 1) for pk in schools(node_ids).values_list("pk", flat=True)}
+    return {pk: (int(pk in held), 1) for pk in schools(node_ids, period).values_list("pk", flat=True)}
 
 
 def _quarters(period: Period) -> list[tuple[dt.date, dt.date]]:
@@ -101,7 +101,7 @@ def quarterly_meetings(
     met = _meetings_per_quarter(period, node_ids)
     return {
         pk: (int(all(q in met.get(pk, ()) for q in wanted)), 1)
-        for pk in schools(node_ids).values_list("pk", flat=True)
+        for pk in schools(node_ids, period).values_list("pk", flat=True)
     }
 
 

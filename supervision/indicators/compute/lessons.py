@@ -67,7 +67,7 @@ def classes_behind(school: Node, period: Period, on: dt.date | None = None) -> l
 
 def _key_rows(period: Period, node_ids: Iterable[int] | None, on: dt.date | None):
     day = on or as_of(period)
-    for row in key_time_status(list(schools(node_ids)), period.semester):
+    for row in key_time_status(list(schools(node_ids, period)), period.semester):
         state = row.state(day)
         if state in ("done", "missed"):
             yield row, state

@@ -28,23 +28,26 @@ def full_time_psych_teacher(period: Period, node_ids: Iterable[int] | None) -> d
         .filter(**ids_filter("node__school_id", node_ids))
         .values_list("node__school_id", flat=True)
     )
-    return {pk: (int(pk in covered), 1) for pk in schools(node_ids).values_list("pk", flat=True)}
+    return {pk: (int(pk in covered), 1) for pk in schools(node_ids, period).values_list("pk", flat=True)}
 
 
 def _campus_coverage(period: Period, node_ids: Iterable[int] | None) -> dict[int, dict[int, bool]]:
     """school → campus → has a psychological teacher. A post held at the school itself covers the campus of a
     single-campus school; in a school with several campuses each campus needs its own (R1.2)."""
     campuses: dict[int, dict[int, bool]] = defaultdict(dict)
-    for campus_id, school_id in Node.objects.filter(
-        kind=NodeKind.CAMPUS, **ids_filter("school_id", node_ids)
-    ).values_list("pk", "school_id"):
+    for campus_id, school_id in (
+        Node.objects.filter(kind=NodeKind.CAMPUS, **ids_filter("school_id", node_ids))
+        .open_on(period.starts_on)  # a campus closed before the period needs no teacher (issue 18)
+        .values_list("pk", "school_id")
+    ):
         campuses[school_id][campus_id] = False
     posts = Post.objects.filter(_in_force(period), role=Role.PSYCH_TEACHER).filter(
         **ids_filter("node__school_id", node_ids)
     )
     for node_id, kind, school_id in posts.values_list("node_id", "node__kind", "node__school_id"):
         if kind == NodeKind.CAMPUS:
-            campuses[school_id][node_id] = True
+            if node_id in campuses[school_id]:  # a post left at a closed campus covers nothing
+                campuses[school_id][node_id] = True
         elif len(campuses[school_id]) == 1:
             campuses[school_id][next(iter(campuses[school_id]))] = True
     return campuses
@@ -54,7 +57,8 @@ def campus_psych_teacher(period: Period, node_ids: Iterable[int] | None) -> dict
     """R1.2: campuses with at least one psychological teacher, over campuses."""
     cov = _campus_coverage(period, node_ids)
     return {
-        pk: (sum(cov[pk].values()), len(cov[pk])) for pk in schools(node_ids).values_list("pk", flat=True)
+        pk: (sum(cov[pk].values()), len(cov[pk]))
+        for pk in schools(node_ids, period).values_list("pk", flat=True)
     }
 
 
@@ -72,7 +76,7 @@ def _large_group_or_multi_site(period: Period, node_ids: Iterable[int] | None) -
     the period's school year), run in an education group (the school hangs under a 集团 node) or on several
     sites (``is_multi_site``). Two queries."""
     out = set(
-        schools(node_ids)
+        schools(node_ids, period)
         .filter(Q(is_multi_site=True) | Q(parent__kind=NodeKind.GROUP))
         .values_list("pk", flat=True)
     )

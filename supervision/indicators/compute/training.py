@@ -25,7 +25,7 @@ def staff_trained(period: Period, node_ids: Iterable[int] | None) -> dict[int, C
     whatever the number of schools). Only semesters: another period counts nothing."""
     if period.semester_id is None or not_started(period):
         return {}
-    covered = training_coverage(list(schools(node_ids)), period.semester, on=as_of(period))
+    covered = training_coverage(list(schools(node_ids, period)), period.semester, on=as_of(period))
     return {c.school.pk: (c.trained, c.staff) for c in covered}
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connections, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from access import audit
 from access.policy import may
@@ -30,8 +30,41 @@ def _require(user: User, action: str, node: Node | None = None) -> None:
         raise PermissionDenied
 
 
+def may_keep_years(user: User) -> bool:
+    """The city's years, or a district's semesters: who may set up a school year and load the national days."""
+    return may(user, "calendar.year") or may(user, "calendar.semester")
+
+
+def semester_nodes(user: User) -> list[Node]:
+    """Where ``user`` sets semester dates: the city (``calendar.year``) and the districts they keep
+    (``calendar.semester``: a district administrator's own district; the city administrator's, every district)."""
+    from access.policy import action_nodes
+
+    if user.is_superuser:
+        return list(Node.objects.filter(kind__in=[NodeKind.CITY, NodeKind.DISTRICT], closed_on__isnull=True))
+    out: dict[int, Node] = {}
+    if may(user, "calendar.year"):
+        for n in action_nodes(user, "calendar.year"):
+            out.setdefault(n.pk, n)
+    for n in action_nodes(user, "calendar.semester"):
+        under = Node.objects.subtree(n).filter(kind=NodeKind.DISTRICT, closed_on__isnull=True)
+        for d in under:
+            out.setdefault(d.pk, d)
+    return sorted(out.values(), key=lambda n: n.path)
+
+
+def semester_node_or_404(user: User, pk: int | None) -> Node:
+    node = next((n for n in semester_nodes(user) if n.pk == pk), None)
+    if node is None:
+        raise Http404
+    return node
+
+
 def set_up_year(*, user: User, start_year: int, request: HttpRequest | None = None) -> SchoolYear:
-    _require(user, "calendar.year")
+    """A school year in the usual shape. A district administrator may set up a year the city has not set up yet
+    (on a new installation the district comes first); a year set up is changed by the city only."""
+    if not may_keep_years(user):
+        raise PermissionDenied
     with transaction.atomic():
         year = calendar.set_up_year(start_year=start_year)
         audit.record(
@@ -57,23 +90,65 @@ def save_semester(
     term: int,
     starts_on: dt.date,
     ends_on: dt.date,
+    district: Node | None = None,
     request: HttpRequest | None = None,
 ) -> Semester:
-    _require(user, "calendar.year")
+    """The city's semester (``district`` None or the city: the city administrator) or a district's own dates
+    (``calendar.semester`` at the district: never the city's)."""
+    if district is not None and district.kind == NodeKind.CITY:
+        district = None
+    if district is None:
+        _require(user, "calendar.year")
+    elif district.kind != NodeKind.DISTRICT or not may(user, "calendar.semester", district):
+        raise PermissionDenied
     with transaction.atomic():
-        sem = calendar.save_semester(school_year=school_year, term=term, starts_on=starts_on, ends_on=ends_on)
+        sem = calendar.save_semester(
+            school_year=school_year,
+            term=term,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            district=district,
+            by=user,
+        )
         audit.record(
             actor=user,
             action="org.calendar.semester",
-            obj=sem,
+            obj=district or sem,
             request=request,
-            detail={"term": term, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+            detail={
+                "semester": sem.pk,
+                "term": term,
+                "district": district.pk if district else None,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+            },
         )
     return sem
 
 
+def follow_city_semester(
+    *, user: User, district: Node, semester: Semester, request: HttpRequest | None = None
+) -> bool:
+    """Drop a district's own dates for ``semester``: the city's hold there again."""
+    if district.kind != NodeKind.DISTRICT or not may(user, "calendar.semester", district):
+        raise PermissionDenied
+    with transaction.atomic():
+        dropped = calendar.follow_city_semester(semester=semester, district=district)
+        if dropped:
+            audit.record(
+                actor=user,
+                action="org.calendar.semester",
+                obj=district,
+                request=request,
+                detail={"semester": semester.pk, "district": district.pk, "follows_city": True},
+            )
+    return dropped
+
+
 def load_national(*, user: User, request: HttpRequest | None = None) -> tuple[int, int]:
-    _require(user, "calendar.year")
+    """The national days from the ``chinesecalendar`` package (nothing chosen by the person; days edited kept)."""
+    if not may_keep_years(user):
+        raise PermissionDenied
     with transaction.atomic():
         created, updated = calendar.load_national_holidays()
         audit.record(

@@ -22,7 +22,7 @@ from access.routes import policy
 from org.calendar import selectors as calendar
 from org.calendar.models import DayKind
 from org.calendar.services import CalendarError
-from org.models import Node, NodeKind, RolloverPlan, SchoolYear
+from org.models import Node, NodeKind, RolloverPlan, SchoolYear, Semester
 from org.rollover import services as rollover
 from org.rollover.services import RolloverError
 from xinyu.web.calendar import services
@@ -82,7 +82,9 @@ def _calendar_context(request: HttpRequest, node: Node | None, year: int) -> dic
     return {
         "years": years,
         "year_to_set_up": year_to_set_up(years, timezone.localdate()),
-        "may_year": may(request.user, "calendar.year"),
+        "may_year": services.may_keep_years(request.user),
+        "may_city_year": may(request.user, "calendar.year"),
+        "semester_nodes": services.semester_nodes(request.user),
         "nodes": nodes,
         "node": node,
         "year": year,
@@ -118,19 +120,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 done = services.set_up_year(user=request.user, start_year=start, request=request)
                 messages.success(request, _("The school year %(year)s is set up.") % {"year": done})
             elif action == "semester":
-                school_year = SchoolYear.objects.filter(pk=_int(p.get("school_year"))).first()
-                starts, ends = parse_date(p.get("starts_on", "")), parse_date(p.get("ends_on", ""))
-                if school_year is None or starts is None or ends is None:
-                    raise CalendarError(_("Give the school year and the first and last day of the semester."))
-                services.save_semester(
-                    user=request.user,
-                    school_year=school_year,
-                    term=_int(p.get("term")) or 0,
-                    starts_on=starts,
-                    ends_on=ends,
-                    request=request,
-                )
-                messages.success(request, _("The semester was saved."))
+                target = services.semester_node_or_404(request.user, _int(p.get("for")))
+                _save_semester(request, target)
             elif action == "load":
                 created, updated = services.load_national(user=request.user, request=request)
                 messages.success(
@@ -165,6 +156,93 @@ def index(request: HttpRequest) -> HttpResponse:
             return render(request, "org/calendar/index.html", context, status=400)
         return redirect(f"{request.path}?year={year}")
     return render(request, "org/calendar/index.html", _calendar_context(request, node, year))
+
+
+def _save_semester(request: HttpRequest, node: Node) -> None:
+    """The semester form (the city's dates, or a district's own): raises ``CalendarError`` on bad input."""
+    p = request.POST
+    school_year = SchoolYear.objects.filter(pk=_int(p.get("school_year"))).first()
+    starts, ends = parse_date(p.get("starts_on", "")), parse_date(p.get("ends_on", ""))
+    if school_year is None or starts is None or ends is None:
+        raise CalendarError(_("Give the school year and the first and last day of the semester."))
+    services.save_semester(
+        user=request.user,
+        school_year=school_year,
+        term=_int(p.get("term")) or 0,
+        starts_on=starts,
+        ends_on=ends,
+        district=node,
+        request=request,
+    )
+    messages.success(request, _("The semester was saved."))
+
+
+def _semesters_context(request: HttpRequest, node: Node) -> dict:
+    held = calendar.semesters_of(node)
+    city = {s.pk: s for s in calendar.semesters_of(None)}
+    rows = [{"semester": s, "own": s.dates_of is not None, "city": city.get(s.pk)} for s in held]
+    return {
+        "node": node,
+        "rows": rows,
+        "years": calendar.school_years(),
+        "semester_nodes": services.semester_nodes(request.user),
+        "is_city": node.kind == NodeKind.CITY,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@policy(
+    None,
+    "calendar",
+    "one node's semesters (no student data): the city's by the city administrator, a district's own dates by its "
+    "administrator (or the city's) — a district administrator never the city's",
+)
+def semesters(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.may_keep_years(request.user):
+        raise PermissionDenied
+    node = services.semester_node_or_404(request.user, pk)
+    if request.method == "POST":
+        try:
+            _save_semester(request, node)
+        except CalendarError as exc:
+            context = _semesters_context(request, node)
+            context["error"] = str(exc)
+            return render(request, "org/calendar/semesters.html", context, status=400)
+        return redirect(request.path)
+    return render(request, "org/calendar/semesters.html", _semesters_context(request, node))
+
+
+@login_required
+@require_http_methods(["POST"])
+@policy(None, "calendar", "a district's semester back to the city's dates (no student data)")
+def follow_city(request: HttpRequest, pk: int, semester: int) -> HttpResponse:
+    if not may(request.user, "calendar.semester"):
+        raise PermissionDenied
+    district = services.semester_node_or_404(request.user, pk)
+    if district.kind != NodeKind.DISTRICT:
+        raise Http404
+    sem = Semester.objects.filter(pk=semester).first()
+    if sem is None:
+        raise Http404
+    try:
+        if services.follow_city_semester(user=request.user, district=district, semester=sem, request=request):
+            messages.success(
+                request,
+                _("%(district)s now follows the city's dates for %(semester)s.")
+                % {"district": district, "semester": sem},
+            )
+        else:
+            messages.info(
+                request,
+                _("%(district)s already follows the city's dates for %(semester)s.")
+                % {"district": district, "semester": sem},
+            )
+    except CalendarError as exc:
+        context = _semesters_context(request, district)
+        context["error"] = str(exc)
+        return render(request, "org/calendar/semesters.html", context, status=400)
+    return redirect("calendar:semesters", pk=district.pk)
 
 
 def _school_or_404(request: HttpRequest, pk: int | None) -> Node:

@@ -51,6 +51,7 @@ from org.models import (
     SchoolClass,
     Student,
     User,
+    open_q,
 )
 
 MAX_QUERY = 50
@@ -103,10 +104,10 @@ def _active_count(field_name: str) -> Coalesce:
 
 def school_rows(user: User, *, q: str = "") -> QuerySet[Node]:
     """Schools in the user's T0 scope with district, campuses and active student count."""
-    qs = visible_schools(user)
+    qs = visible_schools(user).open_on()  # a closed (撤销) school or campus is not listed (issue 18)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(district__name__icontains=q))
-    campuses = Node.objects.filter(kind=NodeKind.CAMPUS).order_by("path")
+    campuses = Node.objects.filter(kind=NodeKind.CAMPUS).open_on().order_by("path")
     return (
         qs.select_related("district")
         .prefetch_related(Prefetch("children", queryset=campuses, to_attr="campus_list"))
@@ -120,7 +121,11 @@ def school_rows(user: User, *, q: str = "") -> QuerySet[Node]:
 
 def class_rows(user: User, *, q: str = "", school_id: int | None = None) -> QuerySet[SchoolClass]:
     """Classes whose roster (T1) the user may see, with campus, class teacher and size."""
-    qs = visible_classes(user)
+    # This year's classes of a closed (撤销) school or campus are not listed; past years' stay (issue 18).
+    today = timezone.localdate()
+    qs = visible_classes(user).filter(
+        (open_q("school__", today) & open_q("campus__", today)) | Q(school_year__ends_on__lt=today)
+    )
     if school_id is not None:
         qs = qs.filter(school_id=school_id)
     if q:
@@ -265,7 +270,10 @@ class ScopeFigures:
 
 def _current_year_classes() -> QuerySet[SchoolClass]:
     today = timezone.localdate()
-    return SchoolClass.objects.filter(school_year__starts_on__lte=today, school_year__ends_on__gte=today)
+    return SchoolClass.objects.filter(
+        open_q("school__", today), open_q("campus__", today), school_year__starts_on__lte=today,
+        school_year__ends_on__gte=today,
+    )  # fmt: skip
 
 
 def scope_figures(user: User) -> list[ScopeFigures]:
@@ -285,7 +293,11 @@ def scope_figures(user: User) -> list[ScopeFigures]:
         else:
             students = active.filter(school__path__startswith=node.path).count()
             classes = _current_year_classes().filter(school__path__startswith=node.path).count()
-            schools = None if node.kind == NodeKind.SCHOOL else Node.objects.schools().subtree(node).count()
+            schools = (
+                None
+                if node.kind == NodeKind.SCHOOL
+                else Node.objects.schools().subtree(node).open_on().count()
+            )
         out.append(
             ScopeFigures(
                 label=node.name,

@@ -61,7 +61,7 @@ def test_an_overlapping_semester_is_refused_with_a_clear_message_and_nothing_cha
     spring = world.year.semesters.get(term=2)
     r = client.post(
         "/calendar/",
-        {"action": "semester", "school_year": world.year.pk, "term": 1,
+        {"action": "semester", "for": world.haidian.pk, "school_year": world.year.pk, "term": 1,
          "starts_on": world.year.starts_on.isoformat(), "ends_on": (spring.starts_on + dt.timedelta(days=3)).isoformat()},
     )  # fmt: skip
     assert r.status_code == 400
@@ -105,4 +105,54 @@ def test_the_school_year_field_offers_the_year_to_set_up_next(world, client):
     assert (
         f'id="y-start" name="start_year" type="number" min="2000" max="2100" value="{world.year.start_year + 1}"'
         in (page)
+    )
+
+
+def test_a_district_administrator_sets_the_district_s_own_spring_and_never_the_city_s(world, client):
+    """Issue 18: a district keeps its own semester dates (its schools count by them); the city's semesters are the
+    city administrator's — a district administrator's attempt is 404 and changes nothing."""
+    spring = world.year.semesters.get(term=2)
+    later = spring.starts_on + dt.timedelta(days=7)
+    city_before = list(Semester.objects.values_list("pk", "starts_on", "ends_on"))
+    client.force_login(world.district_admin)
+    form = {"school_year": world.year.pk, "term": 2, "starts_on": later.isoformat(),
+            "ends_on": spring.ends_on.isoformat()}  # fmt: skip
+    assert client.post(f"/calendar/semesters/{world.city.pk}/", form).status_code == 404
+    assert client.get(f"/calendar/semesters/{world.city.pk}/").status_code == 404
+    assert client.post(f"/calendar/semesters/{world.chaoyang.pk}/", form).status_code == 404
+    assert client.post("/calendar/", {"action": "semester", "for": world.city.pk, **form}).status_code == 404
+    assert list(Semester.objects.values_list("pk", "starts_on", "ends_on")) == city_before
+
+    r = client.post(f"/calendar/semesters/{world.haidian.pk}/", form)
+    assert r.status_code == 302
+    assert list(Semester.objects.values_list("pk", "starts_on", "ends_on")) == city_before
+    page = client.get(f"/calendar/semesters/{world.haidian.pk}/").content.decode()
+    assert "本区自定" in page and later.isoformat() in page
+    assert selectors.semester_for(spring.starts_on, world.school_a) is None  # 海淀 still on its break
+    assert selectors.semester_for(spring.starts_on, world.school_c) == spring  # 朝阳 follows the city
+    event = AuditEvent.objects.filter(action="org.calendar.semester", actor=world.district_admin).get()
+    assert event.detail["district"] == world.haidian.pk
+
+    # Back to the city's dates, with the button.
+    r = client.post(f"/calendar/semesters/{world.haidian.pk}/follow/{spring.pk}/")
+    assert r.status_code == 302
+    assert selectors.semester_for(spring.starts_on, world.school_a) == spring
+
+
+def test_the_city_administrator_keeps_the_city_s_semesters(world, client):
+    autumn = world.year.semesters.get(term=1)
+    shorter = autumn.ends_on - dt.timedelta(days=3)
+    client.force_login(world.city_admin)
+    r = client.post(
+        f"/calendar/semesters/{world.city.pk}/",
+        {"school_year": world.year.pk, "term": 1, "starts_on": autumn.starts_on.isoformat(),
+         "ends_on": shorter.isoformat()},
+    )  # fmt: skip
+    assert r.status_code == 302
+    autumn.refresh_from_db()
+    assert autumn.ends_on == shorter
+    assert selectors.semester_for(autumn.ends_on, world.school_a) == autumn
+    page = client.get("/calendar/").content.decode()
+    assert (
+        f"/calendar/semesters/{world.haidian.pk}/" in page and f"/calendar/semesters/{world.city.pk}/" in page
     )
