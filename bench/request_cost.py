@@ -64,8 +64,16 @@ class Session:
             headers |= {"Cookie": f"sessionid={self.key}; csrftoken={CSRF}", "X-CSRFToken": CSRF}
         if body is not None:
             headers |= {"Content-Type": "application/json", "Accept": "application/json"}
-        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        reply = self.conn.getresponse()
+        payload = json.dumps(body) if body is not None else None
+        try:
+            self.conn.request(method, path, body=payload, headers=headers)
+            reply = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # gunicorn closed this idle keep-alive connection while the other students' requests ran (on a
+            # loaded machine a round takes longer than its keep-alive): reconnect once, as a browser does.
+            self.conn.close()
+            self.conn.request(method, path, body=payload, headers=headers)
+            reply = self.conn.getresponse()
         data = reply.read()
         if reply.status != expect:
             raise SystemExit(f"{method} {path}: {reply.status}, expected {expect}: {data[:300]!r}")

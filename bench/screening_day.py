@@ -18,6 +18,8 @@ per item on average); ``--submit-when-done`` has each submit after their own las
 
     .venv/bin/python bench/screening_day.py [--students 200] [--web-workers 5] [--worker-class gthread]
         [--think SECONDS] [--submit-when-done]
+    .venv/bin/python bench/screening_day.py --beijing [--country] [--window-days 20] [--peak-factor 3]
+        (no load: prints the sizing model of docs/scale.md — the peak lesson's requests per second by kind)
 """
 
 from __future__ import annotations
@@ -277,8 +279,29 @@ def main() -> None:
         help="each student submits right after their own last answer (no burst: submit latency under the "
         "answering load; the submit throughput is then not measured)",
     )  # fmt: skip
+    parser.add_argument(
+        "--beijing", action="store_true",
+        help="print the scaled request mix of Beijing's peak screening lesson (bench/scale_model.py) and exit; "
+        "no database, no server",
+    )  # fmt: skip
+    parser.add_argument("--country", action="store_true", help="the same for the whole country")
+    parser.add_argument("--window-days", type=int, help="with --beijing/--country: school days in the window")
+    parser.add_argument(
+        "--peak-factor", type=float, help="with --beijing/--country: busiest lesson / average"
+    )
+    parser.add_argument("--seconds-per-item", type=float, help="with --beijing/--country: answering pace")
     parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
+    if opts.beijing or opts.country:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import scale_model
+
+        for name in [n for n in ("beijing", "country") if getattr(opts, n)]:
+            print(scale_model.report(scale_model.region(
+                name, window_days=opts.window_days, peak_factor=opts.peak_factor,
+                seconds_per_item=opts.seconds_per_item,
+            )))  # fmt: skip
+        return
     if opts.setup_only:
         setup(opts.students)
         return
