@@ -127,7 +127,9 @@ class _Visible(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in VOID:
             return self.handle_startendtag(tag, attrs)
-        if self._hidden or tag in HIDDEN or "hidden" in dict(attrs):
+        # translate="no" (HTML): text quoted as it was written — the triage lexicon's own patterns and the words
+        # children write (kms, unalive) — is data a page shows, not the page's words.
+        if self._hidden or tag in HIDDEN or "hidden" in dict(attrs) or dict(attrs).get("translate") == "no":
             self._hidden += 1
             return
         self._spoken(tag, dict(attrs))

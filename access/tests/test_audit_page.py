@@ -110,3 +110,26 @@ def test_the_export_never_holds_a_students_name_or_a_records_content(world, logi
     for name in ("李小明", "王小红", "赵小丽"):
         assert name not in body
     assert "送医" not in body
+
+
+def test_every_audit_action_the_code_records_is_shown_to_the_auditor_in_words():
+    """Issue 20 build 3: an auditor reads 培训学时：查看, never ``schoolwork.training_hours.view`` — every action code
+    written anywhere in the apps has words (tests' own codes aside)."""
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from access.audit_words import action_label
+
+    root = Path(__file__).resolve().parents[2]
+    codes = set()
+    for app in ("access", "care", "counseling", "org", "screening", "schoolwork", "supervision", "xinyu"):
+        for path in (root / app).rglob("*.py"):
+            if "tests" in path.parts:
+                continue
+            codes |= set(re.findall(r'action="([a-z_]+(?:\.[a-z_]+)+)"', path.read_text(encoding="utf-8")))
+    assert len(codes) > 50
+    with translation.override("zh-hans"):
+        without = sorted(c for c in codes if action_label(c) == c)
+    assert without == []

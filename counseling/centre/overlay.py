@@ -123,19 +123,28 @@ def _short(text: str, n: int = 60) -> str:
 def shipped_entries() -> list[Shipped]:
     """Every shipped entry a district may switch off, keyed as its ``off`` term stores it."""
     lex = triage.lexicon()
+    # Shown by number and by what they match (the Chinese a counselor reads), never by their code ids.
     out = [
         Shipped(
             f"lexicon:{p.id}",
-            _short(_("Lexicon phrase %(id)s: %(pattern)s") % {"id": p.id, "pattern": p.pattern.pattern}),
+            _short(_("Lexicon phrase %(id)s: %(pattern)s") % {"id": n, "pattern": p.pattern.pattern}),
         )
-        for p in lex.phrases
+        for n, p in enumerate(lex.phrases, 1)
     ]
     out += [
         Shipped(
             f"rule:{r.id}",
-            _short(_("Imminent rule %(id)s: %(signals)s") % {"id": r.id, "signals": " + ".join(r.signals)}),
+            _short(
+                _("Imminent rule %(id)s: %(signals)s")
+                % {
+                    "id": n,
+                    "signals": " + ".join(
+                        _short(lex.signals[s].pattern, 12) if s in lex.signals else s for s in r.signals
+                    ),
+                }
+            ),
         )
-        for r in lex.imminent_rules
+        for n, r in enumerate(lex.imminent_rules, 1)
     ]
     data = _slang_file()
     for e in data.get("emoji", ()):

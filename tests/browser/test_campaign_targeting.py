@@ -78,7 +78,7 @@ def test_the_officer_targets_previews_confirms_the_counts_and_launches(
     officer.get_by_role("link", name="预览学生看到的内容").first.click()
     officer.wait_for_url("**/preview/")
     four, five = officer.locator('[data-grade="4"]'), officer.locator('[data-grade="5"]')
-    assert "我的担心" in four.inner_text() and "1 名学生" in four.inner_text()
+    assert "我的担心" in four.inner_text() and "1名学生" in four.inner_text()
     assert "最近的想法" in five.inner_text() and "我的担心" not in five.inner_text()
     assert "自杀风险筛查问题" not in officer.content() and "广泛性焦虑" not in officer.content()
     assert four.locator("input[type=radio]").first.is_disabled()  # nothing to answer in a preview

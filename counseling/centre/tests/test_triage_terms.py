@@ -242,7 +242,7 @@ def _switch_off(world, key: str = "lexicon:death-word", by=None) -> TriageTerm:
 def test_a_district_switches_off_a_shipped_entry_for_its_own_messages_only_and_retiring_it_is_the_undo(world):
     assert overlay.score(HYPERBOLE, world.haidian.pk).crisis
     term = _switch_off(world)
-    assert term.kind == "off" and "death-word" in term.meaning
+    assert term.kind == "off" and term.form == "lexicon:death-word" and "词表短语" in term.meaning
     assert not overlay.score(HYPERBOLE, world.haidian.pk).crisis  # this district no longer reads it
     assert overlay.score(HYPERBOLE, world.chaoyang.pk).crisis  # another district still does
     assert overlay.score("我不想活了", world.haidian.pk).crisis  # the rest of the lexicon is untouched

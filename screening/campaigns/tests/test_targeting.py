@@ -179,7 +179,7 @@ def test_the_preview_shows_each_grade_what_its_students_will_answer_and_never_th
     assert "我感到快乐，心情舒畅" in four and "最近的想法" not in four  # WHO-5 for grade 4 only
     assert "最近的想法" in five and "我感到快乐" not in five  # the ASQ under its student title
     assert "自杀风险筛查问题" not in html  # the clinical title is never what a student sees
-    assert "1 名学生" in four and "3 名学生" in five
+    assert "1名学生" in four and "3名学生" in five
     assert "disabled" in five  # nothing can be answered in a preview
 
 
