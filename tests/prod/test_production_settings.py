@@ -116,4 +116,4 @@ def test_production_hashes_passwords_with_argon2_at_djangos_parameters():
     for settings_module in ("xinyu.settings_prod", "xinyu.settings"):
         done = run(HASH_OF, DJANGO_SETTINGS_MODULE=settings_module)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$"), (settings_module, done.stdout)
+        assert done.stdout.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$"), settings_module
