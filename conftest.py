@@ -189,6 +189,28 @@ def build_world() -> World:
     return w
 
 
+# --- Tests that need no database (issue: CI under 20 minutes) ------------------------------------------------------
+# pytest-django lets a test reach the test database only through these fixtures or the ``django_db`` mark; a test
+# with neither cannot touch a database, so it behaves the same on SQLite and PostgreSQL. Such tests are marked
+# ``no_db`` here and .ci/run runs them once, in the SQLite stage (``-m "not browser and not no_db"`` on PostgreSQL).
+_DB_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "live_server",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.get_closest_marker("django_db") is None and not _DB_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.no_db)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _audit_checkpoints_of_this_run(tmp_path_factory):
     """The audit chain's external checkpoints (access.checkpoint) of a test run go to a file of its own, never to a

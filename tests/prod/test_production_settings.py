@@ -101,3 +101,19 @@ def test_check_deploy_is_clean_under_production_settings():
     done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+HASH_OF = [
+    "-c",
+    "import django; django.setup(); from django.contrib.auth.hashers import make_password; "
+    "print(make_password('Xinyu-prod-2024!'))",
+]
+
+
+def test_production_hashes_passwords_with_argon2_at_djangos_parameters():
+    """The test suite hashes cheaply (xinyu/settings_test.py); production and development never do: Argon2id at
+    Django's parameters (100 MiB, two passes, parallelism 8), as docs/security.md states."""
+    for settings_module in ("xinyu.settings_prod", "xinyu.settings"):
+        done = run(HASH_OF, DJANGO_SETTINGS_MODULE=settings_module)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$"), settings_module
