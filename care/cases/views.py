@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +26,7 @@ from care.cases.selectors import pathway_summary
 from care.cases.services import CASE_LEVELS
 from care.models import Alert, CaseStatus, CrisisStepKind, Department, FollowUp
 from org.models import User
-from xinyu.converters import id_or_zero
+from xinyu.converters import datetime_or_none, id_or_zero
 
 PAGE_SIZE = 25
 LEVELS = [(v, label) for v, label in RiskLevel.choices if v in CASE_LEVELS]
@@ -141,7 +140,7 @@ def _render_case(request: HttpRequest, case, status: int = 200) -> HttpResponse:
 
 
 def _when(value: str):
-    got = parse_datetime(value or "")
+    got = datetime_or_none(value or "")
     if got is not None and timezone.is_naive(got):
         got = timezone.make_aware(got)
     return got

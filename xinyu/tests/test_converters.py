@@ -59,3 +59,12 @@ def test_an_id_sent_in_a_form_is_a_plain_ascii_number_that_fits_the_database_or_
     full-width number) and any length (SQLite overflows); every view reads a form's id with ``id_or_zero``."""
     assert [id_or_zero(v) for v in ("12", " 7 ", "9" * 18)] == [12, 7, int("9" * 18)]
     assert {id_or_zero(v) for v in ("²", "１２", "9" * 19, "-1", "1.0", "", None, "abc")} == {0}
+
+
+def test_a_date_sent_in_a_form_is_a_real_date_or_nothing():
+    """Issue 19 build 6: ``parse_date`` raises on ``2026-02-30`` (well formed, impossible); views answered 500."""
+    from xinyu.converters import date_or_none, datetime_or_none
+
+    assert date_or_none("2026-09-01") == __import__("datetime").date(2026, 9, 1)
+    assert {date_or_none(v) for v in ("2026-02-30", "2026-13-01", "", None, "abc", "0000-00-00")} == {None}
+    assert {datetime_or_none(v) for v in ("2026-02-30T10:00", "2026-09-01T25:61", "", "x")} == {None}
