@@ -79,8 +79,10 @@ ROLE_TIERS: dict[str, dict[Tier, Scope]] = {
 
 # Actions that are not reads of a student's data: role → may, within the post's node subtree.
 ACTIONS: dict[str, set[str]] = {
-    # R14 tiered management: rosters are kept by the district (or the city) and the school's leaders.
-    "roster.import": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.SCHOOL_LEADER},
+    # R14 tiered management: rosters are kept by the district's (or the city's) administrator and the school's
+    # leaders. Not the district officer (教研员): since issue 19 finding 11 they see escalated students only, so they
+    # import no roster either (an import writes and reports every student of the file).
+    "roster.import": {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER},
     "roster.print_passwords": {Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.CLASS_TEACHER},
     # Issue 18 (R1, R14): the organisation tree, classes and posts are kept on pages by the system
     # administrators — the city's for districts and everything below, a district's inside its district.

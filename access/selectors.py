@@ -50,7 +50,7 @@ def audit_trail(user: User, f: TrailFilter | None = None) -> QuerySet[AuditEvent
     if not may(user, "audit.read"):
         return AuditEvent.objects.none()
     f = f or TrailFilter()
-    qs = AuditEvent.objects.order_by("-seq")
+    qs = AuditEvent.objects.order_by("-seq").filter(_trail_scope(user))
     if f.actor:
         qs = qs.filter(actor_label=f.actor)
     if f.action:
@@ -63,6 +63,26 @@ def audit_trail(user: User, f: TrailFilter | None = None) -> QuerySet[AuditEvent
     if f.date_to:
         qs = qs.filter(at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     return qs
+
+
+def _trail_scope(user: User) -> Q:
+    """Which events an auditor reads (issue 19): a city auditor the whole trail; a district's auditor only the
+    events of its district — by a person who holds or held a post there, or about a student enrolled (now or
+    before) at one of its schools — never a sibling district's. An event of neither (a system task, an anonymous
+    digest, a refused sign-in of no one) is the city's."""
+    from access.policy import action_nodes
+    from org.models import Enrollment, NodeKind, Post
+
+    nodes = action_nodes(user, "audit.read")
+    if any(n.kind == NodeKind.CITY for n in nodes):
+        return Q()
+    q = Q(pk__in=[])
+    for node in nodes:
+        q |= Q(actor_id__in=Post.objects.filter(node__path__startswith=node.path).values("user_id"))
+        q |= Q(
+            student_id__in=Enrollment.objects.filter(school__path__startswith=node.path).values("student_id")
+        )
+    return q
 
 
 def break_glass_review_queue(user: User) -> QuerySet[BreakGlassGrant]:

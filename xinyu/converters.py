@@ -5,6 +5,10 @@ answered 500 (issue 19 finding 9); with ``id`` such a path simply does not match
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils.dateparse import parse_date, parse_datetime
+
 
 class IdConverter:
     regex = "[0-9]{1,18}"
@@ -21,3 +25,20 @@ def id_or_zero(value: object) -> int:
     ``abc``, an empty value, 20 digits — rather than an error (issue 19 finding 9: ``slot=abc`` answered 500)."""
     text = str(value or "").strip()
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else 0
+
+
+def date_or_none(value: object) -> dt.date | None:
+    """A date a form or a query string sent (``2026-09-01``), or None for anything else. Django's ``parse_date``
+    raises on a well-formed impossible date (``2026-02-30``): that answered 500 (issue 19 build 6, the form fuzz)."""
+    try:
+        return parse_date(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def datetime_or_none(value: object) -> dt.datetime | None:
+    """A date and time a form sent (naive or aware, as written), or None for anything else, impossible ones too."""
+    try:
+        return parse_datetime(str(value or "").strip())
+    except ValueError:
+        return None

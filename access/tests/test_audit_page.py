@@ -133,3 +133,32 @@ def test_every_audit_action_the_code_records_is_shown_to_the_auditor_in_words():
     with translation.override("zh-hans"):
         without = sorted(c for c in codes if action_label(c) == c)
     assert without == []
+
+
+def test_a_districts_auditor_reads_its_own_districts_events_and_never_a_sibling_districts(world, login):
+    """Issue 19: an auditor appointed in a district (org.ROLE_NODE_KINDS allows it) read the whole city's trail.
+    Now a district's auditor reads the events of people posted in their district and about its students only; the
+    city's auditor reads everything."""
+    from org.models import Post, Role, User
+
+    haidian_auditor = User.objects.create(username="haidian_auditor", display_name="海淀审计员")
+    Post.objects.create(user=haidian_auditor, role=Role.AUDITOR, node=world.haidian)
+    chaoyang_auditor = User.objects.create(username="chaoyang_auditor", display_name="朝阳审计员")
+    Post.objects.create(user=chaoyang_auditor, role=Role.AUDITOR, node=world.chaoyang)
+    haidian = audit.record(actor=world.psych, action="student.view", student_id=world.student_a1.pk)
+    chaoyang = audit.record(actor=world.other_district_officer, action="report.view")
+    about_chaoyang = audit.record(actor=None, action="care.escalated", student_id=world.student_c1.pk)
+    system = audit.record(actor=None, action="rollup.run")
+
+    def seen(auditor) -> set[int]:
+        client = login(auditor)
+        page = {e.seq for e in client.get(TRAIL).context["page"].object_list}
+        body = b"".join(client.get(EXPORT).streaming_content).decode()
+        lines = [json.loads(line) for line in body.splitlines()]
+        assert page <= {line["seq"] for line in lines}
+        return page
+
+    ours = {e.seq for e in (haidian, chaoyang, about_chaoyang, system)}
+    assert seen(haidian_auditor) & ours == {haidian.seq}
+    assert seen(chaoyang_auditor) & ours == {chaoyang.seq, about_chaoyang.seq}
+    assert seen(world.auditor) >= ours

@@ -21,9 +21,8 @@ from access.routes import policy_of
 from access.tests.matrix_support import EVERYONE, PERSONAS, Expect
 
 STAFF_A = frozenset({"psych", "psych_east", "class_teacher", "other_class_teacher", "teacher", "leader"})
-ROSTER_ADMINS = frozenset(
-    {"district_officer", "district_admin", "other_district_officer", "city_admin", "leader"}
-)
+# Since issue 19 finding 11 the district officer sees escalated students only, so imports no roster either.
+ROSTER_ADMINS = frozenset({"district_admin", "city_admin", "leader"})
 
 # Framework routes that carry no personal data. The Django admin (admin/…) is for superusers only and is
 # checked in test_the_django_admin_refuses_every_persona. The health and metrics routes (xinyu/health.py,
@@ -72,7 +71,7 @@ def test_every_route_has_a_name_and_a_declared_access_policy():
 #
 # For each route: who gets in (``ok`` status), what everyone else gets, and what route parameters mean. The
 # objects are from conftest's world: student_a1 (class A1 of school A, 海淀), class A1, an import job that the
-# 海淀 district officer started, and a token that the 海淀 district officer owns.
+# 海淀 district administrator started, and a token that the 海淀 district officer owns.
 
 # The district officer sees escalated students only (issue 19 finding 11); the district administrator keeps the roster.
 SEE_A1 = frozenset({"psych", "class_teacher", "teacher", "leader", "district_admin", "student", "guardian"})  # fmt: skip
@@ -121,16 +120,16 @@ PAGE = {
     "roster:index": Expect(ROSTER_ADMINS, role_never=NOT_ROSTER_ADMINS),
     # Another roster admin's job is 404; a role that never imports is refused before the job is looked up.
     "roster:job": Expect(
-        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+        frozenset({"district_admin"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
     ),
     "roster:columns": Expect(
-        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+        frozenset({"district_admin"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
     ),
     "roster:progress": Expect(
-        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+        frozenset({"district_admin"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
     ),
     "roster:report": Expect(
-        frozenset({"district_officer"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
+        frozenset({"district_admin"}), params=(("pk", "job"),), role_never=NOT_ROSTER_ADMINS
     ),
     "roster:template": Expect(
         ROSTER_ADMINS, role_never=NOT_ROSTER_ADMINS, params=(("kind", "students"), ("fmt", "csv"))
@@ -230,7 +229,7 @@ PAGE = {
     "api:api_student_list": Expect(EVERYONE, anonymous=401, roster_check=True),
     "api:api_student_detail": Expect(SEE_A1, anonymous=401, params=(("student_id", "student_a1"),)),
     "api:api_import_detail": Expect(
-        frozenset({"district_officer"}), anonymous=401, params=(("job_id", "job"),)
+        frozenset({"district_admin"}), anonymous=401, params=(("job_id", "job"),)
     ),
     "api:api_screening_assignments": Expect(EVERYONE, anonymous=401),
     "api:api_screening_assent": Expect(
@@ -309,7 +308,7 @@ def matrix_objects(world) -> dict:
     from org.models import ImportJob, ImportKind
 
     job = ImportJob.objects.create(
-        kind=ImportKind.STUDENTS, node=world.haidian, created_by=world.district_officer,
+        kind=ImportKind.STUDENTS, node=world.haidian, created_by=world.district_admin,
         file="imports/none.csv", original_name="roster.csv",
     )  # fmt: skip
     token, _ = create_token(user=world.district_officer, name="matrix")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import clinical_student_q, grants, roles_of, visible_students
 from access.tiers import Tier
-from care.alerts.levels import ALERT_LEVELS, RiskLevel
+from care.alerts.levels import ALERT_LEVELS, RiskLevel, reason_texts
 from care.models import Alert, AlertRoute, AlertStage, CaseStatus, Channel, LevelRecord, Notification
 from care.models import Case as CaseModel  # ``Case`` is the conditional expression below
 from org.models import Enrollment, EnrollmentStatus, Node, Post, Role, Student, User
@@ -248,6 +248,16 @@ def _tier_exists(user: User, tier: Tier):
     ):  # the reasons and the history are clinical text: CLINICAL_ROLES only (issue 19 finding 5)
         return Exists(Student.objects.filter(clinical_student_q(user), pk=OuterRef("pk")))
     return Exists(visible_students(user, tier).filter(pk=OuterRef("pk")))
+
+
+def alert_reasons(user: User, alert: Alert) -> list[str] | None:
+    """The alert's reasons (critical items, totals: clinical text) in the reader's language for a reader whose
+    posts open the student's clinical text (``CLINICAL_ROLES``); ``None`` for anyone else who works the alert — the
+    school leader (red/orange: name, level, status) and the district officer of an off-hours alert act on the level,
+    not on the answers (issue 19 build 4: the tier tour found the leader reading them here)."""
+    if not Student.objects.filter(clinical_student_q(user), pk=alert.student_id).exists():
+        return None
+    return reason_texts(alert.reasons)
 
 
 def level_tier(user: User, student: Student) -> Tier | None:

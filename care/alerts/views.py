@@ -19,7 +19,6 @@ from access import audit
 from access.routes import policy
 from access.tiers import Tier
 from care.alerts import selectors, services
-from care.alerts.levels import reason_texts
 from care.cases import selectors as cases_selectors
 from care.cases import services as cases_services
 from care.models import Alert
@@ -79,7 +78,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "care/alert_detail.html",
         {
             "alert": alert,
-            "reasons": reason_texts(alert.reasons),
+            "reasons": selectors.alert_reasons(request.user, alert),  # None: not a clinical reader
             "events": events,
             "overdue": selectors.is_overdue(alert),
             "responsible": selectors.responsibility(alert),  # issue 15: who is responsible now, until when

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +26,7 @@ from care.cases.selectors import pathway_summary
 from care.cases.services import CASE_LEVELS
 from care.models import Alert, CaseStatus, CrisisStepKind, Department, FollowUp
 from org.models import User
+from xinyu.converters import datetime_or_none, id_or_zero
 
 PAGE_SIZE = 25
 LEVELS = [(v, label) for v, label in RiskLevel.choices if v in CASE_LEVELS]
@@ -72,7 +72,7 @@ def case_open(request: HttpRequest, student_pk: int) -> HttpResponse:
     student = get_student_or_404(request.user, student_pk, Tier.T3)
     existing = selectors.open_case_of(student.pk)
     alert_id = request.POST.get("alert") or request.GET.get("alert") or ""
-    alert = Alert.objects.filter(pk=int(alert_id), student=student).first() if alert_id.isdigit() else None
+    alert = Alert.objects.filter(pk=id_or_zero(alert_id), student=student).first()
     status = 200
     if request.method == "POST":
         try:
@@ -139,7 +139,7 @@ def _render_case(request: HttpRequest, case, status: int = 200) -> HttpResponse:
 
 
 def _when(value: str):
-    got = parse_datetime(value or "")
+    got = datetime_or_none(value or "")
     if got is not None and timezone.is_naive(got):
         got = timezone.make_aware(got)
     return got
@@ -155,9 +155,7 @@ def _act(request: HttpRequest, case, action: str) -> str:
         services.change_level(case=case, level=p.get("level", ""), by=by, reason=p.get("reason", ""))
         return _("Level changed.")
     if action == "owner":
-        owner = (
-            User.objects.filter(pk=p.get("owner") or 0).first() if (p.get("owner") or "").isdigit() else None
-        )
+        owner = User.objects.filter(pk=id_or_zero(p.get("owner"))).first()
         if owner is None:
             raise services.CaseError(_("Choose the owner."))
         services.set_owner(case=case, owner=owner, by=by)
@@ -173,18 +171,14 @@ def _act(request: HttpRequest, case, action: str) -> str:
         return _("Crisis step recorded.")
     if action == "crisis_owner":
         raw = p.get("owner") or ""
-        owner = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        owner = User.objects.filter(pk=id_or_zero(raw)).first()
         step = services.set_crisis_step_owner(case=case, kind=p.get("step", ""), owner=owner, by=by)
         return _("The step %(step)s is now %(owner)s's; they have been told.") % {
             "step": step.get_kind_display(),
             "owner": step.owner,
         }
     if action == "follow_up":
-        fu = (
-            FollowUp.objects.filter(case=case, pk=p.get("follow_up") or 0).first()
-            if (p.get("follow_up") or "").isdigit()
-            else None
-        )
+        fu = FollowUp.objects.filter(case=case, pk=id_or_zero(p.get("follow_up"))).first()
         if fu is None:
             raise services.CaseError(_("Choose the follow-up."))
         services.record_follow_up(

@@ -16,6 +16,7 @@ from access.tiers import Tier
 from care.corrections import services as corrections
 from care.models import CorrectionField, CorrectionRequest
 from org.models import Role
+from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
 
 ASKERS = frozenset({Role.GUARDIAN, Role.STUDENT})
@@ -37,7 +38,7 @@ def correction_new(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("student", "")
         try:
             corrections.request_correction(
-                user=request.user, student_id=int(raw) if raw.isdigit() else 0, field=request.POST.get("field", ""),
+                user=request.user, student_id=id_or_zero(raw), field=request.POST.get("field", ""),
                 new_value=request.POST.get("value", ""), note=request.POST.get("note", ""), request=request,
             )  # fmt: skip
         except corrections.CorrectionError as exc:

@@ -18,6 +18,7 @@ from access.tiers import Tier
 from care.alerts.levels import RiskLevel
 from care.file import selectors as student_file
 from care.file.pdf import render_pdf
+from xinyu.converters import id_or_zero
 
 ALL_YEARS = "all"  # ?year=all: every year on one page (the default shows the newest school year first)
 
@@ -26,9 +27,9 @@ def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw or raw == ALL_YEARS:
         return None
-    if not raw.isdigit() or not 1990 <= int(raw) <= 2100:
+    if not 1990 <= id_or_zero(raw) <= 2100:
         raise Http404
-    return int(raw)
+    return id_or_zero(raw)
 
 
 def _page(request: HttpRequest, pk: int, *, export: str = "") -> student_file.FilePage:

@@ -18,6 +18,7 @@ from access.tiers import Tier
 from care.guardian_export import services as guardian_export
 from care.models import GuardianExport
 from org.models import Role
+from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
 
 
@@ -42,7 +43,7 @@ def guardian_export_page(request: HttpRequest) -> HttpResponse:
         try:
             guardian_export.request_export(
                 user=request.user,
-                student_id=int(raw) if raw.isdigit() else 0,
+                student_id=id_or_zero(raw),
                 password=request.POST.get("password", ""),
                 request=request,
             )

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +28,7 @@ from counseling.rooms.links import links_for
 from org.calendar.models import DayKind
 from org.calendar.selectors import SchoolCalendar
 from org.models import Node, Role
+from xinyu.converters import date_or_none, datetime_or_none
 from xinyu.lists import first_rows
 
 STUDENT = {Role.STUDENT}
@@ -62,7 +62,7 @@ def _refuse(request: HttpRequest, exc: CentreError, template: str, context: dict
 
 
 def _aware(value: str | None) -> dt.datetime | None:
-    parsed = parse_datetime(value or "")
+    parsed = datetime_or_none(value or "")
     if parsed is None:
         return None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
@@ -285,7 +285,7 @@ def _duty_context(request: HttpRequest, start: dt.date) -> dict:
     held_by(ROSTER),
 )
 def duty(request: HttpRequest) -> HttpResponse:
-    start = parse_date(request.GET.get("from", "")) or timezone.localdate()
+    start = date_or_none(request.GET.get("from", "")) or timezone.localdate()
     if request.method == "POST":
         try:
             district_id = int(request.POST.get("district", "0"))
@@ -353,7 +353,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "kinds": [(k.value, k.label) for k in (DayKind.HOLIDAY, DayKind.WORKDAY)],
     }
     if request.method == "POST":
-        day = parse_date(request.POST.get("date", ""))
+        day = date_or_none(request.POST.get("date", ""))
         try:
             if day is None:
                 raise CentreError(_("Give a date."))
@@ -675,7 +675,7 @@ def _term_fields(request: HttpRequest) -> dict:
         "meaning": post.get("meaning", ""),
         "imminent": post.get("imminent") == "on",
         "source": post.get("source", ""),
-        "seen_on": parse_date(post.get("seen_on", "")),
+        "seen_on": date_or_none(post.get("seen_on", "")),
     }
 
 

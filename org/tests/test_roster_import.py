@@ -338,12 +338,12 @@ def test_a_dry_run_checks_and_counts_but_writes_nothing(world, tmp_path):
     assert snapshot() == before
 
 
-def test_a_district_officer_cannot_import_into_another_district(world, tmp_path):
+def test_a_district_administrator_cannot_import_into_another_district(world, tmp_path):
     path = write_csv(tmp_path / "a.csv", rows(1, 学校代码="S-C", 年级="7"))
     with pytest.raises(PermissionDenied):
-        import_file(path, node=world.chaoyang, user=world.district_officer)
+        import_file(path, node=world.chaoyang, user=world.district_admin)
     before = snapshot()
-    job = import_file(path, node=world.haidian, user=world.district_officer)
+    job = import_file(path, node=world.haidian, user=world.district_admin)
     assert job.status == ImportStatus.REJECTED and "outside" in job.errors[0]["message"]
     assert snapshot() == before
 
@@ -490,7 +490,7 @@ def test_the_command_prints_the_report_and_fails_on_rejection(world, tmp_path, c
 def test_the_command_refuses_a_user_outside_their_area(world, tmp_path):
     path = write_csv(tmp_path / "a.csv", rows(1))
     with pytest.raises(CommandError):
-        call_command("import_roster", str(path), "--node", "110105", "--user", "district_officer")
+        call_command("import_roster", str(path), "--node", "110105", "--user", "district_admin")
     assert not SchoolClass.objects.filter(name="五年级3班").exists()
 
 
@@ -591,3 +591,12 @@ def test_a_file_with_every_variant_imports_the_same_from_csv_and_from_excel(worl
     assert from_csv.errors == from_xlsx.errors and from_csv.error_count > 20
     assert from_csv.summary["unchanged"] == from_xlsx.summary["valid"] > 10
     assert snapshot() == after_xlsx
+
+
+def test_a_district_officer_imports_no_roster(world, tmp_path):
+    # Issue 19 finding 11: the district officer (教研员) sees escalated students only, so keeps no roster either.
+    path = write_csv(tmp_path / "a.csv", rows(1))
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        import_file(path, node=world.haidian, user=world.district_officer)
+    assert snapshot() == before

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from access.models import AuditEvent
-from access.policy import NOTHING, posts_of, roles_of, visible_schools, visible_students
+from access.policy import NOTHING, clinical_student_q, posts_of, roles_of, visible_schools, visible_students
 from access.tiers import Tier
 from care.models import Case, CaseStatus
 from org.calendar import selectors as calendar_selectors
@@ -260,10 +260,12 @@ def cases_missing_visit(user: User, semester: Semester) -> list[Case]:
 
 def visits_of(user: User, student: Student) -> tuple[list[HomeVisit], bool]:
     """A student's visits for the student page, newest first, and whether the user may read the sensitive
-    notes (T3 over the student; the author always reads their own). Empty when the user may not see visits."""
+    notes (the student's clinical text: ``access.policy.CLINICAL_ROLES``; the author always reads their own). Empty
+    when the user may not see visits. Not plain T3: a school leader's T3 on a red/orange student is name, level and
+    status (issue 19 build 4: the tier tour found the leader reading the note here)."""
     if not visit_students(user).filter(pk=student.pk).exists():
         return [], False
-    t3 = visible_students(user, Tier.T3).filter(pk=student.pk).exists()
+    t3 = Student.objects.filter(clinical_student_q(user), pk=student.pk).exists()
     visits = list(HomeVisit.objects.filter(student=student).select_related("recorded_by"))
     for v in visits:
         v.may_read_note = t3 or v.recorded_by_id == user.pk

@@ -37,6 +37,7 @@ from schoolwork.home.models import (
 )
 from schoolwork.home.services import HomeSchoolError
 from schoolwork.programs.semesters import home_node
+from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
 from xinyu.web.home import cards_for
 from xinyu.web.slips.selectors import get_printable_class_or_404
@@ -128,7 +129,7 @@ def home_visit_new(request: HttpRequest, pk: int) -> HttpResponse:
                 mode=form.get("mode", ""),
                 summary=form.get("summary", ""),
                 sensitive_note=form.get("sensitive_note", ""),
-                case_id=int(form["case"]) if form.get("case", "").isdigit() else None,
+                case_id=id_or_zero(form.get("case")) or None,
                 key=form.get("key", ""),
                 request=request,
             )
@@ -393,7 +394,7 @@ def guardian_talk(request: HttpRequest) -> HttpResponse:
     _require(request, GUARDIAN)
     raw = request.POST.get("student", "")
     if raw:
-        link = selectors.guardian_link(request.user, int(raw) if raw.isdigit() else 0)
+        link = selectors.guardian_link(request.user, id_or_zero(raw))
     else:  # a one-child family's form need not name the child
         children = list(selectors.children_of(request.user)[:2])
         if len(children) != 1:

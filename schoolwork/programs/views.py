@@ -37,6 +37,7 @@ from schoolwork.programs.models import (
 )
 from schoolwork.programs.semesters import current_semester, home_node
 from schoolwork.programs.services import ProgramError
+from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
@@ -53,7 +54,7 @@ def _semester(request: HttpRequest) -> Semester:
     """The semester asked for (``?semester=``), else the current one; 404 if there is none."""
     raw = request.GET.get("semester") or request.POST.get("semester")
     if raw:
-        found = calendar_selectors.semester_by_pk(int(raw)) if raw.isdigit() and len(raw) <= 18 else None
+        found = calendar_selectors.semester_by_pk(id_or_zero(raw))
     else:
         found = current_semester(node=home_node(request.user))
     if found is None:
@@ -78,14 +79,14 @@ def lessons(request: HttpRequest) -> HttpResponse:
     classes = selectors.lesson_classes(request.user)
     semester = _semester(request)
     if request.method == "POST":
-        wanted = {int(v) for v in request.POST.getlist("classes") if v.isdigit()}
+        wanted = {id_or_zero(v) for v in request.POST.getlist("classes")} - {0}
         chosen = [c for c in classes if c.pk in wanted]
         if len(chosen) != len(wanted):
             return _error(
                 request, ProgramError(_("You do not keep the lesson log of one of these classes."), 404)
             )
         raw_teacher = request.POST.get("teacher") or ""
-        teacher = User.objects.filter(pk=raw_teacher).first() if raw_teacher.isdigit() else None
+        teacher = User.objects.filter(pk=id_or_zero(raw_teacher)).first()
         try:
             services.record_lessons(
                 by=request.user,
@@ -165,7 +166,7 @@ def _compliance_context(request: HttpRequest) -> dict:
     schools = selectors.compliance_schools(request.user)
     raw = request.GET.get("school")
     if raw:
-        schools = schools.filter(pk=raw if raw.isdigit() else 0)
+        schools = schools.filter(pk=id_or_zero(raw))
         if not schools:
             raise Http404
     on = min(timezone.localdate(), semester.ends_on + dt.timedelta(days=1))
@@ -173,7 +174,7 @@ def _compliance_context(request: HttpRequest) -> dict:
         "semester": semester,
         "schools": selectors.school_lesson_compliance(schools, semester, on=on),
         "on": on,
-        "school_param": raw if raw and raw.isdigit() else "",
+        "school_param": raw if id_or_zero(raw) else "",
     }
 
 
@@ -244,7 +245,7 @@ def trainings(request: HttpRequest) -> HttpResponse:
         try:
             organiser = next(n for n in nodes if str(n.pk) == request.POST.get("organiser"))
             visited_raw = request.POST.get("visited") or ""
-            visited = Node.objects.filter(pk=visited_raw).first() if visited_raw.isdigit() else None
+            visited = Node.objects.filter(pk=id_or_zero(visited_raw)).first()
             training = services.create_training(
                 by=request.user,
                 organiser=organiser,
@@ -504,7 +505,7 @@ def activities(request: HttpRequest) -> HttpResponse:
             "schoolwork/activities.html",
             {"semester": semester, "semesters": selectors.semester_choices(), "rows": rows},
         )
-    school_class = classes.filter(pk=raw if raw.isdigit() else 0).first()
+    school_class = classes.filter(pk=id_or_zero(raw)).first()
     if school_class is None:
         raise Http404
     if request.method == "POST":

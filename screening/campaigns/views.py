@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,6 +36,7 @@ from screening.campaigns.models import (
     StudentView,
 )
 from screening.campaigns.services import ScreeningError
+from xinyu.converters import datetime_or_none
 from xinyu.db_router import use_replica  # coverage and results are dashboard reads (replica when set)
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
@@ -84,8 +84,14 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             node = next(n for n in nodes if str(n.pk) == request.POST.get("organiser"))
-            starts = timezone.make_aware(parse_datetime(request.POST["starts_at"]))
-            ends = timezone.make_aware(parse_datetime(request.POST["ends_at"]))
+            starts, ends = (
+                datetime_or_none(request.POST["starts_at"]),
+                datetime_or_none(request.POST["ends_at"]),
+            )
+            if starts is None or ends is None:
+                raise ValueError("a start and an end are needed")  # the form's message below
+            starts = timezone.make_aware(starts) if timezone.is_naive(starts) else starts
+            ends = timezone.make_aware(ends) if timezone.is_naive(ends) else ends
             c = services.create_campaign(
                 by=request.user,
                 organiser=node,
@@ -604,7 +610,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     _require_psych(request)
     a = selectors.reviewable_assignment_or_404(request.user, pk)
     if request.method == "POST":
-        talked = parse_datetime(request.POST.get("talked_at", "")) or None
+        talked = datetime_or_none(request.POST.get("talked_at", "")) or None
         if talked is not None and timezone.is_naive(talked):
             talked = timezone.make_aware(talked)
         level, step = request.POST.get("confirmed_level"), request.POST.get("next_step")

@@ -20,6 +20,7 @@ from supervision.dashboards import exports
 from supervision.dashboards import selectors as sel
 from supervision.indicators import catalogue
 from supervision.indicators.models import DirtyNode
+from xinyu.converters import id_or_zero
 from xinyu.db_router import use_replica
 
 NOTE = "aggregates only (rollups); sensitive cells under XINYU_MIN_CELL suppressed above the school"
@@ -39,8 +40,8 @@ def freshen() -> None:
 def index(request: HttpRequest) -> HttpResponse:
     sel.require_viewer(request.user)
     node_pk, code = request.GET.get("node", ""), request.GET.get("period", "")
-    if node_pk.isdigit() and code:  # the period switcher (a GET form: works without JavaScript)
-        target = sel.node_or_404(request.user, int(node_pk[:12]))
+    if id_or_zero(node_pk) and code:  # the period switcher (a GET form: works without JavaScript)
+        target = sel.node_or_404(request.user, id_or_zero(node_pk))
         return redirect("supervision:dashboard", node=target.pk, period=sel.period_or_404(code[:20]).code)
     roots = sel.dashboard_roots(request.user)
     period = sel.default_period()

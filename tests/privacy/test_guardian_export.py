@@ -168,6 +168,17 @@ def test_a_guardian_cannot_ask_for_another_child(world, family, login):
     assert not GuardianExport.objects.exists()
 
 
+@pytest.mark.parametrize("student", ["9" * 19, "9223499999999999999", "²", "１２", "-1", "abc", ""])
+def test_a_child_field_that_is_not_an_id_is_no_child_not_an_error(world, family, login, student):
+    """Issue 19 build 6: the form fuzz sent a 19-digit id and the export answered 500 (SQLite's integer overflowed,
+    as finding 9 found for the download's path); a superscript digit passed ``isdigit`` and failed ``int``."""
+    got = login(world.guardian).post(
+        reverse("care:guardian_export"), {"student": student, "password": PASSWORD}
+    )
+    assert got.status_code == 404
+    assert not GuardianExport.objects.exists()
+
+
 def test_a_wrong_password_is_refused_and_audited(world, family, login):
     got = _ask(login(world.guardian), world, password="not-my-password")
     assert got.status_code == 400

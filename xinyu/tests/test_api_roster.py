@@ -303,7 +303,7 @@ def test_the_importer_follows_their_roster_import(world, login):
 
 def test_another_users_roster_import_is_404(world, login):
     job = _job(world, world.district_admin)
-    assert login(world.district_officer).get(f"/api/imports/{job.pk}").status_code == 404
+    assert login(world.leader).get(f"/api/imports/{job.pk}").status_code == 404
 
 
 def test_an_importer_who_lost_the_right_to_import_there_no_longer_sees_the_job(world, login):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
-from xinyu.converters import IdConverter
+from xinyu.converters import IdConverter, id_or_zero
 
 
 def _patterns(resolver, prefix=""):
@@ -52,3 +52,19 @@ def test_an_error_report_never_shows_what_a_form_sent_even_with_debug_on(rf, set
         page = ExceptionReporter(request, *sys.exc_info()).get_traceback_html()
     assert secret not in page and code not in page and name not in page
     assert "password" in page  # the field names stay
+
+
+def test_an_id_sent_in_a_form_is_a_plain_ascii_number_that_fits_the_database_or_nothing():
+    """Issue 19 build 6 (the form fuzz): ``isdigit()`` lets ``²`` and ``１２`` through (``int`` then fails or reads a
+    full-width number) and any length (SQLite overflows); every view reads a form's id with ``id_or_zero``."""
+    assert [id_or_zero(v) for v in ("12", " 7 ", "9" * 18)] == [12, 7, int("9" * 18)]
+    assert {id_or_zero(v) for v in ("²", "１２", "9" * 19, "-1", "1.0", "", None, "abc")} == {0}
+
+
+def test_a_date_sent_in_a_form_is_a_real_date_or_nothing():
+    """Issue 19 build 6: ``parse_date`` raises on ``2026-02-30`` (well formed, impossible); views answered 500."""
+    from xinyu.converters import date_or_none, datetime_or_none
+
+    assert date_or_none("2026-09-01") == __import__("datetime").date(2026, 9, 1)
+    assert {date_or_none(v) for v in ("2026-02-30", "2026-13-01", "", None, "abc", "0000-00-00")} == {None}
+    assert {datetime_or_none(v) for v in ("2026-02-30T10:00", "2026-09-01T25:61", "", "x")} == {None}

@@ -60,6 +60,18 @@ def test_the_psych_teacher_acknowledges_an_alert_from_its_page(people, raise_red
     assert AuditEvent.objects.filter(action="care.alert.acknowledge", actor=people.psych).count() == 1
 
 
+def test_the_school_leader_acts_on_an_alert_without_reading_its_reasons(people, raise_red, login):
+    """Issue 19 build 4: the tier tour found the leader reading an alert's reasons (critical items, totals) on its
+    page; a leader's T3 is the name, level and status of a red/orange student (DESIGN.md), so the reasons stay with
+    the psychological teacher, as on the file page."""
+    alert = raise_red(now=timezone.now())
+    client = login(people.leader)
+    page = client.get(reverse("care:alert_detail", args=[alert.pk])).content.decode()
+    assert "ASQ" not in page and "原因仅心理教师可见" in page
+    assert client.post(reverse("care:alert_acknowledge", args=[alert.pk])).status_code == 302
+    assert Alert.objects.get(pk=alert.pk).acknowledged_by == people.leader
+
+
 def test_acknowledging_needs_a_post(people, raise_red, login):
     alert = raise_red(now=timezone.now())
     response = login(people.psych).get(reverse("care:alert_acknowledge", args=[alert.pk]))

@@ -88,6 +88,21 @@ def test_the_sensitive_note_is_encrypted_and_read_only_by_the_psych_teacher_and_
     assert selectors.visits_of(world.other_class_teacher, world.student_a1) == ([], False)
 
 
+def test_a_school_leader_never_reads_the_sensitive_note_even_of_a_red_or_orange_student(world, login):
+    """Issue 19 build 4: the tier tour found the leader reading a visit's sensitive note on the student page of a
+    student with an open orange case (the leader's T3 there is name, level and status)."""
+    day = school_day(world)
+    open_or_update_case(
+        student=world.student_a1, level="orange", source_type="report", actor=None, now=noon(day)
+    )
+    _visit(world, world.class_teacher, world.student_a1, summary="交流顺利", sensitive_note="曾有自伤念头")
+    assert [v.may_read_note for v in selectors.visits_of(world.leader, world.student_a1)[0]] == [False]
+    page = login(world.leader).get(reverse("org:student_detail", kwargs={"pk": world.student_a1.pk}))
+    body = page.content.decode()
+    assert "交流顺利" in body and "曾有自伤念头" not in body
+    assert "曾有自伤念头" in login(world.psych).get(page.request["PATH_INFO"]).content.decode()
+
+
 def test_a_school_leaders_own_visit_is_marked_as_theirs(world):
     v = _visit(world, world.leader, world.student_a2, visitors="校长")
     assert v.by_leader and v.school_class == world.a2

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,6 +24,7 @@ from org.calendar.services import CalendarError
 from org.models import Node, NodeKind, RolloverPlan, SchoolYear, Semester
 from org.rollover import services as rollover
 from org.rollover.services import RolloverError
+from xinyu.converters import date_or_none, id_or_zero
 from xinyu.web.calendar import services
 
 PREVIEW_LABELS = {
@@ -44,10 +44,15 @@ PREVIEW_LABELS = {
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
+    """A number sent in a form or the query string — an id or a year — or None: anything but a plain number that
+    fits the database (issue 19 build 6: the form fuzz's ids overflowed SQLite, its years ``date()``)."""
+    return id_or_zero(value) or None
+
+
+def _year(value: str | None) -> int:
+    """The calendar year to show: the one asked for if it is one the calendar keeps (2000–2100), else this year."""
+    year = _int(value)
+    return year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def _rows(counts: dict) -> list[tuple[str, int]]:
@@ -108,7 +113,7 @@ def index(request: HttpRequest) -> HttpResponse:
     nodes = services.editable_nodes(request.user)
     picked = _int(request.POST.get("node") or request.GET.get("node"))
     node = next((n for n in nodes if n.pk == picked), nodes[0] if nodes else None)
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    year = _year(request.GET.get("year"))
     if request.method == "POST":
         action = request.POST.get("action", "")
         p = request.POST
@@ -130,8 +135,8 @@ def index(request: HttpRequest) -> HttpResponse:
                     % {"created": created, "updated": updated},
                 )
             elif action == "days":
-                first = parse_date(p.get("first", ""))
-                last = parse_date(p.get("last", "")) or first
+                first = date_or_none(p.get("first", ""))
+                last = date_or_none(p.get("last", "")) or first
                 if first is None:
                     raise CalendarError(_("Give a date."))
                 target = next((n for n in nodes if str(n.pk) == p.get("node")), None)
@@ -162,7 +167,7 @@ def _save_semester(request: HttpRequest, node: Node) -> None:
     """The semester form (the city's dates, or a district's own): raises ``CalendarError`` on bad input."""
     p = request.POST
     school_year = SchoolYear.objects.filter(pk=_int(p.get("school_year"))).first()
-    starts, ends = parse_date(p.get("starts_on", "")), parse_date(p.get("ends_on", ""))
+    starts, ends = date_or_none(p.get("starts_on", "")), date_or_none(p.get("ends_on", ""))
     if school_year is None or starts is None or ends is None:
         raise CalendarError(_("Give the school year and the first and last day of the semester."))
     services.save_semester(

@@ -15,6 +15,7 @@ from access import audit
 from access.policy import grants
 from access.routes import policy
 from access.tiers import Tier
+from xinyu.converters import id_or_zero
 from xinyu.web.people import selectors
 from xinyu.web.people.sections import sections_for
 from xinyu.web.people.services import search_wait
@@ -31,9 +32,9 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not id_or_zero(raw):
         raise Http404
-    return int(raw)
+    return id_or_zero(raw)
 
 
 def _querystring(request: HttpRequest) -> str:

@@ -15,6 +15,7 @@ from access import activation, audit
 from access.auth import recent_auth
 from access.routes import policy
 from access.tiers import Tier
+from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
 from xinyu.web.slips.render import PDF_TYPE, XLSX_TYPE, render_activation_pdf, render_pdf, render_xlsx
 from xinyu.web.slips.selectors import (
@@ -68,7 +69,7 @@ def staff_activation(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     staff = staff_for_activation(request.user)
     if request.method == "POST":
-        chosen = list(staff.filter(pk__in=[int(v) for v in request.POST.getlist("user") if v.isdigit()]))
+        chosen = list(staff.filter(pk__in=[id_or_zero(v) for v in request.POST.getlist("user")]))
         what = request.POST.get("what", "")
         if not chosen or what not in {"slips", "sms"}:
             messages.error(request, _("Please tick at least one person, then choose slips or SMS."))

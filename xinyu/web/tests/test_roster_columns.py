@@ -33,11 +33,11 @@ def confirm(client, job, changes: dict[str, str] | None = None, save=True):
 
 
 def test_an_export_with_its_own_headers_waits_on_the_mapping_page_with_the_guesses(world, login, tmp_path):
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     response = upload(
         client, world.haidian, write_xueji(tmp_path / "学籍导出.csv", [xueji_row(1), xueji_row(2)])
     )
-    job = ImportJob.objects.get(created_by=world.district_officer)
+    job = ImportJob.objects.get(created_by=world.district_admin)
     assert response.status_code == 302 and response["Location"] == reverse("roster:columns", args=[job.pk])
     assert job.status == ImportStatus.MAPPING and not Student.objects.filter(student_no=sno(1)).exists()
     # The job page sends the uploader back to the mapping step; nothing runs before it is confirmed.
@@ -61,9 +61,9 @@ def test_an_export_with_its_own_headers_waits_on_the_mapping_page_with_the_guess
 def test_confirming_imports_names_the_ignored_columns_and_the_next_file_needs_no_question(
     world, login, tmp_path
 ):
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     upload(client, world.haidian, write_xueji(tmp_path / "a.xlsx", [xueji_row(1), xueji_row(2)]))
-    job = ImportJob.objects.get(created_by=world.district_officer)
+    job = ImportJob.objects.get(created_by=world.district_admin)
     response = confirm(client, job)
     assert response.status_code == 302 and response["Location"] == reverse("roster:job", args=[job.pk])
     job.refresh_from_db()
@@ -82,7 +82,7 @@ def test_confirming_imports_names_the_ignored_columns_and_the_next_file_needs_no
 
 
 def test_a_changed_guess_is_used_and_the_known_field_left_out_is_warned(world, login, tmp_path):
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     upload(client, world.haidian, write_xueji(tmp_path / "a.csv", [xueji_row(1, 联系电话="13800000001")]))
     job = ImportJob.objects.get()
     confirm(client, job, {"联系电话": "guardian_phone", "监护人电话": ""}, save=False)
@@ -97,7 +97,7 @@ def test_a_changed_guess_is_used_and_the_known_field_left_out_is_warned(world, l
 def test_a_field_chosen_twice_or_a_required_field_left_out_is_refused_with_a_chinese_message(
     world, login, tmp_path
 ):
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     upload(client, world.haidian, write_xueji(tmp_path / "a.csv", [xueji_row(1)]))
     job = ImportJob.objects.get()
     response = confirm(client, job, {"学校名称": "name"})
@@ -113,7 +113,7 @@ def test_a_staff_file_with_its_own_headers_is_mapped_too(world, login, tmp_path)
     header = ["教工号", "教师姓名", "手机号码", "学校标识码", "职务", "是否专职", "出生年月"]
     row = {"教工号": "T9001", "教师姓名": "周老师", "手机号码": "13700009001", "学校标识码": "S-A",
            "职务": "心理教师", "是否专职": "是", "出生年月": "1990-01"}  # fmt: skip
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     response = upload(
         client, world.haidian, write_csv(tmp_path / "教职工.csv", [row], header=header), kind="staff"
     )
@@ -127,7 +127,7 @@ def test_a_staff_file_with_its_own_headers_is_mapped_too(world, login, tmp_path)
 
 
 def test_the_import_page_shows_the_school_codes_of_the_uploaders_area(world, login):
-    html = login(world.district_officer).get(reverse("roster:index")).content.decode()
+    html = login(world.district_admin).get(reverse("roster:index")).content.decode()
     codes = html.split('id="school-codes"')[1].split("</table>")[0]
     assert "<code>S-A</code>" in codes and "<code>S-A-2</code>: 东校区" in codes
     assert world.school_a.name in codes
@@ -137,7 +137,7 @@ def test_the_import_page_shows_the_school_codes_of_the_uploaders_area(world, log
 def test_the_job_page_counts_a_row_with_two_problems_once(world, login, tmp_path):
     from xinyu.web.roster.testing import student_row
 
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     path = write_csv(tmp_path / "a.csv", [student_row(1), student_row(2, 性别="?", 年级="13")])
     upload(client, world.haidian, path)
     job = ImportJob.objects.get()
@@ -150,7 +150,7 @@ def test_the_job_page_counts_a_row_with_two_problems_once(world, login, tmp_path
 def test_the_mapping_step_asks_for_the_password_again_after_ten_minutes(world, login, tmp_path):
     import time
 
-    client = login(world.district_officer)
+    client = login(world.district_admin)
     upload(client, world.haidian, write_xueji(tmp_path / "a.csv", [xueji_row(1)]))
     job = ImportJob.objects.get()
     session = client.session

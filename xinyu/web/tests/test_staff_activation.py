@@ -55,9 +55,20 @@ def test_sending_codes_by_sms_reaches_the_phone_on_file(world, login, newcomer, 
 
 
 @pytest.mark.django_db
-def test_another_districts_officer_cannot_issue_a_code_for_this_districts_staff(world, login, newcomer):
-    client = login(world.other_district_officer)
+def test_another_districts_administrator_cannot_issue_a_code_for_this_districts_staff(world, login, newcomer):
+    chaoyang_admin = get_user_model().objects.create(username="chaoyang_admin", display_name="朝阳管理员")
+    Post.objects.create(user=chaoyang_admin, role=Role.DISTRICT_ADMIN, node=world.chaoyang)
+    client = login(chaoyang_admin)
     assert "孙老师" not in client.get(reverse("slips:staff")).content.decode()
     response = client.post(reverse("slips:staff"), {"what": "slips", "user": [newcomer.pk]}, follow=True)
     assert "请至少勾选一人" in response.content.decode()
+    assert not ActivationCode.objects.filter(user=newcomer).exists()
+
+
+@pytest.mark.django_db
+def test_a_district_officer_imports_no_staff_so_issues_no_code(world, login, newcomer):
+    # Issue 19 finding 11: the district officer (教研员) sees escalated students only and keeps no roster.
+    client = login(world.district_officer)
+    assert client.get(reverse("slips:staff")).status_code == 403
+    client.post(reverse("slips:staff"), {"what": "slips", "user": [newcomer.pk]})
     assert not ActivationCode.objects.filter(user=newcomer).exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from access.models import AuditEvent
 from org.calendar import selectors
@@ -156,3 +157,39 @@ def test_the_city_administrator_keeps_the_city_s_semesters(world, client):
     assert (
         f"/calendar/semesters/{world.haidian.pk}/" in page and f"/calendar/semesters/{world.city.pk}/" in page
     )
+
+
+@pytest.mark.parametrize("year", ["14748", "0", "-3", "9" * 25, "２０２６", "abc"])
+def test_a_year_the_calendar_does_not_keep_shows_this_year_rather_than_an_error(world, client, year):
+    """Issue 19 build 6: the form fuzz asked the calendar for year 14748 and ``date()`` answered 500."""
+    client.force_login(world.district_admin)
+    r = client.get("/calendar/", {"year": year, "node": "9" * 25})
+    assert r.status_code == 200 and r.context["year"] == timezone.localdate().year
+
+
+def test_a_school_year_id_too_long_for_the_database_is_refused_in_chinese(world, client):
+    client.force_login(world.district_admin)
+    before = Semester.objects.count()
+    r = client.post(
+        "/calendar/",
+        {
+            "action": "semester",
+            "school_year": "9" * 25,
+            "first": "2026-09-01",
+            "last": "2027-01-15",
+            "term": "1",
+        },
+    )
+    assert r.status_code == 400 and r.context["error"] == "请选择学年，并填写学期的第一天和最后一天。"
+    assert Semester.objects.count() == before
+
+
+def test_an_impossible_date_is_refused_in_chinese_and_changes_nothing(world, client):
+    """Issue 19 build 6: ``2026-02-30`` is well formed, and Django's ``parse_date`` raised on it: a 500."""
+    client.force_login(world.district_admin)
+    before = CalendarDay.objects.count()
+    r = client.post(
+        "/calendar/", {"action": "days", "node": world.haidian.pk, "first": "2026-02-30", "kind": "holiday"}
+    )
+    assert r.status_code == 400 and r.context["error"] == "请填写日期。"
+    assert CalendarDay.objects.count() == before

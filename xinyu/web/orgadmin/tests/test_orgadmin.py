@@ -268,7 +268,7 @@ def test_the_roster_import_page_lists_the_school_codes(client, world):
     Node.objects.create(
         kind=NodeKind.SCHOOL, parent=world.chaoyang, name="朝阳新校", code="2111050001", stage="primary"
     )
-    client.force_login(world.district_officer)
+    client.force_login(world.district_admin)
     page = client.get(reverse("roster:index")).content.decode()
     assert "学校标识码" in page and "2111080001" in page and "海淀新校" in page
     assert "2111050001" not in page  # another district's school is not theirs to import
