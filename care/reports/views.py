@@ -24,6 +24,7 @@ from care.cases.services import CASE_LEVELS
 from care.models import ReportCategory, ReportUrgency, TriageOutcome
 from care.reports import selectors, services
 from org.models import Student
+from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
 
 PAGE_SIZE = 25
@@ -81,10 +82,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     else:
         status = 200
         if request.GET.get("student"):
-            try:
-                picked = students.filter(pk=int(request.GET["student"])).values("pk", "name").first()
-            except ValueError:
-                picked = None
+            picked = students.filter(pk=id_or_zero(request.GET["student"])).values("pk", "name").first()
             if picked is None:
                 raise Http404
     query = request.GET.get("q", "")
