@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 
 from care.plans.tests.plans_helpers import open_case
+from tests.browser.test_issue20_words_and_axe import axe_violations
 from tests.browser.test_student_access import log_in
+from tests.words import check_page
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 740}
@@ -59,6 +61,7 @@ def test_the_school_shares_the_plan_and_the_guardian_reads_and_confirms(
     psych.locator("form:has(#g-tasks) button").click()
     assert "尚未确认" in psych.locator("#share").inner_text()
     _fits(psych)
+    assert check_page(psych.content()) == []
 
     guardian = browser_context_factory(viewport=PHONE).new_page()
     log_in(guardian, base, "guardian")
@@ -69,6 +72,8 @@ def test_the_school_shares_the_plan_and_the_guardian_reads_and_confirms(
     assert review.isoformat() in text
     assert "临床目标" not in text and "夜里不睡" not in text
     _fits(guardian)
+    assert check_page(guardian.content()) == []  # Chinese words only: no key, code or English
+    assert axe_violations(guardian) == []
     guardian.get_by_role("button", name="我已阅读").click()
     assert "您已确认阅读" in guardian.locator("main").inner_text()
     assert guardian.get_by_role("button", name="我已阅读").count() == 0
