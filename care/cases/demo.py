@@ -139,6 +139,14 @@ def casework(*, progress: Callable[[str], None] = lambda _m: None) -> None:
                 meeting="家校面谈",
                 agreed_with="学生母亲、班主任、心理教师",
             )
+            # 告知家长 (issue 21 build 3): every agreed plan is shared; every other one with its level and reason.
+            plans.share_with_guardians(
+                case=case,
+                by=owner,
+                family_tasks="每天陪孩子吃晚饭、聊聊学校的事；晚上十点前睡觉；孩子不想上学时先给班主任打电话。",
+                share_level=n % 2 == 0,
+                reason="最近情绪低落、睡眠不好，学校和家里一起多关心、多陪伴。" if n % 2 == 0 else "",
+            )
         first = plans.add_action(
             case=case,
             by=owner,

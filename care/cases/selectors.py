@@ -24,6 +24,7 @@ from org.models import Enrollment, EnrollmentStatus, Post, Role, User
 # The codes a case event stores besides levels and statuses (care.plans, escalation), in words (issue 20).
 EVENT_VALUES = {
     "plan.agreed": gettext_lazy("Intervention plan agreed"),
+    "plan.shared": gettext_lazy("Intervention plan shared with the guardians"),
     "district": gettext_lazy("District counseling centre"),
 }
 VALUE_LABELS: dict[str, str] = {**dict(RiskLevel.choices), **dict(CaseStatus.choices), **EVENT_VALUES}

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from access.fields import EncryptedTextField
+from care.alerts.levels import RiskLevel
 from care.cases.models import Case
 
 
@@ -84,3 +85,45 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return f"action {self.pk} of plan {self.plan_id}"
+
+
+class PlanShare(models.Model):
+    """告知家长 — what the school tells the guardians of an agreed plan, on purpose and audited (R10, R12): the
+    tasks for the family, the next review date and — only when the school chooses — the child's level with the
+    reason in plain words. The guardians' pages show only the latest share of each plan, never the case's other
+    records; a new share replaces what they see (to change the review date, share again)."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="shares")
+    family_tasks = EncryptedTextField(_("tasks for the family"))
+    review_on = models.DateField(_("next review"), null=True, blank=True)
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    level = models.CharField(
+        _("level shared"), max_length=8, choices=RiskLevel.choices, blank=True
+    )  # "" = not
+    reason = EncryptedTextField(_("reason in plain words"), blank=True, default="")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    shared_at = models.DateTimeField(_("shared at"))
+
+    class Meta:
+        verbose_name = _("plan shared with the guardians")
+        verbose_name_plural = _("plans shared with the guardians")
+        ordering = ["-shared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"share {self.pk} of plan {self.plan_id}"
+
+
+class PlanShareReading(models.Model):
+    """A guardian confirmed reading a share (已阅): once per guardian and share (R12)."""
+
+    share = models.ForeignKey(PlanShare, models.CASCADE, related_name="readings")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("guardian's confirmation of reading")
+        verbose_name_plural = _("guardians' confirmations of reading")
+        constraints = [models.UniqueConstraint(fields=["share", "reader"], name="care_plan_share_read_once")]
+
+    def __str__(self) -> str:
+        return f"share {self.share_id} read by {self.reader_id}"

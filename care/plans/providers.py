@@ -20,6 +20,27 @@ from org.models import Student, User
 from xinyu.web.home import Card, Figure, Link
 
 
+def family_plan_card(request: HttpRequest) -> Card | None:
+    """The guardian's home: the support plan the school shared with them (R10, R12), how many still to
+    confirm reading — a card only when something is shared."""
+    from access.policy import roles_of
+    from org.models import Role
+
+    if Role.GUARDIAN not in roles_of(request.user):
+        return None
+    shares = selectors.latest_shares_for_guardian(request.user)
+    if not shares:
+        return None
+    waiting = sum(1 for s in shares if s.confirmed_at is None)
+    return Card(
+        title=_("My child's support plan"),
+        figures=[Figure(_("To read and confirm"), waiting)],
+        links=[Link(_("Read the support plan"), reverse("care:family_plans"))],
+        order=20,
+        key="care-family-plan",
+    )
+
+
 def tasks_card(request: HttpRequest) -> Card | None:
     """Home card "my tasks": the open actions assigned to the user — a class teacher sees only these (their
     T3) — with those due soon and overdue counted, and the guardian contacts still due on the user's cases."""
@@ -92,4 +113,5 @@ def register() -> None:
     from xinyu.web.home import register_card
 
     register_card(tasks_card)
+    register_card(family_plan_card)
     register_timeline_provider(plans, kinds=KINDS_PLAN)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from access.policy import CLINICAL_ROLES, NOTHING, role_student_q, roles_of
 from access.tiers import Tier
-from care.models import Case, CaseStatus, CrisisStep, Plan, PlanAction
+from care.models import Case, CaseStatus, CrisisStep, Plan, PlanAction, PlanShare, PlanShareReading
 from org.models import Enrollment, EnrollmentStatus, Post, Role, Student, User
 
 READER_ROLES = CLINICAL_ROLES  # access.policy: the one list of who reads clinical text
@@ -137,3 +137,41 @@ def task_counts(user: User, today: dt.date | None = None, now: dt.datetime | Non
 
 
 # --- Referrals and institutions -------------------------------------------------------------------------------
+
+
+# --- What the guardians are told (告知家长, R10, R12) -------------------------------------------------------------
+
+
+def guardian_children(user: User) -> QuerySet[Student]:
+    """The guardian's own children (access.policy's CHILDREN scope)."""
+    return students_of(user, Tier.T1, {Role.GUARDIAN})
+
+
+def guardian_shares(user: User) -> QuerySet[PlanShare]:
+    """Every share made to the guardians of ``user``'s children — nothing else of a case reaches them."""
+    return PlanShare.objects.filter(plan__case__student__in=guardian_children(user))
+
+
+def latest_shares_for_guardian(user: User) -> list[PlanShare]:
+    """The latest share of each plan of the guardian's children, newest first, with whether ``user`` has
+    confirmed reading it (``confirmed_at``). Two queries."""
+    newest = PlanShare.objects.filter(plan=OuterRef("plan")).order_by("-shared_at", "-pk").values("pk")[:1]
+    shares = list(
+        guardian_shares(user)
+        .filter(pk=Subquery(newest))
+        .select_related("plan__case__student", "plan__case__school")
+        .order_by("-shared_at", "-pk")
+    )
+    read = dict(
+        PlanShareReading.objects.filter(reader=user, share__in=shares).values_list("share_id", "read_at")
+    )
+    for s in shares:
+        s.confirmed_at = read.get(s.pk)
+    return shares
+
+
+def shares_of_plan(plan: Plan | None) -> list[PlanShare]:
+    """The shares of a plan, newest first, each with its readings (who confirmed, when) — for the school."""
+    if plan is None:
+        return []
+    return list(plan.shares.select_related("shared_by").prefetch_related("readings__reader"))

@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 
 from access import audit
 from care.alerts.services import notify
-from care.models import Case, CaseEvent, CaseEventKind, CaseStatus, Plan, PlanAction
+from care.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    Plan,
+    PlanAction,
+    PlanShare,
+    PlanShareReading,
+)
 from care.plans import selectors
 from org.models import User
 
@@ -152,6 +161,73 @@ def record_agreement(
             plan, by, now, ["agreed_on", "agreement_meeting", "agreed_with"], "care.plan.agree",
             {"case": case.pk, "agreed_on": agreed_on.isoformat()},
         )  # fmt: skip
+
+
+# --- Telling the guardians (告知家长, R10, R12) ----------------------------------------------------------------
+
+
+def share_with_guardians(
+    *,
+    case: Case,
+    by: User,
+    family_tasks: str,
+    share_level: bool,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> PlanShare:
+    """The school tells the guardians of an agreed plan, on purpose (R10, R12): the tasks for the family and the
+    next review date; the child's level with the reason in plain words only when ``share_level``. The guardians
+    are told (in-app, and by their outside channels without any detail). Audited without the texts."""
+    require_writer(by, case)
+    now = now or timezone.now()
+    family_tasks = clean_text(family_tasks, _("Tasks for the family"), required=True, max_length=2000)
+    reason = clean_text(reason, _("Reason in plain words"), required=share_level, max_length=1000)
+    with transaction.atomic():
+        case = locked_case(case)
+        require_open(case)
+        plan = Plan.objects.filter(case=case).first()
+        if plan is None or not plan.is_agreed:
+            raise PathwayError(
+                _("Record the guardians' agreement to the plan before sharing it with them."), 409
+            )
+        share = PlanShare.objects.create(
+            plan=plan, family_tasks=family_tasks, review_on=plan.review_on, agreed_on=plan.agreed_on,
+            level=case.level if share_level else "", reason=reason if share_level else "",
+            shared_by=by, shared_at=now,
+        )  # fmt: skip
+        CaseEvent.objects.create(case=case, kind=CaseEventKind.NOTE, at=now, actor=by, after="plan.shared")
+        audit.record(
+            actor=by, action="care.plan.share", obj=share, student_id=case.student_id,
+            detail={"case": case.pk, "level_shared": bool(share_level),
+                    "review_on": plan.review_on.isoformat() if plan.review_on else None},
+        )  # fmt: skip
+        guardians = User.objects.filter(
+            guardian__links__student_id=case.student_id, is_active=True
+        ).distinct()
+        notify(
+            users=guardians, kind="care.plan", subject=_("The school shared your child's support plan with you"),
+            url=reverse("care:family_plans"), key=f"care.plan.share.{share.pk}", email=True,
+            outside_text=_("The school shared a support plan with you; please read it and confirm."), now=now,
+        )  # fmt: skip
+    return share
+
+
+def confirm_reading(*, share: PlanShare, by: User, now: dt.datetime | None = None) -> PlanShareReading:
+    """A guardian confirms reading a share (已阅): recorded once; confirming again returns the first record.
+    Only a guardian of the child (anyone else: PermissionDenied; the views answer 404 first)."""
+    if not selectors.guardian_shares(by).filter(pk=share.pk).exists():
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        reading, created = PlanShareReading.objects.get_or_create(
+            share=share, reader=by, defaults={"read_at": now}
+        )
+        if created:
+            audit.record(
+                actor=by, action="care.plan.share.read", obj=share, student_id=share.plan.case.student_id,
+                detail={"case": share.plan.case_id},
+            )  # fmt: skip
+    return reading
 
 
 def add_action(

@@ -29,6 +29,7 @@ from care.contacts import selectors as contact_selectors
 from care.models import Case, CrisisStep, Plan, PlanAction
 from care.plans import selectors, services
 from care.plans.services import SAFETY_PARTS, PathwayError
+from org.models import Role
 from xinyu.web.home import url_or_none
 
 
@@ -118,6 +119,11 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
                     case=case, by=user, text=p.get("text", ""), owner=pick(selectors.owner_choices(case), p.get("owner")),
                     due_on=date_field(p.get("due_on"), _("Due on")),
                 )  # fmt: skip
+            elif what == "share":  # 告知家长 (R10, R12): on purpose, audited
+                services.share_with_guardians(
+                    case=case, by=user, family_tasks=p.get("family_tasks", ""),
+                    share_level=p.get("share_level") == "1", reason=p.get("reason", ""),
+                )  # fmt: skip
             elif what == "done_action":
                 action = pick(PlanAction.objects.filter(plan__case=case), p.get("task"))
                 if action is None:
@@ -147,12 +153,46 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "can_edit": case.is_open and selectors.may_write(request.user, case),
             "owners": selectors.owner_choices(case),
+            "shares": selectors.shares_of_plan(the_plan),
             "safety_parts": [
                 (f, Plan._meta.get_field(f).verbose_name, getattr(the_plan, f) if the_plan else "")
                 for f in SAFETY_PARTS
             ],
         },
     )
+
+
+# --- What the guardians are told (告知家长, R10, R12) -------------------------------------------------------
+
+
+@login_required
+@policy(
+    Tier.T1, "children", "a guardian reads what the school shared of their own child's plan, and only that"
+)
+def family_plans(request: HttpRequest) -> HttpResponse:
+    require_roles(request, {Role.GUARDIAN})
+    shares = selectors.latest_shares_for_guardian(request.user)
+    for s in shares:
+        audit.record(
+            actor=request.user, action="care.plan.share.view", obj=s, student_id=s.plan.case.student_id,
+            request=request, detail={"case": s.plan.case_id},
+        )  # fmt: skip
+    return render(request, "care/family_plans.html", {"shares": shares})
+
+
+@require_POST
+@login_required
+@policy(
+    Tier.T1, "children", "a guardian confirms reading what the school shared (once; again changes nothing)"
+)
+def family_plan_read(request: HttpRequest, pk: int) -> HttpResponse:
+    require_roles(request, {Role.GUARDIAN})
+    share = selectors.guardian_shares(request.user).select_related("plan__case").filter(pk=pk).first()
+    if share is None:
+        raise Http404
+    services.confirm_reading(share=share, by=request.user)
+    messages.success(request, _("Thank you. The school can see that you have read it."))
+    return redirect("care:family_plans")
 
 
 # --- Guardian contacts ----------------------------------------------------------------------------------------

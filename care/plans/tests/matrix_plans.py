@@ -16,6 +16,7 @@ from access.tests.matrix_support import EVERYONE, Expect
 READERS = frozenset({"psych", "psych_east", "district_counselor"})
 CONTACTS = READERS | {"class_teacher", "other_class_teacher"}
 REFERRALS = READERS | {"clinician"}
+GUARDIANS = frozenset({"guardian", "other_guardian"})
 
 PAGE = {
     "care:plan": Expect(frozenset({"psych"}), params=(("pk", "plans_case"),), role_never=EVERYONE - READERS),
@@ -54,6 +55,16 @@ PAGE = {
     "care:crisis_step_done": Expect(
         frozenset({"class_teacher"}), ok=302, method="post", params=(("pk", "plans_crisis_step"),)
     ),
+    # 告知家长 (issue 21 build 3): the guardian of student_a1 reads and confirms what the school shared; the other
+    # guardian does not find it (404); every other role never has these pages (403).
+    "care:family_plans": Expect(GUARDIANS, role_never=EVERYONE - GUARDIANS),
+    "care:family_plan_read": Expect(
+        frozenset({"guardian"}),
+        ok=302,
+        method="post",
+        params=(("pk", "plans_share"),),
+        role_never=EVERYONE - GUARDIANS,
+    ),  # fmt: skip
     "care:institutions": Expect(frozenset({"district_admin"}), role_never=EVERYONE - {"district_admin"}),
 }
 
@@ -62,7 +73,17 @@ def objects(world) -> dict:
     from django.utils import timezone
 
     from care.cases.services import open_or_update_case
-    from care.models import CrisisStep, Institution, InstitutionMember, PlanAction, Referral, ReferralStatus
+    from care.models import (
+        Case,
+        CrisisStep,
+        Institution,
+        InstitutionMember,
+        Plan,
+        PlanAction,
+        PlanShare,
+        Referral,
+        ReferralStatus,
+    )
     from care.plans.services import _plan_for_update
 
     now = timezone.now()
@@ -89,4 +110,19 @@ def objects(world) -> dict:
     step, _made = CrisisStep.objects.update_or_create(
         case=case, kind="accompanied", defaults={"owner": world.class_teacher, "due_at": now}
     )
-    return {"plans_case": case, "plans_task": task, "plans_referral": referral, "plans_crisis_step": step}
+    # A closed yellow case of student_a1 (no open case: nothing else in the matrix changes) shared with its guardian.
+    a1_case = Case.objects.create(
+        student=world.student_a1, school=world.school_a, level="yellow", status="closed", source_type="other",
+        opened_at=now, closed_at=now,
+    )  # fmt: skip
+    a1_plan = Plan.objects.create(
+        case=a1_case, goals="matrix", agreed_on=now.date(), created_at=now, updated_at=now
+    )
+    share = PlanShare.objects.create(plan=a1_plan, family_tasks="matrix", shared_at=now)
+    return {
+        "plans_case": case,
+        "plans_task": task,
+        "plans_referral": referral,
+        "plans_crisis_step": step,
+        "plans_share": share,
+    }
