@@ -96,7 +96,8 @@ PICK_SHOWN = 20  # the picker's first answers; the report form says when there a
 def matching_students(students: QuerySet[Student], query: str) -> QuerySet:
     """The quick student picker's matches: name or class contains ``query``; name and class only (a plain
     teacher's T1), as rows for :func:`picked_rows`."""
-    query = (query or "").replace("\x00", "").strip()
+    # A name or a class name is short; a pasted page is not a search (SQLite refuses a long LIKE pattern).
+    query = (query or "").replace("\x00", "").strip()[:50]
     if not query:
         return Enrollment.objects.none().values("student_id")
     return (

@@ -28,7 +28,7 @@ from counseling.rooms.links import links_for
 from org.calendar.models import DayKind
 from org.calendar.selectors import SchoolCalendar
 from org.models import Node, Role
-from xinyu.converters import date_or_none, datetime_or_none
+from xinyu.converters import date_or_none, datetime_or_none, id_or_zero
 from xinyu.lists import first_rows
 
 STUDENT = {Role.STUDENT}
@@ -603,7 +603,11 @@ def visit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("cancel"):
-                found = selectors.my_visits(request.user).filter(pk=request.POST.get("cancel")).first()
+                found = (
+                    selectors.my_visits(request.user)
+                    .filter(pk=id_or_zero(request.POST.get("cancel")))
+                    .first()
+                )
                 if found is None:
                     raise Http404
                 services.cancel_visit(user=request.user, visit=found)

@@ -11,7 +11,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -691,8 +691,9 @@ def mark_absent(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(actor=request.user, action="screening.absent", obj=a, student_id=a.student_id, request=request,
                  detail={"absent": absent})  # fmt: skip
     nxt = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
+    # A path on this site only, sent as it is (redirect() would try ":" as a view name: the form fuzz, issue 19).
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(nxt)
     if roles_of(request.user) & COVERAGE_ROLES:
         return redirect("screening:coverage", pk=a.campaign_id)
     return redirect("web:home")

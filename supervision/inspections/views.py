@@ -27,6 +27,7 @@ from supervision.inspections import selectors as sel
 from supervision.inspections import services as inspections
 from supervision.inspections.models import Finding, TaskStatus
 from supervision.inspections.services import INSPECT_ROLES, InspectionError
+from xinyu.converters import id_or_zero
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 
@@ -36,10 +37,8 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id from the query string, None for anything that is not one (20 digits overflowed the database)."""
+    return id_or_zero(value) or None
 
 
 def _date(value: str | None) -> dt.date | None:
