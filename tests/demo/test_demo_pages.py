@@ -138,3 +138,7 @@ def test_every_page_in_each_demo_logins_navigation_shows_content(demo_city, sett
                 problems.append(f"{login.username:22} {url}: {wrong}")
     assert opened > 100
     assert not problems, f"{len(problems)} of {opened} pages show nothing:\n" + "\n".join(problems)
+
+
+# Run in the SQLite stage of .ci/run only (pyproject.toml, marker "tour").
+pytestmark = pytest.mark.tour

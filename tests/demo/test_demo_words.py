@@ -83,3 +83,7 @@ def test_every_translatable_string_is_marked_by_a_name_makemessages_reads():
         for m in alias.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not found, "\n".join(found)
+
+
+# Run in the SQLite stage of .ci/run only (pyproject.toml, marker "tour").
+pytestmark = pytest.mark.tour

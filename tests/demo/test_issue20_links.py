@@ -146,3 +146,7 @@ def test_the_demo_guardians_home_shows_what_waits_for_them_one_click_each(demo_c
     home = client.get("/").content.decode()
     for a in pending:
         assert f"#assignment-{a.pk}" not in home, "an answered consent request still waits"
+
+
+# Run in the SQLite stage of .ci/run only (pyproject.toml, marker "tour").
+pytestmark = pytest.mark.tour

@@ -497,3 +497,7 @@ def test_no_page_shows_any_demo_login_a_field_above_its_tier(canary_city, settin
     assert not unseen, (
         f"no allowed reader found these on any page — the tour looks in the wrong place: {unseen}"
     )
+
+
+# Run in the SQLite stage of .ci/run only (pyproject.toml, marker "tour").
+pytestmark = pytest.mark.tour
