@@ -54,6 +54,9 @@ ALLOWED = frozenset(
         "PDF",
         "CSV",
         "Excel",
+        # keyboard keys a hint names (按住 Ctrl 键（Mac 上为 ⌘ 键）可多选)
+        "Ctrl",
+        "Mac",
         "Office",
         "GBK",
         "UTF-8",

@@ -183,9 +183,12 @@ def booking_students(user: User) -> QuerySet[Student]:
 def may_book(user: User) -> bool:
     if not user.is_authenticated:
         return False
-    return Student.objects.filter(user=user).exists() or bool(
-        {p.role for p in posts_of(user)} & ON_BEHALF_ROLES
-    )
+    # The posts are read once per request (the navigation asks this on every page): a student's login holds a
+    # student post; only a login with no post at all is looked up as a student.
+    roles = {p.role for p in posts_of(user)}
+    if roles & ON_BEHALF_ROLES or Role.STUDENT in roles:
+        return True
+    return not roles and Student.objects.filter(user=user).exists()
 
 
 def my_appointments(user: User) -> QuerySet[Appointment]:

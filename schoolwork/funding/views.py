@@ -22,6 +22,7 @@ from schoolwork.funding import selectors, services
 from schoolwork.funding.models import FundingCategory, FundingSource
 from schoolwork.funding.services import FundingError, SheetRejected
 from schoolwork.home import attachments
+from xinyu.lists import first_rows
 from xinyu.web.spreadsheets import safe_cell, xlsx_response
 
 SHEET_MAX_BYTES = 2 * 1024 * 1024
@@ -105,11 +106,12 @@ def funding(request: HttpRequest) -> HttpResponse:
     own = selectors.own_districts(user)
     show_schools = bool(roles & (selectors.SCHOOL_ROLES | selectors.DISTRICT_ROLES))
     schools = selectors.school_funding(selectors.funding_schools(user), year) if show_schools else []
-    lines = (
-        list(selectors.lines_for(user, year).order_by("school__path", "category")[:500])
-        if show_schools
-        else []
+    lines_part = first_rows(
+        selectors.lines_for(user, year).order_by("school__path", "category") if show_schools else [],
+        request,
+        500,
     )
+    lines = lines_part.rows
     line_files = attachments.attachments_by_owner("budget_line", [x.pk for x in lines])
     for x in lines:
         x.files = line_files.get(x.pk, [])
@@ -127,6 +129,7 @@ def funding(request: HttpRequest) -> HttpResponse:
         "schools": schools,
         "show_schools": show_schools,
         "lines": lines,
+        "lines_part": lines_part,
         "writable": writable,
         "districts": districts,
         "allocations": allocations,

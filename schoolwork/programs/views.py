@@ -436,7 +436,10 @@ def training_hours(request: HttpRequest) -> HttpResponse:
             "pre_required": selectors.required_pre_service_hours(),
             "cert_schools": [(s, staff_of.get(s.pk, [])) for s in cert_schools],
             "cycles": TrainingCycle.choices,
-            "certificates": selectors.certificates_for(request.user, semester)[:200],
+            "certificates": (
+                certs := first_rows(selectors.certificates_for(request.user, semester), request, 200)
+            ).rows,
+            "certificates_part": certs,
             "today": timezone.localdate(),
         },
     )
