@@ -15,11 +15,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
-from access import mfa
-from org.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-from org.models import User
+from org.demo.logins import DEMO_LOGINS
+from tests.demo import city
 
 # Pages whose purpose is a form to fill (a report, an import, a message): their content is the form.
 FORMS = {
@@ -78,15 +76,7 @@ class _Page(HTMLParser):
             self._text.append(data)
 
 
-def _login(username: str) -> Client:
-    client = Client()
-    got = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
-    assert got.status_code == 302, f"{username} cannot sign in with the demo password"
-    if "/login/2fa/" in got["Location"]:
-        factor = mfa.factor_of(User.objects.get(username=username))
-        got = client.post("/login/2fa/", {"code": mfa.current_code(factor.secret)})
-        assert got.status_code == 302 and "/login/" not in got["Location"], f"{username}: 2FA refused"
-    return client
+_login = city.login  # signed in as the demo login, its authenticator code where asked
 
 
 def _nav_links(html: str) -> list[str]:
