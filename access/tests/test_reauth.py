@@ -32,7 +32,7 @@ def _guarded_urls(world) -> dict[str, tuple[str, object]]:
     """The exports of T1+ student data and the key operations, with a persona who may use each."""
     return {
         reverse("slips:class", args=[world.a1.pk]): ("class_teacher", "initial passwords"),
-        reverse("roster:index"): ("district_officer", "roster import"),
+        reverse("roster:index"): ("district_admin", "roster import"),
         reverse("care:file_pdf", args=[world.student_a1.pk]): ("psych", "student file PDF"),
         reverse("care:file_print", args=[world.student_a1.pk]): ("psych", "student file print"),
         reverse("access:export"): ("auditor", "audit trail export"),
