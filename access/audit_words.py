@@ -63,6 +63,9 @@ ACTIONS = {
     "schoolwork.training_hours.view": _("Training hours: viewed"),
     "screening.campaign.targeting": _("Screening campaign: students chosen"),
     "screening.done.view": _("Screening completion: viewed"),
+    "care.plan.share": _("Intervention plan: shared with the guardians"),
+    "care.plan.share.view": _("Shared intervention plan: viewed by a guardian"),
+    "care.plan.share.read": _("Shared intervention plan: reading confirmed"),
 }
 THINGS = {
     "access": _("Access"),

@@ -24,6 +24,7 @@ def test_a_test_that_reaches_the_database_through_a_fixture_is_not_marked_no_db(
 def test_only_the_postgresql_stage_leaves_out_the_no_db_tests():
     run = (ROOT / ".ci/run").read_text()
     suites = [line for line in run.splitlines() if line.startswith(".venv/bin/pytest")]
-    assert len(suites) == 1 and '-m "not browser and not no_db"' in suites[0]  # the PostgreSQL stage
+    # the PostgreSQL stage
+    assert len(suites) == 1 and '-m "not browser and not no_db and not tour"' in suites[0]
     make_test = re.search(r"^test:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.S | re.M).group(0)
     assert "pytest" in make_test and "no_db" not in make_test and "browser" not in make_test  # SQLite: all
