@@ -4,8 +4,6 @@ districts' allocations by source with last year's total, evidence files, Excel i
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +21,7 @@ from schoolwork.funding.models import FundingCategory, FundingSource
 from schoolwork.funding.services import FundingError, SheetRejected
 from schoolwork.home import attachments
 from xinyu.lists import first_rows
-from xinyu.web.spreadsheets import safe_cell, xlsx_response
+from xinyu.web.spreadsheets import safe_cell, uploaded_sheet, xlsx_response
 
 SHEET_MAX_BYTES = 2 * 1024 * 1024
 
@@ -153,14 +151,10 @@ def funding_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("sheet")
     if upload is None or upload.size > SHEET_MAX_BYTES:
         return _fail(request, FundingError(_("Choose a CSV or .xlsx file of at most 2 MB.")))
-    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
-        f.flush()
+    with uploaded_sheet(upload) as path:
         try:
             n = services.import_budget_sheet(
-                user=request.user, year=year, path=f.name, original_name=upload.name
+                user=request.user, year=year, path=path, original_name=upload.name
             )
         except FundingError as exc:
             return _fail(request, exc)

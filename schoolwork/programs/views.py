@@ -5,7 +5,6 @@ has a page gets 403, an object outside one's scope 404."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal, InvalidOperation
 
 import segno
@@ -39,7 +38,7 @@ from schoolwork.programs.semesters import current_semester, home_node
 from schoolwork.programs.services import ProgramError
 from xinyu.converters import id_or_zero
 from xinyu.lists import first_rows
-from xinyu.web.spreadsheets import safe_cell, xlsx_response
+from xinyu.web.spreadsheets import safe_cell, uploaded_sheet, xlsx_response
 
 
 def _error(request: HttpRequest, exc: ProgramError) -> HttpResponse:
@@ -313,14 +312,10 @@ def training_import(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("sheet")
     if upload is None or upload.size > SHEET_MAX_BYTES:
         return _error(request, ProgramError(_("Choose a CSV or .xlsx file of at most 2 MB.")))
-    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
-        f.flush()
+    with uploaded_sheet(upload) as path:
         try:
             added = services.import_attendance(
-                by=request.user, training=training, path=f.name, original_name=upload.name, request=request
+                by=request.user, training=training, path=path, original_name=upload.name, request=request
             )
         except services.SheetRejected as exc:
             return render(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.http import HttpResponse
@@ -30,3 +33,14 @@ def xlsx_response(workbook, filename: str) -> HttpResponse:
     response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@contextmanager
+def uploaded_sheet(upload) -> Iterator[str]:
+    """An uploaded CSV or .xlsx sheet as a temporary file's path (the importers read a path), removed afterwards."""
+    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+        f.flush()
+        yield f.name
